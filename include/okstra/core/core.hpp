@@ -1,0 +1,21 @@
+// okstra/core/core.hpp — the shared helpers every module and tool stands on.
+//
+// core is a set of small public headers; include just the one you need:
+//   error.hpp    okstra::error with its exit-code class, wording helpers
+//   cli.hpp      command_line (Boost.Program_options) and run_main()
+//   json.hpp     RapidJSON behind one door, field helpers, json::writer
+//   fs.hpp       read_file, write_file_atomic, append_line, ensure_dir
+//   process.hpp  run a child program without a shell, capture its output
+//   time.hpp     UTC ISO-8601 now/format/parse
+//   utf8.hpp     decode with replacement, validate, sanitise
+//   sha256.hpp   SHA-256 for names and cache identities
+#pragma once
+
+#include "okstra/core/cli.hpp"
+#include "okstra/core/error.hpp"
+#include "okstra/core/fs.hpp"
+#include "okstra/core/json.hpp"
+#include "okstra/core/process.hpp"
+#include "okstra/core/sha256.hpp"
+#include "okstra/core/time.hpp"
+#include "okstra/core/utf8.hpp"

@@ -1,0 +1,171 @@
+// okstra/core/fs.hpp — files the toolkit reads and writes.
+//
+// Contract:
+// - read_file reads a whole regular file (bounded by max_bytes) or throws an
+//   input error naming the path.
+// - write_file_atomic never leaves a partial file: it writes a temporary file
+//   in the target's folder, fsyncs it, renames it over the target and fsyncs
+//   the folder. A killed writer leaves the old or the new content, never a mix;
+//   at worst a stray ".<name>.tmp-<pid>-<n>" file that nothing reads.
+// - append_line appends one whole line with a single write(2) on an O_APPEND
+//   descriptor; the caller holds the lock that guards the file. A short write
+//   is undone (truncated back) and reported, so no torn line is left behind.
+// - ensure_dir creates a folder and its missing parents; the leaf gets `mode`.
+// Errors are okstra::error with exit_code::input.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "okstra/core/error.hpp"
+
+namespace okstra::fs {
+
+namespace stdfs = std::filesystem;
+
+// Owns one file descriptor.
+class unique_fd {
+ public:
+  unique_fd() = default;
+  explicit unique_fd(int fd) noexcept : fd_(fd) {}
+  unique_fd(unique_fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  unique_fd& operator=(unique_fd&& other) noexcept {
+    if (this != &other) reset(std::exchange(other.fd_, -1));
+    return *this;
+  }
+  unique_fd(const unique_fd&) = delete;
+  unique_fd& operator=(const unique_fd&) = delete;
+  ~unique_fd() { reset(); }
+
+  int get() const noexcept { return fd_; }
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+  int release() noexcept { return std::exchange(fd_, -1); }
+  void reset(int fd = -1) noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+inline constexpr std::size_t default_read_limit = std::size_t{1} << 31;  // 2 GiB
+
+// Writes all of `data`, retrying on EINTR and short writes; false on error.
+inline bool write_all(int fd, std::string_view data) noexcept {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+inline std::string read_fd(int fd, const std::string& path, std::size_t max_bytes) {
+  struct stat st{};
+  if (::fstat(fd, &st) != 0) throw io_error("read", path);
+  if (S_ISDIR(st.st_mode)) throw input_error(quoted("cannot read", path) + ": is a directory");
+  if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    throw input_error(quoted("file too large", path));
+  std::string out;
+  if (S_ISREG(st.st_mode)) out.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw io_error("read", path);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<std::size_t>(n) > max_bytes) throw input_error(quoted("file too large", path));
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+inline std::string read_file(const stdfs::path& path, std::size_t max_bytes = default_read_limit) {
+  unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw io_error("read", path.string());
+  return read_fd(fd.get(), path.string(), max_bytes);
+}
+
+inline void fsync_dir(const stdfs::path& dir) {
+  unique_fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::fsync(fd.get()) != 0) throw io_error("sync folder", dir.string());
+}
+
+inline void ensure_dir(const stdfs::path& dir, mode_t mode = 0755) {
+  std::error_code ec;
+  if (stdfs::is_directory(dir, ec)) return;
+  if (dir.has_parent_path() && dir.parent_path() != dir) ensure_dir(dir.parent_path(), 0755);
+  if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw io_error("create folder", dir.string());
+  if (!stdfs::is_directory(dir, ec)) throw input_error(quoted("not a folder", dir.string()));
+}
+
+namespace detail {
+inline std::string temp_name_for(const stdfs::path& target) {
+  static std::atomic<unsigned> counter{0};
+  return "." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+         std::to_string(counter.fetch_add(1));
+}
+}  // namespace detail
+
+// Atomically replaces `path` with `content` (see the contract above).
+inline void write_file_atomic(const stdfs::path& path, std::string_view content, mode_t mode = 0644) {
+  const stdfs::path dir = path.has_parent_path() ? path.parent_path() : stdfs::path(".");
+  const stdfs::path temp = dir / detail::temp_name_for(path);
+  unique_fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!fd) throw io_error("write", path.string());
+  const auto fail = [&](int err) {
+    fd.reset();
+    ::unlink(temp.c_str());
+    return io_error("write", path.string(), err);
+  };
+  if (!write_all(fd.get(), content)) throw fail(errno);
+  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) throw fail(errno);
+  if (::close(fd.release()) != 0) throw fail(errno);
+  if (::rename(temp.c_str(), path.c_str()) != 0) throw fail(errno);
+  fsync_dir(dir);
+}
+
+// Appends `line` plus '\n' as one write; the caller holds the file's lock.
+inline void append_line(const stdfs::path& path, std::string_view line, mode_t mode = 0644) {
+  if (line.find('\n') != std::string_view::npos)
+    throw input_error(quoted("line contains a newline, refusing to append to", path.string()));
+  unique_fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!fd) throw io_error("append to", path.string());
+  struct stat st{};
+  if (::fstat(fd.get(), &st) != 0) throw io_error("append to", path.string());
+  std::string whole;
+  whole.reserve(line.size() + 2);
+  // A previous writer killed mid-line cannot happen with one write(2), but a
+  // file edited by hand may lack its final newline: never glue two records.
+  if (st.st_size > 0) {
+    char last = '\n';
+    if (::pread(fd.get(), &last, 1, st.st_size - 1) == 1 && last != '\n') whole += '\n';
+  }
+  whole.append(line).push_back('\n');
+  const ssize_t n = ::write(fd.get(), whole.data(), whole.size());
+  if (n != static_cast<ssize_t>(whole.size())) {
+    const int err = n < 0 ? errno : ENOSPC;
+    if (n > 0 && ::ftruncate(fd.get(), st.st_size) != 0) {
+      // Nothing more we can do; the error below names the file.
+    }
+    throw io_error("append to", path.string(), err);
+  }
+  if (::fdatasync(fd.get()) != 0) throw io_error("append to", path.string());
+}
+
+}  // namespace okstra::fs
