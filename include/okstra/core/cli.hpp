@@ -141,10 +141,12 @@ inline void emit(std::string_view text) {
     throw io_error("write", "standard output");
 }
 
+// Control bytes in a message (e.g. an option name typed by the user) are
+// escaped so that an error is always exactly one line (plus the hint line).
 inline void print_error(std::string_view tool, std::string_view message, std::string_view hint = {}) {
   std::string line;
-  line.append(tool).append(": error: ").append(message).append("\n");
-  if (!hint.empty()) line.append("hint: ").append(hint).append("\n");
+  line.append(tool).append(": error: ").append(printable(message)).append("\n");
+  if (!hint.empty()) line.append("hint: ").append(printable(hint)).append("\n");
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
@@ -169,9 +171,13 @@ int run_main(std::string_view tool, Body&& body) noexcept {
     } catch (const std::bad_alloc&) {
       print_error(tool, "out of memory");
     } catch (const std::filesystem::filesystem_error& e) {
-      print_error(tool, quoted("cannot access", e.path1().string()) + ": " + e.code().message());
+      std::string reason = e.code().message();  // lower case, like io_error
+      if (!reason.empty() && reason[0] >= 'A' && reason[0] <= 'Z') reason[0] = char(reason[0] - 'A' + 'a');
+      print_error(tool, quoted("cannot access", e.path1().string()) + ": " + reason);
     } catch (const std::exception& e) {
       print_error(tool, std::string("internal error: ") + e.what(), "please report this as a bug");
+    } catch (...) {
+      print_error(tool, "internal error: unknown exception", "please report this as a bug");
     }
   } catch (...) {
   }

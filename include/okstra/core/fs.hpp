@@ -144,7 +144,8 @@ inline void write_file_atomic(const stdfs::path& path, std::string_view content,
 inline void append_line(const stdfs::path& path, std::string_view line, mode_t mode = 0644) {
   if (line.find('\n') != std::string_view::npos)
     throw input_error(quoted("line contains a newline, refusing to append to", path.string()));
-  unique_fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode));
+  // Read access too: the pread below checks the last byte (O_WRONLY would fail it with EBADF).
+  unique_fd fd(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode));
   if (!fd) throw io_error("append to", path.string());
   struct stat st{};
   if (::fstat(fd.get(), &st) != 0) throw io_error("append to", path.string());

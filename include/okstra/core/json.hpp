@@ -6,17 +6,21 @@
 // - parse()/read_file() validate UTF-8, bound nesting depth (no stack overflow
 //   on "[[[[…"), reject trailing data, and throw one input error naming the
 //   source and the byte offset: "malformed JSON 'x.json': invalid value at byte 17".
+//   Integers that fit 64 bits are integers; other numbers are correctly
+//   rounded doubles (values too big for a double are an error).
 // - Field helpers return nullopt for "absent or of another type"; require_*
 //   variants throw "malformed JSON 'x.json': field "name" must be a string".
 // - writer emits UTF-8 JSON in insertion order (stable key order), two-space
 //   indentation or one line; strings with invalid UTF-8 are repaired (U+FFFD).
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "okstra/core/detail/rapidjson_config.hpp"
 #include "okstra/core/detail/json_writer.hpp"
@@ -43,18 +47,81 @@ class depth_limited_handler {
   bool Int64(std::int64_t i) { return doc_.Int64(i); }
   bool Uint64(std::uint64_t u) { return doc_.Uint64(u); }
   bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  // Numbers arrive as text (kParseNumbersAsStringsFlag), already checked
+  // against the JSON grammar. RapidJSON 1.1's own full-precision strtod
+  // misreads a zero with a large exponent ("0e300" became 7.8e+84, via
+  // __builtin_clzll(0)), so doubles are converted by std::from_chars, which
+  // rounds correctly; integers that fit 64 bits stay integers, as before.
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    const std::string_view text(s, n);
+    const char* const end = s + n;
+    if (text.find_first_of(".eE") == std::string_view::npos) {
+      std::int64_t i = 0;
+      std::uint64_t u = 0;
+      if (text.front() == '-') {
+        if (const auto r = std::from_chars(s, end, i); r.ec == std::errc() && r.ptr == end) return doc_.Int64(i);
+      } else if (const auto r = std::from_chars(s, end, u); r.ec == std::errc() && r.ptr == end) {
+        return doc_.Uint64(u);
+      }
+    }
+    double d = 0;
+    const auto r = std::from_chars(s, end, d);
+    if (r.ptr != end || (r.ec != std::errc() && r.ec != std::errc::result_out_of_range)) return false;
+    if (r.ec == std::errc::result_out_of_range) {
+      if (!underflows(text)) {
+        number_too_big_ = true;
+        return false;
+      }
+      d = text.front() == '-' ? -0.0 : 0.0;  // below the smallest subnormal: rounds to zero
+    }
+    return doc_.Double(d);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return well_formed(s, n) && doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return well_formed(s, n) && doc_.Key(s, n, copy); }
   bool StartObject() { return ++depth_ <= max_depth && doc_.StartObject(); }
   bool EndObject(rapidjson::SizeType n) { return --depth_, doc_.EndObject(n); }
   bool StartArray() { return ++depth_ <= max_depth && doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return --depth_, doc_.EndArray(n); }
   bool too_deep() const { return depth_ > max_depth; }
+  bool lone_surrogate() const { return lone_surrogate_; }
+  bool number_too_big() const { return number_too_big_; }
 
  private:
+  // For an out-of-range number: is it too small (true) or too big (false)?
+  // Decided by the decimal exponent of its first non-zero digit.
+  static bool underflows(std::string_view n) {
+    std::int64_t digits = 0, point = -1, first = -1, exp = 0;
+    std::size_t i = n.front() == '-' ? 1 : 0;
+    for (; i < n.size() && n[i] != 'e' && n[i] != 'E'; ++i) {
+      if (n[i] == '.') {
+        point = digits;
+        continue;
+      }
+      if (first < 0 && n[i] != '0') first = digits;
+      ++digits;
+    }
+    if (point < 0) point = digits;
+    if (i < n.size()) {
+      const bool minus = i + 1 < n.size() && n[i + 1] == '-';
+      for (++i; i < n.size(); ++i)
+        if (n[i] >= '0' && n[i] <= '9' && exp < 1'000'000) exp = exp * 10 + (n[i] - '0');
+      if (minus) exp = -exp;
+    }
+    return first < 0 || point - 1 - first + exp < 0;
+  }
+
+  // Raw bytes are validated by the reader, but RapidJSON 1.1 decodes an
+  // unpaired "\udc00" escape to ill-formed UTF-8 (ED B0 80): refuse it.
+  bool well_formed(const char* s, rapidjson::SizeType n) {
+    if (utf8::is_valid(std::string_view(s, n))) return true;
+    lone_surrogate_ = true;
+    return false;
+  }
+
   document& doc_;
   unsigned depth_ = 0;
+  bool lone_surrogate_ = false;
+  bool number_too_big_ = false;
 };
 
 inline std::string describe(rapidjson::ParseErrorCode code) {
@@ -85,7 +152,7 @@ inline std::string describe(rapidjson::ParseErrorCode code) {
 // Parses `text` (need not be NUL-terminated); `source` names it in errors.
 inline document parse(std::string_view text, std::string_view source) {
   constexpr unsigned flags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag |
-                             rapidjson::kParseFullPrecisionFlag;
+                             rapidjson::kParseNumbersAsStringsFlag;
   document doc;
   rapidjson::MemoryStream stream(text.data(), text.size());
   rapidjson::Reader reader;
@@ -102,6 +169,8 @@ inline document parse(std::string_view text, std::string_view source) {
   if (reader.HasParseError()) {
     if (handler.too_deep())
       throw fail("nesting deeper than " + std::to_string(max_depth), reader.GetErrorOffset());
+    if (handler.lone_surrogate()) throw fail("invalid surrogate pair", reader.GetErrorOffset());
+    if (handler.number_too_big()) throw fail("number too big", reader.GetErrorOffset());
     throw fail(detail::describe(reader.GetParseErrorCode()), reader.GetErrorOffset());
   }
   if (stream.Tell() != text.size()) throw fail("unexpected data after the document", stream.Tell());

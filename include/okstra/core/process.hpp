@@ -81,7 +81,15 @@ inline void pump(pipe_pair& in, pipe_pair& out, pipe_pair& err, std::string_view
   in.read_end.reset();
   out.write_end.reset();
   err.write_end.reset();
-  if (input.empty()) in.write_end.reset();
+  if (input.empty()) {
+    in.write_end.reset();
+  } else {
+    // Non-blocking, so a write never waits on a child that is itself blocked
+    // writing to a full stdout/stderr pipe we are not draining (deadlock).
+    const int fl = ::fcntl(in.write_end.get(), F_GETFL);
+    if (fl < 0 || ::fcntl(in.write_end.get(), F_SETFL, fl | O_NONBLOCK) != 0)
+      throw io_error("create pipe", "child process");
+  }
   char buf[1 << 15];
   for (;;) {
     pollfd fds[3];

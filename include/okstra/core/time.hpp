@@ -3,7 +3,9 @@
 // Contract: times are Unix milliseconds (int64). Formatting always yields
 // "YYYY-MM-DDTHH:MM:SS.mmmZ". Parsing accepts the forms agents write:
 // "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fraction]]" with 'T' or ' ', then
-// nothing (UTC), 'Z', "+HH:MM", "+HHMM" or "+HH"; anything else is nullopt.
+// nothing (UTC), 'Z', "+HH:MM", "+HHMM" or "+HH"; anything else is nullopt,
+// as are days that do not exist (2023-02-29) and instants outside the years
+// 0000-9999 (so every parsed instant formats back).
 #pragma once
 
 #include <chrono>
@@ -89,6 +91,10 @@ inline std::optional<std::int64_t> parse_iso8601(std::string_view s) noexcept {
       !take(s, i, '-') || !take_digits(s, i, 2, day))
     return std::nullopt;
   if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  // No February 30th: the day must exist in that month of the proleptic Gregorian calendar.
+  const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  static constexpr int month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (day > month_days[month - 1] + (month == 2 && leap)) return std::nullopt;
   std::int64_t offset_minutes = 0;
   if (i < s.size()) {
     if (!take(s, i, 'T') && !take(s, i, 't') && !take(s, i, ' ')) return std::nullopt;
@@ -111,15 +117,21 @@ inline std::optional<std::int64_t> parse_iso8601(std::string_view s) noexcept {
       const int sign = s[i++] == '-' ? -1 : 1;
       int oh, om = 0;
       if (!take_digits(s, i, 2, oh)) return std::nullopt;
-      take(s, i, ':');
-      if (i < s.size() && !take_digits(s, i, 2, om)) return std::nullopt;
+      // "+HH", "+HHMM" or "+HH:MM" ("+HH:" alone is malformed).
+      if ((take(s, i, ':') || i < s.size()) && !take_digits(s, i, 2, om)) return std::nullopt;
       if (oh > 23 || om > 59) return std::nullopt;
       offset_minutes = sign * (oh * 60 + om);
     }
     if (i != s.size()) return std::nullopt;
   }
   const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  return ((days * 24 + hour) * 60 + minute - offset_minutes) * 60'000 + second * 1000 + millis;
+  const std::int64_t ms = ((days * 24 + hour) * 60 + minute - offset_minutes) * 60'000 + second * 1000 + millis;
+  // An offset or leap second can carry the instant out of years 0000-9999,
+  // which format_iso8601 could not write back in the same form.
+  constexpr std::int64_t first_ms = days_from_civil(0, 1, 1) * 86'400'000;
+  constexpr std::int64_t end_ms = days_from_civil(10000, 1, 1) * 86'400'000;
+  if (ms < first_ms || ms >= end_ms) return std::nullopt;
+  return ms;
 }
 
 }  // namespace okstra::time

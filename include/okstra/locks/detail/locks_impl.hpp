@@ -115,26 +115,41 @@ inline void announce_wait(const stdfs::path& file) {
 }
 
 // Waits for flock(LOCK_EX) on fd within the policy; false when it timed out.
+// Brief contention is silent; a wait longer than a quarter second says once
+// on stderr whom it waits for.
 inline bool wait_for_flock(int fd, const stdfs::path& file, const wait_policy& policy) {
-  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
-  if (errno != EWOULDBLOCK && errno != EINTR) throw io_error("lock", file.string());
-  if (policy.timeout_seconds && *policy.timeout_seconds <= 0) return false;
-  announce_wait(file);
-  if (!policy.timeout_seconds) {
-    while (::flock(fd, LOCK_EX) != 0)
-      if (errno != EINTR) throw io_error("lock", file.string());
-    return true;
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(*policy.timeout_seconds);
-  auto pause = std::chrono::milliseconds(1);
-  for (;;) {
+  const auto try_lock = [&] {
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
     if (errno != EWOULDBLOCK && errno != EINTR) throw io_error("lock", file.string());
-    const auto now = std::chrono::steady_clock::now();
+    return false;
+  };
+  if (try_lock()) return true;
+  if (policy.timeout_seconds && *policy.timeout_seconds <= 0) return false;
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  const auto announce_at = start + std::chrono::milliseconds(250);
+  const auto deadline = policy.timeout_seconds
+                            ? start + std::chrono::duration_cast<clock::duration>(
+                                          std::chrono::duration<double>(*policy.timeout_seconds))
+                            : clock::time_point::max();
+  auto pause = std::chrono::milliseconds(1);
+  for (bool announced = false;;) {
+    const auto now = clock::now();
     if (now >= deadline) return false;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + std::chrono::milliseconds(1);
-    std::this_thread::sleep_for(std::min(pause, left));
+    if (!announced && now >= announce_at) {
+      announce_wait(file);
+      announced = true;
+      if (!policy.timeout_seconds) {
+        while (::flock(fd, LOCK_EX) != 0)
+          if (errno != EINTR) throw io_error("lock", file.string());
+        return true;
+      }
+    }
+    const auto next_event = announced ? deadline : std::min(deadline, announce_at);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_event - now);
+    std::this_thread::sleep_for(std::clamp(left + std::chrono::milliseconds(1), std::chrono::milliseconds(1), pause));
     pause = std::min(pause * 2, std::chrono::milliseconds(25));
+    if (try_lock()) return true;
   }
 }
 

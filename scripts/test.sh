@@ -1,0 +1,164 @@
+#!/bin/sh
+# scripts/test.sh — build okstra and run every test; THE test command.
+#
+#   scripts/test.sh                   build/ and its tests
+#   scripts/test.sh --sanitize        build-asan/ (ASan + UBSan) instead of build/
+#   scripts/test.sh --fuzz SECONDS    also build build-fuzz/ (clang, libFuzzer) and
+#                                     run each fuzz_* target SECONDS on a copy of
+#                                     its seed corpus tests/fuzz/corpus/<name>/
+#
+# Ends with one plain line "N passed, N failed[, N skipped]" (meson tests plus
+# fuzz targets) and exits non-zero if anything failed. The same counts are
+# written, as "passed failed skipped", to <builddir>/okstra-counts (and
+# build-fuzz/okstra-counts for the fuzz targets) for .ci/run to add up.
+set -eu
+
+usage() {
+  echo "usage: scripts/test.sh [--sanitize] [--fuzz SECONDS]" >&2
+  exit 2
+}
+
+sanitize=false
+fuzz_seconds=''
+while [ $# -gt 0 ]; do
+  case $1 in
+    --sanitize) sanitize=true ;;
+    --fuzz)
+      [ $# -ge 2 ] || usage
+      case $2 in '' | *[!0-9]*) usage ;; esac
+      fuzz_seconds=$2
+      shift
+      ;;
+    -h | --help)
+      sed -n '2,13s/^# \{0,1\}//p' "$0"
+      exit 0
+      ;;
+    *) usage ;;
+  esac
+  shift
+done
+
+root=$(cd -P -- "$(dirname -- "$0")/.." && pwd)
+cd "$root"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+sh scripts/deps.sh
+
+# setup_build DIR [meson options...]: configure DIR, or re-configure it when it
+# already holds a Meson build (coredata.dat), so changed options take effect.
+setup_build() {
+  dir=$1
+  shift
+  if [ -f "$dir/meson-private/coredata.dat" ]; then
+    meson setup --reconfigure "$dir" "$@" >"$tmp/setup.log" 2>&1 || { cat "$tmp/setup.log" >&2; return 1; }
+  else
+    meson setup "$dir" "$@" >"$tmp/setup.log" 2>&1 || { cat "$tmp/setup.log" >&2; return 1; }
+  fi
+}
+
+# ---- the meson test suite -------------------------------------------------------
+if $sanitize; then
+  builddir=build-asan
+  setup_build "$builddir" -Db_sanitize=address,undefined -Db_lundef=false
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  export ASAN_OPTIONS UBSAN_OPTIONS
+else
+  builddir=build
+  setup_build "$builddir"
+fi
+
+# Stale results must never be counted: a run that dies early leaves no counts.
+rm -f "$builddir/okstra-counts" "$builddir/meson-logs/testlog.json" build-fuzz/okstra-counts
+
+meson compile -C "$builddir"
+
+test_status=0
+meson test -C "$builddir" --print-errorlogs || test_status=$?
+
+# count_results TESTLOG: prints "passed failed skipped" from meson's JSON-lines
+# test log (absent log = nothing ran = all zero).
+count_results() {
+  python3 - "$1" <<'EOF'
+import json, os, sys
+passed = failed = skipped = 0
+path = sys.argv[1]
+if os.path.exists(path):
+    with open(path, encoding="utf-8") as log:
+        for line in log:
+            if not line.strip():
+                continue
+            result = json.loads(line).get("result")
+            if result in ("OK", "EXPECTEDFAIL"):
+                passed += 1
+            elif result == "SKIP":
+                skipped += 1
+            else:  # FAIL, TIMEOUT, ERROR, UNEXPECTEDPASS, INTERRUPT, ...
+                failed += 1
+print(passed, failed, skipped)
+EOF
+}
+
+counts=$(count_results "$builddir/meson-logs/testlog.json")
+# meson test failing with no failed test counted (it could not even start the
+# tests, say) is still a failure.
+# shellcheck disable=SC2086  # split "passed failed skipped" into $1 $2 $3
+set -- $counts
+if [ "$test_status" -ne 0 ] && [ "$2" -eq 0 ]; then
+  echo "test.sh: meson test exited $test_status with no failed test recorded" >&2
+  counts="$1 1 $3"
+fi
+printf '%s\n' "$counts" >"$builddir/okstra-counts"
+
+# ---- fuzzing -----------------------------------------------------------------------
+fuzz_passed=0
+fuzz_failed=0
+if [ -n "$fuzz_seconds" ]; then
+  if [ ! -f tests/fuzz/meson.build ]; then
+    echo "note: no fuzz targets yet (tests/fuzz/meson.build is missing); fuzzing skipped" >&2
+  else
+    # libFuzzer needs clang; the compiler of a build folder is fixed at its
+    # first setup, so CXX only matters then.
+    CXX=clang++ setup_build build-fuzz -Dfuzz=true -Dtests=false
+    meson compile -C build-fuzz
+    found=false
+    for exe in build-fuzz/tests/fuzz/fuzz_*; do
+      if [ ! -f "$exe" ] || [ ! -x "$exe" ]; then continue; fi
+      found=true
+      name=${exe##*/fuzz_}
+      # libFuzzer adds new inputs to its first corpus folder: give it a copy so
+      # the repository is never modified. Crash inputs are kept in the build folder.
+      corpus=$tmp/corpus-$name
+      mkdir -p "$corpus"
+      if [ -d "tests/fuzz/corpus/$name" ]; then cp -R "tests/fuzz/corpus/$name/." "$corpus/"; fi
+      artifacts=build-fuzz/artifacts/$name
+      mkdir -p "$artifacts"
+      log=build-fuzz/fuzz_$name.log
+      echo "fuzz: $name for ${fuzz_seconds}s" >&2
+      if "$exe" -max_total_time="$fuzz_seconds" -timeout=25 -artifact_prefix="$artifacts/" \
+        "$corpus" >"$log" 2>&1; then
+        fuzz_passed=$((fuzz_passed + 1))
+      else
+        fuzz_failed=$((fuzz_failed + 1))
+        echo "fuzz: $name FAILED; last lines of $log (inputs in $artifacts/):" >&2
+        tail -n 40 "$log" >&2
+      fi
+    done
+    $found || echo "note: no fuzz_* executable in build-fuzz/tests/fuzz; fuzzing skipped" >&2
+    printf '%s %s 0\n' "$fuzz_passed" "$fuzz_failed" >build-fuzz/okstra-counts
+  fi
+fi
+
+# ---- the one closing line ----------------------------------------------------------
+# shellcheck disable=SC2086  # split "passed failed skipped" into $1 $2 $3
+set -- $counts
+passed=$(($1 + fuzz_passed))
+failed=$(($2 + fuzz_failed))
+skipped=$3
+line="$passed passed, $failed failed"
+[ "$skipped" -eq 0 ] || line="$line, $skipped skipped"
+printf '%s\n' "$line"
+[ "$failed" -eq 0 ]
