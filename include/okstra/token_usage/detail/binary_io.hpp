@@ -1,0 +1,104 @@
+// Little binary encoder/decoder for the usage cache. Include through the
+// token_usage headers. A decoder that runs past its input sets failed() and
+// returns zeros/empties: a corrupt cache is discarded, never trusted.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "okstra/token_usage/record.hpp"
+
+namespace okstra::token_usage::detail {
+
+class encoder {
+ public:
+  void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void u64(std::uint64_t v) {  // LEB128: small counts stay small
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void i64(std::int64_t v) { u64((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
+  void str(std::string_view s) {
+    u64(s.size());
+    out_.append(s);
+  }
+  void usage(const tokens& t) {
+    u64(t.input), u64(t.output), u64(t.cache_write_5m), u64(t.cache_write_1h), u64(t.cache_read), u64(t.reasoning);
+  }
+  void rec(const record& r) {
+    u8(static_cast<std::uint8_t>(r.src));
+    u8(static_cast<std::uint8_t>(r.who));
+    i64(r.timestamp_ms);
+    usage(r.usage);
+    str(r.session_id), str(r.model), str(r.project), str(r.team_name), str(r.agent_name), str(r.agent_id);
+  }
+  std::string& buffer() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class decoder {
+ public:
+  explicit decoder(std::string_view in) : in_(in) {}
+  bool failed() const noexcept { return failed_; }
+  void mark_failed() noexcept { failed_ = true; }  // for callers that find the content inconsistent
+  bool at_end() const noexcept { return pos_ >= in_.size(); }
+
+  std::uint8_t u8() {
+    if (pos_ >= in_.size()) return fail(), 0;
+    return static_cast<std::uint8_t>(in_[pos_++]);
+  }
+  std::uint64_t u64() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      const std::uint8_t b = u8();
+      if (failed_) return 0;
+      v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    return fail(), 0;
+  }
+  std::int64_t i64() {
+    const std::uint64_t z = u64();
+    return static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
+  }
+  std::string_view str() {
+    const std::uint64_t n = u64();
+    if (failed_ || n > in_.size() - pos_) return fail(), std::string_view();
+    const std::string_view s = in_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  tokens usage() {
+    tokens t;
+    t.input = u64(), t.output = u64(), t.cache_write_5m = u64(), t.cache_write_1h = u64(), t.cache_read = u64();
+    t.reasoning = u64();
+    return t;
+  }
+  record rec() {
+    record r;
+    const auto s = u8(), a = u8();
+    if (s > 3 || a > 5) fail();
+    r.src = static_cast<source>(s & 3);
+    r.who = static_cast<agent>(a > 5 ? 5 : a);
+    r.timestamp_ms = i64();
+    r.usage = usage();
+    r.session_id = str(), r.model = str(), r.project = str(), r.team_name = str(), r.agent_name = str();
+    r.agent_id = str();
+    return r;
+  }
+
+ private:
+  void fail() { failed_ = true; }
+  std::string_view in_;
+  std::size_t pos_ = 0;
+  bool failed_ = false;
+};
+
+}  // namespace okstra::token_usage::detail

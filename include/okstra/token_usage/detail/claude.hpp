@@ -1,0 +1,239 @@
+// Claude Code usage: per-file extraction and the global de-duplication.
+//
+// Decisions (docs/usage.md repeats them):
+// - A usage line is an assistant line with message.usage, not an API-error
+//   notice, not the "<synthetic>" model (transcript::read_usage_line).
+// - Identity of a request: message.id + requestId, or message.id alone when
+//   requestId is missing. Claude Code writes one line per content block and
+//   repeats the usage, and streaming copies can carry a smaller output count
+//   first: of all copies of one identity the one with the largest total wins.
+// - A sidechain line whose message.id also occurs on a non-sidechain line
+//   anywhere is a replay of the parent's message and is dropped.
+// - A line with no message.id cannot be matched with its copies; it is
+//   counted on its own (docs/usage.md: "lines without an id").
+// - Ties are broken by (file path, byte offset), smallest first, so the
+//   result never depends on the order in which files were read.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "okstra/core/time.hpp"
+#include "okstra/token_usage/detail/binary_io.hpp"
+#include "okstra/token_usage/record.hpp"
+#include "okstra/transcript/transcript.hpp"
+
+namespace okstra::token_usage::claude {
+
+// A slice of a file's string blob.
+struct sref {
+  std::uint32_t off = 0, len = 0;
+};
+
+struct entry {
+  std::uint64_t offset = 0;  // byte offset of the line in its file
+  std::int64_t timestamp_ms = 0;
+  tokens usage;
+  sref message_id, request_id, model, session, project, team, agent_name, agent_id;
+  bool sidechain = false;
+};
+
+// What one file yielded: the best copy of each identity within the file.
+struct file_result {
+  std::string blob;  // all strings of the entries
+  std::vector<entry> entries;
+  std::uint64_t consumed = 0;       // bytes of complete lines parsed
+  std::uint64_t skipped_lines = 0;  // malformed usage lines (+ a truncated tail at EOF)
+
+  std::string_view str(sref r) const noexcept { return std::string_view(blob).substr(r.off, r.len); }
+
+  void encode(detail::encoder& e) const;
+  static file_result decode(detail::decoder& d);
+};
+
+namespace detail_impl {
+
+inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t h = 1469598103934665603ULL) noexcept {
+  for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return h;
+}
+
+// Appends strings to a file's blob, reusing the last copy of a repeated value.
+class blob_writer {
+ public:
+  explicit blob_writer(std::string& blob) : blob_(blob) {}
+  sref put(std::string_view s) {
+    if (s.empty()) return {};
+    for (const auto& recent : recent_)
+      if (recent.len == s.size() && std::string_view(blob_).substr(recent.off, recent.len) == s) return recent;
+    const sref r{static_cast<std::uint32_t>(blob_.size()), static_cast<std::uint32_t>(s.size())};
+    blob_.append(s);
+    recent_[next_++ % recent_.size()] = r;
+    return r;
+  }
+
+ private:
+  std::string& blob_;
+  std::array<sref, 8> recent_{};
+  std::size_t next_ = 0;
+};
+
+inline tokens normalise(const transcript::usage_line& u) noexcept {
+  tokens t;
+  t.input = u.input;
+  t.output = u.output;
+  t.cache_read = u.cache_read;
+  if (u.has_cache_split && (u.cache_5m || u.cache_1h)) {
+    t.cache_write_5m = u.cache_5m;
+    t.cache_write_1h = u.cache_1h;
+    // Older clients report a total larger than the split: the rest was 5m.
+    if (u.cache_creation > u.cache_5m + u.cache_1h) t.cache_write_5m += u.cache_creation - u.cache_5m - u.cache_1h;
+  } else {
+    t.cache_write_5m = u.cache_creation;
+  }
+  return t;
+}
+
+}  // namespace detail_impl
+
+// True when copy `a` beats copy `b` of the same identity (same file).
+inline bool better_copy(const tokens& a, std::uint64_t a_offset, const tokens& b, std::uint64_t b_offset) noexcept {
+  if (a.total() != b.total()) return a.total() > b.total();
+  if (a.output != b.output) return a.output > b.output;
+  return a_offset < b_offset;
+}
+
+// Parses the complete lines of `text`, which starts at byte `base` of the
+// file; the per-file best copy of each identity is kept in `into`.
+class file_parser {
+ public:
+  explicit file_parser(file_result& into) : out_(into), blob_(into.blob) {
+    for (std::size_t i = 0; i < out_.entries.size(); ++i) index_.emplace(identity(out_.entries[i]), i);
+  }
+
+  void parse(std::string_view text, std::uint64_t base) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      const std::size_t hit = scan::find(text.substr(pos), transcript::usage_needle);
+      if (hit == scan::npos) break;
+      const std::string_view line = scan::line_around(text, pos + hit);
+      const std::size_t line_start = static_cast<std::size_t>(line.data() - text.data());
+      take_line(line, base + line_start);
+      pos = line_start + line.size() + 1;
+    }
+  }
+
+ private:
+  std::uint64_t identity(const entry& e) const {
+    if (e.message_id.len == 0) return detail_impl::hash_bytes(std::to_string(e.offset), 7);
+    return detail_impl::hash_bytes(out_.str(e.request_id), detail_impl::hash_bytes(out_.str(e.message_id)) ^ 0x9E37);
+  }
+
+  void take_line(std::string_view line, std::uint64_t offset) {
+    const auto status = transcript::read_usage_line(line, u_, arena_);
+    if (status == transcript::line_status::malformed) {
+      ++out_.skipped_lines;
+      return;
+    }
+    if (status != transcript::line_status::usage) return;
+    const auto ts = time::parse_iso8601(u_.timestamp);
+    if (!ts) {
+      ++out_.skipped_lines;
+      return;
+    }
+    entry e;
+    e.offset = offset;
+    e.timestamp_ms = *ts;
+    e.usage = detail_impl::normalise(u_);
+    e.sidechain = u_.is_sidechain;
+    e.message_id = blob_.put(u_.message_id);
+    e.request_id = blob_.put(u_.request_id);
+    e.model = blob_.put(u_.model);
+    e.session = blob_.put(u_.session_id);
+    e.project = blob_.put(u_.cwd);
+    e.team = blob_.put(u_.team_name);
+    e.agent_name = blob_.put(u_.agent_name);
+    e.agent_id = blob_.put(u_.agent_id);
+    keep(e);
+  }
+
+  void keep(const entry& e) {
+    const std::uint64_t id = identity(e);
+    auto [it, inserted] = index_.emplace(id, out_.entries.size());
+    if (inserted) {
+      out_.entries.push_back(e);
+      return;
+    }
+    entry& old = out_.entries[it->second];
+    // A hash match must also be a real match of the identity strings; on a
+    // collision keep both (the cross-file merge compares the strings).
+    if (out_.str(old.message_id) != out_.str(e.message_id) || out_.str(old.request_id) != out_.str(e.request_id) ||
+        e.message_id.len == 0) {
+      out_.entries.push_back(e);
+      return;
+    }
+    if (old.sidechain && !e.sidechain) old = e;
+    else if (old.sidechain == e.sidechain && better_copy(e.usage, e.offset, old.usage, old.offset)) old = e;
+  }
+
+  file_result& out_;
+  detail_impl::blob_writer blob_;
+  std::unordered_map<std::uint64_t, std::size_t> index_;
+  transcript::usage_line u_;
+  std::string arena_;
+};
+
+// ---- cache encoding ---------------------------------------------------------
+
+inline void file_result::encode(detail::encoder& e) const {
+  e.str(blob);
+  e.u64(consumed);
+  e.u64(skipped_lines);
+  e.u64(entries.size());
+  for (const auto& x : entries) {
+    e.u64(x.offset);
+    e.i64(x.timestamp_ms);
+    e.usage(x.usage);
+    for (const sref r : {x.message_id, x.request_id, x.model, x.session, x.project, x.team, x.agent_name, x.agent_id})
+      e.u64(r.off), e.u64(r.len);
+    e.u8(x.sidechain ? 1 : 0);
+  }
+}
+
+inline file_result file_result::decode(detail::decoder& d) {
+  file_result r;
+  r.blob = std::string(d.str());
+  r.consumed = d.u64();
+  r.skipped_lines = d.u64();
+  const std::uint64_t n = d.u64();
+  if (d.failed() || n > (1u << 28)) return r;
+  r.entries.reserve(n);
+  for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
+    entry x;
+    x.offset = d.u64();
+    x.timestamp_ms = d.i64();
+    x.usage = d.usage();
+    for (sref* s : {&x.message_id, &x.request_id, &x.model, &x.session, &x.project, &x.team, &x.agent_name,
+                    &x.agent_id}) {
+      const std::uint64_t off = d.u64(), len = d.u64();
+      if (off + len > r.blob.size()) {
+        d.mark_failed();
+        r.entries.clear();
+        return r;
+      }
+      *s = {static_cast<std::uint32_t>(off), static_cast<std::uint32_t>(len)};
+    }
+    x.sidechain = d.u8() != 0;
+    r.entries.push_back(x);
+  }
+  return r;
+}
+
+}  // namespace okstra::token_usage::claude
+
+#include "okstra/token_usage/detail/claude_merge.hpp"

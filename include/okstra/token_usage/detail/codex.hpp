@@ -1,0 +1,493 @@
+// okstra/token_usage/detail/codex.hpp — Codex CLI rollouts: parse, resume, merge, cache.
+//
+// Contract: pure functions over bytes, no file I/O, nothing thrown for bad
+// input (only std::bad_alloc escapes). A rollout
+// (`${CODEX_HOME:-~/.codex}/{sessions,archived_sessions}/**/rollout-*.jsonl`)
+// is parsed into rows (one per counted token_count event) plus the state at
+// the end of the consumed bytes, so a grown file is parsed from its old end
+// and yields exactly the rows of a full parse. merge() turns the rows of many
+// files into records; its result does not depend on the order of the files.
+//
+// Decisions (copied to docs/usage.md):
+// - Lines. Only complete lines (ending in '\n') are consumed; `consumed`
+//   says how far. A final line without '\n' is left for the next run; at EOF
+//   the caller adds truncated_tail_lines(unconsumed bytes) to its skipped
+//   count. Blank lines are ignored. A line that does not look like one JSON
+//   object (first byte '{', last '}') is skipped and counted. Only lines that
+//   can matter (containing "token_count", "session_meta" or "turn_context",
+//   and not a top-level "response_item") are parsed; a parsed line that is
+//   malformed JSON (invalid UTF-8 included) is skipped and counted. Invalid
+//   bytes inside lines that are never parsed (e.g. response_item) are not.
+// - Identity. The FIRST session_meta of a file gives the session id
+//   (payload.id), the project (payload.cwd) and the fork parent
+//   (payload.forked_from_id, else payload.source.subagent.thread_spawn.
+//   parent_thread_id). Later session_meta lines are copies replayed from a
+//   parent and are ignored. A file without session_meta is keyed by the
+//   UUID at the end of its file name, else by its path.
+// - Rows. A token_count event with `info: null` (or no info) is ignored and
+//   changes nothing. One whose info.total_token_usage equals the previous
+//   row's is a re-emission and is ignored. Otherwise it counts: its usage is
+//   info.last_token_usage, or when that is missing the delta of the
+//   cumulative totals; when any cumulative field went down the session
+//   restarted and the delta is the new total itself. An info without a
+//   total_token_usage object is a skipped line. Missing numbers are 0.
+// - Normalised: input = input_tokens − cached_input_tokens (clamped at 0),
+//   cacheRead = cached_input_tokens, output = output_tokens (it already
+//   includes reasoning), reasoning = reasoning_output_tokens, no cache
+//   writes. Model: the latest turn_context.payload.model before the row, else
+//   info.model, else "unknown". Project: the session_meta cwd, else the latest
+//   turn_context cwd. Timestamp: the line's "timestamp", else the latest
+//   timestamp of an earlier parsed line, else 0. Agent: other (the caller
+//   attributes sessions); the session id is recorded.
+// - Same session twice (sessions/ and archived_sessions/, or a resumed copy):
+//   counted once, from the copy with the most counted rows, then the larger
+//   final cumulative total_tokens, then the lexicographically smallest path.
+// - Forks and subagent threads start with a copy of the parent's history.
+//   The child's leading rows whose cumulative total_token_usage tuple occurs
+//   among the rows of any copy of the parent file are dropped (counted in
+//   replayed_rows); dropping stops at the first row not found. A child whose
+//   parent is not among the files is counted whole and listed in
+//   forks_without_parent (the caller warns: totals may include history).
+// - Rows whose normalised usage is all zero yield no record.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "okstra/core/error.hpp"
+#include "okstra/core/json.hpp"
+#include "okstra/core/time.hpp"
+#include "okstra/token_usage/detail/binary_io.hpp"
+#include "okstra/token_usage/record.hpp"
+
+// Line scanning and field helpers shared by the codex, gemini and cursor parsers.
+namespace okstra::token_usage::detail::jsonl_scan {
+
+inline bool contains(std::string_view hay, std::string_view needle) noexcept {
+  return ::memmem(hay.data(), hay.size(), needle.data(), needle.size()) != nullptr;
+}
+
+inline bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+inline std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Calls fn(line) for every complete line of `bytes` (without its '\n') and
+// returns how many bytes those lines span; a final unterminated line is not
+// passed, so the caller can resume there once the file has grown.
+template <class Fn>
+std::size_t for_each_line(std::string_view bytes, Fn&& fn) {
+  std::size_t pos = 0;
+  while (pos < bytes.size()) {
+    const void* nl = std::memchr(bytes.data() + pos, '\n', bytes.size() - pos);
+    if (!nl) break;
+    const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - bytes.data());
+    fn(bytes.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return pos;
+}
+
+// A cheap shape check, so garbage and lines cut in the middle are counted
+// as skipped without parsing: a JSONL record starts with '{' and ends with '}'.
+inline bool framed_as_object(std::string_view trimmed) noexcept {
+  return trimmed.size() >= 2 && trimmed.front() == '{' && trimmed.back() == '}';
+}
+
+// At EOF: bytes after the last '\n' are one truncated line, unless blank.
+inline std::uint64_t truncated_tail_lines(std::string_view unconsumed) noexcept {
+  return trim(unconsumed).empty() ? 0 : 1;
+}
+
+// A token count: a non-negative integer, else 0 (absent, null, negative,
+// fractional or another type — token counts are never any of those).
+inline std::uint64_t count(const json::value* v) noexcept { return v && v->IsUint64() ? v->GetUint64() : 0; }
+inline std::uint64_t count(const json::value& object, std::string_view key) noexcept {
+  return count(json::find(object, key));
+}
+
+inline std::uint64_t clamp_sub(std::uint64_t a, std::uint64_t b) noexcept { return a > b ? a - b : 0; }
+
+inline const json::value* object_at(const json::value& v, std::string_view key) noexcept {
+  const json::value* f = json::find(v, key);
+  return f && f->IsObject() ? f : nullptr;
+}
+
+inline std::string string_at(const json::value& v, std::string_view key) {
+  return std::string(json::get_string(v, key).value_or(std::string_view()));
+}
+
+inline std::optional<std::int64_t> time_at(const json::value& v, std::string_view key) noexcept {
+  const auto s = json::get_string(v, key);
+  return s ? time::parse_iso8601(*s) : std::nullopt;
+}
+
+// The decoder has no public way to fail; running it past its end does.
+// Used when a cached blob carries the wrong tag.
+inline void force_fail(decoder& d) {
+  while (!d.at_end()) d.u8();
+  d.u8();
+}
+
+// "rollout-2025-05-07T17-24-21-5973b6c0-94b8-487b-a530-2aeb6098ae0e.jsonl" →
+// the UUID; "" when the file name does not end in one.
+inline std::string uuid_in_file_name(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  const std::size_t dot = name.find('.');
+  if (dot != std::string_view::npos) name = name.substr(0, dot);
+  if (name.size() < 36) return {};
+  const std::string_view id = name.substr(name.size() - 36);
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (dash ? c != '-' : !hex) return {};
+  }
+  return std::string(id);
+}
+
+// The file name without folder and extensions, to key a session without an id.
+inline std::string file_stem(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  const std::size_t dot = name.find('.');
+  return std::string(dot == std::string_view::npos ? name : name.substr(0, dot));
+}
+
+}  // namespace okstra::token_usage::detail::jsonl_scan
+
+namespace okstra::token_usage::codex {
+
+// info.total_token_usage / last_token_usage exactly as Codex writes them.
+struct cumulative {
+  std::uint64_t input = 0, cached = 0, output = 0, reasoning = 0, total = 0;
+  friend auto operator<=>(const cumulative&, const cumulative&) = default;
+};
+
+// One counted token_count event.
+struct row {
+  std::int64_t timestamp_ms = 0;
+  std::string model;
+  std::string project;
+  tokens usage;      // normalised contribution of this row
+  cumulative total;  // its cumulative total, to recognise replayed history
+  friend bool operator==(const row&, const row&) = default;
+};
+
+// Everything the parse of the next bytes depends on.
+struct parse_state {
+  std::string session_id, parent_id;  // from the first session_meta
+  std::string meta_cwd, turn_cwd, model;
+  cumulative previous;  // the last non-null cumulative total seen
+  std::int64_t last_timestamp_ms = 0;
+  bool has_meta = false;
+  friend bool operator==(const parse_state&, const parse_state&) = default;
+};
+
+// What one rollout yielded, up to `consumed` bytes; cacheable.
+struct file_result {
+  parse_state state;
+  std::vector<row> rows;
+  std::uint64_t skipped_lines = 0;
+  std::uint64_t consumed = 0;
+
+  void encode(detail::encoder& out) const;
+  static file_result decode(detail::decoder& in);
+  friend bool operator==(const file_result&, const file_result&) = default;
+};
+
+namespace parse_detail {
+
+namespace scan = detail::jsonl_scan;
+
+inline cumulative read_cumulative(const json::value& o) noexcept {
+  return {scan::count(o, "input_tokens"), scan::count(o, "cached_input_tokens"), scan::count(o, "output_tokens"),
+          scan::count(o, "reasoning_output_tokens"), scan::count(o, "total_tokens")};
+}
+
+inline tokens normalise(const cumulative& c) noexcept {
+  tokens t;
+  t.input = scan::clamp_sub(c.input, c.cached);
+  t.cache_read = c.cached;
+  t.output = c.output;
+  t.reasoning = c.reasoning;
+  return t;
+}
+
+// The usage between two cumulative totals; a field that went down means the
+// session restarted, and then the new total is all new usage.
+inline cumulative delta(const cumulative& now, const cumulative& before) noexcept {
+  const bool restart = now.input < before.input || now.cached < before.cached || now.output < before.output ||
+                       now.reasoning < before.reasoning || now.total < before.total;
+  if (restart) return now;
+  return {now.input - before.input, now.cached - before.cached, now.output - before.output,
+          now.reasoning - before.reasoning, now.total - before.total};
+}
+
+inline void on_session_meta(parse_state& s, const json::value& payload) {
+  if (s.has_meta) return;  // a copy replayed from the parent of a fork
+  s.has_meta = true;
+  s.session_id = scan::string_at(payload, "id");
+  s.meta_cwd = scan::string_at(payload, "cwd");
+  s.parent_id = scan::string_at(payload, "forked_from_id");
+  if (!s.parent_id.empty()) return;
+  const json::value* source = scan::object_at(payload, "source");
+  const json::value* subagent = source ? scan::object_at(*source, "subagent") : nullptr;
+  const json::value* spawn = subagent ? scan::object_at(*subagent, "thread_spawn") : nullptr;
+  if (spawn) s.parent_id = scan::string_at(*spawn, "parent_thread_id");
+}
+
+inline void on_turn_context(parse_state& s, const json::value& payload) {
+  if (auto m = json::get_string(payload, "model"); m && !m->empty()) s.model = std::string(*m);
+  if (auto c = json::get_string(payload, "cwd"); c && !c->empty()) s.turn_cwd = std::string(*c);
+}
+
+// Returns false when the line must be counted as skipped.
+inline bool on_token_count(file_result& r, const json::value& payload, std::int64_t timestamp_ms) {
+  const json::value* info = json::find(payload, "info");
+  if (!info || info->IsNull()) return true;  // no usage yet: state unchanged
+  if (!info->IsObject()) return false;
+  const json::value* total_v = scan::object_at(*info, "total_token_usage");
+  if (!total_v) return false;
+  parse_state& s = r.state;
+  const cumulative total = read_cumulative(*total_v);
+  if (total == s.previous) return true;  // Codex re-emits unchanged rows
+  const json::value* last_v = scan::object_at(*info, "last_token_usage");
+  const cumulative used = last_v ? read_cumulative(*last_v) : delta(total, s.previous);
+  row out;
+  out.timestamp_ms = timestamp_ms;
+  out.usage = normalise(used);
+  out.total = total;
+  if (!s.model.empty()) {
+    out.model = s.model;
+  } else {
+    const auto m = json::get_string(*info, "model");
+    out.model = m && !m->empty() ? std::string(*m) : "unknown";
+  }
+  out.project = s.meta_cwd.empty() ? s.turn_cwd : s.meta_cwd;
+  r.rows.push_back(std::move(out));
+  s.previous = total;
+  return true;
+}
+
+// A Codex line is `{"timestamp":"…","type":"…",…}`; recognising a top-level
+// response_item from its first bytes skips the bulk of a rollout unread.
+inline bool is_response_item(std::string_view line) noexcept {
+  constexpr std::string_view head = "{\"timestamp\":\"";
+  constexpr std::string_view type = "\",\"type\":\"response_item\"";
+  if (line.substr(0, head.size()) != head) return false;
+  const std::size_t close = line.find_first_of("\"\\", head.size());
+  if (close == std::string_view::npos || close > head.size() + 64 || line[close] != '"') return false;
+  return line.substr(close, type.size()) == type;
+}
+
+// Returns false when the line must be counted as skipped.
+inline bool handle_line(file_result& r, std::string_view line) {
+  if (is_response_item(line)) return true;
+  const bool token = scan::contains(line, "\"token_count\"");
+  if (!token && !scan::contains(line, "\"session_meta\"") && !scan::contains(line, "\"turn_context\"")) return true;
+  json::document doc;
+  try {
+    doc = json::parse(line, "codex rollout line");
+  } catch (const okstra::error&) {
+    return false;
+  }
+  if (!doc.IsObject()) return false;
+  const auto ts = scan::time_at(doc, "timestamp");
+  if (ts) r.state.last_timestamp_ms = *ts;
+  const json::value* payload = scan::object_at(doc, "payload");
+  const std::string_view type = json::get_string(doc, "type").value_or(std::string_view());
+  if (!payload) return type != "session_meta" && type != "turn_context" && type != "event_msg";
+  if (type == "session_meta") on_session_meta(r.state, *payload);
+  if (type == "turn_context") on_turn_context(r.state, *payload);
+  if (type == "event_msg" && token && json::get_string(*payload, "type") == "token_count")
+    return on_token_count(r, *payload, r.state.last_timestamp_ms);
+  return true;
+}
+
+}  // namespace parse_detail
+
+// Parses the complete lines of `bytes`, which are the file's content from
+// offset r.consumed on, continuing from r's state. Never throws for bad input.
+inline void parse_more(file_result& r, std::string_view bytes) {
+  namespace scan = detail::jsonl_scan;
+  r.consumed += scan::for_each_line(bytes, [&](std::string_view line) {
+    const std::string_view t = scan::trim(line);
+    if (t.empty()) return;
+    bool ok = scan::framed_as_object(t);
+    if (ok) {
+      try {
+        ok = parse_detail::handle_line(r, t);
+      } catch (const okstra::error&) {  // a RapidJSON check routed to an exception
+        ok = false;
+      }
+    }
+    if (!ok) ++r.skipped_lines;
+  });
+}
+
+// A whole parse: parse_more from an empty state.
+inline file_result parse(std::string_view bytes) {
+  file_result r;
+  parse_more(r, bytes);
+  return r;
+}
+
+// At EOF, the bytes after `consumed` (without '\n') are one truncated line.
+inline std::uint64_t truncated_tail_lines(std::string_view unconsumed) noexcept {
+  return detail::jsonl_scan::truncated_tail_lines(unconsumed);
+}
+
+// ---- cache encoding ---------------------------------------------------------
+
+namespace parse_detail {
+inline constexpr std::uint8_t cache_tag = 'x', cache_layout = 1;
+
+inline void put(detail::encoder& out, const cumulative& c) {
+  out.u64(c.input), out.u64(c.cached), out.u64(c.output), out.u64(c.reasoning), out.u64(c.total);
+}
+inline cumulative get(detail::decoder& in) {
+  cumulative c;
+  c.input = in.u64(), c.cached = in.u64(), c.output = in.u64(), c.reasoning = in.u64(), c.total = in.u64();
+  return c;
+}
+}  // namespace parse_detail
+
+inline void file_result::encode(detail::encoder& out) const {
+  out.u8(parse_detail::cache_tag), out.u8(parse_detail::cache_layout);
+  out.str(state.session_id), out.str(state.parent_id), out.str(state.meta_cwd), out.str(state.turn_cwd);
+  out.str(state.model);
+  parse_detail::put(out, state.previous);
+  out.i64(state.last_timestamp_ms);
+  out.u8(state.has_meta ? 1 : 0);
+  out.u64(rows.size());
+  for (const row& x : rows) {
+    out.i64(x.timestamp_ms), out.str(x.model), out.str(x.project), out.usage(x.usage);
+    parse_detail::put(out, x.total);
+  }
+  out.u64(skipped_lines), out.u64(consumed);
+}
+
+inline file_result file_result::decode(detail::decoder& in) {
+  file_result r;
+  if (in.u8() != parse_detail::cache_tag || in.u8() != parse_detail::cache_layout) {
+    detail::jsonl_scan::force_fail(in);
+    return r;
+  }
+  r.state.session_id = in.str(), r.state.parent_id = in.str(), r.state.meta_cwd = in.str();
+  r.state.turn_cwd = in.str(), r.state.model = in.str();
+  r.state.previous = parse_detail::get(in);
+  r.state.last_timestamp_ms = in.i64();
+  const std::uint8_t has_meta = in.u8();
+  if (has_meta > 1) detail::jsonl_scan::force_fail(in);
+  r.state.has_meta = has_meta == 1;
+  // Each row takes at least one byte, so a forged count ends at the input's end.
+  const std::uint64_t n = in.u64();
+  for (std::uint64_t i = 0; i < n && !in.failed(); ++i) {
+    row x;
+    x.timestamp_ms = in.i64(), x.model = in.str(), x.project = in.str(), x.usage = in.usage();
+    x.total = parse_detail::get(in);
+    r.rows.push_back(std::move(x));
+  }
+  r.skipped_lines = in.u64(), r.consumed = in.u64();
+  return r;
+}
+
+// ---- merge across files -------------------------------------------------------
+
+struct merge_result {
+  std::vector<record> records;
+  std::uint64_t skipped_lines = 0;                // summed over every file given
+  std::uint64_t duplicate_files = 0;              // copies of a session not counted
+  std::uint64_t replayed_rows = 0;                // fork/subagent history not counted
+  std::vector<std::string> forks_without_parent;  // paths, sorted
+};
+
+using file_ref = std::pair<std::string, const file_result*>;  // path, parse result
+
+namespace parse_detail {
+
+inline std::string session_key(const file_ref& f) {
+  if (!f.second->state.session_id.empty()) return f.second->state.session_id;
+  std::string id = detail::jsonl_scan::uuid_in_file_name(f.first);
+  return id.empty() ? f.first : id;
+}
+
+// The copy of a session that counts comes first.
+inline bool better_copy(const file_ref* a, const file_ref* b) {
+  const file_result &x = *a->second, &y = *b->second;
+  if (x.rows.size() != y.rows.size()) return x.rows.size() > y.rows.size();
+  if (x.state.previous.total != y.state.previous.total) return x.state.previous.total > y.state.previous.total;
+  return a->first < b->first;
+}
+
+// How many leading rows of `child` replay history found in the parent's copies.
+inline std::size_t replayed_prefix(const file_result& child, const std::vector<const file_ref*>& parent) {
+  std::vector<cumulative> seen;
+  for (const file_ref* p : parent)
+    for (const row& x : p->second->rows) seen.push_back(x.total);
+  std::sort(seen.begin(), seen.end());
+  std::size_t n = 0;
+  while (n < child.rows.size() && std::binary_search(seen.begin(), seen.end(), child.rows[n].total)) ++n;
+  return n;
+}
+
+}  // namespace parse_detail
+
+// Merges the parse results of many rollouts (null results are ignored).
+// The result is the same for every order of `files`.
+inline merge_result merge(const std::vector<file_ref>& files) {
+  merge_result out;
+  std::map<std::string, std::vector<const file_ref*>> sessions;
+  for (const file_ref& f : files) {
+    if (!f.second) continue;
+    out.skipped_lines += f.second->skipped_lines;
+    sessions[parse_detail::session_key(f)].push_back(&f);
+  }
+  for (auto& [key, copies] : sessions) {
+    std::sort(copies.begin(), copies.end(), parse_detail::better_copy);
+    out.duplicate_files += copies.size() - 1;
+  }
+  for (const auto& [key, copies] : sessions) {
+    const file_ref& f = *copies.front();
+    const file_result& r = *f.second;
+    std::size_t skip = 0;
+    if (!r.state.parent_id.empty() && r.state.parent_id != key) {
+      const auto parent = sessions.find(r.state.parent_id);
+      if (parent == sessions.end()) {
+        out.forks_without_parent.push_back(f.first);
+      } else {
+        skip = parse_detail::replayed_prefix(r, parent->second);
+      }
+    }
+    out.replayed_rows += skip;
+    for (std::size_t i = skip; i < r.rows.size(); ++i) {
+      const row& x = r.rows[i];
+      if (x.usage.total() == 0 && x.usage.reasoning == 0) continue;
+      record rec;
+      rec.src = source::codex;
+      rec.who = agent::other;
+      rec.timestamp_ms = x.timestamp_ms;
+      rec.usage = x.usage;
+      rec.session_id = key;
+      rec.model = x.model;
+      rec.project = x.project;
+      out.records.push_back(std::move(rec));
+    }
+  }
+  std::sort(out.forks_without_parent.begin(), out.forks_without_parent.end());
+  return out;
+}
+
+}  // namespace okstra::token_usage::codex

@@ -1,0 +1,183 @@
+// collect(): discover → stat → cache → parallel parse → merge → save cache.
+#pragma once
+
+namespace okstra::token_usage {
+
+namespace detail {
+
+inline std::vector<tracked> discover(const collect_options& o) {
+  std::vector<log_file> found;
+  const stdfs::path home = user_home_dir();
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  const stdfs::path config = xdg && *xdg ? stdfs::path(xdg) : home / ".config";
+  if (o.enabled[0]) {
+    const auto roots = resolve_roots(o.claude_roots, "CLAUDE_CONFIG_DIR", ',', {config / "claude", home / ".claude"});
+    require_roots(roots, "Claude Code");
+    find_claude(roots, found);
+  }
+  if (o.enabled[1]) {
+    const auto roots = resolve_roots(o.codex_roots, "CODEX_HOME", ',', {home / ".codex"});
+    require_roots(roots, "Codex");
+    find_codex(roots, found);
+  }
+  if (o.enabled[2]) {
+    const auto roots = resolve_roots(o.gemini_roots, "GEMINI_DIR", ',', {home / ".gemini"});
+    require_roots(roots, "Gemini");
+    find_gemini(roots, found);
+  }
+  if (o.enabled[3]) {
+    const stdfs::path log = o.cursor_log ? *o.cursor_log : dirs::okstra_home() / "usage" / "cursor.jsonl";
+    std::error_code ec;
+    if (stdfs::is_regular_file(log, ec)) found.push_back({source::cursor, log.string(), false, false});
+    else if (o.cursor_log) throw input_error(quoted("cannot find Cursor usage log", log.string()));
+  }
+  std::sort(found.begin(), found.end(), [](const log_file& a, const log_file& b) { return a.path < b.path; });
+  found.erase(std::unique(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.path == b.path; }),
+              found.end());
+  std::vector<tracked> out;
+  out.reserve(found.size());
+  for (auto& f : found) {
+    tracked t;
+    t.file = std::move(f);
+    struct stat st{};
+    if (::stat(t.file.path.c_str(), &st) == 0) t.id = identity_of(st);
+    else t.readable = false;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// Decides per file: reuse the cache, resume after its old end, or read afresh.
+inline void plan_from_cache(std::vector<tracked>& files, const cache_content& cache) {
+  for (auto& t : files) {
+    if (!t.readable) continue;
+    const auto it = cache.files.find(t.file.path);
+    if (it == cache.files.end() || it->second.src != t.file.src) continue;
+    const cached_file& c = it->second;
+    const bool same = c.id == t.id;
+    bool grown = !same && c.id.dev == t.id.dev && c.id.ino == t.id.ino && t.id.size > c.id.size &&
+                 c.consumed <= c.id.size && resumable(t.file.src);
+    if (grown) {
+      fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC));
+      grown = fd && head_hash(fd.get(), c.id.size) == c.head;
+    }
+    if (!same && !grown) continue;
+    bool ok = true;
+    if (t.file.src == source::claude) ok = decode_claude_parts(c.payload, t.claude_parts) && t.claude_parts.size() < 16;
+    else ok = decode_source_result(t.file.src, c.payload, t.other);
+    if (!ok) {
+      t.claude_parts.clear();
+      t.other = source_result{};
+      continue;
+    }
+    t.head = c.head;
+    t.from_cache = same;
+    t.resume_from = c.consumed;
+  }
+}
+
+inline std::vector<work_unit> plan_work(std::vector<tracked>& files) {
+  std::vector<work_unit> units;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    tracked& t = files[i];
+    if (!t.readable || t.from_cache) continue;
+    if (t.file.src != source::claude) {
+      units.push_back({i, {t.resume_from, t.id.size}, 0});
+      continue;
+    }
+    const std::uint64_t todo = t.id.size - std::min(t.resume_from, t.id.size);
+    std::vector<byte_range> ranges;
+    if (todo > split_above) {
+      fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (fd) ranges = split_ranges(fd.get(), t.resume_from, t.id.size);
+    }
+    if (ranges.empty()) ranges.push_back({t.resume_from, t.id.size});
+    for (const auto& r : ranges) {
+      units.push_back({i, r, t.claude_parts.size()});
+      t.claude_parts.emplace_back();
+    }
+  }
+  // Biggest first, so the last unit to finish is a small one.
+  std::stable_sort(units.begin(), units.end(), [](const work_unit& a, const work_unit& b) {
+    return a.range.end - a.range.begin > b.range.end - b.range.begin;
+  });
+  return units;
+}
+
+struct run_state {
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> bytes{0};
+  std::mutex errors_mutex;
+  std::vector<std::string> warnings;
+};
+
+inline void run_unit(tracked& t, const work_unit& u, std::string& buffer, run_state& state) {
+  fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) {
+    std::lock_guard guard(state.errors_mutex);
+    state.warnings.push_back(quoted("cannot read", t.file.path) + ": " + std::strerror(errno));
+    t.readable = false;
+    return;
+  }
+  // Exactly one unit of a file starts where its reading resumes: it takes
+  // the head hash that the next run compares.
+  if (u.range.begin == t.resume_from) t.head = head_hash(fd.get(), t.id.size);
+  if (t.file.src != source::claude) {
+    parse_source_file(t.file, fd.get(), u.range, t.other);
+    state.bytes += u.range.end - u.range.begin;
+    return;
+  }
+  claude::file_result& part = t.claude_parts[u.part];
+  claude::file_parser parser(part);
+  std::uint64_t oversized = 0;
+  part.consumed = read_lines(fd.get(), t.file.path, u.range, buffer, oversized, [&](std::string_view text, std::uint64_t at) {
+    parser.parse(text, at);
+    state.bytes += text.size();
+  });
+  part.skipped_lines += oversized;
+}
+
+inline void run_units(std::vector<tracked>& files, const std::vector<work_unit>& units, unsigned threads,
+                      bool progress, run_state& state) {
+  std::uint64_t total = 0;
+  for (const auto& u : units) total += u.range.end - u.range.begin;
+  const auto worker = [&] {
+    std::string buffer;
+    for (std::size_t i; (i = state.next.fetch_add(1)) < units.size();) {
+      try {
+        run_unit(files[units[i].file], units[i], buffer, state);
+      } catch (const std::exception& e) {
+        std::lock_guard guard(state.errors_mutex);
+        state.warnings.push_back(e.what());
+        files[units[i].file].readable = false;
+      }
+    }
+  };
+  const unsigned n = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(units.size())));
+  std::vector<std::thread> pool;
+  for (unsigned k = 1; k < n; ++k) pool.emplace_back(worker);
+  std::atomic<bool> done{false};
+  std::thread bar;
+  if (progress && total > (std::uint64_t{256} << 20)) {
+    bar = std::thread([&] {
+      while (!done) {
+        std::fprintf(stderr, "\rokstra-usage: reading logs %3d%% (%llu/%llu MB)",
+                     static_cast<int>(100 * state.bytes / std::max<std::uint64_t>(total, 1)),
+                     static_cast<unsigned long long>(state.bytes >> 20), static_cast<unsigned long long>(total >> 20));
+        std::fflush(stderr);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      std::fprintf(stderr, "\r\033[K");
+    });
+  }
+  worker();
+  for (auto& t : pool) t.join();
+  done = true;
+  if (bar.joinable()) bar.join();
+}
+
+}  // namespace detail
+
+}  // namespace okstra::token_usage
+
+#include "okstra/token_usage/detail/collect_merge.hpp"

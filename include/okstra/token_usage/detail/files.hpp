@@ -1,0 +1,154 @@
+// Finding the log files of each source, and what identifies a file's content.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "okstra/core/error.hpp"
+#include "okstra/core/fs.hpp"
+#include "okstra/token_usage/record.hpp"
+
+namespace okstra::token_usage::detail {
+
+namespace stdfs = std::filesystem;
+
+struct log_file {
+  source src = source::claude;
+  std::string path;
+  bool subagent = false;   // Claude: <session>/subagents/agent-<id>.jsonl
+  bool archived = false;   // Codex: under archived_sessions/
+};
+
+struct file_identity {
+  std::uint64_t dev = 0, ino = 0, size = 0;
+  std::int64_t mtime_ns = 0, ctime_ns = 0;
+  friend bool operator==(const file_identity&, const file_identity&) = default;
+};
+
+inline file_identity identity_of(const struct stat& st) {
+  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+          static_cast<std::uint64_t>(st.st_size), st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec,
+          st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec};
+}
+
+// FNV-1a over the first 4 KiB: tells "grown by appending" from "replaced".
+inline std::uint64_t head_hash(int fd, std::uint64_t size) {
+  char buf[4096];
+  const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size, sizeof buf));
+  std::size_t got = 0;
+  while (got < want) {
+    const ssize_t n = ::pread(fd, buf + got, want - got, static_cast<off_t>(got));
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  std::uint64_t h = 1469598103934665603ULL;
+  for (std::size_t i = 0; i < got; ++i) h = (h ^ static_cast<unsigned char>(buf[i])) * 1099511628211ULL;
+  return h ^ got;
+}
+
+inline std::vector<std::string> split_list(std::string_view text, char separator) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(separator, start), text.size());
+    std::string item(text.substr(start, end - start));
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+inline stdfs::path user_home_dir() {
+  const char* home = std::getenv("HOME");
+  return home && *home ? stdfs::path(home) : stdfs::path("/nonexistent");
+}
+
+struct root_set {
+  std::vector<stdfs::path> roots;
+  bool explicit_roots = false;  // from a flag or the environment: must exist
+};
+
+inline root_set resolve_roots(const std::vector<stdfs::path>& flags, const char* env_name, char separator,
+                              std::vector<stdfs::path> defaults) {
+  if (!flags.empty()) return {flags, true};
+  if (const char* env = std::getenv(env_name); env && *env) {
+    root_set r{{}, true};
+    for (auto& item : split_list(env, separator)) r.roots.emplace_back(item);
+    if (!r.roots.empty()) return r;
+  }
+  return {std::move(defaults), false};
+}
+
+inline void require_roots(const root_set& set, std::string_view what) {
+  if (!set.explicit_roots) return;
+  for (const auto& root : set.roots) {
+    std::error_code ec;
+    if (!stdfs::is_directory(root, ec))
+      throw input_error(quoted("cannot find " + std::string(what) + " folder", root.string()),
+                        "check the flag or the environment variable that names it");
+  }
+}
+
+inline bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// Every regular file below `dir` (symlinks not followed) accepted by `take`.
+template <class Take>
+void walk(const stdfs::path& dir, Take&& take) {
+  std::error_code ec;
+  if (!stdfs::is_directory(dir, ec)) return;
+  stdfs::recursive_directory_iterator it(dir, stdfs::directory_options::skip_permission_denied, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec) && !it->is_symlink(ec)) take(it->path());
+  }
+}
+
+inline void find_claude(const root_set& roots, std::vector<log_file>& out) {
+  for (const auto& root : roots.roots) {
+    std::error_code ec;
+    const stdfs::path projects = stdfs::is_directory(root / "projects", ec) ? root / "projects" : root;
+    if (projects == root && root.filename() != "projects" && !roots.explicit_roots) continue;
+    walk(projects, [&](const stdfs::path& p) {
+      const std::string name = p.filename().string();
+      if (!ends_with(name, ".jsonl")) return;
+      out.push_back({source::claude, p.string(), p.parent_path().filename() == "subagents", false});
+    });
+  }
+}
+
+inline void find_codex(const root_set& roots, std::vector<log_file>& out) {
+  for (const auto& root : roots.roots) {
+    for (const char* sub : {"sessions", "archived_sessions"}) {
+      const bool archived = std::string_view(sub) == "archived_sessions";
+      walk(root / sub, [&](const stdfs::path& p) {
+        const std::string name = p.filename().string();
+        if (name.rfind("rollout-", 0) == 0 && ends_with(name, ".jsonl"))
+          out.push_back({source::codex, p.string(), false, archived});
+      });
+    }
+  }
+}
+
+inline void find_gemini(const root_set& roots, std::vector<log_file>& out) {
+  for (const auto& root : roots.roots) {
+    std::error_code ec;
+    const stdfs::path tmp = stdfs::is_directory(root / "tmp", ec) ? root / "tmp" : root;
+    walk(tmp, [&](const stdfs::path& p) {
+      const std::string name = p.filename().string();
+      if (p.parent_path().filename() != "chats" || name.rfind("session-", 0) != 0) return;
+      if (ends_with(name, ".json") || ends_with(name, ".jsonl")) out.push_back({source::gemini, p.string(), false, false});
+    });
+  }
+}
+
+}  // namespace okstra::token_usage::detail

@@ -1,0 +1,177 @@
+// Renderers of okstra/token_usage/report.hpp: JSON, CSV and a terminal table.
+// Include that header instead.
+//
+// Contract: a report renders the same bytes every time. JSON follows SPEC §8
+// key for key (money rounded to 6 decimals, token counts integers, times as
+// ISO 8601 in the report's zone); CSV quotes per RFC 4180 and ends lines with
+// LF; the table aligns columns by code points, groups digits by thousands and
+// uses ANSI colour only when asked.
+#pragma once
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "okstra/core/json.hpp"
+#include "okstra/core/utf8.hpp"
+
+namespace okstra::token_usage {
+
+namespace detail {
+
+inline double round6(double usd) noexcept { return std::round(usd * 1e6) / 1e6; }
+
+inline void write_buckets(json::writer& w, const tokens& t, double cost) {
+  w.field("input", t.input).field("output", t.output).field("cacheWrite5m", t.cache_write_5m);
+  w.field("cacheWrite1h", t.cache_write_1h).field("cacheRead", t.cache_read).field("reasoning", t.reasoning);
+  w.field("total", t.total()).field("costUsd", round6(cost));
+}
+
+inline void write_row(json::writer& w, const report& r, const report_row& row) {
+  w.begin_object().field("key", row.key);
+  write_buckets(w, row.usage, row.cost_usd);
+  w.key("models").begin_array();
+  for (const auto& m : row.models) w.value(m);
+  w.end_array();
+  if (r.breakdown) {
+    w.key("breakdown").begin_array();
+    for (const auto& m : row.breakdown) {
+      w.begin_object().field("model", m.model);
+      write_buckets(w, m.usage, m.cost_usd);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (r.kind == report_kind::session) {
+    w.field("project", row.project);
+    w.field("lastActivity", r.zone.format_iso(row.last_activity_ms.value_or(0)));
+  } else if (r.kind == report_kind::blocks) {
+    w.field("start", r.zone.format_iso(row.block_start_ms.value_or(0)));
+    w.field("end", r.zone.format_iso(row.block_end_ms.value_or(0)));
+    w.field("lastActivity", r.zone.format_iso(row.last_activity_ms.value_or(0)));
+    w.field("active", row.active);
+  }
+  w.end_object();
+}
+
+}  // namespace detail
+
+inline std::string render_json(const report& r, bool pretty) {
+  json::writer w(pretty);
+  w.begin_object().field("report", report_kind_name(r.kind));
+  w.key("rows").begin_array();
+  for (const auto& row : r.rows) detail::write_row(w, r, row);
+  w.end_array();
+  w.key("totals").begin_object();
+  detail::write_buckets(w, r.totals, r.total_cost_usd);
+  w.end_object();
+  w.key("bySource").begin_object();
+  for (const auto& s : r.by_source) {
+    w.key(source_name(s.src)).begin_object();
+    detail::write_buckets(w, s.stats.usage, s.cost_usd);
+    w.field("files", s.stats.files).field("records", s.stats.records).field("skippedLines", s.stats.skipped_lines);
+    w.end_object();
+  }
+  w.end_object();
+  w.key("unpricedModels").begin_array();
+  for (const auto& m : r.unpriced_models) w.value(m);
+  w.end_array().end_object();
+  std::string out = std::move(w).str();
+  out += '\n';
+  return out;
+}
+
+// ---- CSV -------------------------------------------------------------------
+
+namespace detail {
+
+inline std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+inline std::string fixed6(double usd) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.6f", round6(usd));
+  return buf;
+}
+
+inline std::string_view key_title(report_kind kind, bool upper) {
+  switch (kind) {
+    case report_kind::daily: return upper ? "Date" : "date";
+    case report_kind::weekly: return upper ? "Week" : "week";
+    case report_kind::monthly: return upper ? "Month" : "month";
+    case report_kind::session: return upper ? "Session" : "session";
+    case report_kind::blocks: return upper ? "Block" : "block";
+  }
+  return "key";
+}
+
+inline std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const auto& item : items) out.append(out.empty() ? "" : sep).append(item);
+  return out;
+}
+
+inline void csv_line(std::string& out, const std::vector<std::string>& cells) {
+  for (std::size_t i = 0; i < cells.size(); ++i) out.append(i ? "," : "").append(csv_field(cells[i]));
+  out += '\n';
+}
+
+inline std::vector<std::string> csv_numbers(const tokens& t, double cost) {
+  return {std::to_string(t.input),          std::to_string(t.output),
+          std::to_string(t.cache_write_5m), std::to_string(t.cache_write_1h),
+          std::to_string(t.cache_read),     std::to_string(t.reasoning),
+          std::to_string(t.total()),        fixed6(cost)};
+}
+
+// The columns after the numbers: session and block details.
+inline std::vector<std::string> csv_extras(const report& r, const report_row* row) {
+  const auto at = [&](const std::optional<std::int64_t>& ms) { return row && ms ? r.zone.format_iso(*ms) : ""; };
+  if (r.kind == report_kind::session) return {row ? row->project : "", at(row ? row->last_activity_ms : std::nullopt)};
+  if (r.kind == report_kind::blocks)
+    return {at(row ? row->block_end_ms : std::nullopt), at(row ? row->last_activity_ms : std::nullopt),
+            row ? (row->active ? "true" : "false") : ""};
+  return {};
+}
+
+}  // namespace detail
+
+inline std::string render_csv(const report& r) {
+  using namespace detail;
+  std::vector<std::string> header = {std::string(key_title(r.kind, false)), r.breakdown ? "model" : "models"};
+  for (const char* name :
+       {"input", "output", "cacheWrite5m", "cacheWrite1h", "cacheRead", "reasoning", "total", "costUsd"})
+    header.emplace_back(name);
+  if (r.kind == report_kind::session) header.insert(header.end(), {"project", "lastActivity"});
+  if (r.kind == report_kind::blocks) header.insert(header.end(), {"end", "lastActivity", "active"});
+  std::string out;
+  csv_line(out, header);
+  const auto emit = [&](const std::string& key, const std::string& models, const tokens& t, double cost,
+                        const report_row* row) {
+    std::vector<std::string> cells = {key, models};
+    for (auto& c : csv_numbers(t, cost)) cells.push_back(std::move(c));
+    for (auto& c : csv_extras(r, row)) cells.push_back(std::move(c));
+    csv_line(out, cells);
+  };
+  for (const auto& row : r.rows) {
+    if (!r.breakdown) {
+      emit(row.key, join(row.models, ";"), row.usage, row.cost_usd, &row);
+      continue;
+    }
+    for (const auto& m : row.breakdown) emit(row.key, m.model, m.usage, m.cost_usd, &row);  // long format
+  }
+  emit("total", "", r.totals, r.total_cost_usd, nullptr);
+  return out;
+}
+
+}  // namespace okstra::token_usage
+
+#include "okstra/token_usage/detail/render_table.hpp"

@@ -1,0 +1,131 @@
+// Definitions for okstra/token_usage/run_summary.hpp. Include that header.
+#pragma once
+
+#include <cstdio>
+
+#include "okstra/core/fs.hpp"
+#include "okstra/core/json.hpp"
+
+namespace okstra::token_usage {
+
+namespace detail {
+
+inline std::string worker_of(std::string_view agent_name) {
+  if (agent_name == "report-writer") return "report-writer";
+  constexpr std::string_view suffix = "-worker";
+  if (agent_name.size() > suffix.size() && agent_name.substr(agent_name.size() - suffix.size()) == suffix)
+    return std::string(agent_name.substr(0, agent_name.size() - suffix.size()));
+  return {};
+}
+
+inline void add(usage_total& into, const tokens& t, double cost) {
+  into.total_tokens += t.total();
+  into.billable_tokens += t.input + t.output + t.cache_write_5m + t.cache_write_1h;
+  into.cost_usd += cost;
+}
+
+inline std::string placeholder_name(std::string id) {
+  for (char& c : id) c = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return id == "REPORT_WRITER" ? id : id + "_WORKER";
+}
+
+inline std::string money_text(double usd) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", usd);
+  return buf;
+}
+
+inline void write_usage(json::writer& w, const usage_total& u) {
+  w.field("totalTokens", u.total_tokens).field("billableTokens", u.billable_tokens);
+  w.key("costUsd").value(static_cast<double>(static_cast<long long>(u.cost_usd * 1e6 + 0.5)) / 1e6);
+}
+
+}  // namespace detail
+
+inline run_info read_run_info(const std::filesystem::path& run_dir) {
+  run_info info;
+  info.run_dir = run_dir;
+  const auto state_file = run_dir / "team-state.json";
+  const auto state = json::read_file(state_file);
+  json::require_object(state, state_file.string());
+  if (const auto* team = json::find(state, "team")) info.team_name = std::string(json::get_string(*team, "teamName").value_or(""));
+  if (info.team_name.empty()) info.team_name = std::string(json::get_string(state, "teamName").value_or(""));
+  info.lead_session = std::string(json::get_string(state, "leadSessionId").value_or(""));
+  if (info.team_name.empty() && info.lead_session.empty())
+    throw input_error(quoted("no team name in", state_file.string()), "expected team.teamName or teamName");
+  std::error_code ec;
+  if (std::filesystem::exists(run_dir / "run-context.json", ec)) {
+    const auto context = json::read_file(run_dir / "run-context.json");
+    if (const auto* workers = json::find(context, "workers"); workers && workers->IsArray())
+      for (const auto& w : workers->GetArray())
+        if (w.IsString()) info.workers.emplace_back(json::as_string_view(w));
+  }
+  if (info.workers.empty()) info.workers = {"claude", "codex", "report-writer"};
+  return info;
+}
+
+inline run_summary summarise_run(const run_info& run, const std::vector<record>& records, const price_table& prices) {
+  run_summary s;
+  s.team_name = run.team_name;
+  for (const auto& id : run.workers) s.workers.push_back({id, {}, "unavailable"});
+  for (const auto& r : records) {
+    if (r.src != source::claude) continue;
+    const bool in_run = (!run.team_name.empty() && r.team_name == run.team_name) ||
+                        (!run.lead_session.empty() && r.session_id == run.lead_session);
+    if (!in_run) continue;
+    const model_price* price = prices.find(r.model);
+    const double cost = price ? cost_usd(*price, r.usage) : 0;
+    detail::add(s.totals, r.usage, cost);
+    const std::string worker = detail::worker_of(r.agent_name);
+    auto it = std::find_if(s.workers.begin(), s.workers.end(), [&](const auto& w) { return w.worker_id == worker; });
+    if (worker.empty() || it == s.workers.end()) {
+      detail::add(s.lead, r.usage, cost);
+      continue;
+    }
+    detail::add(it->usage, r.usage, cost);
+    it->source = "claude";
+  }
+  return s;
+}
+
+inline std::string render_run_summary(const run_summary& s, bool pretty) {
+  json::writer w(pretty);
+  w.begin_object().field("teamName", s.team_name).key("lead").begin_object();
+  detail::write_usage(w, s.lead);
+  w.end_object().key("workers").begin_array();
+  for (const auto& worker : s.workers) {
+    w.begin_object().field("workerId", worker.worker_id);
+    detail::write_usage(w, worker.usage);
+    w.field("source", worker.source).end_object();
+  }
+  w.end_array().key("totals").begin_object();
+  detail::write_usage(w, s.totals);
+  w.end_object().end_object();
+  return std::move(w).str();
+}
+
+inline void fill_report(const std::filesystem::path& report, const run_summary& s) {
+  std::string text = fs::read_file(report);
+  std::vector<std::pair<std::string, std::string>> values = {
+      {"LEAD_TOTAL_TOKENS", std::to_string(s.lead.total_tokens)},
+      {"LEAD_BILLABLE_TOKENS", std::to_string(s.lead.billable_tokens)},
+      {"LEAD_COST_USD", detail::money_text(s.lead.cost_usd)},
+      {"TOTAL_TOKENS", std::to_string(s.totals.total_tokens)},
+      {"TOTAL_BILLABLE_TOKENS", std::to_string(s.totals.billable_tokens)},
+      {"TOTAL_COST_USD", detail::money_text(s.totals.cost_usd)}};
+  for (const auto& w : s.workers) {
+    const std::string p = detail::placeholder_name(w.worker_id);
+    const bool none = w.source == "unavailable";
+    values.push_back({p + "_TOTAL_TOKENS", none ? "unavailable" : std::to_string(w.usage.total_tokens)});
+    values.push_back({p + "_BILLABLE_TOKENS", none ? "unavailable" : std::to_string(w.usage.billable_tokens)});
+    values.push_back({p + "_COST_USD", none ? "unavailable" : detail::money_text(w.usage.cost_usd)});
+  }
+  for (const auto& [name, value] : values) {
+    const std::string token = "{{" + name + "}}";
+    for (std::size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + value.size()))
+      text.replace(at, token.size(), value);
+  }
+  fs::write_file_atomic(report, text);
+}
+
+}  // namespace okstra::token_usage

@@ -1,0 +1,112 @@
+// okstra/token_usage/report.hpp — group de-duplicated records into reports.
+//
+// Contract: pure functions over records (no I/O but reading the zoneinfo
+// file of the requested zone). Every report kind groups the same filtered
+// records, so daily, weekly, monthly, session and blocks reports of one data
+// set have identical totals (money is summed in integer pico-dollars, so this
+// holds to the last digit). Times are bucketed in the requested time zone
+// (IANA name via the system zoneinfo, see detail/tz.hpp; default: local).
+// - daily "YYYY-MM-DD"; weekly "YYYY-MM-DD" of the ISO week's Monday;
+//   monthly "YYYY-MM"; rows sorted by key.
+// - session: key = session id, with the project of its latest record and its
+//   last activity; rows sorted by last activity, then key.
+// - blocks: 5-hour billing windows. A block starts at its first record's time
+//   floored to the UTC hour (= the local hour in whole-hour zones); a record
+//   stays in the block while it is < 5 h after the block start and < 5 h after
+//   the previous record, else it opens a new block. Key = the start as ISO
+//   time in the zone; active = now is inside [start, start + 5 h) and the last
+//   activity is < 5 h old. Rows sorted by start.
+// - Filters: since/until inclusive on the record time; sources; project is a
+//   substring of record.project; model a case-insensitive substring.
+// - Unpriced models cost 0 and are listed once in unpriced_models.
+// Rendering: JSON (schema in SPEC §8, keys camelCase, stable order, money
+// rounded to 6 decimals), CSV (RFC 4180: header row, one row per report row —
+// per row and model with breakdown — then a "total" row) and an aligned table
+// for terminals (colour only when asked: the caller checks isatty and NO_COLOR).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "okstra/token_usage/detail/tz.hpp"
+#include "okstra/token_usage/prices.hpp"
+#include "okstra/token_usage/record.hpp"
+
+namespace okstra::token_usage {
+
+enum class report_kind { daily, weekly, monthly, session, blocks };
+
+struct report_filter {
+  std::optional<std::int64_t> since_ms;  // inclusive; see parse_time_bound() in detail/tz.hpp
+  std::optional<std::int64_t> until_ms;  // inclusive
+  std::set<source> sources;              // empty: all
+  std::optional<std::string> project;    // substring of record.project
+  std::optional<std::string> model;      // substring of record.model, ASCII case-insensitive
+};
+
+struct model_row {
+  std::string model;
+  tokens usage;
+  double cost_usd = 0;
+  bool priced = true;
+};
+
+struct report_row {
+  std::string key;  // "2026-11-24", "2026-11-23" (Monday), "2026-11", session id, "2026-11-24T09:00:00+09:00"
+  tokens usage;
+  double cost_usd = 0;
+  std::vector<std::string> models;   // sorted, unique
+  std::vector<model_row> breakdown;  // sorted by model; filled with --breakdown
+  // session and blocks
+  std::optional<std::int64_t> last_activity_ms;
+  // blocks only
+  std::optional<std::int64_t> block_start_ms, block_end_ms;
+  bool active = false;
+  // session only
+  std::string project;
+};
+
+struct source_totals {
+  source src;
+  source_stats stats;  // usage and records from the filtered records; files, skipped_lines as collected
+  double cost_usd = 0;
+};
+
+struct report {
+  report_kind kind = report_kind::daily;
+  std::vector<report_row> rows;
+  tokens totals;
+  double total_cost_usd = 0;
+  std::vector<source_totals> by_source;      // in all_sources order
+  std::vector<std::string> unpriced_models;  // sorted, unique
+  bool breakdown = false;                    // rows carry per-model breakdowns
+  time_zone zone;                            // keys and times are in this zone
+};
+
+struct report_options {
+  report_kind kind = report_kind::daily;
+  report_filter filter;
+  std::string time_zone;  // IANA name; empty: the process's local zone
+  bool breakdown = false;
+  std::int64_t now_ms = 0;  // for "active" blocks; 0 means now
+};
+
+// stats: per-source file/record/skipped counts from collection (indexed by
+// source). Throws usage_error "unknown time zone 'X'".
+report build_report(const std::vector<record>& records, const std::array<source_stats, 4>& stats,
+                    const price_table& prices, const report_options& options);
+
+std::string render_json(const report& r, bool pretty);
+std::string render_csv(const report& r);
+std::string render_table(const report& r, bool color);
+
+std::string_view report_kind_name(report_kind kind) noexcept;
+
+}  // namespace okstra::token_usage
+
+#include "okstra/token_usage/detail/report_impl.hpp"

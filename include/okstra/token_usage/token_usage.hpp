@@ -1,0 +1,58 @@
+// okstra/token_usage/token_usage.hpp — collect token usage from agents' logs.
+//
+// Contract:
+// - collect() finds the log files of each enabled source (Claude Code, Codex
+//   CLI, Gemini CLI, Cursor hook log), reads the changed ones in parallel,
+//   de-duplicates (per-source rules in detail/claude.hpp, detail/codex.hpp,
+//   detail/gemini.hpp, detail/cursor.hpp) and returns normalised records plus
+//   per-source statistics. The result never depends on the order in which
+//   files are read.
+// - Roots: flags, then the agents' environment variables (CLAUDE_CONFIG_DIR
+//   comma list, CODEX_HOME, GEMINI_DIR), then the defaults under $HOME and
+//   $XDG_CONFIG_HOME. A root given by flag or environment that does not exist
+//   is an input error (exit 3); a missing default root is simply empty.
+// - Cache: <home>/cache/usage/ remembers per file its identity (device, inode,
+//   size, mtime, ctime, a hash of its first 4 KiB), how far it was parsed and
+//   what it yielded. Unchanged files are not read; a grown file with the same
+//   head is parsed from its old end; anything else is re-read. A corrupt,
+//   foreign-version or unreadable cache is discarded and rebuilt. The cache
+//   changes speed, never results. It is written atomically; concurrent runs
+//   are safe (last writer wins).
+// - Malformed lines never stop a run: they are counted in skipped_lines.
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "okstra/token_usage/record.hpp"
+
+namespace okstra::token_usage {
+
+struct collect_options {
+  std::array<bool, 4> enabled{true, true, true, true};  // indexed by source
+  std::vector<std::filesystem::path> claude_roots;       // empty: environment, then defaults
+  std::vector<std::filesystem::path> codex_roots;
+  std::vector<std::filesystem::path> gemini_roots;
+  std::optional<std::filesystem::path> cursor_log;
+  bool use_cache = true;
+  std::filesystem::path cache_dir;  // empty: <okstra home>/cache/usage
+  unsigned threads = 0;             // 0: all cores
+  bool progress = false;            // a progress bar on stderr
+};
+
+struct collection {
+  std::vector<record> records;
+  std::array<source_stats, 4> stats{};
+  std::vector<std::string> warnings;
+  std::uint64_t files_read = 0;     // files (re)parsed this run
+  std::uint64_t bytes_read = 0;
+};
+
+collection collect(const collect_options& options);
+
+}  // namespace okstra::token_usage
+
+#include "okstra/token_usage/detail/collect_impl.hpp"

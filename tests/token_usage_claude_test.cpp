@@ -1,0 +1,196 @@
+// Cases for the Claude Code part of token_usage: the line reader, the
+// per-file parser and the cross-file merge, on fixtures that reproduce the
+// real format's quirks (tests/data/usage/claude, written by
+// tests/data/usage/claude/README.md's rules).
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+
+#include "okstra/core/fs.hpp"
+#include "okstra/token_usage/token_usage.hpp"
+
+namespace tu = okstra::token_usage;
+namespace stdfs = std::filesystem;
+
+namespace {
+
+stdfs::path fixtures() {
+  const char* root = std::getenv("OKSTRA_SOURCE_ROOT");
+  BOOST_REQUIRE_MESSAGE(root && *root, "OKSTRA_SOURCE_ROOT must name the source tree");
+  return stdfs::path(root) / "tests/data/usage/claude";
+}
+
+const stdfs::path main_file = "projects/-work-demo/11111111-aaaa.jsonl";
+const stdfs::path sub_file = "projects/-work-demo/11111111-aaaa/subagents/agent-a1.jsonl";
+const stdfs::path team_file = "projects/-work-demo/22222222-bbbb.jsonl";
+
+tu::claude::file_result parse_file(const stdfs::path& p) {
+  const std::string bytes = okstra::fs::read_file(p);
+  tu::claude::file_result r;
+  tu::claude::file_parser parser(r);
+  const std::size_t complete = okstra::scan::complete_prefix(bytes);
+  parser.parse(std::string_view(bytes).substr(0, complete), 0);
+  r.consumed = complete;
+  return r;
+}
+
+tu::tokens sum(const std::vector<tu::record>& records) {
+  tu::tokens t;
+  for (const auto& r : records) t += r.usage;
+  return t;
+}
+
+const tu::record* find_model_session(const std::vector<tu::record>& rs, std::string_view session, std::uint64_t total) {
+  for (const auto& r : rs)
+    if (r.session_id == session && r.usage.total() == total) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(claude_lines)
+
+BOOST_AUTO_TEST_CASE(reads_only_the_needed_fields_in_any_order) {
+  okstra::transcript::usage_line u;
+  std::string arena;
+  const std::string line =
+      R"({"timestamp":"2026-11-20T10:00:00Z","message":{"usage":{"output_tokens":5,"input_tokens":7,)"
+      R"("cache_read_input_tokens":3},"content":[{"type":"text","text":"a \"usage\" {[ \\"}],"model":"m\u00e9","id":"x"},)"
+      R"("type":"assistant","requestId":"r","isSidechain":true})";
+  BOOST_TEST((okstra::transcript::read_usage_line(line, u, arena) == okstra::transcript::line_status::usage));
+  BOOST_TEST(u.input == 7u);
+  BOOST_TEST(u.output == 5u);
+  BOOST_TEST(u.cache_read == 3u);
+  BOOST_TEST(u.model == "m\xc3\xa9");  // escape decoded
+  BOOST_TEST(u.message_id == "x");
+  BOOST_TEST(u.is_sidechain);
+}
+
+BOOST_AUTO_TEST_CASE(user_lines_and_broken_lines) {
+  okstra::transcript::usage_line u;
+  std::string arena;
+  using okstra::transcript::line_status;
+  using okstra::transcript::read_usage_line;
+  BOOST_TEST((read_usage_line(R"({"type":"user","toolUseResult":{"usage":{"input_tokens":1}}})", u, arena) ==
+              line_status::other));
+  BOOST_TEST((read_usage_line(R"({"type":"assistant","message":{"usage":{"input_tokens":1})", u, arena) ==
+              line_status::malformed));
+  BOOST_TEST((read_usage_line(R"([1,2,"usage"])", u, arena) == line_status::malformed));
+  BOOST_TEST((read_usage_line(R"({"type":"assistant"} trailing)", u, arena) == line_status::malformed));
+  BOOST_TEST((read_usage_line("", u, arena) == line_status::malformed));
+  // A negative or fractional count is treated as absent, not as a number.
+  BOOST_TEST((read_usage_line(R"({"type":"assistant","message":{"id":"a","usage":{"input_tokens":-5,"output_tokens":2.5}}})",
+                              u, arena) == line_status::usage));
+  BOOST_TEST(u.input == 0u);
+  BOOST_TEST(u.output == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(claude_files)
+
+BOOST_AUTO_TEST_CASE(main_file_quirks) {
+  const auto r = parse_file(fixtures() / main_file);
+  // msg_A (3 content-block lines, a streaming copy with output 1 first),
+  // msg_B (no requestId, twice), msg_C, msg_D (an invalid UTF-8 byte in its
+  // text). Skipped: the "<synthetic>" model and the API-error notice are not
+  // usage; the line cut in the middle is malformed.
+  BOOST_TEST(r.entries.size() == 4u);
+  BOOST_TEST(r.skipped_lines == 1u);
+  const auto a = std::find_if(r.entries.begin(), r.entries.end(), [&](const auto& e) { return r.str(e.message_id) == "msg_A"; });
+  BOOST_REQUIRE(a != r.entries.end());
+  BOOST_TEST(a->usage.output == 200u);  // the most complete copy
+  BOOST_TEST(a->usage.cache_write_5m == 60u);
+  BOOST_TEST(a->usage.cache_write_1h == 40u);
+  const std::string bytes = okstra::fs::read_file(fixtures() / main_file);
+  BOOST_TEST(r.consumed < bytes.size());  // the truncated tail is left unconsumed
+}
+
+BOOST_AUTO_TEST_CASE(parsing_in_pieces_equals_parsing_whole) {
+  const std::string bytes = okstra::fs::read_file(fixtures() / main_file);
+  const std::size_t complete = okstra::scan::complete_prefix(bytes);
+  const auto whole = parse_file(fixtures() / main_file);
+  for (std::size_t cut = 0; cut < complete; ++cut) {
+    if (cut && bytes[cut - 1] != '\n') continue;
+    tu::claude::file_result r;
+    {
+      tu::claude::file_parser p(r);
+      p.parse(std::string_view(bytes).substr(0, cut), 0);
+    }
+    tu::claude::file_parser p(r);  // a new parser resumes from the result, as after a cache load
+    p.parse(std::string_view(bytes).substr(cut, complete - cut), cut);
+    BOOST_TEST(r.entries.size() == whole.entries.size());
+    BOOST_TEST(r.skipped_lines == whole.skipped_lines);
+    tu::tokens x, y;
+    for (const auto& e : r.entries) x += e.usage;
+    for (const auto& e : whole.entries) y += e.usage;
+    BOOST_TEST((x == y));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(merge_rules_and_roles) {
+  const auto m = parse_file(fixtures() / main_file);
+  const auto s = parse_file(fixtures() / sub_file);
+  const auto t = parse_file(fixtures() / team_file);
+  std::vector<tu::claude::file_input> inputs = {
+      {(fixtures() / main_file).string(), &m, false, ""},
+      {(fixtures() / sub_file).string(), &s, true, "claude-worker"},
+      {(fixtures() / team_file).string(), &t, false, ""},
+  };
+  const auto records = tu::claude::merge(inputs);
+  // msg_A's sidechain replay and its copy in another session are dropped.
+  BOOST_TEST(records.size() == 6u);
+  const tu::tokens total = sum(records);
+  BOOST_TEST(total.input == 138u);
+  BOOST_TEST(total.output == 292u);
+  BOOST_TEST(total.cache_write_5m == 360u);
+  BOOST_TEST(total.cache_write_1h == 40u);
+  BOOST_TEST(total.cache_read == 1050u);
+  BOOST_TEST(total.total() == 1880u);
+  const auto* worker = find_model_session(records, "11111111-aaaa", 50);
+  BOOST_REQUIRE(worker);
+  BOOST_TEST((worker->who == tu::agent::claude_worker));
+  const auto* writer = find_model_session(records, "22222222-bbbb", 150);
+  BOOST_REQUIRE(writer);
+  BOOST_TEST((writer->who == tu::agent::report_writer));
+  BOOST_TEST(writer->team_name == "okstra-g-t");
+  const auto* lead = find_model_session(records, "11111111-aaaa", 1310);
+  BOOST_REQUIRE(lead);
+  BOOST_TEST((lead->who == tu::agent::lead));
+  BOOST_TEST(lead->project == "/work/demo");
+  BOOST_TEST(lead->timestamp_ms == *okstra::time::parse_iso8601("2026-11-20T10:00:01.000Z"));
+
+  // Every order of the inputs gives the same records.
+  std::sort(inputs.begin(), inputs.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  do {
+    const auto again = tu::claude::merge(inputs);
+    BOOST_REQUIRE(again.size() == records.size());
+    for (std::size_t i = 0; i < again.size(); ++i) {
+      BOOST_TEST((again[i].usage == records[i].usage));
+      BOOST_TEST(again[i].session_id == records[i].session_id);
+      BOOST_TEST(again[i].timestamp_ms == records[i].timestamp_ms);
+    }
+  } while (std::next_permutation(inputs.begin(), inputs.end(),
+                                 [](const auto& a, const auto& b) { return a.path < b.path; }));
+}
+
+BOOST_AUTO_TEST_CASE(cache_encoding_round_trips) {
+  const auto r = parse_file(fixtures() / main_file);
+  tu::detail::encoder e;
+  r.encode(e);
+  tu::detail::decoder d(e.buffer());
+  const auto back = tu::claude::file_result::decode(d);
+  BOOST_TEST(!d.failed());
+  BOOST_TEST(back.blob == r.blob);
+  BOOST_TEST(back.entries.size() == r.entries.size());
+  BOOST_TEST(back.consumed == r.consumed);
+  for (std::size_t cut = 0; cut < e.buffer().size(); cut += 7) {
+    tu::detail::decoder bad(std::string_view(e.buffer()).substr(0, cut));
+    tu::claude::file_result::decode(bad);
+    BOOST_TEST(bad.failed());
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
