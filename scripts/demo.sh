@@ -47,5 +47,16 @@ echo "okstra demo — temporary OKSTRA_HOME: $OKSTRA_HOME"
 step okstra help
 step okstra setup
 step okstra doctor
+
+# Token usage from the bundled sample logs (tests/data/usage: Claude Code,
+# Codex, Gemini and Cursor logs written by the project, with the real formats'
+# quirks — streaming copies, sidechain replays, forked rollouts, bad lines).
+logs="$root/tests/data/usage"
+HOME=$demo/user  # no real agent logs are read
+export HOME
+mkdir -p "$HOME"
+step okstra usage daily --tz UTC --claude-dir "$logs/claude" --codex-dir "$logs/codex" \
+  --gemini-dir "$logs/gemini" --cursor-log "$logs/cursor/cursor.jsonl"
+step okstra usage monthly --json --tz UTC --source claude --claude-dir "$logs/claude"
 echo
 echo "demo done; the temporary folder is removed now"

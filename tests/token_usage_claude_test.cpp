@@ -87,6 +87,40 @@ BOOST_AUTO_TEST_CASE(user_lines_and_broken_lines) {
   BOOST_TEST(u.output == 0u);
 }
 
+// Lines ccusage 20.0.24 drops or misreads and okstra counts (docs/usage.md,
+// "Where okstra and ccusage differ").
+BOOST_AUTO_TEST_CASE(lines_where_okstra_differs_from_ccusage) {
+  tu::claude::file_result r;
+  tu::claude::file_parser parser(r);
+  const std::string text =
+      // spaces in the JSON
+      R"({"type": "assistant", "timestamp": "2026-11-20T10:00:00Z", "requestId": "r1", )"
+      R"("message": {"id": "m1", "model": "claude-sonnet-4-5", "usage": {"input_tokens": 1, "output_tokens": 2}}})"
+      "\n"
+      // microseconds in the timestamp
+      R"({"type":"assistant","timestamp":"2026-11-20T10:00:00.123456Z","requestId":"r2",)"
+      R"("message":{"id":"m2","model":"claude-sonnet-4-5","usage":{"input_tokens":3,"output_tokens":4}}})"
+      "\n"
+      // a null inside a tool input
+      R"({"type":"assistant","timestamp":"2026-11-20T10:00:00Z","requestId":"r3","message":{"id":"m3",)"
+      R"("model":"claude-sonnet-4-5","content":[{"type":"tool_use","input":{"model":null}}],)"
+      R"("usage":{"input_tokens":5,"output_tokens":6}}})"
+      "\n"
+      // an empty cache_creation split: the total stands
+      R"({"type":"assistant","timestamp":"2026-11-20T10:00:00Z","requestId":"r4","message":{"id":"m4",)"
+      R"("model":"claude-sonnet-4-5","usage":{"input_tokens":0,"output_tokens":0,)"
+      R"("cache_creation_input_tokens":100,"cache_creation":{}}}})"
+      "\n";
+  parser.parse(text, 0);
+  BOOST_REQUIRE(r.entries.size() == 4u);
+  tu::tokens t;
+  for (const auto& e : r.entries) t += e.usage;
+  BOOST_TEST(t.input == 9u);
+  BOOST_TEST(t.output == 12u);
+  BOOST_TEST(t.cache_write_5m == 100u);
+  BOOST_TEST(r.skipped_lines == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(claude_files)

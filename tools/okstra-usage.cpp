@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -150,9 +151,11 @@ int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
   const auto collected = tu::collect(collect_options_from(cmd));
   report_problems(collected);
   const auto report = tu::build_report(collected.records, collected.stats, prices, options);
-  if (cmd.has("json")) okstra::cli::emit(tu::render_json(report, true));
-  else if (cmd.has("csv")) okstra::cli::emit(tu::render_csv(report));
-  else okstra::cli::emit(tu::render_table(report, ::isatty(1) && !std::getenv("NO_COLOR")));
+  std::string text = cmd.has("json")  ? tu::render_json(report, true)
+                     : cmd.has("csv") ? tu::render_csv(report)
+                                      : tu::render_table(report, ::isatty(1) && !std::getenv("NO_COLOR"));
+  while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
+  okstra::cli::emit(text);
   return 0;
 }
 
@@ -214,7 +217,23 @@ int run_attribution(const std::vector<std::string>& args) {
 
 }  // namespace
 
+// Reading gigabytes of logs touches a lot of fresh memory, and a page fault
+// per 4 KiB dominates on virtual machines; glibc's malloc asks for
+// transparent huge pages when this tunable is set, which must happen before
+// the process starts: so set it and start again, once (docs/performance.md).
+void prefer_huge_pages(char** argv) {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (std::getenv("OKSTRA_NO_REEXEC") || (tunables && std::strstr(tunables, "glibc.malloc.hugetlb"))) return;
+  std::string value = tunables && *tunables ? std::string(tunables) + ":" : std::string();
+  value += "glibc.malloc.hugetlb=1";
+  ::setenv("GLIBC_TUNABLES", value.c_str(), 1);
+  ::setenv("OKSTRA_NO_REEXEC", "1", 1);
+  ::execv("/proc/self/exe", argv);
+  ::unsetenv("OKSTRA_NO_REEXEC");  // exec failed: carry on without
+}
+
 int main(int argc, char** argv) {
+  prefer_huge_pages(argv);
   return okstra::cli::run_main(tool, [&] {
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string sub = "daily";

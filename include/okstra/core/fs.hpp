@@ -122,8 +122,14 @@ inline std::string temp_name_for(const stdfs::path& target) {
 }
 }  // namespace detail
 
-// Atomically replaces `path` with `content` (see the contract above).
-inline void write_file_atomic(const stdfs::path& path, std::string_view content, mode_t mode = 0644) {
+enum class durability { synced, process_safe };
+
+// Atomically replaces `path` with `content` (see the contract above). With
+// durability::process_safe the fsyncs are skipped: a killed process still
+// leaves the old or the new content, but a power cut may leave an empty or
+// old file — only for caches whose readers verify a checksum.
+inline void write_file_atomic(const stdfs::path& path, std::string_view content, mode_t mode = 0644,
+                              durability how = durability::synced) {
   const stdfs::path dir = path.has_parent_path() ? path.parent_path() : stdfs::path(".");
   const stdfs::path temp = dir / detail::temp_name_for(path);
   unique_fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
@@ -134,10 +140,10 @@ inline void write_file_atomic(const stdfs::path& path, std::string_view content,
     return io_error("write", path.string(), err);
   };
   if (!write_all(fd.get(), content)) throw fail(errno);
-  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) throw fail(errno);
+  if (::fchmod(fd.get(), mode) != 0 || (how == durability::synced && ::fsync(fd.get()) != 0)) throw fail(errno);
   if (::close(fd.release()) != 0) throw fail(errno);
   if (::rename(temp.c_str(), path.c_str()) != 0) throw fail(errno);
-  fsync_dir(dir);
+  if (how == durability::synced) fsync_dir(dir);
 }
 
 // Appends `line` plus '\n' as one write; the caller holds the file's lock.

@@ -8,8 +8,64 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <ostream>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+
+namespace okstra::token_usage {
+
+// An interned string: records repeat a few thousand distinct session ids,
+// models and folders hundreds of thousands of times, so each distinct value
+// is stored once for the life of the process and a record holds a view of
+// it (16 bytes, no allocation, equality by pointer). Thread-safe.
+class istr {
+ public:
+  istr() noexcept = default;
+  istr(std::string_view s) : view_(intern(s)) {}  // NOLINT: implicit on purpose
+  istr(const std::string& s) : istr(std::string_view(s)) {}
+  istr(const char* s) : istr(std::string_view(s)) {}
+
+  operator std::string_view() const noexcept { return view_; }  // NOLINT
+  explicit operator std::string() const { return std::string(view_); }
+  std::string_view view() const noexcept { return view_; }
+  std::string str() const { return std::string(view_); }
+  bool empty() const noexcept { return view_.empty(); }
+  std::size_t size() const noexcept { return view_.size(); }
+  const char* data() const noexcept { return view_.data(); }
+
+  friend bool operator==(const istr& a, const istr& b) noexcept { return a.view_.data() == b.view_.data(); }
+  friend bool operator==(const istr& a, std::string_view b) noexcept { return a.view_ == b; }
+  friend bool operator==(const istr& a, const std::string& b) noexcept { return a.view_ == b; }
+  friend bool operator==(const istr& a, const char* b) noexcept { return a.view_ == b; }
+  friend std::ostream& operator<<(std::ostream& out, const istr& s) { return out << s.view_; }
+  std::size_t find(std::string_view needle, std::size_t from = 0) const noexcept { return view_.find(needle, from); }
+  friend auto operator<=>(const istr& a, const istr& b) noexcept { return a.view_ <=> b.view_; }
+
+ private:
+  static std::string_view intern(std::string_view s) {
+    if (s.empty()) return {};
+    static std::mutex mutex;
+    static std::unordered_set<std::string_view> index;
+    static std::deque<std::string> storage;  // deque: stored strings never move
+    std::lock_guard guard(mutex);
+    if (auto it = index.find(s); it != index.end()) return *it;
+    return *index.insert(storage.emplace_back(s)).first;
+  }
+  std::string_view view_;
+};
+
+}  // namespace okstra::token_usage
+
+template <>
+struct std::hash<okstra::token_usage::istr> {
+  std::size_t operator()(const okstra::token_usage::istr& s) const noexcept {
+    return std::hash<const void*>()(s.data());
+  }
+};
 
 namespace okstra::token_usage {
 
@@ -65,13 +121,13 @@ struct record {
   agent who = agent::other;
   std::int64_t timestamp_ms = 0;  // Unix milliseconds, UTC
   tokens usage;
-  std::string session_id;
-  std::string model;
-  std::string project;  // the working folder (cwd) the agent ran in
+  istr session_id;
+  istr model;
+  istr project;  // the working folder (cwd) the agent ran in
   // Claude Code agent teams and subagents, for `run` attribution.
-  std::string team_name;
-  std::string agent_name;
-  std::string agent_id;
+  istr team_name;
+  istr agent_name;
+  istr agent_id;
 };
 
 // What one source contributed, for bySource in the JSON report.

@@ -23,23 +23,19 @@ namespace okstra::token_usage::detail {
 inline constexpr std::string_view cache_magic = "OKSTRAUC";
 inline constexpr std::uint64_t cache_format = 1;
 
-struct cached_file {
-  source src = source::claude;
-  file_identity id;
-  std::uint64_t head = 0;
-  std::uint64_t consumed = 0;
-  std::string payload;  // the per-source encoded result
-};
-
-struct cache_content {
-  std::unordered_map<std::string, cached_file> files;  // by path
-  std::uint64_t merged_fingerprint = 0;
-  std::string merged;  // encoded records + stats of the whole set
-};
-
-inline std::uint64_t fnv(std::string_view s, std::uint64_t h = 1469598103934665603ULL) noexcept {
-  for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return h;
+// A fast 64-bit checksum (8 bytes per step): detects a torn or corrupted
+// cache, it is no defence against a forged one (the cache is private, 0600).
+inline std::uint64_t checksum(std::string_view s) noexcept {
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 29;
+  }
+  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0xC4CEB9FE1A85EC53ULL;
+  return h ^ (h >> 32);
 }
 
 inline void encode_identity(encoder& e, const file_identity& id) {
@@ -51,59 +47,106 @@ inline file_identity decode_identity(decoder& d) {
   return id;
 }
 
+struct cached_file {
+  source src = source::claude;
+  file_identity id;
+  std::uint64_t head = 0;
+  std::uint64_t consumed = 0;
+  std::string_view payload;  // the per-source encoded result (a view into the loaded bytes)
+};
+
+// A loaded cache. The per-file table is decoded only when asked for: a run
+// where nothing changed needs the merged records alone.
+struct cache_content {
+  std::string bytes;                                          // the whole file, views point here
+  std::string_view files_section;                             // encoded per-file table
+  std::unordered_map<std::string_view, cached_file> files;    // by path, after decode_files()
+  std::uint64_t merged_fingerprint = 0;
+  std::string_view merged;  // encoded records + stats of the whole set
+
+  std::uint64_t files_checksum = 0;
+
+  bool decode_files() {
+    if (checksum(files_section) != files_checksum) return false;
+    decoder d(files_section);
+    const std::uint64_t n = d.u64();
+    for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
+      const std::string_view path = d.str();
+      cached_file f;
+      f.src = static_cast<source>(d.u8() & 3);
+      f.id = decode_identity(d);
+      f.head = d.u64();
+      f.consumed = d.u64();
+      f.payload = d.str();
+      files.emplace(path, f);
+    }
+    if (d.failed()) files.clear();
+    return !d.failed();
+  }
+};
+
+// What the next run's cache will hold; strings are owned.
+struct cache_writer_file {
+  std::string path;
+  source src = source::claude;
+  file_identity id;
+  std::uint64_t head = 0;
+  std::uint64_t consumed = 0;
+  std::string payload;
+};
+
+inline std::uint64_t fnv(std::string_view s, std::uint64_t h = 1469598103934665603ULL) noexcept {
+  for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return h;
+}
+
+// Layout: magic, format, version, fingerprint, merged records, their
+// checksum, per-file table, its checksum. The table is verified only when a
+// run needs it.
 inline cache_content load_cache(const std::filesystem::path& file) {
   cache_content c;
-  std::string bytes;
   try {
-    bytes = fs::read_file(file, std::size_t{1} << 30);
+    c.bytes = fs::read_file(file, std::size_t{1} << 30);
   } catch (const okstra::error&) {
     return c;  // absent or unreadable: start afresh
   }
-  if (bytes.size() < cache_magic.size() + 8 || std::string_view(bytes).substr(0, cache_magic.size()) != cache_magic)
-    return c;
-  const std::string_view body = std::string_view(bytes).substr(0, bytes.size() - 8);
-  std::uint64_t stored = 0;
-  std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
-  if (fnv(body) != stored) return c;
-  decoder d(body.substr(cache_magic.size()));
-  if (d.u64() != cache_format || d.str() != okstra::version) return c;
-  const std::uint64_t n = d.u64();
-  for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
-    std::string path(d.str());
-    cached_file f;
-    f.src = static_cast<source>(d.u8() & 3);
-    f.id = decode_identity(d);
-    f.head = d.u64();
-    f.consumed = d.u64();
-    f.payload = std::string(d.str());
-    c.files.emplace(std::move(path), std::move(f));
-  }
+  const std::string_view bytes = c.bytes;
+  if (bytes.size() < cache_magic.size() || bytes.substr(0, cache_magic.size()) != cache_magic) return cache_content{};
+  decoder d(bytes.substr(cache_magic.size()));
+  if (d.u64() != cache_format || d.str() != okstra::version) return cache_content{};
   c.merged_fingerprint = d.u64();
-  c.merged = std::string(d.str());
-  if (d.failed()) return cache_content{};
+  c.merged = d.str();
+  const std::uint64_t merged_sum = d.u64();
+  c.files_section = d.str();
+  c.files_checksum = d.u64();
+  if (d.failed() || !d.at_end() || checksum(c.merged) != merged_sum) return cache_content{};
   return c;
 }
 
-inline void save_cache(const std::filesystem::path& file, const cache_content& c) {
+inline void save_cache(const std::filesystem::path& file, const std::vector<cache_writer_file>& files,
+                       std::uint64_t merged_fingerprint, std::string_view merged) {
+  encoder table;
+  table.u64(files.size());
+  for (const auto& f : files) {
+    table.str(f.path);
+    table.u8(static_cast<std::uint8_t>(f.src));
+    encode_identity(table, f.id);
+    table.u64(f.head);
+    table.u64(f.consumed);
+    table.str(f.payload);
+  }
   encoder e;
   e.buffer().append(cache_magic);
   e.u64(cache_format);
   e.str(okstra::version);
-  e.u64(c.files.size());
-  for (const auto& [path, f] : c.files) {
-    e.str(path);
-    e.u8(static_cast<std::uint8_t>(f.src));
-    encode_identity(e, f.id);
-    e.u64(f.head);
-    e.u64(f.consumed);
-    e.str(f.payload);
-  }
-  e.u64(c.merged_fingerprint);
-  e.str(c.merged);
-  const std::uint64_t sum = fnv(e.buffer());
-  e.buffer().append(reinterpret_cast<const char*>(&sum), 8);
+  e.u64(merged_fingerprint);
+  e.str(merged);
+  e.u64(checksum(merged));
+  e.str(table.buffer());
+  e.u64(checksum(table.buffer()));
   fs::ensure_dir(file.parent_path(), 0700);
-  fs::write_file_atomic(file, e.buffer(), 0600);
+  // The checksum guards the content, so the cache skips fsync (speed).
+  fs::write_file_atomic(file, e.buffer(), 0600, fs::durability::process_safe);
 }
 
 }  // namespace okstra::token_usage::detail

@@ -99,6 +99,16 @@ inline std::vector<record> merge(std::vector<file_input> files) {
     return x.offset < y.offset;
   });
 
+  // Interning takes a lock and hashes the text; most fields repeat within a
+  // file, so intern each (file, blob offset) once.
+  std::unordered_map<std::uint64_t, istr> interned;
+  const auto field = [&](std::uint32_t file, sref r) -> istr {
+    if (r.len == 0) return {};
+    const std::uint64_t key = (static_cast<std::uint64_t>(file) << 32) | r.off;
+    auto it = interned.find(key);
+    if (it == interned.end()) it = interned.emplace(key, istr(files[file].result->str(r))).first;
+    return it->second;
+  };
   std::vector<record> out;
   out.reserve(picks.size());
   for (const auto& p : picks) {
@@ -109,13 +119,13 @@ inline std::vector<record> merge(std::vector<file_input> files) {
     rec.who = role_of(f, e);
     rec.timestamp_ms = e.timestamp_ms;
     rec.usage = e.usage;
-    rec.session_id = f.result->str(e.session);
-    rec.model = f.result->str(e.model);
-    rec.project = f.result->str(e.project);
-    rec.team_name = f.result->str(e.team);
-    rec.agent_name = f.result->str(e.agent_name);
-    rec.agent_id = f.result->str(e.agent_id);
-    out.push_back(std::move(rec));
+    rec.session_id = field(p.file, e.session);
+    rec.model = field(p.file, e.model);
+    rec.project = field(p.file, e.project);
+    rec.team_name = field(p.file, e.team);
+    rec.agent_name = field(p.file, e.agent_name);
+    rec.agent_id = field(p.file, e.agent_id);
+    out.push_back(rec);
   }
   return out;
 }

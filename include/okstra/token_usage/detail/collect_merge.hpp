@@ -2,13 +2,37 @@
 // and the cache write-back.
 #pragma once
 
+#include <memory>
+
 namespace okstra::token_usage {
 
 namespace detail {
 
+// The merged records, with each distinct string written once: a run where
+// nothing changed interns a few thousand strings, not one per field.
 inline void encode_merged(encoder& e, const collection& c) {
+  std::unordered_map<const char*, std::uint64_t> index;
+  std::vector<std::string_view> table;
+  const auto id = [&](const istr& s) {
+    auto [it, added] = index.emplace(s.data(), table.size());
+    if (added) table.push_back(s.view());
+    return it->second;
+  };
+  std::vector<std::uint64_t> refs;
+  refs.reserve(c.records.size() * 6);
+  for (const auto& r : c.records)
+    for (const istr* s : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id}) refs.push_back(id(*s));
+  e.u64(table.size());
+  for (const auto s : table) e.str(s);
   e.u64(c.records.size());
-  for (const auto& r : c.records) e.rec(r);
+  std::size_t k = 0;
+  for (const auto& r : c.records) {
+    e.u8(static_cast<std::uint8_t>(r.src));
+    e.u8(static_cast<std::uint8_t>(r.who));
+    e.i64(r.timestamp_ms);
+    e.usage(r.usage);
+    for (int f = 0; f < 6; ++f) e.u64(refs[k++]);
+  }
   for (const auto& s : c.stats) e.usage(s.usage), e.u64(s.files), e.u64(s.records), e.u64(s.skipped_lines);
   e.u64(c.warnings.size());
   for (const auto& w : c.warnings) e.str(w);
@@ -16,10 +40,27 @@ inline void encode_merged(encoder& e, const collection& c) {
 
 inline bool decode_merged(std::string_view bytes, collection& c) {
   decoder d(bytes);
+  const std::uint64_t strings = d.u64();
+  if (d.failed() || strings > bytes.size()) return false;
+  std::vector<istr> table;
+  table.reserve(strings);
+  for (std::uint64_t i = 0; i < strings && !d.failed(); ++i) table.emplace_back(d.str());
   const std::uint64_t n = d.u64();
   if (d.failed() || n > bytes.size()) return false;
-  c.records.reserve(n);
-  for (std::uint64_t i = 0; i < n && !d.failed(); ++i) c.records.push_back(d.rec());
+  c.records.resize(n);
+  for (auto& r : c.records) {
+    const auto s = d.u8(), a = d.u8();
+    r.src = static_cast<source>(s & 3);
+    r.who = static_cast<agent>(a > 5 ? 5 : a);
+    r.timestamp_ms = d.i64();
+    r.usage = d.usage();
+    for (istr* f : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id}) {
+      const std::uint64_t at = d.u64();
+      if (at >= table.size()) d.mark_failed();
+      else *f = table[at];
+    }
+    if (d.failed()) break;
+  }
   for (auto& s : c.stats) s.usage = d.usage(), s.files = d.u64(), s.records = d.u64(), s.skipped_lines = d.u64();
   const std::uint64_t w = d.u64();
   for (std::uint64_t i = 0; i < w && !d.failed(); ++i) c.warnings.emplace_back(d.str());
@@ -78,24 +119,49 @@ inline void merge_all(std::vector<tracked>& files, collection& out) {
   out.records = std::move(records);
 }
 
-inline void write_back(const std::filesystem::path& cache_file, const std::vector<tracked>& files,
-                       std::uint64_t fp, const collection& out) {
-  cache_content c;
-  for (const auto& t : files) {
-    if (!t.readable) continue;
-    cached_file f;
-    f.src = t.file.src;
-    f.id = t.id;
-    f.head = t.head;
-    f.consumed = file_consumed(t);
-    f.payload = t.file.src == source::claude ? encode_claude_parts(t.claude_parts) : encode_source_result(t.other);
-    c.files.emplace(t.file.path, std::move(f));
+// The cache is written by a background thread while the caller builds and
+// prints its report; the thread is joined before the process exits.
+class cache_writer {
+ public:
+  static cache_writer& instance() {
+    static cache_writer writer;
+    return writer;
   }
-  c.merged_fingerprint = fp;
-  encoder e;
-  encode_merged(e, out);
-  c.merged = std::move(e.buffer());
-  save_cache(cache_file, c);
+  template <class Fn>
+  void start(Fn&& fn) {
+    join();
+    thread_ = std::thread(std::forward<Fn>(fn));
+  }
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  ~cache_writer() { join(); }
+
+ private:
+  std::thread thread_;
+};
+
+inline void write_back(const std::filesystem::path& cache_file, std::vector<tracked> files, std::uint64_t fp,
+                       const collection& out) {
+  auto merged = std::make_shared<encoder>();
+  encode_merged(*merged, out);
+  auto owned = std::make_shared<std::vector<tracked>>(std::move(files));
+  cache_writer::instance().start([cache_file, owned, merged, fp] {
+    std::vector<cache_writer_file> table;
+    table.reserve(owned->size());
+    for (const auto& t : *owned) {
+      if (!t.readable) continue;
+      table.push_back({t.file.path, t.file.src, t.id, t.head, file_consumed(t),
+                       t.file.src == source::claude ? encode_claude_parts(t.claude_parts)
+                                                    : encode_source_result(t.other)});
+    }
+    owned->clear();
+    try {
+      save_cache(cache_file, table, fp, merged->buffer());
+    } catch (const std::exception&) {
+      // A cache that could not be saved only costs speed next time.
+    }
+  });
 }
 
 }  // namespace detail
@@ -111,7 +177,7 @@ inline collection collect(const collect_options& o) {
   const std::uint64_t fp = fingerprint(files);
   if (o.use_cache && !cache.merged.empty() && cache.merged_fingerprint == fp && decode_merged(cache.merged, out))
     return out;
-  if (o.use_cache) plan_from_cache(files, cache);
+  if (o.use_cache && cache.decode_files()) plan_from_cache(files, cache);
   cache = cache_content{};  // release the old payloads before reading
   const auto units = plan_work(files);
   run_state state;
@@ -121,13 +187,7 @@ inline collection collect(const collect_options& o) {
   out.files_read = units.size();
   out.warnings = std::move(state.warnings);
   merge_all(files, out);
-  if (o.use_cache) {
-    try {
-      write_back(cache_file, files, fp, out);
-    } catch (const okstra::error& e) {
-      out.warnings.push_back(std::string("usage cache not saved: ") + e.what());
-    }
-  }
+  if (o.use_cache) write_back(cache_file, std::move(files), fp, out);
   return out;
 }
 

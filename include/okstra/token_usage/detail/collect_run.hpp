@@ -28,7 +28,8 @@ inline std::vector<tracked> discover(const collect_options& o) {
   if (o.enabled[3]) {
     const stdfs::path log = o.cursor_log ? *o.cursor_log : dirs::okstra_home() / "usage" / "cursor.jsonl";
     std::error_code ec;
-    if (stdfs::is_regular_file(log, ec)) found.push_back({source::cursor, log.string(), false, false});
+    struct stat st{};
+    if (::stat(log.c_str(), &st) == 0 && S_ISREG(st.st_mode)) found.push_back({source::cursor, log.string(), st, false, false});
     else if (o.cursor_log) throw input_error(quoted("cannot find Cursor usage log", log.string()));
   }
   std::sort(found.begin(), found.end(), [](const log_file& a, const log_file& b) { return a.path < b.path; });
@@ -39,9 +40,7 @@ inline std::vector<tracked> discover(const collect_options& o) {
   for (auto& f : found) {
     tracked t;
     t.file = std::move(f);
-    struct stat st{};
-    if (::stat(t.file.path.c_str(), &st) == 0) t.id = identity_of(st);
-    else t.readable = false;
+    t.id = identity_of(t.file.st);
     out.push_back(std::move(t));
   }
   return out;
@@ -123,7 +122,7 @@ inline void run_unit(tracked& t, const work_unit& u, std::string& buffer, run_st
   // the head hash that the next run compares.
   if (u.range.begin == t.resume_from) t.head = head_hash(fd.get(), t.id.size);
   if (t.file.src != source::claude) {
-    parse_source_file(t.file, fd.get(), u.range, t.other);
+    parse_source_file(t.file, fd.get(), u.range, buffer, t.other);
     state.bytes += u.range.end - u.range.begin;
     return;
   }

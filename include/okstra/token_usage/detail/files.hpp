@@ -1,6 +1,7 @@
 // Finding the log files of each source, and what identifies a file's content.
 #pragma once
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@ namespace stdfs = std::filesystem;
 struct log_file {
   source src = source::claude;
   std::string path;
+  struct stat st {};      // as seen while walking
   bool subagent = false;   // Claude: <session>/subagents/agent-<id>.jsonl
   bool archived = false;   // Codex: under archived_sessions/
 };
@@ -102,15 +104,46 @@ inline bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// Every regular file below `dir` (symlinks not followed) accepted by `take`.
+namespace walk_detail {
+// Depth-first over one folder fd: readdir's d_type avoids a stat per entry,
+// and fstatat on the folder fd gives each file's identity without a path walk.
+template <class Take>
+void walk_fd(int dir_fd, const std::string& dir_path, Take& take, int depth) {
+  if (depth > 64) return;
+  DIR* d = ::fdopendir(dir_fd);
+  if (!d) {
+    ::close(dir_fd);
+    return;
+  }
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    unsigned char type = e->d_type;
+    struct stat st{};
+    if (type == DT_UNKNOWN || type == DT_REG) {
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+    }
+    if (type == DT_REG) {
+      take(dir_path + "/" + std::string(name), st);
+    } else if (type == DT_DIR) {
+      const int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub >= 0) walk_fd(sub, dir_path + "/" + std::string(name), take, depth + 1);
+    }
+  }
+  ::closedir(d);
+}
+}  // namespace walk_detail
+
+// Every regular file below `dir` (symlinks not followed) with its stat,
+// passed to take(path, st).
 template <class Take>
 void walk(const stdfs::path& dir, Take&& take) {
-  std::error_code ec;
-  if (!stdfs::is_directory(dir, ec)) return;
-  stdfs::recursive_directory_iterator it(dir, stdfs::directory_options::skip_permission_denied, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    if (it->is_regular_file(ec) && !it->is_symlink(ec)) take(it->path());
-  }
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  std::string root = dir.string();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  walk_detail::walk_fd(fd, root, take, 0);
 }
 
 inline void find_claude(const root_set& roots, std::vector<log_file>& out) {
@@ -118,10 +151,11 @@ inline void find_claude(const root_set& roots, std::vector<log_file>& out) {
     std::error_code ec;
     const stdfs::path projects = stdfs::is_directory(root / "projects", ec) ? root / "projects" : root;
     if (projects == root && root.filename() != "projects" && !roots.explicit_roots) continue;
-    walk(projects, [&](const stdfs::path& p) {
-      const std::string name = p.filename().string();
-      if (!ends_with(name, ".jsonl")) return;
-      out.push_back({source::claude, p.string(), p.parent_path().filename() == "subagents", false});
+    walk(projects, [&](std::string path, const struct stat& st) {
+      if (!ends_with(path, ".jsonl")) return;
+      const std::size_t slash = path.rfind('/');
+      const bool subagent = slash != std::string::npos && std::string_view(path).substr(0, slash).ends_with("/subagents");
+      out.push_back({source::claude, std::move(path), st, subagent, false});
     });
   }
 }
@@ -130,10 +164,10 @@ inline void find_codex(const root_set& roots, std::vector<log_file>& out) {
   for (const auto& root : roots.roots) {
     for (const char* sub : {"sessions", "archived_sessions"}) {
       const bool archived = std::string_view(sub) == "archived_sessions";
-      walk(root / sub, [&](const stdfs::path& p) {
-        const std::string name = p.filename().string();
+      walk(root / sub, [&](std::string path, const struct stat& st) {
+        const std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
         if (name.rfind("rollout-", 0) == 0 && ends_with(name, ".jsonl"))
-          out.push_back({source::codex, p.string(), false, archived});
+          out.push_back({source::codex, std::move(path), st, false, archived});
       });
     }
   }
@@ -143,10 +177,12 @@ inline void find_gemini(const root_set& roots, std::vector<log_file>& out) {
   for (const auto& root : roots.roots) {
     std::error_code ec;
     const stdfs::path tmp = stdfs::is_directory(root / "tmp", ec) ? root / "tmp" : root;
-    walk(tmp, [&](const stdfs::path& p) {
-      const std::string name = p.filename().string();
-      if (p.parent_path().filename() != "chats" || name.rfind("session-", 0) != 0) return;
-      if (ends_with(name, ".json") || ends_with(name, ".jsonl")) out.push_back({source::gemini, p.string(), false, false});
+    walk(tmp, [&](std::string path, const struct stat& st) {
+      const std::size_t slash = path.rfind('/');
+      const std::string_view name = std::string_view(path).substr(slash + 1);
+      if (!std::string_view(path).substr(0, slash).ends_with("/chats") || name.rfind("session-", 0) != 0) return;
+      if (ends_with(name, ".json") || ends_with(name, ".jsonl"))
+        out.push_back({source::gemini, std::move(path), st, false, false});
     });
   }
 }

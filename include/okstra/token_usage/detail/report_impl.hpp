@@ -80,7 +80,7 @@ inline std::vector<priced> select_records(const std::vector<record>& records, co
   std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first < b.first : canonical_less(a.second, b.second);
   });
-  std::unordered_map<std::string, const model_price*> cache;  // one lookup per model name
+  std::unordered_map<istr, const model_price*> cache;  // one lookup per model name (interned: hashed by address)
   std::vector<priced> out;
   out.reserve(kept.size());
   for (const auto& [when, r] : kept) {
@@ -110,7 +110,7 @@ struct bucket {
     if (models.empty() || p.r->timestamp_ms > last_ms) last_ms = p.r->timestamp_ms;
     usage += p.r->usage;
     pico += p.pico;
-    model_acc& m = models[p.r->model];
+    model_acc& m = models[p.r->model.str()];
     m.usage += p.r->usage;
     m.pico += p.pico;
     m.has_price = p.has_price;
@@ -152,7 +152,7 @@ inline std::vector<report_row> grouped_rows(const std::vector<priced>& recs, con
   std::map<std::string, bucket> buckets;
   for (const priced& p : recs) {
     if (o.kind == report_kind::session)
-      buckets[p.r->session_id].add(p);
+      buckets[p.r->session_id.str()].add(p);
     else
       buckets[calendar_key(o.kind, p.r->timestamp_ms, zone)].add(p);
   }
@@ -238,7 +238,7 @@ inline report build_report(const std::vector<record>& records, const std::array<
   for (const auto& p : recs) {
     r.totals += p.r->usage;
     pico += p.pico;
-    if (!p.has_price) unpriced.insert(p.r->model);
+    if (!p.has_price) unpriced.insert(p.r->model.str());
   }
   r.total_cost_usd = detail::usd_of(pico);
   r.unpriced_models.assign(unpriced.begin(), unpriced.end());

@@ -51,45 +51,39 @@ inline bool decode_source_result(source s, std::string_view payload, source_resu
   return !d.failed() && d.at_end();
 }
 
-// Reads [range.begin, range.end) and continues the file's result from there.
-inline void parse_source_file(const log_file& f, int fd, byte_range range, source_result& out) {
-  std::string bytes;
-  bytes.resize(static_cast<std::size_t>(range.end - range.begin));
-  std::size_t got = 0;
-  while (got < bytes.size()) {
-    const ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(range.begin + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw io_error("read", f.path);
-    if (n == 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  bytes.resize(got);
-  if (is_gemini_document(f)) {
+template <class Result, class ParseMore>
+void parse_lines(const log_file& f, int fd, byte_range range, std::string& buffer, source_result& out,
+                 ParseMore&& parse_more) {
+  if (!std::holds_alternative<Result>(out.value)) out.value = Result{};
+  auto& r = std::get<Result>(out.value);
+  r.consumed = range.begin;
+  std::uint64_t oversized = 0;
+  read_lines(fd, f.path, range, buffer, oversized, [&](std::string_view text, std::uint64_t) { parse_more(r, text); });
+  r.skipped_lines += oversized;
+}
+
+// Reads [range.begin, range.end) and continues the file's result from there;
+// line-based logs go through the caller's reused buffer in blocks.
+inline void parse_source_file(const log_file& f, int fd, byte_range range, std::string& buffer, source_result& out) {
+  if (is_gemini_document(f)) {  // one JSON document: needs all of it
+    std::string bytes;
+    bytes.resize(static_cast<std::size_t>(range.end));
+    std::size_t got = 0;
+    while (got < bytes.size()) {
+      const ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw io_error("read", f.path);
+      if (n == 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    bytes.resize(got);
     out.value = gemini::parse_document(bytes);
     return;
   }
   switch (f.src) {
-    case source::codex: {
-      if (!std::holds_alternative<codex::file_result>(out.value)) out.value = codex::file_result{};
-      auto& r = std::get<codex::file_result>(out.value);
-      r.consumed = range.begin;
-      codex::parse_more(r, bytes);
-      break;
-    }
-    case source::gemini: {
-      if (!std::holds_alternative<gemini::file_result>(out.value)) out.value = gemini::file_result{};
-      auto& r = std::get<gemini::file_result>(out.value);
-      r.consumed = range.begin;
-      gemini::parse_more(r, bytes);
-      break;
-    }
-    case source::cursor: {
-      if (!std::holds_alternative<cursor::file_result>(out.value)) out.value = cursor::file_result{};
-      auto& r = std::get<cursor::file_result>(out.value);
-      r.consumed = range.begin;
-      cursor::parse_more(r, bytes);
-      break;
-    }
+    case source::codex: return parse_lines<codex::file_result>(f, fd, range, buffer, out, codex::parse_more);
+    case source::gemini: return parse_lines<gemini::file_result>(f, fd, range, buffer, out, gemini::parse_more);
+    case source::cursor: return parse_lines<cursor::file_result>(f, fd, range, buffer, out, cursor::parse_more);
     case source::claude: break;
   }
 }

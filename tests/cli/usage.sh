@@ -1,0 +1,121 @@
+#!/bin/sh
+# okstra-usage end to end through the real binary: exit codes, the bundled
+# fixtures' totals, cursor-hook, and "the cache changes speed, never results":
+# after every change to the logs (append, truncate, same-size same-mtime
+# rewrite, delete, corrupt cache) the cached run must print exactly what a
+# --no-cache run prints.
+set -eu
+bin="$OKSTRA_BUILD_ROOT/okstra-usage"
+data="$OKSTRA_SOURCE_ROOT/tests/data/usage"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+export OKSTRA_HOME="$work/home" HOME="$work/user" TZ=UTC
+mkdir -p "$HOME"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+json_field() {  # file, python expression over d
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+# 1. No logs at all: exit 0 and an empty report.
+"$bin" daily --json >"$work/empty.json" 2>"$work/err" && pass "no logs: exit 0" || fail "no logs: exit $?"
+[ "$(json_field "$work/empty.json" "len(d['rows']), d['totals']['total']")" = "0 0" ] \
+  && pass "no logs: empty rows, zero totals" || fail "empty report: $(cat "$work/empty.json")"
+
+# 2. A root given explicitly that does not exist: exit 3, one error line.
+set +e
+"$bin" daily --json --claude-dir "$work/nope" >"$work/out" 2>"$work/err"
+rc=$?
+set -e
+[ "$rc" -eq 3 ] && [ ! -s "$work/out" ] && head -1 "$work/err" | grep -q "^okstra-usage: error: cannot find Claude Code folder '" \
+  && { [ "$(wc -l <"$work/err")" -eq 1 ] || sed -n 2p "$work/err" | grep -q "^hint: "; } \
+  && pass "missing explicit root: exit 3, one error line (+ hint)" || fail "missing root: rc $rc, $(cat "$work/err")"
+set +e
+"$bin" weekly --bogus >/dev/null 2>"$work/err"; rc=$?
+"$bin" fortnightly >/dev/null 2>>"$work/err"; rc2=$?
+"$bin" daily --since yesterday >/dev/null 2>>"$work/err"; rc3=$?
+"$bin" daily --tz Mars/Olympus >/dev/null 2>>"$work/err"; rc4=$?
+set -e
+[ "$rc" -eq 2 ] && [ "$rc2" -eq 2 ] && [ "$rc3" -eq 2 ] && [ "$rc4" -eq 2 ] && pass "usage errors exit 2" \
+  || fail "usage errors: $rc $rc2 $rc3 $rc4: $(cat "$work/err")"
+
+# 3. The bundled fixtures: exact totals per source (see the test comments in
+# tests/token_usage_*_test.cpp for the arithmetic).
+roots="--claude-dir $data/claude --codex-dir $data/codex --gemini-dir $data/gemini --cursor-log $data/cursor/cursor.jsonl"
+# shellcheck disable=SC2086
+"$bin" daily --json --no-cache $roots >"$work/fixtures.json" 2>"$work/err"
+got=$(json_field "$work/fixtures.json" "d['bySource']['claude']['total'], d['bySource']['claude']['records'], d['bySource']['claude']['skippedLines']")
+[ "$got" = "1880 6 2" ] && pass "claude fixtures: total 1880, 6 records, 2 skipped" || fail "claude fixtures: $got"
+got=$(json_field "$work/fixtures.json" "d['bySource']['gemini']['total']")
+[ "$got" = "6100" ] && pass "gemini fixtures: total 6100" || fail "gemini fixtures: $got"
+grep -q "warning: skipped" "$work/err" && pass "skipped lines summarised on stderr" || fail "no skipped-lines summary"
+for kind in weekly monthly session blocks; do
+  # shellcheck disable=SC2086
+  "$bin" "$kind" --json --no-cache $roots >"$work/$kind.json" 2>/dev/null
+  a=$(json_field "$work/$kind.json" "d['totals']")
+  b=$(json_field "$work/fixtures.json" "d['totals']")
+  [ "$a" = "$b" ] && pass "$kind has the daily grand totals" || fail "$kind totals differ: $a vs $b"
+done
+# shellcheck disable=SC2086
+"$bin" daily --csv --no-cache $roots >"$work/out.csv" 2>/dev/null
+head -1 "$work/out.csv" | grep -q "^date,models,input," && grep -q "^total,,.*,22975," "$work/out.csv" \
+  && pass "csv has a header and a total line" || fail "csv: $(head -2 "$work/out.csv")"
+
+# 4. Cache equivalence on a private copy of the fixtures.
+cp -R "$data" "$work/logs"
+croots="--claude-dir $work/logs/claude --codex-dir $work/logs/codex --gemini-dir $work/logs/gemini --cursor-log $work/logs/cursor/cursor.jsonl"
+check_same() {
+  # shellcheck disable=SC2086
+  "$bin" daily --json $croots >"$work/cached.json" 2>/dev/null
+  # shellcheck disable=SC2086
+  "$bin" daily --json --no-cache $croots >"$work/fresh.json" 2>/dev/null
+  if cmp -s "$work/cached.json" "$work/fresh.json"; then pass "cache agrees after: $1"
+  else fail "cache differs after: $1"; diff "$work/cached.json" "$work/fresh.json" | head -5; fi
+}
+check_same "first run"
+check_same "nothing changed"
+main="$work/logs/claude/projects/-work-demo/22222222-bbbb.jsonl"
+line='{"type":"assistant","sessionId":"22222222-bbbb","requestId":"req_N1","timestamp":"2026-11-22T08:00:00.000Z","isSidechain":false,"cwd":"/work/demo","message":{"id":"msg_N1","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":7,"output_tokens":11,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}'
+printf '%s\n' "$line" >>"$main"
+check_same "appending a line"
+before=$(json_field "$work/cached.json" "d['bySource']['claude']['total']")
+[ "$before" = "1898" ] && pass "the appended line counts (1880 + 18)" || fail "append total: $before"
+codex_file=$(find "$work/logs/codex/sessions" -name 'rollout-*.jsonl' -size +0 | sort | head -1)
+size=$(wc -c <"$codex_file")
+truncate -s $((size / 2)) "$codex_file"
+check_same "truncating a Codex rollout"
+# Same size, same mtime, different content: only ctime tells.
+stamp=$(stat -c %y "$main")
+sed 's/"output_tokens":11/"output_tokens":99/' "$main" >"$work/tmp" && cat "$work/tmp" >"$main"
+touch -d "$stamp" "$main"
+check_same "same-size same-mtime rewrite"
+after=$(json_field "$work/cached.json" "d['bySource']['claude']['total']")
+[ "$after" = "1986" ] && pass "the rewrite is seen (1898 - 11 + 99)" || fail "rewrite total: $after"
+rm -f "$work/logs/claude/projects/-work-demo/33333333-cccc.jsonl" "$work/logs/gemini/tmp"/*/chats/session-*.jsonl
+check_same "deleting files"
+cache="$OKSTRA_HOME/cache/usage/usage-v1.bin"
+printf 'garbage' | dd of="$cache" bs=1 seek=100 conv=notrunc 2>/dev/null
+check_same "corrupting the cache"
+printf 'OKSTRAUC' >"$cache"
+check_same "a truncated cache"
+head -c 5000 /dev/urandom >"$cache"
+check_same "a random cache"
+
+# 5. cursor-hook appends a line under the central lock; the log is the Cursor source.
+echo '{"conversation_id":"c1","generation_id":"g1","model":"claude-4.5-sonnet","input_tokens":10,"output_tokens":5,"cache_read_tokens":2,"cache_write_tokens":1}' \
+  | "$bin" cursor-hook && pass "cursor-hook accepts a payload" || fail "cursor-hook failed"
+[ "$(wc -l <"$OKSTRA_HOME/usage/cursor.jsonl")" -eq 1 ] && pass "one line appended" || fail "cursor log lines"
+set +e
+echo 'not json' | "$bin" cursor-hook 2>"$work/err"; rc=$?
+set -e
+[ "$rc" -eq 3 ] && [ "$(wc -l <"$OKSTRA_HOME/usage/cursor.jsonl")" -eq 1 ] && pass "bad payload: exit 3, nothing appended" \
+  || fail "bad payload: rc $rc"
+"$bin" daily --json --source cursor >"$work/cursor.json" 2>/dev/null
+[ "$(json_field "$work/cursor.json" "d['bySource']['cursor']['total']")" = "18" ] && pass "cursor source reads the hook log" \
+  || fail "cursor total: $(cat "$work/cursor.json")"
+"$bin" cursor-hook --install | grep -q '"stop"' && pass "cursor-hook --install prints the hook" || fail "install snippet"
+
+if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+echo "all okstra-usage checks passed"
