@@ -117,5 +117,27 @@ set -e
   || fail "cursor total: $(cat "$work/cursor.json")"
 "$bin" cursor-hook --install | grep -q '"stop"' && pass "cursor-hook --install prints the hook" || fail "install snippet"
 
+# 6. run: the Token Summary of one okstra run, and --fill-report.
+run="$work/run"
+mkdir -p "$run"
+printf '%s\n' '{"team":{"teamName":"okstra-g-t"},"leadSessionId":"11111111-aaaa"}' >"$run/team-state.json"
+printf '%s\n' '{"workers":["claude","codex","report-writer"]}' >"$run/run-context.json"
+printf '%s\n' "| lead | {{LEAD_TOTAL_TOKENS}} |" "| claude | {{CLAUDE_WORKER_TOTAL_TOKENS}} |" \
+  "| codex | {{CODEX_WORKER_TOTAL_TOKENS}} |" "| writer | {{REPORT_WRITER_TOTAL_TOKENS}} |" \
+  "| total | {{TOTAL_TOKENS}} | {{UNKNOWN_PLACEHOLDER}} |" >"$run/report.md"
+"$bin" run --run-dir "$run" --source claude --claude-dir "$data/claude" --no-cache \
+  --fill-report "$run/report.md" >"$work/run.json" 2>/dev/null
+got=$(json_field "$work/run.json" "d['lead']['totalTokens'], [(w['workerId'], w['totalTokens'], w['source']) for w in d['workers']], d['totals']['totalTokens']")
+[ "$got" = "1680 [('claude', 50, 'claude'), ('codex', 0, 'unavailable'), ('report-writer', 150, 'claude')] 1880" ] \
+  && pass "run attributes lead, subagent worker and team member" || fail "run summary: $got"
+grep -q "| lead | 1680 |" "$run/report.md" && grep -q "| claude | 50 |" "$run/report.md" && \
+  grep -q "| codex | unavailable |" "$run/report.md" && grep -q "| writer | 150 |" "$run/report.md" && \
+  grep -q "| total | 1880 | {{UNKNOWN_PLACEHOLDER}} |" "$run/report.md" \
+  && pass "--fill-report fills the placeholders and keeps the rest" || fail "filled report: $(cat "$run/report.md")"
+set +e
+"$bin" run --run-dir "$work/nowhere" --no-cache 2>"$work/err"; rc=$?
+set -e
+[ "$rc" -eq 3 ] && grep -q "team-state.json" "$work/err" && pass "run without team state: exit 3" || fail "run no state: $rc"
+
 if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all okstra-usage checks passed"

@@ -8,8 +8,10 @@
 //   team state is an input error naming the file.
 // - summarise_run() attributes records (SPEC §8): a Claude record belongs to
 //   the run when its teamName is the run's team or its session is the lead
-//   session; agentName "<id>-worker" (or "<id>") is worker <id>,
-//   "report-writer" the report writer, anything else the lead. A roster
+//   session; agentName "<id>-worker" is worker <id>, "report-writer" the
+//   report writer; without an agentName, a subagent transcript's agentType
+//   (claude-worker, codex-worker, …) names the worker; anything else is the
+//   lead. A roster
 //   worker with no record is reported with source "unavailable".
 //   billableTokens = input + output + cache writes (cache reads are
 //   discounted reuse and are left out); totalTokens adds cache reads.

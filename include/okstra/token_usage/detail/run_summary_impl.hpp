@@ -18,6 +18,19 @@ inline std::string worker_of(std::string_view agent_name) {
   return {};
 }
 
+// A subagent's role (from its agent-<id>.meta.json agentType) names the
+// worker when the line carries no agentName: the Agent-tool dispatch of
+// that worker is the only thing that writes subagents/agent-<id>.jsonl.
+inline std::string worker_of(agent who) {
+  switch (who) {
+    case agent::claude_worker: return "claude";
+    case agent::codex_worker: return "codex";
+    case agent::gemini_worker: return "gemini";
+    case agent::report_writer: return "report-writer";
+    default: return {};
+  }
+}
+
 inline void add(usage_total& into, const tokens& t, double cost) {
   into.total_tokens += t.total();
   into.billable_tokens += t.input + t.output + t.cache_write_5m + t.cache_write_1h;
@@ -76,7 +89,8 @@ inline run_summary summarise_run(const run_info& run, const std::vector<record>&
     const model_price* price = prices.find(r.model);
     const double cost = price ? cost_usd(*price, r.usage) : 0;
     detail::add(s.totals, r.usage, cost);
-    const std::string worker = detail::worker_of(r.agent_name);
+    std::string worker = detail::worker_of(r.agent_name.view());
+    if (worker.empty()) worker = detail::worker_of(r.who);
     auto it = std::find_if(s.workers.begin(), s.workers.end(), [&](const auto& w) { return w.worker_id == worker; });
     if (worker.empty() || it == s.workers.end()) {
       detail::add(s.lead, r.usage, cost);
