@@ -11,6 +11,7 @@
 #include "okstra/core/fs.hpp"
 #include "okstra/locks/locks.hpp"
 #include "okstra/token_usage/report.hpp"
+#include "okstra/token_usage/report_cache.hpp"
 #include "okstra/token_usage/run_summary.hpp"
 #include "okstra/dirs/dirs.hpp"
 #include "okstra/token_usage/token_usage.hpp"
@@ -79,8 +80,11 @@ tu::collect_options collect_options_from(const okstra::cli::command_line& cmd) {
   return o;
 }
 
-void report_problems(const tu::collection& c) {
-  for (const auto& w : c.warnings) okstra::cli::warn(tool, w);
+// The warnings of a collection, as the lines printed on stderr.
+std::string problems_of(const tu::collection& c) {
+  std::string out;
+  const auto line = [&](const std::string& w) { out.append(tool).append(": warning: ").append(w).append("\n"); };
+  for (const auto& w : c.warnings) line(w);
   std::string parts;
   std::uint64_t skipped = 0;
   for (const auto s : tu::all_sources) {
@@ -89,7 +93,13 @@ void report_problems(const tu::collection& c) {
     skipped += n;
     parts += (parts.empty() ? "" : ", ") + std::string(tu::source_name(s)) + " " + std::to_string(n);
   }
-  if (skipped) okstra::cli::warn(tool, "skipped " + std::to_string(skipped) + " unreadable log line(s) (" + parts + ")");
+  if (skipped) line("skipped " + std::to_string(skipped) + " unreadable log line(s) (" + parts + ")");
+  return out;
+}
+
+void report_problems(const tu::collection& c) {
+  const std::string text = problems_of(c);
+  std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 }  // namespace
@@ -148,13 +158,30 @@ int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
   if (cmd.has("json") && cmd.has("csv")) throw okstra::usage_error("options '--json' and '--csv' cannot be combined");
   const auto options = report_options_from(cmd, kind);
   const auto prices = prices_from(cmd);
-  const auto collected = tu::collect(collect_options_from(cmd));
-  report_problems(collected);
+  const auto collect = collect_options_from(cmd);
+  const bool terminal = ::isatty(1);
+  // A report of unchanged logs with the same command line is printed again
+  // as it was; blocks depend on the clock and are always computed.
+  std::string key;
+  if (collect.use_cache && kind != tu::report_kind::blocks) {
+    std::vector<std::string> all = args;
+    all.insert(all.begin(), std::string(tu::report_kind_name(kind)));
+    key = tu::report_key(all, tu::logs_fingerprint(collect), terminal, cmd.get<std::string>("prices"));
+    if (const auto hit = tu::read_report(collect, key)) {
+      std::fwrite(hit->diagnostics.data(), 1, hit->diagnostics.size(), stderr);
+      okstra::cli::emit(hit->output);
+      return 0;
+    }
+  }
+  const auto collected = tu::collect(collect);
+  const std::string problems = problems_of(collected);
+  std::fwrite(problems.data(), 1, problems.size(), stderr);
   const auto report = tu::build_report(collected.records, collected.stats, prices, options);
   std::string text = cmd.has("json")  ? tu::render_json(report, true)
                      : cmd.has("csv") ? tu::render_csv(report)
-                                      : tu::render_table(report, ::isatty(1) && !std::getenv("NO_COLOR"));
+                                      : tu::render_table(report, terminal && !std::getenv("NO_COLOR"));
   while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
+  if (!key.empty()) tu::store_report(collect, key, {problems, text});
   okstra::cli::emit(text);
   return 0;
 }

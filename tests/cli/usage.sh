@@ -96,12 +96,23 @@ after=$(json_field "$work/cached.json" "d['bySource']['claude']['total']")
 rm -f "$work/logs/claude/projects/-work-demo/33333333-cccc.jsonl" "$work/logs/gemini/tmp"/*/chats/session-*.jsonl
 check_same "deleting files"
 cache="$OKSTRA_HOME/cache/usage/usage-v1.bin"
+reports="$OKSTRA_HOME/cache/usage/reports"
+ls "$reports"/*.txt >/dev/null 2>&1 && pass "rendered reports are remembered" || fail "no stored reports"
+# The stored reports would answer before the record cache is read: drop them
+# so each corruption below is met by the record cache itself.
+rm -rf "$reports"
 printf 'garbage' | dd of="$cache" bs=1 seek=100 conv=notrunc 2>/dev/null
 check_same "corrupting the cache"
+rm -rf "$reports"
 printf 'OKSTRAUC' >"$cache"
 check_same "a truncated cache"
+rm -rf "$reports"
 head -c 5000 /dev/urandom >"$cache"
 check_same "a random cache"
+for f in "$reports"/*.txt; do printf 'x' >"$f"; done
+check_same "corrupted stored reports"
+for f in "$reports"/*.txt; do head -c 70 /dev/urandom >"$f"; done
+check_same "random stored reports"
 
 # 5. cursor-hook appends a line under the central lock; the log is the Cursor source.
 echo '{"conversation_id":"c1","generation_id":"g1","model":"claude-4.5-sonnet","input_tokens":10,"output_tokens":5,"cache_read_tokens":2,"cache_write_tokens":1}' \
