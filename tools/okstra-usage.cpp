@@ -163,17 +163,18 @@ int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
   // A report of unchanged logs with the same command line is printed again
   // as it was; blocks depend on the clock and are always computed.
   std::string key;
+  auto logs = tu::discover_logs(collect);
   if (collect.use_cache && kind != tu::report_kind::blocks) {
     std::vector<std::string> all = args;
     all.insert(all.begin(), std::string(tu::report_kind_name(kind)));
-    key = tu::report_key(all, tu::logs_fingerprint(collect), terminal, cmd.get<std::string>("prices"));
+    key = tu::report_key(all, logs.fingerprint, terminal, cmd.get<std::string>("prices"));
     if (const auto hit = tu::read_report(collect, key)) {
       std::fwrite(hit->diagnostics.data(), 1, hit->diagnostics.size(), stderr);
       okstra::cli::emit(hit->output);
       return 0;
     }
   }
-  const auto collected = tu::collect(collect);
+  const auto collected = tu::collect(collect, std::move(logs));
   const std::string problems = problems_of(collected);
   std::fwrite(problems.data(), 1, problems.size(), stderr);
   const auto report = tu::build_report(collected.records, collected.stats, prices, options);

@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -128,8 +129,8 @@ enum class durability { synced, process_safe };
 // durability::process_safe the fsyncs are skipped: a killed process still
 // leaves the old or the new content, but a power cut may leave an empty or
 // old file — only for caches whose readers verify a checksum.
-inline void write_file_atomic(const stdfs::path& path, std::string_view content, mode_t mode = 0644,
-                              durability how = durability::synced) {
+inline void write_file_atomic_parts(const stdfs::path& path, std::initializer_list<std::string_view> parts,
+                                    mode_t mode = 0644, durability how = durability::synced) {
   const stdfs::path dir = path.has_parent_path() ? path.parent_path() : stdfs::path(".");
   const stdfs::path temp = dir / detail::temp_name_for(path);
   unique_fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
@@ -139,11 +140,17 @@ inline void write_file_atomic(const stdfs::path& path, std::string_view content,
     ::unlink(temp.c_str());
     return io_error("write", path.string(), err);
   };
-  if (!write_all(fd.get(), content)) throw fail(errno);
+  for (const std::string_view part : parts)
+    if (!write_all(fd.get(), part)) throw fail(errno);
   if (::fchmod(fd.get(), mode) != 0 || (how == durability::synced && ::fsync(fd.get()) != 0)) throw fail(errno);
   if (::close(fd.release()) != 0) throw fail(errno);
   if (::rename(temp.c_str(), path.c_str()) != 0) throw fail(errno);
   if (how == durability::synced) fsync_dir(dir);
+}
+
+inline void write_file_atomic(const stdfs::path& path, std::string_view content, mode_t mode = 0644,
+                              durability how = durability::synced) {
+  write_file_atomic_parts(path, {content}, mode, how);
 }
 
 // Appends `line` plus '\n' as one write; the caller holds the file's lock.

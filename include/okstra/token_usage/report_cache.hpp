@@ -36,11 +36,6 @@ inline std::filesystem::path cache_folder(const collect_options& o) {
   return o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
 }
 
-// The fingerprint of the log files collect() would read (a stat of each).
-inline std::uint64_t logs_fingerprint(const collect_options& o) {
-  return detail::fingerprint(detail::discover(o));
-}
-
 inline std::string report_key(const std::vector<std::string>& args, std::uint64_t logs, bool stdout_is_terminal,
                               const std::optional<std::filesystem::path>& prices_file) {
   sha256 h;

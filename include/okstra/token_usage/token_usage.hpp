@@ -51,7 +51,20 @@ struct collection {
   std::uint64_t bytes_read = 0;
 };
 
+namespace detail {
+struct tracked;
+}
+
+// The log files collect() would read, found and stat-ed once; the
+// fingerprint changes whenever any file's identity or the set changes.
+struct discovered_logs {
+  std::vector<detail::tracked> files;
+  std::uint64_t fingerprint = 0;
+};
+
+discovered_logs discover_logs(const collect_options& options);
 collection collect(const collect_options& options);
+collection collect(const collect_options& options, discovered_logs logs);
 
 }  // namespace okstra::token_usage
 

@@ -123,30 +123,35 @@ inline cache_content load_cache(const std::filesystem::path& file) {
   return c;
 }
 
-inline void save_cache(const std::filesystem::path& file, const std::vector<cache_writer_file>& files,
-                       std::uint64_t merged_fingerprint, std::string_view merged) {
-  encoder table;
-  table.u64(files.size());
-  for (const auto& f : files) {
-    table.str(f.path);
-    table.u8(static_cast<std::uint8_t>(f.src));
-    encode_identity(table, f.id);
-    table.u64(f.head);
-    table.u64(f.consumed);
-    table.str(f.payload);
-  }
-  encoder e;
-  e.buffer().append(cache_magic);
-  e.u64(cache_format);
-  e.str(okstra::version);
-  e.u64(merged_fingerprint);
-  e.str(merged);
-  e.u64(checksum(merged));
-  e.str(table.buffer());
-  e.u64(checksum(table.buffer()));
+// Writes the cache from an already encoded per-file table (see
+// encode_table_entry) and the merged records, in pieces: no 18 MB copies.
+inline void save_cache(const std::filesystem::path& file, std::string_view table, std::uint64_t merged_fingerprint,
+                       std::string_view merged) {
+  encoder head;
+  head.buffer().append(cache_magic);
+  head.u64(cache_format);
+  head.str(okstra::version);
+  head.u64(merged_fingerprint);
+  head.u64(merged.size());
+  encoder middle;
+  middle.u64(checksum(merged));
+  middle.u64(table.size());
+  encoder tail;
+  tail.u64(checksum(table));
   fs::ensure_dir(file.parent_path(), 0700);
-  // The checksum guards the content, so the cache skips fsync (speed).
-  fs::write_file_atomic(file, e.buffer(), 0600, fs::durability::process_safe);
+  // The checksums guard the content, so the cache skips fsync (speed).
+  fs::write_file_atomic_parts(file, {head.buffer(), merged, middle.buffer(), table, tail.buffer()}, 0600,
+                              fs::durability::process_safe);
+}
+
+// Appends one file's row to an encoded per-file table; `scratch` is reused.
+inline void encode_table_entry(encoder& table, const cache_writer_file& f) {
+  table.str(f.path);
+  table.u8(static_cast<std::uint8_t>(f.src));
+  encode_identity(table, f.id);
+  table.u64(f.head);
+  table.u64(f.consumed);
+  table.str(f.payload);
 }
 
 }  // namespace okstra::token_usage::detail

@@ -61,12 +61,16 @@ inline std::vector<record> merge(std::vector<file_input> files) {
   using detail_impl::identity;
   std::sort(files.begin(), files.end(), [](const file_input& a, const file_input& b) { return a.path < b.path; });
 
+  std::size_t total_entries = 0;
+  for (const auto& f : files) total_entries += f.result->entries.size();
   std::unordered_set<std::string_view> main_ids;  // message ids seen outside a sidechain
+  main_ids.reserve(total_entries);
   for (const auto& f : files)
     for (const auto& e : f.result->entries)
       if (!e.sidechain && e.message_id.len) main_ids.insert(f.result->str(e.message_id));
 
   std::unordered_map<identity, detail_impl::pick, detail_impl::identity_hash> best;
+  best.reserve(total_entries);
   std::vector<detail_impl::pick> picks;
   for (std::uint32_t fi = 0; fi < files.size(); ++fi) {
     const file_result& r = *files[fi].result;

@@ -147,17 +147,24 @@ inline void write_back(const std::filesystem::path& cache_file, std::vector<trac
   encode_merged(*merged, out);
   auto owned = std::make_shared<std::vector<tracked>>(std::move(files));
   cache_writer::instance().start([cache_file, owned, merged, fp] {
-    std::vector<cache_writer_file> table;
-    table.reserve(owned->size());
-    for (const auto& t : *owned) {
+    encoder table;
+    std::uint64_t rows = 0;
+    for (const auto& t : *owned) rows += t.readable;
+    table.u64(rows);
+    cache_writer_file row;
+    for (auto& t : *owned) {
       if (!t.readable) continue;
-      table.push_back({t.file.path, t.file.src, t.id, t.head, file_consumed(t),
-                       t.file.src == source::claude ? encode_claude_parts(t.claude_parts)
-                                                    : encode_source_result(t.other)});
+      row.path = t.file.path;
+      row.src = t.file.src;
+      row.id = t.id;
+      row.head = t.head;
+      row.consumed = file_consumed(t);
+      row.payload = t.file.src == source::claude ? encode_claude_parts(t.claude_parts) : encode_source_result(t.other);
+      encode_table_entry(table, row);
+      t.claude_parts.clear();  // memory goes back as we go
     }
-    owned->clear();
     try {
-      save_cache(cache_file, table, fp, merged->buffer());
+      save_cache(cache_file, table.buffer(), fp, merged->buffer());
     } catch (const std::exception&) {
       // A cache that could not be saved only costs speed next time.
     }
@@ -166,15 +173,24 @@ inline void write_back(const std::filesystem::path& cache_file, std::vector<trac
 
 }  // namespace detail
 
-inline collection collect(const collect_options& o) {
+inline discovered_logs discover_logs(const collect_options& o) {
+  discovered_logs logs;
+  logs.files = detail::discover(o);
+  logs.fingerprint = detail::fingerprint(logs.files);
+  return logs;
+}
+
+inline collection collect(const collect_options& o) { return collect(o, discover_logs(o)); }
+
+inline collection collect(const collect_options& o, discovered_logs logs) {
   using namespace detail;
   collection out;
-  std::vector<tracked> files = discover(o);
+  std::vector<tracked> files = std::move(logs.files);
   const stdfs::path cache_file =
       (o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir) / "usage-v1.bin";
   cache_content cache;
   if (o.use_cache) cache = load_cache(cache_file);
-  const std::uint64_t fp = fingerprint(files);
+  const std::uint64_t fp = logs.fingerprint;
   if (o.use_cache && !cache.merged.empty() && cache.merged_fingerprint == fp && decode_merged(cache.merged, out))
     return out;
   if (o.use_cache && cache.decode_files()) plan_from_cache(files, cache);
