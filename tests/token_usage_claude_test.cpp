@@ -121,6 +121,32 @@ BOOST_AUTO_TEST_CASE(lines_where_okstra_differs_from_ccusage) {
   BOOST_TEST(r.skipped_lines == 0u);
 }
 
+// Older Claude Code logged a subagent's messages inside the parent file as
+// "progress" lines; they count, once, also when the subagent file has a copy.
+BOOST_AUTO_TEST_CASE(older_progress_lines_carry_subagent_usage) {
+  const std::string parent =
+      R"({"type":"progress","timestamp":"2026-11-20T12:00:09Z","sessionId":"s","data":{"type":"agent_progress",)"
+      R"("message":{"type":"assistant","timestamp":"2026-11-20T12:00:05Z","requestId":"rp","isSidechain":true,)"
+      R"("message":{"id":"mp","model":"claude-sonnet-4-5","usage":{"input_tokens":7,"output_tokens":3}}}}})"
+      "\n"
+      R"({"type":"progress","timestamp":"2026-11-20T12:00:10Z","data":{"type":"hook_progress","hookName":"x"}})"
+      "\n";
+  const std::string sub =
+      R"({"type":"assistant","isSidechain":true,"sessionId":"s","requestId":"rp","timestamp":"2026-11-20T12:00:05Z",)"
+      R"("message":{"id":"mp","model":"claude-sonnet-4-5","usage":{"input_tokens":7,"output_tokens":3}}})"
+      "\n";
+  tu::claude::file_result a, b;
+  tu::claude::file_parser(a).parse(parent, 0);
+  tu::claude::file_parser(b).parse(sub, 0);
+  BOOST_REQUIRE(a.entries.size() == 1u);
+  BOOST_TEST(a.skipped_lines == 0u);
+  BOOST_TEST(a.entries[0].timestamp_ms == *okstra::time::parse_iso8601("2026-11-20T12:00:05Z"));
+  BOOST_TEST(a.entries[0].sidechain == 1);
+  const auto records = tu::claude::merge({{"p.jsonl", &a, false, ""}, {"s/subagents/agent-1.jsonl", &b, true, "claude-worker"}});
+  BOOST_REQUIRE(records.size() == 1u);
+  BOOST_TEST(records[0].usage.total() == 10u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(claude_files)

@@ -26,6 +26,7 @@ namespace okstra::transcript {
 
 struct usage_line {
   std::string_view type, message_id, request_id, model, session_id, timestamp, cwd, agent_id, team_name, agent_name;
+  bool progress_message = false;  // older clients: data.message of a "progress" line carried a subagent's message
   bool is_sidechain = false;
   bool is_api_error = false;
   bool has_usage = false;
@@ -101,6 +102,29 @@ inline bool read_message(field_reader& r, usage_line& out) {
   });
 }
 
+// Older Claude Code versions logged a subagent's messages inside the parent
+// transcript as {"type":"progress","data":{"message":{"timestamp",
+// "requestId","isSidechain","message":{"id","model","usage"}}}}; the inner
+// fields describe the request (the outer timestamp is the logging time).
+inline bool read_progress_data(field_reader& r, usage_line& out) {
+  if (r.cursor().peek() != '{') return r.cursor().skip_value();
+  return r.cursor().object([&](std::string_view key) {
+    if (key != "message" || r.cursor().peek() != '{') return r.cursor().skip_value();
+    out.progress_message = true;
+    std::string_view inner_time;
+    const bool ok = r.cursor().object([&](std::string_view k) {
+      if (k == "timestamp") return r.text(inner_time);
+      if (k == "requestId") return r.text(out.request_id);
+      if (k == "isSidechain") return r.flag(out.is_sidechain);
+      if (k == "agentId") return r.text(out.agent_id);
+      if (k == "message") return read_message(r, out);
+      return r.cursor().skip_value();
+    });
+    out.timestamp = inner_time;
+    return ok;
+  });
+}
+
 }  // namespace detail
 
 inline line_status read_usage_line(std::string_view line, usage_line& out, std::string& arena) {
@@ -118,6 +142,9 @@ inline line_status read_usage_line(std::string_view line, usage_line& out, std::
       case 'c':
         if (key == "cwd") return r.text(out.cwd);
         break;
+      case 'd':
+        if (key == "data") return detail::read_progress_data(r, out);
+        break;
       case 'i':
         if (key == "isSidechain") return r.flag(out.is_sidechain);
         if (key == "isApiErrorMessage") return r.flag(out.is_api_error);
@@ -133,7 +160,7 @@ inline line_status read_usage_line(std::string_view line, usage_line& out, std::
         break;
       case 't':
         if (key == "type") return r.text(out.type);
-        if (key == "timestamp") return r.text(out.timestamp);
+        if (key == "timestamp") return out.progress_message ? c.skip_value() : r.text(out.timestamp);
         if (key == "teamName") return r.text(out.team_name);
         break;
       default: break;
@@ -141,7 +168,8 @@ inline line_status read_usage_line(std::string_view line, usage_line& out, std::
     return c.skip_value();
   });
   if (!parsed || !c.at_end()) return line_status::malformed;
-  if (out.type != "assistant" || !out.has_usage || out.is_api_error || out.model == "<synthetic>")
+  const bool progress = (out.type == "progress" || out.type == "agent_progress") && out.progress_message;
+  if ((out.type != "assistant" && !progress) || !out.has_usage || out.is_api_error || out.model == "<synthetic>")
     return line_status::other;
   return line_status::usage;
 }

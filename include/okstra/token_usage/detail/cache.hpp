@@ -21,7 +21,7 @@
 namespace okstra::token_usage::detail {
 
 inline constexpr std::string_view cache_magic = "OKSTRAUC";
-inline constexpr std::uint64_t cache_format = 1;
+inline constexpr std::uint64_t cache_format = 2;  // 2: Claude entries as raw bytes
 
 // A fast 64-bit checksum (8 bytes per step): detects a torn or corrupted
 // cache, it is no defence against a forged one (the cache is private, 0600).

@@ -16,9 +16,11 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -40,8 +42,9 @@ struct entry {
   std::int64_t timestamp_ms = 0;
   tokens usage;
   sref message_id, request_id, model, session, project, team, agent_name, agent_id;
-  bool sidechain = false;
+  std::uint8_t sidechain = 0;  // a byte, not bool: entries are cached as raw bytes
 };
+static_assert(std::is_trivially_copyable_v<entry>);
 
 // What one file yielded: the best copy of each identity within the file.
 struct file_result {
@@ -190,19 +193,14 @@ class file_parser {
 
 // ---- cache encoding ---------------------------------------------------------
 
+// Entries are written as raw bytes (the cache is local to this machine and
+// build; its format carries sizeof(entry)): encoding and decoding cost a copy.
 inline void file_result::encode(detail::encoder& e) const {
   e.str(blob);
   e.u64(consumed);
   e.u64(skipped_lines);
-  e.u64(entries.size());
-  for (const auto& x : entries) {
-    e.u64(x.offset);
-    e.i64(x.timestamp_ms);
-    e.usage(x.usage);
-    for (const sref r : {x.message_id, x.request_id, x.model, x.session, x.project, x.team, x.agent_name, x.agent_id})
-      e.u64(r.off), e.u64(r.len);
-    e.u8(x.sidechain ? 1 : 0);
-  }
+  e.u64(sizeof(entry));
+  e.str(std::string_view(reinterpret_cast<const char*>(entries.data()), entries.size() * sizeof(entry)));
 }
 
 inline file_result file_result::decode(detail::decoder& d) {
@@ -210,26 +208,22 @@ inline file_result file_result::decode(detail::decoder& d) {
   r.blob = std::string(d.str());
   r.consumed = d.u64();
   r.skipped_lines = d.u64();
-  const std::uint64_t n = d.u64();
-  if (d.failed() || n > (1u << 28)) return r;
-  r.entries.reserve(n);
-  for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
-    entry x;
-    x.offset = d.u64();
-    x.timestamp_ms = d.i64();
-    x.usage = d.usage();
-    for (sref* s : {&x.message_id, &x.request_id, &x.model, &x.session, &x.project, &x.team, &x.agent_name,
-                    &x.agent_id}) {
-      const std::uint64_t off = d.u64(), len = d.u64();
-      if (off + len > r.blob.size()) {
-        d.mark_failed();
-        r.entries.clear();
-        return r;
-      }
-      *s = {static_cast<std::uint32_t>(off), static_cast<std::uint32_t>(len)};
+  const std::uint64_t size = d.u64();
+  const std::string_view raw = d.str();
+  if (d.failed() || size != sizeof(entry) || raw.size() % sizeof(entry) != 0) {
+    d.mark_failed();
+    return file_result{};
+  }
+  r.entries.resize(raw.size() / sizeof(entry));
+  std::memcpy(static_cast<void*>(r.entries.data()), raw.data(), raw.size());
+  for (const entry& x : r.entries) {
+    bool ok = x.sidechain <= 1;
+    for (const sref s : {x.message_id, x.request_id, x.model, x.session, x.project, x.team, x.agent_name, x.agent_id})
+      ok = ok && std::uint64_t{s.off} + s.len <= r.blob.size();
+    if (!ok) {
+      d.mark_failed();
+      return file_result{};
     }
-    x.sidechain = d.u8() != 0;
-    r.entries.push_back(x);
   }
   return r;
 }
