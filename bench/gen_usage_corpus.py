@@ -460,7 +460,7 @@ def claude_session(args):
     seed, idx, root, sizes, big = args
     rng = random.Random("claude/%d/%d" % (seed, idx))
     project_no = rng.randrange(40)
-    cwd = "/home/dev/src/project-%02d" % project_no
+    cwd = "/srv/src/project-%02d" % project_no
     proj_dir = os.path.join(root, "projects", cwd.replace("/", "-"))
     session = uuid(rng)
     version = rng.choice(("2.0.14", "2.0.22", "2.0.28", "2.0.31"))
@@ -515,7 +515,7 @@ def codex_session(args):
     seed, idx, root, target = args
     rng = random.Random("codex/%d/%d" % (seed, idx))
     sid = uuid(rng)
-    cwd = "/home/dev/src/project-%02d" % rng.randrange(40)
+    cwd = "/srv/src/project-%02d" % rng.randrange(40)
     # ms part fixed per file: two files never share an instant (ccusage de-duplicates Codex
     # events globally by instant + usage).
     ms = ((EPOCH0 + rng.randrange(SPAN_DAYS * 86400)) * 1000) + idx % 1000
@@ -821,7 +821,7 @@ def append(a):
             except ValueError:
                 pass
         session = head.get("sessionId") or os.path.splitext(os.path.basename(path))[0]
-        w = ClaudeWriter(rng, path, session, head.get("cwd", "/home/dev/src/project"),
+        w = ClaudeWriter(rng, path, session, head.get("cwd", "/srv/src/project"),
                          head.get("version", "2.0.28"), head.get("gitBranch", "main"),
                          rng.choice(CLAUDE_MODELS), last_ms + 60000,
                          agent_id=head.get("agentId") if head.get("isSidechain") else None)
