@@ -215,7 +215,7 @@ inline file_result file_result::decode(detail::decoder& d) {
     return file_result{};
   }
   r.entries.resize(raw.size() / sizeof(entry));
-  std::memcpy(static_cast<void*>(r.entries.data()), raw.data(), raw.size());
+  if (!raw.empty()) std::memcpy(static_cast<void*>(r.entries.data()), raw.data(), raw.size());
   for (const entry& x : r.entries) {
     bool ok = x.sidechain <= 1;
     for (const sref s : {x.message_id, x.request_id, x.model, x.session, x.project, x.team, x.agent_name, x.agent_id})
