@@ -12,6 +12,14 @@
 
 namespace okstra::token_usage::detail {
 
+// FNV-1a: the one small non-cryptographic hash of the module (identities,
+// fingerprints, head hashes); continue a hash by passing the previous value.
+inline constexpr std::uint64_t fnv_offset = 1469598103934665603ULL;
+inline std::uint64_t fnv(std::string_view s, std::uint64_t h = fnv_offset) noexcept {
+  for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return h;
+}
+
 class encoder {
  public:
   void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }

@@ -95,10 +95,6 @@ struct cache_writer_file {
   std::string payload;
 };
 
-inline std::uint64_t fnv(std::string_view s, std::uint64_t h = 1469598103934665603ULL) noexcept {
-  for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return h;
-}
 
 // Layout: magic, format, version, fingerprint, merged records, their
 // checksum, per-file table, its checksum. The table is verified only when a

@@ -61,10 +61,7 @@ struct file_result {
 
 namespace detail_impl {
 
-inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t h = 1469598103934665603ULL) noexcept {
-  for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return h;
-}
+using detail::fnv;
 
 // Appends strings to a file's blob, reusing the last copy of a repeated value.
 class blob_writer {
@@ -133,8 +130,8 @@ class file_parser {
 
  private:
   std::uint64_t identity(const entry& e) const {
-    if (e.message_id.len == 0) return detail_impl::hash_bytes(std::to_string(e.offset), 7);
-    return detail_impl::hash_bytes(out_.str(e.request_id), detail_impl::hash_bytes(out_.str(e.message_id)) ^ 0x9E37);
+    if (e.message_id.len == 0) return detail_impl::fnv(std::to_string(e.offset), 7);
+    return detail_impl::fnv(out_.str(e.request_id), detail_impl::fnv(out_.str(e.message_id)) ^ 0x9E37);
   }
 
   void take_line(std::string_view line, std::uint64_t offset) {

@@ -35,7 +35,7 @@ struct identity {
 };
 struct identity_hash {
   std::size_t operator()(const identity& k) const noexcept {
-    return static_cast<std::size_t>(hash_bytes(k.request_id, hash_bytes(k.message_id) ^ 0x9E37));
+    return static_cast<std::size_t>(fnv(k.request_id, fnv(k.message_id) ^ 0x9E37));
   }
 };
 

@@ -63,6 +63,7 @@
 
 #include "okstra/core/error.hpp"
 #include "okstra/core/json.hpp"
+#include "okstra/core/scan.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/detail/binary_io.hpp"
 #include "okstra/token_usage/record.hpp"
@@ -70,9 +71,7 @@
 // Line scanning and field helpers shared by the codex, gemini and cursor parsers.
 namespace okstra::token_usage::detail::jsonl_scan {
 
-inline bool contains(std::string_view hay, std::string_view needle) noexcept {
-  return ::memmem(hay.data(), hay.size(), needle.data(), needle.size()) != nullptr;
-}
+using okstra::scan::contains;  // the SIMD search of core/scan.hpp
 
 inline bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -82,26 +81,34 @@ inline std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
-// Calls fn(line) for every complete line of `bytes` (without its '\n') and
-// returns how many bytes those lines span; a final unterminated line is not
-// passed, so the caller can resume there once the file has grown.
-template <class Fn>
-std::size_t for_each_line(std::string_view bytes, Fn&& fn) {
-  std::size_t pos = 0;
-  while (pos < bytes.size()) {
-    const void* nl = std::memchr(bytes.data() + pos, '\n', bytes.size() - pos);
-    if (!nl) break;
-    const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - bytes.data());
-    fn(bytes.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return pos;
-}
-
 // A cheap shape check, so garbage and lines cut in the middle are counted
 // as skipped without parsing: a JSONL record starts with '{' and ends with '}'.
 inline bool framed_as_object(std::string_view trimmed) noexcept {
   return trimmed.size() >= 2 && trimmed.front() == '{' && trimmed.back() == '}';
+}
+
+// The line loop of the three JSONL parsers: calls take(record) for every
+// complete, non-blank line of `bytes` that is framed as an object; a line
+// that is not, or for which take() returns false or a JSON check throws,
+// counts in `skipped`. Returns the bytes of complete lines, so the caller
+// can resume after them once the file has grown.
+template <class Take>
+std::size_t for_each_record(std::string_view bytes, std::uint64_t& skipped, Take&& take) {
+  const std::size_t complete = okstra::scan::complete_prefix(bytes);
+  okstra::scan::for_each_line(bytes.substr(0, complete), [&](std::string_view line) {
+    const std::string_view t = trim(line);
+    if (t.empty()) return;
+    bool ok = framed_as_object(t);
+    if (ok) {
+      try {
+        ok = take(t);
+      } catch (const okstra::error&) {  // a RapidJSON check routed to an exception
+        ok = false;
+      }
+    }
+    if (!ok) ++skipped;
+  });
+  return complete;
 }
 
 // At EOF: bytes after the last '\n' are one truncated line, unless blank.
@@ -321,20 +328,8 @@ inline bool handle_line(file_result& r, std::string_view line) {
 // Parses the complete lines of `bytes`, which are the file's content from
 // offset r.consumed on, continuing from r's state. Never throws for bad input.
 inline void parse_more(file_result& r, std::string_view bytes) {
-  namespace scan = detail::jsonl_scan;
-  r.consumed += scan::for_each_line(bytes, [&](std::string_view line) {
-    const std::string_view t = scan::trim(line);
-    if (t.empty()) return;
-    bool ok = scan::framed_as_object(t);
-    if (ok) {
-      try {
-        ok = parse_detail::handle_line(r, t);
-      } catch (const okstra::error&) {  // a RapidJSON check routed to an exception
-        ok = false;
-      }
-    }
-    if (!ok) ++r.skipped_lines;
-  });
+  r.consumed += detail::jsonl_scan::for_each_record(bytes, r.skipped_lines,
+                                                      [&](std::string_view t) { return parse_detail::handle_line(r, t); });
 }
 
 // A whole parse: parse_more from an empty state.

@@ -73,7 +73,7 @@ inline std::string subagent_type(const std::string& path) {
 }
 
 inline std::uint64_t fingerprint(const std::vector<tracked>& files) {
-  std::uint64_t h = 1469598103934665603ULL;
+  std::uint64_t h = fnv_offset;
   for (const auto& t : files) {
     h = fnv(t.file.path, h);
     const file_identity& i = t.id;

@@ -116,28 +116,16 @@ inline void parse_more(file_result& r, std::string_view bytes) {
   namespace scan = detail::jsonl_scan;
   std::unordered_map<std::string, std::size_t> ix;
   for (std::size_t i = 0; i < r.entries.size(); ++i) ix[r.entries[i].generation_id] = i;
-  r.consumed += scan::for_each_line(bytes, [&](std::string_view line) {
-    const std::string_view t = scan::trim(line);
-    if (t.empty()) return;
+  r.consumed += scan::for_each_record(bytes, r.skipped_lines, [&](std::string_view t) {
     entry e;
-    bool ok = scan::framed_as_object(t);
-    if (ok) {
-      try {
-        ok = parse_detail::read_line(t, e);
-      } catch (const okstra::error&) {  // a RapidJSON check routed to an exception
-        ok = false;
-      }
-    }
-    if (!ok) {
-      ++r.skipped_lines;
-      return;
-    }
+    if (!parse_detail::read_line(t, e)) return false;
     const auto [it, fresh] = ix.try_emplace(e.generation_id, r.entries.size());
     if (fresh) {
       r.entries.push_back(std::move(e));
     } else {
       r.entries[it->second] = std::move(e);  // later lines win
     }
+    return true;
   });
 }
 

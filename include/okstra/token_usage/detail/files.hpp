@@ -17,6 +17,7 @@
 
 #include "okstra/core/error.hpp"
 #include "okstra/core/fs.hpp"
+#include "okstra/token_usage/detail/binary_io.hpp"
 #include "okstra/token_usage/record.hpp"
 
 namespace okstra::token_usage::detail {
@@ -53,9 +54,7 @@ inline std::uint64_t head_hash(int fd, std::uint64_t size) {
     if (n <= 0) break;
     got += static_cast<std::size_t>(n);
   }
-  std::uint64_t h = 1469598103934665603ULL;
-  for (std::size_t i = 0; i < got; ++i) h = (h ^ static_cast<unsigned char>(buf[i])) * 1099511628211ULL;
-  return h ^ got;
+  return fnv(std::string_view(buf, got)) ^ got;
 }
 
 inline std::vector<std::string> split_list(std::string_view text, char separator) {

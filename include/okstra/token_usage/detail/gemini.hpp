@@ -187,19 +187,8 @@ inline void parse_more(file_result& r, std::string_view bytes) {
   namespace scan = detail::jsonl_scan;
   r.jsonl = true;
   parse_detail::index ix = parse_detail::build_index(r);
-  r.consumed += scan::for_each_line(bytes, [&](std::string_view line) {
-    const std::string_view t = scan::trim(line);
-    if (t.empty()) return;
-    bool ok = scan::framed_as_object(t);
-    if (ok) {
-      try {
-        ok = parse_detail::handle_line(r, ix, t);
-      } catch (const okstra::error&) {  // a RapidJSON check routed to an exception
-        ok = false;
-      }
-    }
-    if (!ok) ++r.skipped_lines;
-  });
+  r.consumed += scan::for_each_record(bytes, r.skipped_lines,
+                                      [&](std::string_view t) { return parse_detail::handle_line(r, ix, t); });
 }
 
 inline file_result parse_jsonl(std::string_view bytes) {
