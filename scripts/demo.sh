@@ -43,10 +43,41 @@ step() {
   "$@"
 }
 
+# step_refused CMD...: like step, for a command that must refuse (exit 1):
+# its exit status is shown, and only another status stops the demo.
+step_refused() {
+  printf '\n==> %s\n' "$*"
+  status=0
+  "$@" || status=$?
+  echo "(exit $status: refused, as expected)"
+  [ "$status" -eq 1 ]
+}
+
 echo "okstra demo — temporary OKSTRA_HOME: $OKSTRA_HOME"
 step okstra help
 step okstra setup
 step okstra doctor
+
+# The approval gate on two bundled plan reports (tests/data/plans): one with
+# clarification items that still block approval, one valid with its data.json.
+plans="$root/tests/data/plans"
+step_refused okstra plan-validate "$plans/blocked/plan.md"
+step okstra plan-validate --quiet "$plans/valid-approved/plan.md"
+
+# Context cost of the bundled sample task (tests/data/task-bundle): what the lead,
+# each worker and the report writer read, ranked; then the same task's legacy
+# bundle as the baseline. HOME is the demo's own folder, so no installed skill
+# is read: they come from the sample runtime tree.
+bundle="$root/tests/data/task-bundle"
+HOME=$demo/user
+export HOME
+mkdir -p "$HOME"
+(
+  unset CLAUDE_CONFIG_DIR
+  step okstra cost --format table --task-root "$bundle/task" --runtime-root "$bundle/runtime"
+  step okstra cost --format table --task-root "$bundle/task" --runtime-root "$bundle/runtime" \
+    --compare "$bundle/legacy-task"
+)
 
 # Token usage from the bundled sample logs (tests/data/usage: Claude Code,
 # Codex, Gemini and Cursor logs written by the project, with the real formats'

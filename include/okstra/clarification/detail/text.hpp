@@ -1,0 +1,97 @@
+// Line and text helpers of the clarification module. Include
+// okstra/clarification/clarification.hpp instead.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "okstra/core/error.hpp"
+#include "okstra/core/utf8.hpp"
+
+namespace okstra::clarification::detail {
+
+inline constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
+
+// One line of a report: its text without the line end, and its 1-based number.
+struct line {
+  std::string_view text;
+  std::size_t number;
+};
+
+inline std::string_view without_bom(std::string_view text) {
+  if (text.substr(0, utf8_bom.size()) == utf8_bom) text.remove_prefix(utf8_bom.size());
+  return text;
+}
+
+// Splits on '\n'; a '\r' before it (CRLF) is not part of the line. A final
+// line end does not start another (empty) line. The BOM, if any, is skipped.
+inline std::vector<line> split_lines(std::string_view text) {
+  text = without_bom(text);
+  std::vector<line> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    const std::size_t next = end == std::string_view::npos ? text.size() : end + 1;
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view body = text.substr(start, end - start);
+    if (!body.empty() && body.back() == '\r') body.remove_suffix(1);
+    out.push_back({body, out.size() + 1});
+    start = next;
+  }
+  return out;
+}
+
+inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n'; }
+
+inline std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+inline bool is_blank(std::string_view s) { return trim(s).empty(); }
+
+inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// ASCII lower case with every run of white space made one space, trimmed:
+// the form in which headings and column names are compared.
+inline std::string fold(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  for (const char c : trim(s)) {
+    if (is_space(c)) {
+      pending_space = true;
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += ascii_lower(c);
+  }
+  return out;
+}
+
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+// User text quoted inside a reason: control bytes escaped (so a reason stays
+// one line) and long text cut, so a reason stays one readable sentence.
+inline std::string excerpt(std::string_view s, std::size_t max_code_points = 60) {
+  std::size_t i = 0, count = 0;
+  while (i < s.size() && count < max_code_points) {
+    utf8::next(s, i);
+    ++count;
+  }
+  if (i >= s.size()) return "'" + printable(s) + "'";
+  return "'" + printable(s.substr(0, i)) + "…'";
+}
+
+inline std::string line_ref(std::size_t number) { return "line " + std::to_string(number); }
+
+}  // namespace okstra::clarification::detail
