@@ -5,8 +5,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstring>
 #include <cstdlib>
+#include <map>
+#include <set>
+#include <random>
 #include <string>
+#include <tuple>
 
 #include "okstra/core/fs.hpp"
 #include "okstra/token_usage/token_usage.hpp"
@@ -238,19 +244,109 @@ BOOST_AUTO_TEST_CASE(merge_rules_and_roles) {
 
 BOOST_AUTO_TEST_CASE(cache_encoding_round_trips) {
   const auto r = parse_file(fixtures() / main_file);
-  tu::detail::encoder e;
-  r.encode(e);
-  tu::detail::decoder d(e.buffer());
-  const auto back = tu::claude::file_result::decode(d);
-  BOOST_TEST(!d.failed());
-  BOOST_TEST(back.blob == r.blob);
-  BOOST_TEST(back.entries.size() == r.entries.size());
-  BOOST_TEST(back.consumed == r.consumed);
-  for (std::size_t cut = 0; cut < e.buffer().size(); cut += 7) {
-    tu::detail::decoder bad(std::string_view(e.buffer()).substr(0, cut));
-    tu::claude::file_result::decode(bad);
-    BOOST_TEST(bad.failed());
+  const std::string stored = tu::claude::encode_part(r);
+  const auto back = tu::claude::decode_part(stored);
+  BOOST_REQUIRE(back.has_value());
+  BOOST_TEST(back->view.blob == r.blob);
+  BOOST_REQUIRE(back->view.entries.size() == r.entries.size());
+  BOOST_TEST(std::memcmp(back->view.entries.data(), r.entries.data(), r.entries.size() * sizeof(r.entries[0])) == 0);
+  BOOST_TEST(back->consumed == r.consumed);
+  BOOST_TEST(back->skipped_lines == r.skipped_lines);
+  // Every cut, and a string whose bytes are not 8-aligned, are refused.
+  for (std::size_t cut = 0; cut < stored.size(); cut += 7)
+    BOOST_TEST(!tu::claude::decode_part(std::string(stored, 0, cut)).has_value());
+  const std::string shifted = " " + stored;
+  BOOST_TEST(!tu::claude::decode_part(std::string_view(shifted).substr(1)).has_value());
+  // A string reference that points past the blob is refused.
+  std::string bad = stored;
+  const std::uint64_t huge = 1u << 30;
+  std::memcpy(bad.data() + 40 + offsetof(tu::claude::entry, model), &huge, 4);
+  BOOST_TEST(!tu::claude::decode_part(bad).has_value());
+}
+
+
+// A merge of 60,000 entries (large enough for the two-thread path) agrees
+// with a plain reference implementation of the rules in claude.hpp.
+BOOST_AUTO_TEST_CASE(large_merge_equals_reference_rules) {
+  std::mt19937 rng(7);
+  const auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  std::vector<tu::claude::file_result> results(40);
+  std::vector<std::string> paths;
+  for (std::size_t f = 0; f < results.size(); ++f) {
+    paths.push_back("p/" + std::to_string(1000 + f) + ".jsonl");
+    auto& r = results[f];
+    const auto put = [&r](const std::string& text) {
+      const tu::claude::sref ref{static_cast<std::uint32_t>(r.blob.size()), static_cast<std::uint32_t>(text.size())};
+      r.blob += text;
+      return ref;
+    };
+    for (int k = 0; k < 1500; ++k) {
+      tu::claude::entry e;
+      e.offset = static_cast<std::uint64_t>(k) * 100 + static_cast<std::uint64_t>(pick(50));
+      e.timestamp_ms = 1'700'000'000'000 + pick(200'000) * 1000;
+      e.usage.input = static_cast<std::uint64_t>(pick(100));
+      e.usage.output = static_cast<std::uint64_t>(pick(100));
+      e.sidechain = pick(5) == 0;
+      if (pick(40) != 0) {  // most lines have ids, drawn from a pool so that copies meet across files
+        const int message = pick(20'000);
+        e.message_id = put("msg_" + std::to_string(message));
+        if (pick(30) != 0) e.request_id = put("req_" + std::to_string(message % 7 == 0 ? pick(3) : message));
+      }
+      e.session = put("s" + std::to_string(f % 5));
+      e.model = put(pick(2) ? "claude-opus-4-1" : "claude-sonnet-4-5");
+      r.entries.push_back(e);
+    }
   }
+  std::vector<tu::claude::file_input> inputs;
+  for (std::size_t f = 0; f < results.size(); ++f) inputs.push_back({paths[f], &results[f], false, ""});
+  const auto records = tu::claude::merge(inputs);
+
+  // The reference: sets and maps, one pass per rule.
+  using ref_entry = std::tuple<std::size_t, const tu::claude::entry*>;
+  const auto str = [&](const ref_entry& x, tu::claude::sref s) { return results[std::get<0>(x)].str(s); };
+  std::set<std::string> main_ids;
+  for (std::size_t f = 0; f < results.size(); ++f)
+    for (const auto& e : results[f].entries)
+      if (!e.sidechain && e.message_id.len) main_ids.insert(std::string(results[f].str(e.message_id)));
+  std::map<std::pair<std::string, std::string>, ref_entry> best;
+  std::vector<ref_entry> kept;
+  const auto beats = [&](const ref_entry& a, const ref_entry& b) {
+    const auto& x = *std::get<1>(a);
+    const auto& y = *std::get<1>(b);
+    if (x.usage.total() != y.usage.total()) return x.usage.total() > y.usage.total();
+    if (x.usage.output != y.usage.output) return x.usage.output > y.usage.output;
+    if (paths[std::get<0>(a)] != paths[std::get<0>(b)]) return paths[std::get<0>(a)] < paths[std::get<0>(b)];
+    return x.offset < y.offset;
+  };
+  for (std::size_t f = 0; f < results.size(); ++f)
+    for (const auto& e : results[f].entries) {
+      const ref_entry x{f, &e};
+      if (!e.message_id.len) {
+        kept.push_back(x);
+        continue;
+      }
+      if (e.sidechain && main_ids.count(std::string(str(x, e.message_id)))) continue;
+      const auto key = std::make_pair(std::string(str(x, e.message_id)), std::string(str(x, e.request_id)));
+      const auto it = best.find(key);
+      if (it == best.end()) best.emplace(key, x);
+      else if (beats(x, it->second)) it->second = x;
+    }
+  for (const auto& [key, x] : best) kept.push_back(x);
+  std::sort(kept.begin(), kept.end(), [&](const ref_entry& a, const ref_entry& b) {
+    const auto& x = *std::get<1>(a);
+    const auto& y = *std::get<1>(b);
+    return std::make_tuple(x.timestamp_ms, paths[std::get<0>(a)], x.offset) <
+           std::make_tuple(y.timestamp_ms, paths[std::get<0>(b)], y.offset);
+  });
+  BOOST_REQUIRE(kept.size() > 16384u);
+  BOOST_REQUIRE_EQUAL(records.size(), kept.size());
+  std::size_t differing = 0;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const auto& e = *std::get<1>(kept[i]);
+    differing += !(records[i].timestamp_ms == e.timestamp_ms && records[i].usage == e.usage &&
+                   records[i].session_id == str(kept[i], e.session) && records[i].model == str(kept[i], e.model));
+  }
+  BOOST_TEST(differing == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,6 @@
 // okstra-usage — token usage and cost from Claude Code, Codex, Gemini and
 // Cursor logs (SPEC §8; docs/usage.md).
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -59,6 +60,24 @@ std::vector<std::filesystem::path> paths_of(const okstra::cli::command_line& cmd
   return out;
 }
 
+char** saved_argv = nullptr;  // for prefer_huge_pages()
+
+// Reading gigabytes of logs touches a lot of fresh memory, and a page fault
+// per 4 KiB dominates on virtual machines; glibc's malloc asks for
+// transparent huge pages when this tunable is set, which must happen before
+// the process starts: so set it and start again, once (docs/performance.md).
+// Nothing has been printed or written when this runs.
+void prefer_huge_pages() {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (std::getenv("OKSTRA_NO_REEXEC") || (tunables && std::strstr(tunables, "glibc.malloc.hugetlb"))) return;
+  std::string value = tunables && *tunables ? std::string(tunables) + ":" : std::string();
+  value += "glibc.malloc.hugetlb=1";
+  ::setenv("GLIBC_TUNABLES", value.c_str(), 1);
+  ::setenv("OKSTRA_NO_REEXEC", "1", 1);
+  ::execv("/proc/self/exe", saved_argv);
+  ::unsetenv("OKSTRA_NO_REEXEC");  // exec failed: carry on without
+}
+
 tu::collect_options collect_options_from(const okstra::cli::command_line& cmd) {
   tu::collect_options o;
   if (auto list = cmd.get<std::string>("source")) {
@@ -77,6 +96,12 @@ tu::collect_options collect_options_from(const okstra::cli::command_line& cmd) {
   o.use_cache = !cmd.has("no-cache");
   o.threads = cmd.get<unsigned>("threads").value_or(0);
   o.progress = !cmd.has("no-progress") && ::isatty(2);
+  // Huge pages pay off when there is much to read (a cold run); an
+  // incremental run is faster without the restart they need.
+  if (!tu::has_cache(o)) prefer_huge_pages();
+  else o.before_reading = [](std::uint64_t bytes) {
+    if (bytes >= (std::uint64_t{256} << 20)) prefer_huge_pages();
+  };
   return o;
 }
 
@@ -163,12 +188,15 @@ int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
   // A report of unchanged logs with the same command line is printed again
   // as it was; blocks depend on the clock and are always computed.
   std::string key;
+  tu::detail::trace("start");
   auto logs = tu::discover_logs(collect);
+  tu::detail::trace("find and stat logs");
   if (collect.use_cache && kind != tu::report_kind::blocks) {
     std::vector<std::string> all = args;
     all.insert(all.begin(), std::string(tu::report_kind_name(kind)));
     key = tu::report_key(all, logs.fingerprint, terminal, cmd.get<std::string>("prices"));
     if (const auto hit = tu::read_report(collect, key)) {
+      tu::detail::trace_note("the logs are unchanged: printing the remembered report");
       std::fwrite(hit->diagnostics.data(), 1, hit->diagnostics.size(), stderr);
       okstra::cli::emit(hit->output);
       return 0;
@@ -178,12 +206,16 @@ int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
   const std::string problems = problems_of(collected);
   std::fwrite(problems.data(), 1, problems.size(), stderr);
   const auto report = tu::build_report(collected.records, collected.stats, prices, options);
+  tu::detail::trace("build report");
   std::string text = cmd.has("json")  ? tu::render_json(report, true)
                      : cmd.has("csv") ? tu::render_csv(report)
                                       : tu::render_table(report, terminal && !std::getenv("NO_COLOR"));
   while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
   if (!key.empty()) tu::store_report(collect, key, {problems, text});
   okstra::cli::emit(text);
+  tu::detail::trace("render and print");
+  tu::detail::cache_writer::instance().join();
+  tu::detail::trace("finish cache write");
   return 0;
 }
 
@@ -245,23 +277,12 @@ int run_attribution(const std::vector<std::string>& args) {
 
 }  // namespace
 
-// Reading gigabytes of logs touches a lot of fresh memory, and a page fault
-// per 4 KiB dominates on virtual machines; glibc's malloc asks for
-// transparent huge pages when this tunable is set, which must happen before
-// the process starts: so set it and start again, once (docs/performance.md).
-void prefer_huge_pages(char** argv) {
-  const char* tunables = std::getenv("GLIBC_TUNABLES");
-  if (std::getenv("OKSTRA_NO_REEXEC") || (tunables && std::strstr(tunables, "glibc.malloc.hugetlb"))) return;
-  std::string value = tunables && *tunables ? std::string(tunables) + ":" : std::string();
-  value += "glibc.malloc.hugetlb=1";
-  ::setenv("GLIBC_TUNABLES", value.c_str(), 1);
-  ::setenv("OKSTRA_NO_REEXEC", "1", 1);
-  ::execv("/proc/self/exe", argv);
-  ::unsetenv("OKSTRA_NO_REEXEC");  // exec failed: carry on without
-}
-
 int main(int argc, char** argv) {
-  prefer_huge_pages(argv);
+  saved_argv = argv;
+  // Memory freed between phases (cache decoding, merge tables, report) is
+  // kept and reused: each fresh page costs a fault, which is slow on VMs.
+  ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
   return okstra::cli::run_main(tool, [&] {
     std::vector<std::string> args(argv + 1, argv + argc);
     std::string sub = "daily";

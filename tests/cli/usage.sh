@@ -66,20 +66,36 @@ head -1 "$work/out.csv" | grep -q "^date,models,input," && grep -q "^total,,.*,2
 # 4. Cache equivalence on a private copy of the fixtures.
 cp -R "$data" "$work/logs"
 croots="--claude-dir $work/logs/claude --codex-dir $work/logs/codex --gemini-dir $work/logs/gemini --cursor-log $work/logs/cursor/cursor.jsonl"
+reports="$OKSTRA_HOME/cache/usage/reports"
+# check_same WHAT: the cached run and a --no-cache run print the same JSON.
+# Remembered reports are dropped first (unless KEEP_REPORTS=1), so the record
+# cache itself answers; its trace is kept in $work/trace.
 check_same() {
+  [ "${KEEP_REPORTS:-0}" = 1 ] || rm -rf "$reports"
   # shellcheck disable=SC2086
-  "$bin" daily --json $croots >"$work/cached.json" 2>/dev/null
+  OKSTRA_USAGE_TRACE=1 "$bin" daily --json $croots >"$work/cached.json" 2>"$work/trace"
   # shellcheck disable=SC2086
   "$bin" daily --json --no-cache $croots >"$work/fresh.json" 2>/dev/null
   if cmp -s "$work/cached.json" "$work/fresh.json"; then pass "cache agrees after: $1"
   else fail "cache differs after: $1"; diff "$work/cached.json" "$work/fresh.json" | head -5; fi
 }
+# traced WHAT: the last cached run's trace says WHAT.
+traced() { grep -q "$1" "$work/trace" && pass "trace: $1" || fail "trace lacks '$1': $(cat "$work/trace")"; }
 check_same "first run"
-check_same "nothing changed"
+traced "sources from snapshots: none"
+check_same "nothing changed (the sources are merged and remembered)"
+traced "read 0 ranges"
+check_same "nothing changed (the remembered sources answer)"
+traced "sources from snapshots: claude,codex,gemini,cursor"
+traced "read 0 ranges"
+KEEP_REPORTS=1 check_same "nothing changed (the remembered report answers)"
+traced "printing the remembered report"
 main="$work/logs/claude/projects/-work-demo/22222222-bbbb.jsonl"
 line='{"type":"assistant","sessionId":"22222222-bbbb","requestId":"req_N1","timestamp":"2026-11-22T08:00:00.000Z","isSidechain":false,"cwd":"/work/demo","message":{"id":"msg_N1","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":7,"output_tokens":11,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}'
 printf '%s\n' "$line" >>"$main"
 check_same "appending a line"
+traced "sources from snapshots: codex,gemini,cursor"
+traced "read 1 ranges"
 before=$(json_field "$work/cached.json" "d['bySource']['claude']['total']")
 [ "$before" = "1898" ] && pass "the appended line counts (1880 + 18)" || fail "append total: $before"
 codex_file=$(find "$work/logs/codex/sessions" -name 'rollout-*.jsonl' -size +0 | sort | head -1)
@@ -95,24 +111,57 @@ after=$(json_field "$work/cached.json" "d['bySource']['claude']['total']")
 [ "$after" = "1986" ] && pass "the rewrite is seen (1898 - 11 + 99)" || fail "rewrite total: $after"
 rm -f "$work/logs/claude/projects/-work-demo/33333333-cccc.jsonl" "$work/logs/gemini/tmp"/*/chats/session-*.jsonl
 check_same "deleting files"
-cache="$OKSTRA_HOME/cache/usage/usage-v1.bin"
-reports="$OKSTRA_HOME/cache/usage/reports"
+index="$OKSTRA_HOME/cache/usage/usage-v3.index"
+store() { ls "$OKSTRA_HOME"/cache/usage/usage-v3.store.* 2>/dev/null | head -1; }
+[ -f "$index" ] && [ -n "$(store)" ] && pass "the cache is an index and a store" || fail "cache files: $(ls "$OKSTRA_HOME/cache/usage")"
+# Each corruption below follows an append, so the run must read the per-file
+# table and the store, not only the snapshots.
+grown=0
+grow() {
+  grown=$((grown + 1))
+  printf '%s\n' "$line" | sed "s/req_N1/req_G$grown/; s/msg_N1/msg_G$grown/" >>"$main"
+}
+grow
+printf 'garbage' | dd of="$index" bs=1 seek=100 conv=notrunc 2>/dev/null
+check_same "corrupting the cache index"
+grow
+printf 'OKSTRAUI' >"$index"
+check_same "a truncated cache index"
+grow
+head -c 5000 /dev/urandom >"$index"
+check_same "a random cache index"
+grow
+size=$(wc -c <"$(store)")
+printf 'garbage' | dd of="$(store)" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+check_same "corrupting the cache store"
+grow
+truncate -s $((size / 3)) "$(store)"
+check_same "a truncated cache store"
+grow
+rm -f "$(store)"
+check_same "a deleted cache store"
+[ -n "$(store)" ] && pass "a deleted store is written anew" || fail "no store after a deleted one"
+# Snapshots: remembered once nothing changed; a corrupt store drops them.
+check_same "nothing changed after the store was rebuilt"
+check_same "the snapshots are back"
+traced "sources from snapshots: claude,codex,gemini,cursor"
+traced "read 0 ranges"
+size=$(wc -c <"$(store)")
+truncate -s $((size - 16)) "$(store)"
+check_same "a cut store under the snapshots"
+KEEP_REPORTS=1 check_same "a remembered report"
 ls "$reports"/*.txt >/dev/null 2>&1 && pass "rendered reports are remembered" || fail "no stored reports"
-# The stored reports would answer before the record cache is read: drop them
-# so each corruption below is met by the record cache itself.
-rm -rf "$reports"
-printf 'garbage' | dd of="$cache" bs=1 seek=100 conv=notrunc 2>/dev/null
-check_same "corrupting the cache"
-rm -rf "$reports"
-printf 'OKSTRAUC' >"$cache"
-check_same "a truncated cache"
-rm -rf "$reports"
-head -c 5000 /dev/urandom >"$cache"
-check_same "a random cache"
 for f in "$reports"/*.txt; do printf 'x' >"$f"; done
-check_same "corrupted stored reports"
+KEEP_REPORTS=1 check_same "corrupted stored reports"
 for f in "$reports"/*.txt; do head -c 70 /dev/urandom >"$f"; done
-check_same "random stored reports"
+KEEP_REPORTS=1 check_same "random stored reports"
+# A run over one source keeps what the cache knows of the others.
+grow
+# shellcheck disable=SC2086
+"$bin" daily --json --source claude $croots >/dev/null 2>&1
+check_same "a run over one source in between"
+traced "sources from snapshots: codex,gemini,cursor"
+traced "read 0 ranges"
 
 # 5. cursor-hook appends a line under the central lock; the log is the Cursor source.
 echo '{"conversation_id":"c1","generation_id":"g1","model":"claude-4.5-sonnet","input_tokens":10,"output_tokens":5,"cache_read_tokens":2,"cache_write_tokens":1}' \

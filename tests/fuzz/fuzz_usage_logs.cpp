@@ -33,13 +33,14 @@ void claude(std::string_view text) {
   tu::claude::file_parser(pieces).parse(text.substr(cut, complete - cut), cut);
   if (whole.entries.size() != pieces.entries.size() || whole.skipped_lines != pieces.skipped_lines)
     fail("claude: parsing in two pieces differs from one parse");
-  tu::detail::encoder e;
-  whole.encode(e);
-  tu::detail::decoder d(e.buffer());
-  const auto back = tu::claude::file_result::decode(d);
-  if (d.failed() || back.entries.size() != whole.entries.size() || back.blob != whole.blob)
+  const std::string stored = tu::claude::encode_part(whole);
+  const auto back = tu::claude::decode_part(stored);
+  if (!back || back->view.entries.size() != whole.entries.size() || back->view.blob != whole.blob ||
+      back->consumed != whole.consumed || back->skipped_lines != whole.skipped_lines)
     fail("claude: cache encoding does not round-trip");
-  std::vector<tu::claude::file_input> inputs = {{"a", &whole, false, ""}, {"b", &back, true, "claude-worker"}};
+  for (std::size_t cut = 0; cut < stored.size(); cut += 13)
+    if (tu::claude::decode_part(std::string(stored, 0, cut))) fail("claude: a cut cache part decodes");
+  std::vector<tu::claude::file_input> inputs = {{"a", &whole, false, ""}, {"b", back->view, true, "claude-worker"}};
   tu::claude::merge(inputs);
 }
 

@@ -7,55 +7,95 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
+#include <memory>
+#include <new>
 #include <functional>
 #include <mutex>
 #include <ostream>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 
 namespace okstra::token_usage {
 
 // An interned string: records repeat a few thousand distinct session ids,
 // models and folders hundreds of thousands of times, so each distinct value
-// is stored once for the life of the process and a record holds a view of
-// it (16 bytes, no allocation, equality by pointer). Thread-safe.
+// is stored once for the life of the process and a record holds a pointer
+// to it (8 bytes, no allocation, equality by pointer). Each distinct value
+// also has a small dense number, id(), for tables indexed by string (the
+// cache encoder). Thread-safe.
 class istr {
  public:
   istr() noexcept = default;
-  istr(std::string_view s) : view_(intern(s)) {}  // NOLINT: implicit on purpose
+  istr(std::string_view s) : node_(intern(s)) {}  // NOLINT: implicit on purpose
   istr(const std::string& s) : istr(std::string_view(s)) {}
   istr(const char* s) : istr(std::string_view(s)) {}
 
-  operator std::string_view() const noexcept { return view_; }  // NOLINT
-  explicit operator std::string() const { return std::string(view_); }
-  std::string_view view() const noexcept { return view_; }
-  std::string str() const { return std::string(view_); }
-  bool empty() const noexcept { return view_.empty(); }
-  std::size_t size() const noexcept { return view_.size(); }
-  const char* data() const noexcept { return view_.data(); }
+  operator std::string_view() const noexcept { return view(); }  // NOLINT
+  explicit operator std::string() const { return str(); }
+  std::string_view view() const noexcept { return node_ ? std::string_view(text_of(node_), node_->size) : std::string_view(); }
+  std::string str() const { return std::string(view()); }
+  bool empty() const noexcept { return node_ == nullptr; }
+  std::size_t size() const noexcept { return node_ ? node_->size : 0; }
+  const char* data() const noexcept { return node_ ? text_of(node_) : nullptr; }
+  // 0 for the empty string, then 1, 2, ... in order of first interning.
+  std::uint32_t id() const noexcept { return node_ ? node_->id : 0; }
+  static std::uint32_t count() noexcept { return registry().next.load(std::memory_order_acquire); }
 
-  friend bool operator==(const istr& a, const istr& b) noexcept { return a.view_.data() == b.view_.data(); }
-  friend bool operator==(const istr& a, std::string_view b) noexcept { return a.view_ == b; }
-  friend bool operator==(const istr& a, const std::string& b) noexcept { return a.view_ == b; }
-  friend bool operator==(const istr& a, const char* b) noexcept { return a.view_ == b; }
-  friend std::ostream& operator<<(std::ostream& out, const istr& s) { return out << s.view_; }
-  std::size_t find(std::string_view needle, std::size_t from = 0) const noexcept { return view_.find(needle, from); }
-  friend auto operator<=>(const istr& a, const istr& b) noexcept { return a.view_ <=> b.view_; }
+  friend bool operator==(const istr& a, const istr& b) noexcept { return a.node_ == b.node_; }
+  friend bool operator==(const istr& a, std::string_view b) noexcept { return a.view() == b; }
+  friend bool operator==(const istr& a, const std::string& b) noexcept { return a.view() == b; }
+  friend bool operator==(const istr& a, const char* b) noexcept { return a.view() == b; }
+  friend std::ostream& operator<<(std::ostream& out, const istr& s) { return out << s.view(); }
+  std::size_t find(std::string_view needle, std::size_t from = 0) const noexcept { return view().find(needle, from); }
+  friend auto operator<=>(const istr& a, const istr& b) noexcept { return a.view() <=> b.view(); }
 
  private:
-  static std::string_view intern(std::string_view s) {
-    if (s.empty()) return {};
-    static std::mutex mutex;
-    static std::unordered_set<std::string_view> index;
-    static std::deque<std::string> storage;  // deque: stored strings never move
-    std::lock_guard guard(mutex);
-    if (auto it = index.find(s); it != index.end()) return *it;
-    return *index.insert(storage.emplace_back(s)).first;
+  struct node {  // the text (size bytes and a NUL) follows the node
+    std::uint32_t size;
+    std::uint32_t id;
+  };
+  static const char* text_of(const node* n) noexcept { return reinterpret_cast<const char*>(n + 1); }
+  struct registry_t {
+    std::mutex mutex;
+    std::unordered_map<std::string_view, const node*> index;
+    std::deque<std::unique_ptr<char[]>> blocks;  // nodes never move
+    std::size_t room = 0;
+    char* at = nullptr;
+    std::atomic<std::uint32_t> next{1};
+  };
+  static registry_t& registry() {
+    static registry_t r;
+    return r;
   }
-  std::string_view view_;
+  static const node* intern(std::string_view s) {
+    if (s.empty()) return nullptr;
+    registry_t& r = registry();
+    std::lock_guard guard(r.mutex);
+    if (auto it = r.index.find(s); it != r.index.end()) return it->second;
+    const std::size_t need = (sizeof(node) + s.size() + 1 + 7) & ~std::size_t{7};
+    if (need > r.room) {
+      const std::size_t block = need > 65536 ? need : 65536;
+      r.blocks.emplace_back(new char[block]);
+      r.at = r.blocks.back().get();
+      r.room = block;
+    }
+    node* n = new (r.at) node{static_cast<std::uint32_t>(s.size()), r.next.load(std::memory_order_relaxed)};
+    r.at += need;
+    r.room -= need;
+    char* text = reinterpret_cast<char*>(n + 1);
+    std::memcpy(text, s.data(), s.size());
+    text[s.size()] = '\0';
+    r.index.emplace(std::string_view(text, s.size()), n);
+    r.next.store(n->id + 1, std::memory_order_release);
+    return n;
+  }
+  const node* node_ = nullptr;
 };
 
 }  // namespace okstra::token_usage

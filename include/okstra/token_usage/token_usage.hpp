@@ -14,15 +14,18 @@
 // - Cache: <home>/cache/usage/ remembers per file its identity (device, inode,
 //   size, mtime, ctime, a hash of its first 4 KiB), how far it was parsed and
 //   what it yielded. Unchanged files are not read; a grown file with the same
-//   head is parsed from its old end; anything else is re-read. A corrupt,
-//   foreign-version or unreadable cache is discarded and rebuilt. The cache
-//   changes speed, never results. It is written atomically; concurrent runs
-//   are safe (last writer wins).
+//   head is parsed from its old end; anything else is re-read. A source whose
+//   files are all unchanged takes its merged records from a snapshot. A
+//   corrupt, foreign-version or unreadable cache is discarded and rebuilt. The
+//   cache changes speed, never results. Its store is append-only (under a
+//   lock) and its index replaced atomically; concurrent runs are safe (last
+//   index wins). Layout and rules: detail/cache.hpp, docs/usage.md.
 // - Malformed lines never stop a run: they are counted in skipped_lines.
 #pragma once
 
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +44,9 @@ struct collect_options {
   std::filesystem::path cache_dir;  // empty: <okstra home>/cache/usage
   unsigned threads = 0;             // 0: all cores
   bool progress = false;            // a progress bar on stderr
+  // Called once the bytes to parse are known, before any is read (the tool
+  // uses it to restart itself with huge pages when there is much to read).
+  std::function<void(std::uint64_t bytes_to_read)> before_reading;
 };
 
 struct collection {
@@ -63,6 +69,8 @@ struct discovered_logs {
 };
 
 discovered_logs discover_logs(const collect_options& options);
+// True when a cache index exists for these options (a run will be incremental).
+bool has_cache(const collect_options& options);
 collection collect(const collect_options& options);
 collection collect(const collect_options& options, discovered_logs logs);
 

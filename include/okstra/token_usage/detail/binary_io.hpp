@@ -24,11 +24,14 @@ class encoder {
  public:
   void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
   void u64(std::uint64_t v) {  // LEB128: small counts stay small
+    char bytes[10];
+    std::size_t n = 0;
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7F) | 0x80));
+      bytes[n++] = static_cast<char>((v & 0x7F) | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    bytes[n++] = static_cast<char>(v);
+    out_.append(bytes, n);
   }
   void i64(std::int64_t v) { u64((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63)); }
   void str(std::string_view s) {

@@ -1,13 +1,20 @@
 // The incremental cache of okstra-usage (format in docs/usage.md).
 //
-// One file, <cache dir>/usage-v1.bin, written atomically. It holds, per log
-// file, the file's identity, its head hash, how far it was parsed and the
-// encoded per-file result; and the merged records of the whole file set with
-// a fingerprint of that set, so a run where nothing changed decodes only
-// those. Anything unexpected while loading (short file, bad magic, other
-// version, checksum mismatch) discards the whole cache: it is never trusted.
+// Two kinds of file under <cache dir>:
+// - usage-v3.index, rewritten atomically by each run that changed anything:
+//   per log file its identity, head hash, how far it was parsed and where
+//   its results lie in the store; per source, where its merged records lie
+//   (snapshot.hpp) and the fingerprint of the files they are of; and the
+//   store generation it refers to. One checksum covers it all.
+// - usage-v3.store.<generation>, append-only (cache_store.hpp).
+// Anything unexpected while loading (short file, bad magic, other format or
+// version, checksum mismatch) discards the index; a part that fails its
+// check discards that file's (or source's) cached result only. Nothing is
+// ever trusted.
 #pragma once
 
+#include <array>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <unordered_map>
@@ -15,28 +22,15 @@
 
 #include "okstra/core/fs.hpp"
 #include "okstra/token_usage/detail/binary_io.hpp"
+#include "okstra/token_usage/detail/cache_store.hpp"
 #include "okstra/token_usage/detail/files.hpp"
 #include "okstra/version.hpp"
 
 namespace okstra::token_usage::detail {
 
-inline constexpr std::string_view cache_magic = "OKSTRAUC";
-inline constexpr std::uint64_t cache_format = 2;  // 2: Claude entries as raw bytes
-
-// A fast 64-bit checksum (8 bytes per step): detects a torn or corrupted
-// cache, it is no defence against a forged one (the cache is private, 0600).
-inline std::uint64_t checksum(std::string_view s) noexcept {
-  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 29;
-  }
-  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * 0xC4CEB9FE1A85EC53ULL;
-  return h ^ (h >> 32);
-}
+inline constexpr std::string_view index_magic = "OKSTRAUI";
+inline constexpr std::uint64_t cache_format = 3;  // 3: index + append-only store
+inline constexpr std::string_view index_name = "usage-v3.index";
 
 inline void encode_identity(encoder& e, const file_identity& id) {
   e.u64(id.dev), e.u64(id.ino), e.u64(id.size), e.i64(id.mtime_ns), e.i64(id.ctime_ns);
@@ -47,29 +41,35 @@ inline file_identity decode_identity(decoder& d) {
   return id;
 }
 
+// One log file as the index remembers it.
 struct cached_file {
   source src = source::claude;
   file_identity id;
   std::uint64_t head = 0;
   std::uint64_t consumed = 0;
-  std::string_view payload;  // the per-source encoded result (a view into the loaded bytes)
+  std::vector<part_ref> parts;  // Claude: one per part, in file order; other sources: one
 };
 
-// A loaded cache. The per-file table is decoded only when asked for: a run
-// where nothing changed needs the merged records alone.
-struct cache_content {
-  std::string bytes;                                          // the whole file, views point here
-  std::string_view files_section;                             // encoded per-file table
-  std::unordered_map<std::string_view, cached_file> files;    // by path, after decode_files()
-  std::uint64_t merged_fingerprint = 0;
-  std::string_view merged;  // encoded records + stats of the whole set
+// Where a source's merged records lie, and which set of its files they are of.
+struct snapshot_ref {
+  bool present = false;
+  std::uint64_t fingerprint = 0;  // source_fingerprint() of the files it was made from
+  part_ref ref;
+};
 
-  std::uint64_t files_checksum = 0;
+// What an index says, in memory.
+struct cache_index {
+  std::string bytes;  // the whole file, views point here
+  bool valid = false;
+  std::array<snapshot_ref, 4> snapshots{};  // by source
+  std::uint64_t store_generation = 0;
+  std::string_view table;
+  std::unordered_map<std::string_view, cached_file> files;  // by path, after decode_files()
 
   bool decode_files() {
-    if (checksum(files_section) != files_checksum) return false;
-    decoder d(files_section);
+    decoder d(table);
     const std::uint64_t n = d.u64();
+    files.reserve(n < table.size() ? n : 0);
     for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
       const std::string_view path = d.str();
       cached_file f;
@@ -77,77 +77,88 @@ struct cache_content {
       f.id = decode_identity(d);
       f.head = d.u64();
       f.consumed = d.u64();
-      f.payload = d.str();
-      files.emplace(path, f);
+      const std::uint64_t parts = d.u64();
+      for (std::uint64_t k = 0; k < parts && k < 64 && !d.failed(); ++k) f.parts.push_back(decode_ref(d));
+      if (parts >= 64) d.mark_failed();
+      files.emplace(path, std::move(f));
     }
-    if (d.failed()) files.clear();
+    if (d.failed() || !d.at_end()) files.clear();
     return !d.failed();
   }
 };
 
-// What the next run's cache will hold; strings are owned.
-struct cache_writer_file {
-  std::string path;
-  source src = source::claude;
-  file_identity id;
-  std::uint64_t head = 0;
-  std::uint64_t consumed = 0;
-  std::string payload;
-};
-
-
-// Layout: magic, format, version, fingerprint, merged records, their
-// checksum, per-file table, its checksum. The table is verified only when a
-// run needs it.
-inline cache_content load_cache(const std::filesystem::path& file) {
-  cache_content c;
+// Layout: magic, then a body (format, version, four snapshot refs, store
+// generation, per-file table), then the body's checksum.
+inline cache_index load_index(const std::filesystem::path& file) {
+  cache_index c;
   try {
     c.bytes = fs::read_file(file, std::size_t{1} << 30);
   } catch (const okstra::error&) {
     return c;  // absent or unreadable: start afresh
   }
   const std::string_view bytes = c.bytes;
-  if (bytes.size() < cache_magic.size() || bytes.substr(0, cache_magic.size()) != cache_magic) return cache_content{};
-  decoder d(bytes.substr(cache_magic.size()));
-  if (d.u64() != cache_format || d.str() != okstra::version) return cache_content{};
-  c.merged_fingerprint = d.u64();
-  c.merged = d.str();
-  const std::uint64_t merged_sum = d.u64();
-  c.files_section = d.str();
-  c.files_checksum = d.u64();
-  if (d.failed() || !d.at_end() || checksum(c.merged) != merged_sum) return cache_content{};
+  if (bytes.size() < index_magic.size() + 8 || bytes.substr(0, index_magic.size()) != index_magic) return cache_index{};
+  const std::string_view body = bytes.substr(index_magic.size(), bytes.size() - index_magic.size() - 8);
+  std::uint64_t sum;
+  std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
+  if (checksum(body) != sum) return cache_index{};
+  decoder d(body);
+  if (d.u64() != cache_format || d.str() != okstra::version) return cache_index{};
+  for (auto& snap : c.snapshots) {
+    snap.present = d.u8() == 1;
+    snap.fingerprint = d.u64();
+    snap.ref = decode_ref(d);
+  }
+  c.store_generation = d.u64();
+  c.table = d.str();
+  if (d.failed() || !d.at_end()) return cache_index{};
+  c.valid = true;
   return c;
 }
 
-// Writes the cache from an already encoded per-file table (see
-// encode_table_entry) and the merged records, in pieces: no 18 MB copies.
-inline void save_cache(const std::filesystem::path& file, std::string_view table, std::uint64_t merged_fingerprint,
-                       std::string_view merged) {
-  encoder head;
-  head.buffer().append(cache_magic);
-  head.u64(cache_format);
-  head.str(okstra::version);
-  head.u64(merged_fingerprint);
-  head.u64(merged.size());
-  encoder middle;
-  middle.u64(checksum(merged));
-  middle.u64(table.size());
-  encoder tail;
-  tail.u64(checksum(table));
-  fs::ensure_dir(file.parent_path(), 0700);
-  // The checksums guard the content, so the cache skips fsync (speed).
-  fs::write_file_atomic_parts(file, {head.buffer(), merged, middle.buffer(), table, tail.buffer()}, 0600,
-                              fs::durability::process_safe);
-}
-
-// Appends one file's row to an encoded per-file table; `scratch` is reused.
-inline void encode_table_entry(encoder& table, const cache_writer_file& f) {
-  table.str(f.path);
+// Appends one file's row to an encoded per-file table.
+inline void encode_row(encoder& table, std::string_view path, const cached_file& f) {
+  table.str(path);
   table.u8(static_cast<std::uint8_t>(f.src));
   encode_identity(table, f.id);
   table.u64(f.head);
   table.u64(f.consumed);
-  table.str(f.payload);
+  table.u64(f.parts.size());
+  for (const auto& r : f.parts) encode_ref(table, r);
+}
+
+// Writes an index atomically.
+inline void save_index(const std::filesystem::path& file, const std::array<snapshot_ref, 4>& snapshots,
+                       std::uint64_t store_generation, std::string_view table) {
+  encoder head;
+  head.u64(cache_format);
+  head.str(okstra::version);
+  for (const auto& snap : snapshots) {
+    head.u8(snap.present ? 1 : 0);
+    head.u64(snap.fingerprint);
+    encode_ref(head, snap.ref);
+  }
+  head.u64(store_generation);
+  head.u64(table.size());
+  std::string body = std::move(head.buffer());
+  body.append(table);
+  const std::uint64_t sum = checksum(body);
+  char tail[8];
+  std::memcpy(tail, &sum, 8);
+  fs::ensure_dir(file.parent_path(), 0700);
+  // The checksum guards the content, so the cache skips fsync (speed).
+  fs::write_file_atomic_parts(file, {index_magic, body, std::string_view(tail, 8)}, 0600, fs::durability::process_safe);
+}
+
+// Removes store generations other than `keep`, and caches of older formats.
+inline void remove_stale_cache_files(const std::filesystem::path& dir, std::uint64_t keep) {
+  std::error_code ec;
+  const std::string keep_name = store_path(dir, keep).filename().string();
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if ((name.rfind("usage-v3.store.", 0) == 0 && name != keep_name) || name == "usage-v1.bin")
+      std::filesystem::remove(e.path(), ec);
+  }
 }
 
 }  // namespace okstra::token_usage::detail

@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <cstring>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -54,33 +56,49 @@ struct file_result {
   std::uint64_t skipped_lines = 0;  // malformed usage lines (+ a truncated tail at EOF)
 
   std::string_view str(sref r) const noexcept { return std::string_view(blob).substr(r.off, r.len); }
+};
 
-  void encode(detail::encoder& e) const;
-  static file_result decode(detail::decoder& d);
+// A read-only view of one file part's entries: owned by a file_result, or
+// lying in the cache's mapped store.
+struct part_view {
+  std::string_view blob;
+  std::span<const entry> entries;
+
+  part_view() = default;
+  part_view(const file_result* r) : blob(r->blob), entries(r->entries) {}  // NOLINT: implicit on purpose
+  part_view(std::string_view b, std::span<const entry> e) : blob(b), entries(e) {}
+  std::string_view str(sref r) const noexcept { return blob.substr(r.off, r.len); }
 };
 
 namespace detail_impl {
 
 using detail::fnv;
 
-// Appends strings to a file's blob, reusing the last copy of a repeated value.
+// Appends strings to a file's blob. Each field keeps its own last value, so
+// a session id, model or folder is stored once per run of equal values (and
+// the merge interns it once); message and request ids are unique anyway.
 class blob_writer {
  public:
+  enum field { model, session, project, team, agent_name, agent_id, fields };
+
   explicit blob_writer(std::string& blob) : blob_(blob) {}
   sref put(std::string_view s) {
     if (s.empty()) return {};
-    for (const auto& recent : recent_)
-      if (recent.len == s.size() && std::string_view(blob_).substr(recent.off, recent.len) == s) return recent;
     const sref r{static_cast<std::uint32_t>(blob_.size()), static_cast<std::uint32_t>(s.size())};
     blob_.append(s);
-    recent_[next_++ % recent_.size()] = r;
     return r;
+  }
+  sref put(field f, std::string_view s) {
+    if (s.empty()) return {};
+    sref& last = last_[f];
+    if (last.len == s.size() && std::string_view(blob_).substr(last.off, last.len) == s) return last;
+    last = put(s);
+    return last;
   }
 
  private:
   std::string& blob_;
-  std::array<sref, 8> recent_{};
-  std::size_t next_ = 0;
+  std::array<sref, fields> last_{};
 };
 
 inline tokens normalise(const transcript::usage_line& u) noexcept {
@@ -153,12 +171,13 @@ class file_parser {
     e.sidechain = u_.is_sidechain;
     e.message_id = blob_.put(u_.message_id);
     e.request_id = blob_.put(u_.request_id);
-    e.model = blob_.put(u_.model);
-    e.session = blob_.put(u_.session_id);
-    e.project = blob_.put(u_.cwd);
-    e.team = blob_.put(u_.team_name);
-    e.agent_name = blob_.put(u_.agent_name);
-    e.agent_id = blob_.put(u_.agent_id);
+    using field = detail_impl::blob_writer::field;
+    e.model = blob_.put(field::model, u_.model);
+    e.session = blob_.put(field::session, u_.session_id);
+    e.project = blob_.put(field::project, u_.cwd);
+    e.team = blob_.put(field::team, u_.team_name);
+    e.agent_name = blob_.put(field::agent_name, u_.agent_name);
+    e.agent_id = blob_.put(field::agent_id, u_.agent_id);
     keep(e);
   }
 
@@ -190,39 +209,49 @@ class file_parser {
 
 // ---- cache encoding ---------------------------------------------------------
 
-// Entries are written as raw bytes (the cache is local to this machine and
-// build; its format carries sizeof(entry)): encoding and decoding cost a copy.
-inline void file_result::encode(detail::encoder& e) const {
-  e.str(blob);
-  e.u64(consumed);
-  e.u64(skipped_lines);
-  e.u64(sizeof(entry));
-  e.str(std::string_view(reinterpret_cast<const char*>(entries.data()), entries.size() * sizeof(entry)));
+// A part as the cache's store holds it: five little-endian u64 (consumed,
+// skipped lines, sizeof(entry), entry count, blob size), the entries as raw
+// bytes, the blob. The cache is local to this machine and build (its format
+// carries sizeof(entry)), so decoding is a check, not a copy: the entries are
+// read where they lie, which needs `bytes` to start on an 8-byte boundary.
+struct stored_part {
+  part_view view;
+  std::uint64_t consumed = 0, skipped_lines = 0;
+};
+
+inline std::string encode_part(const file_result& r) {
+  const std::uint64_t head[5] = {r.consumed, r.skipped_lines, sizeof(entry), r.entries.size(), r.blob.size()};
+  std::string out(sizeof head + r.entries.size() * sizeof(entry) + r.blob.size(), '\0');
+  char* at = out.data();
+  std::memcpy(at, head, sizeof head);
+  at += sizeof head;
+  if (!r.entries.empty()) std::memcpy(at, static_cast<const void*>(r.entries.data()), r.entries.size() * sizeof(entry));
+  at += r.entries.size() * sizeof(entry);
+  if (!r.blob.empty()) std::memcpy(at, r.blob.data(), r.blob.size());
+  return out;
 }
 
-inline file_result file_result::decode(detail::decoder& d) {
-  file_result r;
-  r.blob = std::string(d.str());
-  r.consumed = d.u64();
-  r.skipped_lines = d.u64();
-  const std::uint64_t size = d.u64();
-  const std::string_view raw = d.str();
-  if (d.failed() || size != sizeof(entry) || raw.size() % sizeof(entry) != 0) {
-    d.mark_failed();
-    return file_result{};
-  }
-  r.entries.resize(raw.size() / sizeof(entry));
-  if (!raw.empty()) std::memcpy(static_cast<void*>(r.entries.data()), raw.data(), raw.size());
-  for (const entry& x : r.entries) {
+inline std::optional<stored_part> decode_part(std::string_view bytes) noexcept {
+  std::uint64_t head[5];
+  if (bytes.size() < sizeof head || reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(entry) != 0)
+    return std::nullopt;
+  std::memcpy(head, bytes.data(), sizeof head);
+  const std::uint64_t room = bytes.size() - sizeof head;
+  if (head[2] != sizeof(entry) || head[3] > room / sizeof(entry) || head[4] != room - head[3] * sizeof(entry))
+    return std::nullopt;
+  const auto* first = reinterpret_cast<const entry*>(bytes.data() + sizeof head);
+  stored_part p;
+  p.view = part_view(bytes.substr(sizeof head + head[3] * sizeof(entry)), std::span<const entry>(first, head[3]));
+  p.consumed = head[0];
+  p.skipped_lines = head[1];
+  const std::uint64_t blob_size = p.view.blob.size();
+  for (const entry& x : p.view.entries) {
     bool ok = x.sidechain <= 1;
     for (const sref s : {x.message_id, x.request_id, x.model, x.session, x.project, x.team, x.agent_name, x.agent_id})
-      ok = ok && std::uint64_t{s.off} + s.len <= r.blob.size();
-    if (!ok) {
-      d.mark_failed();
-      return file_result{};
-    }
+      ok = ok && std::uint64_t{s.off} + s.len <= blob_size;
+    if (!ok) return std::nullopt;
   }
-  return r;
+  return p;
 }
 
 }  // namespace okstra::token_usage::claude

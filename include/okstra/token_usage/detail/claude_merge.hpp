@@ -1,18 +1,26 @@
 // Claude Code: the order-independent, cross-file merge of per-file results
 // into normalised records (rules at the top of claude.hpp).
+//
+// The merge runs on every report whose logs changed, over every entry of
+// every file (~100k on a 1 GB corpus), so it avoids node-based containers:
+// identities are hashed once into flat open-addressing tables and the picks
+// are sorted by value.
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <exception>
+#include <thread>
+#include <span>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace okstra::token_usage::claude {
 
 struct file_input {
   std::string path;
-  const file_result* result = nullptr;
+  part_view result;
   bool subagent_file = false;  // <session>/subagents/agent-<id>.jsonl
   std::string agent_type;      // from agent-<id>.meta.json, if any
 };
@@ -27,110 +35,306 @@ inline agent classify_agent(std::string_view name) noexcept {
   return agent::other;
 }
 
-namespace detail_impl {
-
-struct identity {
-  std::string_view message_id, request_id;
-  friend bool operator==(const identity&, const identity&) = default;
-};
-struct identity_hash {
-  std::size_t operator()(const identity& k) const noexcept {
-    return static_cast<std::size_t>(fnv(k.request_id, fnv(k.message_id) ^ 0x9E37));
-  }
-};
-
-struct pick {
-  std::uint32_t file;
-  std::uint32_t index;
-};
-
-}  // namespace detail_impl
-
 inline agent role_of(const file_input& f, const entry& e) {
   if (e.agent_name.len) {
-    const agent a = classify_agent(f.result->str(e.agent_name));
+    const agent a = classify_agent(f.result.str(e.agent_name));
     if (a != agent::other) return a;
   }
   if (f.subagent_file) return classify_agent(f.agent_type);
   return e.sidechain ? agent::other : agent::lead;
 }
 
-// Merges per-file results (several parts of one file share its path); the
-// output is sorted by time, then file path, then offset.
-inline std::vector<record> merge(std::vector<file_input> files) {
-  using detail_impl::identity;
-  std::sort(files.begin(), files.end(), [](const file_input& a, const file_input& b) { return a.path < b.path; });
+namespace detail_impl {
 
-  std::size_t total_entries = 0;
-  for (const auto& f : files) total_entries += f.result->entries.size();
-  std::unordered_set<std::string_view> main_ids;  // message ids seen outside a sidechain
-  main_ids.reserve(total_entries);
-  for (const auto& f : files)
-    for (const auto& e : f.result->entries)
-      if (!e.sidechain && e.message_id.len) main_ids.insert(f.result->str(e.message_id));
+// A 64-bit hash that takes 8 bytes per step (ids are 30-40 bytes long).
+inline std::uint64_t hash_id(std::string_view s, std::uint64_t seed) noexcept {
+  std::uint64_t h = seed ^ (s.size() * 0x9E3779B97F4A7C15ULL);
+  std::size_t i = 0;
+  const auto mix = [&h](std::uint64_t w) {
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+  };
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    mix(w);
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  mix(tail);
+  h *= 0x94D049BB133111EBULL;
+  return h ^ (h >> 29);
+}
 
-  std::unordered_map<identity, detail_impl::pick, detail_impl::identity_hash> best;
-  best.reserve(total_entries);
-  std::vector<detail_impl::pick> picks;
-  for (std::uint32_t fi = 0; fi < files.size(); ++fi) {
-    const file_result& r = *files[fi].result;
-    for (std::uint32_t ei = 0; ei < r.entries.size(); ++ei) {
-      const entry& e = r.entries[ei];
-      if (e.message_id.len == 0) {
-        picks.push_back({fi, ei});
-        continue;
-      }
-      if (e.sidechain && main_ids.count(r.str(e.message_id))) continue;  // a replay
-      const identity key{r.str(e.message_id), r.str(e.request_id)};
-      auto [it, inserted] = best.emplace(key, detail_impl::pick{fi, ei});
-      if (inserted) continue;
-      const file_input& old_file = files[it->second.file];
-      const entry& old = old_file.result->entries[it->second.index];
-      // Ties go to the smallest (path, offset): independent of reading order.
-      const bool wins = e.usage.total() != old.usage.total()     ? e.usage.total() > old.usage.total()
-                        : e.usage.output != old.usage.output     ? e.usage.output > old.usage.output
-                        : files[fi].path != old_file.path        ? files[fi].path < old_file.path
-                                                                 : e.offset < old.offset;
-      if (wins) it->second = {fi, ei};
+// One entry of the flattened input: where it is and its identity hashes.
+struct flat_entry {
+  const entry* e;
+  std::uint32_t file;
+  std::uint64_t message_hash;
+  std::uint64_t identity_hash;
+};
+
+// Open addressing over indices into the flattened entries. A slot is 8
+// bytes, the top half of the key's hash next to the index, so the tables of
+// 70,000 entries stay small enough for the caches and a probe looks at the
+// entry itself only on a tag match.
+class flat_index {
+ public:
+  explicit flat_index(std::size_t expected) {
+    std::size_t cap = 16;
+    while (cap < expected + expected / 2) cap <<= 1;
+    slots_.resize(cap);
+    mask_ = cap - 1;
+  }
+  // The slot holding an equal key, or the empty slot where it goes.
+  template <class Equal>
+  std::size_t find(std::uint64_t hash, Equal&& equal) const {
+    const auto tag = static_cast<std::uint32_t>(hash >> 32);
+    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const slot& s = slots_[i];
+      if (s.value == 0 || (s.tag == tag && equal(s.value - 1))) return i;
     }
   }
-  for (const auto& kv : best) picks.push_back(kv.second);
-  std::sort(picks.begin(), picks.end(), [&](const auto& a, const auto& b) {
-    const entry& x = files[a.file].result->entries[a.index];
-    const entry& y = files[b.file].result->entries[b.index];
-    if (x.timestamp_ms != y.timestamp_ms) return x.timestamp_ms < y.timestamp_ms;
-    if (files[a.file].path != files[b.file].path) return files[a.file].path < files[b.file].path;
-    return x.offset < y.offset;
-  });
+  bool used(std::size_t at) const noexcept { return slots_[at].value != 0; }
+  std::uint32_t value(std::size_t at) const noexcept { return slots_[at].value - 1; }
+  void set(std::size_t at, std::uint64_t hash, std::uint32_t value) noexcept {
+    slots_[at] = {static_cast<std::uint32_t>(hash >> 32), value + 1};
+  }
+  template <class Fn>
+  void for_each_value(Fn&& fn) const {
+    for (const slot& s : slots_)
+      if (s.value) fn(s.value - 1);
+  }
 
-  // Interning takes a lock and hashes the text; most fields repeat within a
-  // file, so intern each (file, blob offset) once.
-  std::unordered_map<std::uint64_t, istr> interned;
-  const auto field = [&](std::uint32_t file, sref r) -> istr {
+ private:
+  struct slot {
+    std::uint32_t tag = 0;
+    std::uint32_t value = 0;  // index + 1; 0 = empty
+  };
+  std::vector<slot> slots_;
+  std::size_t mask_ = 0;
+};
+
+struct pick_key {  // 24 bytes: sorting moves these
+  std::int64_t timestamp_ms;
+  std::uint64_t offset;
+  std::uint32_t path_rank;  // equal for the parts of one file
+  std::uint32_t flat;
+  friend bool operator<(const pick_key& a, const pick_key& b) noexcept {
+    if (a.timestamp_ms != b.timestamp_ms) return a.timestamp_ms < b.timestamp_ms;
+    if (a.path_rank != b.path_rank) return a.path_rank < b.path_rank;
+    return a.offset < b.offset;
+  }
+};
+
+// Runs fn(0) and fn(1), on two threads when `parallel` (the merge of a
+// large corpus), else one after the other.
+template <class Fn>
+void on_two(bool parallel, Fn&& fn) {
+  if (!parallel) {
+    fn(0);
+    fn(1);
+    return;
+  }
+  std::exception_ptr failed;
+  std::thread other([&] {
+    try {
+      fn(1);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  });
+  fn(0);
+  other.join();
+  if (failed) std::rethrow_exception(failed);
+}
+
+inline constexpr std::size_t parallel_above = 16384;  // entries
+
+// The merge's working state: the flattened entries and the files' path ranks.
+struct merge_input {
+  std::vector<file_input>& files;
+  std::vector<std::uint32_t> rank;  // per file: index of the first file with its path
+  std::vector<flat_entry> flat;
+  bool parallel = false;
+
+  explicit merge_input(std::vector<file_input>& f) : files(f) {
+    std::sort(files.begin(), files.end(), [](const file_input& a, const file_input& b) { return a.path < b.path; });
+    std::vector<std::size_t> first(files.size() + 1, 0);  // files[i]'s first flat index
+    for (std::uint32_t i = 0; i < files.size(); ++i) {
+      rank.push_back(i > 0 && files[i].path == files[i - 1].path ? rank[i - 1] : i);
+      first[i + 1] = first[i] + files[i].result.entries.size();
+    }
+    flat.resize(first.back());
+    parallel = flat.size() > parallel_above;
+    // Each half of the entries is hashed on its own thread.
+    const auto middle = static_cast<std::uint32_t>(
+        std::upper_bound(first.begin(), first.end() - 1, flat.size() / 2) - first.begin());
+    on_two(parallel, [&](int half) {
+      const std::uint32_t from = half == 0 ? 0 : middle, to = half == 0 ? middle : static_cast<std::uint32_t>(files.size());
+      for (std::uint32_t fi = from; fi < to; ++fi) {
+        std::size_t at = first[fi];
+        for (const entry& e : files[fi].result.entries) {
+          flat_entry x{&e, fi, 0, 0};
+          if (e.message_id.len) {
+            x.message_hash = hash_id(files[fi].result.str(e.message_id), 0x51);
+            x.identity_hash = hash_id(files[fi].result.str(e.request_id), x.message_hash);
+          }
+          flat[at++] = x;
+        }
+      }
+    });
+  }
+  std::string_view message_id(std::uint32_t i) const { return files[flat[i].file].result.str(flat[i].e->message_id); }
+  std::string_view request_id(std::uint32_t i) const { return files[flat[i].file].result.str(flat[i].e->request_id); }
+  pick_key key(std::uint32_t i) const { return {flat[i].e->timestamp_ms, flat[i].e->offset, rank[flat[i].file], i}; }
+};
+
+// True when flattened entry `a` beats `b`, a copy of the same identity.
+// Ties go to the smallest (path, offset): independent of reading order.
+inline bool wins_over(const merge_input& in, std::uint32_t a, std::uint32_t b) {
+  const entry& x = *in.flat[a].e;
+  const entry& y = *in.flat[b].e;
+  if (x.usage.total() != y.usage.total()) return x.usage.total() > y.usage.total();
+  if (x.usage.output != y.usage.output) return x.usage.output > y.usage.output;
+  const auto ra = in.rank[in.flat[a].file], rb = in.rank[in.flat[b].file];
+  return ra != rb ? ra < rb : x.offset < y.offset;
+}
+
+// The flattened indices of the entries that count, sorted by (time, path, offset).
+// The flattened indices of the entries that count, sorted by (time, path,
+// offset). All copies of one message share its message hash, so the work
+// splits by the hash's top bit into two independent halves.
+inline std::vector<pick_key> pick_entries(const merge_input& in) {
+  const auto n = static_cast<std::uint32_t>(in.flat.size());
+  const auto same_message = [&](std::uint32_t i) {
+    return [&in, i](std::uint32_t j) {
+      return j == i || (in.flat[j].message_hash == in.flat[i].message_hash && in.message_id(j) == in.message_id(i));
+    };
+  };
+  std::array<std::vector<pick_key>, 2> halves;
+  on_two(in.parallel, [&](int half) {
+    const auto mine = [&](const flat_entry& x) { return static_cast<int>(x.message_hash >> 63) == half; };
+    flat_index main_messages(n / 2 + 16);  // message ids seen outside a sidechain
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const flat_entry& x = in.flat[i];
+      if (x.e->sidechain || x.e->message_id.len == 0 || !mine(x)) continue;
+      const std::size_t slot = main_messages.find(x.message_hash, same_message(i));
+      if (!main_messages.used(slot)) main_messages.set(slot, x.message_hash, i);
+    }
+    flat_index best(n / 2 + 16);
+    std::vector<pick_key>& picks = halves[static_cast<std::size_t>(half)];
+    picks.reserve(n / 2 + 16);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const flat_entry& x = in.flat[i];
+      if (x.e->message_id.len == 0) {
+        if (half == 0) picks.push_back(in.key(i));  // no identity: counted on its own
+        continue;
+      }
+      if (!mine(x)) continue;
+      if (x.e->sidechain && main_messages.used(main_messages.find(x.message_hash, same_message(i))))
+        continue;  // a replay of a message of the main thread
+      const std::size_t slot = best.find(x.identity_hash, [&](std::uint32_t j) {
+        return in.flat[j].identity_hash == x.identity_hash && in.message_id(j) == in.message_id(i) &&
+               in.request_id(j) == in.request_id(i);
+      });
+      if (!best.used(slot) || wins_over(in, i, best.value(slot))) best.set(slot, x.identity_hash, i);
+    }
+    best.for_each_value([&](std::uint32_t i) { picks.push_back(in.key(i)); });
+    std::sort(picks.begin(), picks.end());
+  });
+  std::vector<pick_key> picks(halves[0].size() + halves[1].size());
+  std::merge(halves[0].begin(), halves[0].end(), halves[1].begin(), halves[1].end(), picks.begin());
+  return picks;
+}
+
+// Interning takes a lock and hashes the text; most fields repeat, so each
+// (file, blob offset) is interned once: the last value per field answers
+// most lookups, a flat table the rest.
+class field_interner {
+ public:
+  field_interner() { rehash(1024); }
+  istr operator()(const merge_input& in, std::uint32_t file, int field, sref r) {
     if (r.len == 0) return {};
     const std::uint64_t key = (static_cast<std::uint64_t>(file) << 32) | r.off;
-    auto it = interned.find(key);
-    if (it == interned.end()) it = interned.emplace(key, istr(files[file].result->str(r))).first;
-    return it->second;
-  };
-  std::vector<record> out;
-  out.reserve(picks.size());
-  for (const auto& p : picks) {
-    const file_input& f = files[p.file];
-    const entry& e = f.result->entries[p.index];
-    record rec;
-    rec.src = source::claude;
-    rec.who = role_of(f, e);
-    rec.timestamp_ms = e.timestamp_ms;
-    rec.usage = e.usage;
-    rec.session_id = field(p.file, e.session);
-    rec.model = field(p.file, e.model);
-    rec.project = field(p.file, e.project);
-    rec.team_name = field(p.file, e.team);
-    rec.agent_name = field(p.file, e.agent_name);
-    rec.agent_id = field(p.file, e.agent_id);
-    out.push_back(rec);
+    last& l = last_[field];
+    if (l.key == key) return l.value;
+    std::size_t i = slot_of(key);
+    if (keys_[i] == empty_key) {
+      if ((used_ + 1) * 2 > keys_.size()) {
+        rehash(keys_.size() * 2);
+        i = slot_of(key);
+      }
+      keys_[i] = key;
+      values_[i] = istr(in.files[file].result.str(r));
+      ++used_;
+    }
+    l = {key, values_[i]};
+    return l.value;
   }
+
+ private:
+  static constexpr std::uint64_t empty_key = ~std::uint64_t{0};
+  struct last {
+    std::uint64_t key = empty_key;
+    istr value;
+  };
+  std::size_t slot_of(std::uint64_t key) const noexcept {
+    std::uint64_t h = key * 0x9E3779B97F4A7C15ULL;  // the file number sits in the high half: mix it down
+    h ^= h >> 29;
+    std::size_t i = static_cast<std::size_t>(h) & (keys_.size() - 1);
+    while (keys_[i] != key && keys_[i] != empty_key) i = (i + 1) & (keys_.size() - 1);
+    return i;
+  }
+  void rehash(std::size_t capacity) {
+    std::vector<std::uint64_t> old_keys(capacity, empty_key);
+    std::vector<istr> old_values(capacity);
+    old_keys.swap(keys_);
+    old_values.swap(values_);
+    for (std::size_t k = 0; k < old_keys.size(); ++k)
+      if (old_keys[k] != empty_key) {
+        const std::size_t i = slot_of(old_keys[k]);
+        keys_[i] = old_keys[k];
+        values_[i] = old_values[k];
+      }
+  }
+  std::array<last, 6> last_{};
+  std::vector<std::uint64_t> keys_;
+  std::vector<istr> values_;
+  std::size_t used_ = 0;
+};
+
+}  // namespace detail_impl
+
+// Merges per-file results (several parts of one file share its path); the
+// output is sorted by time, then file path, then offset. `room` reserves
+// space for records the caller appends.
+inline std::vector<record> merge(std::vector<file_input> files, std::size_t room = 0) {
+  const detail_impl::merge_input in(files);
+  const auto picks = detail_impl::pick_entries(in);
+  std::vector<record> out;
+  out.reserve(picks.size() + room);
+  out.resize(picks.size());
+  detail_impl::on_two(in.parallel, [&](int half) {
+    detail_impl::field_interner field;
+    const std::size_t from = half == 0 ? 0 : picks.size() / 2, to = half == 0 ? picks.size() / 2 : picks.size();
+    for (std::size_t k = from; k < to; ++k) {
+      const std::uint32_t fi = in.flat[picks[k].flat].file;
+      const file_input& f = files[fi];
+      const entry& e = *in.flat[picks[k].flat].e;
+      record& rec = out[k];
+      rec.src = source::claude;
+      rec.who = role_of(f, e);
+      rec.timestamp_ms = e.timestamp_ms;
+      rec.usage = e.usage;
+      rec.session_id = field(in, fi, 0, e.session);
+      rec.model = field(in, fi, 1, e.model);
+      rec.project = field(in, fi, 2, e.project);
+      rec.team_name = field(in, fi, 3, e.team);
+      rec.agent_name = field(in, fi, 4, e.agent_name);
+      rec.agent_id = field(in, fi, 5, e.agent_id);
+    }
+  });
   return out;
 }
 

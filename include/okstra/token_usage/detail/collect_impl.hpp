@@ -17,11 +17,19 @@
 #include "okstra/token_usage/detail/claude.hpp"
 #include "okstra/token_usage/detail/files.hpp"
 #include "okstra/token_usage/detail/read_claude.hpp"
+#include "okstra/token_usage/detail/snapshot.hpp"
 #include "okstra/token_usage/detail/sources.hpp"
+#include "okstra/token_usage/detail/trace.hpp"
 
 namespace okstra::token_usage {
 
 namespace detail {
+
+// A Claude part that the store already holds: referenced, never rewritten.
+struct cached_claude_part {
+  part_ref ref;
+  claude::stored_part part;
+};
 
 // One log file through one run: what we know of it and what it yielded.
 struct tracked {
@@ -29,12 +37,15 @@ struct tracked {
   file_identity id;
   bool readable = true;
   std::uint64_t head = 0;
-  std::uint64_t resume_from = 0;       // bytes already covered by `parts`
-  std::vector<claude::file_result> claude_parts;
-  source_result other;                 // Codex, Gemini, Cursor
-  bool from_cache = false;             // nothing to read
-  std::string agent_type;              // Claude subagent meta
-  std::uint64_t consumed = 0;
+  std::uint64_t resume_from = 0;                   // bytes already covered by the cached result
+  std::vector<cached_claude_part> cached_parts;    // Claude, from the store, in file order
+  std::vector<claude::file_result> claude_parts;   // Claude, parsed this run, after the cached ones
+  source_result other;                             // Codex, Gemini, Cursor
+  std::optional<part_ref> other_ref;               // `other` as the store holds it, if unchanged
+  std::uint64_t cached_consumed = 0;               // how far the cached result reaches
+  bool from_cache = false;                         // nothing to read
+  bool in_snapshot = false;                        // its source is taken from its snapshot
+  std::string agent_type;                          // Claude subagent meta
 };
 
 struct work_unit {
@@ -42,24 +53,6 @@ struct work_unit {
   byte_range range;
   std::size_t part;  // index into claude_parts
 };
-
-inline std::string encode_claude_parts(const std::vector<claude::file_result>& parts) {
-  encoder e;
-  e.u64(parts.size());
-  for (const auto& p : parts) p.encode(e);
-  return std::move(e.buffer());
-}
-
-inline bool decode_claude_parts(std::string_view payload, std::vector<claude::file_result>& parts) {
-  decoder d(payload);
-  const std::uint64_t n = d.u64();
-  if (d.failed() || n > 4096) return false;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    parts.push_back(claude::file_result::decode(d));
-    if (d.failed()) return false;
-  }
-  return d.at_end();
-}
 
 inline std::string subagent_type(const std::string& path) {
   if (!ends_with(path, ".jsonl")) return {};
@@ -72,16 +65,29 @@ inline std::string subagent_type(const std::string& path) {
   }
 }
 
+inline std::uint64_t fingerprint_of(const tracked& t, std::uint64_t h) {
+  h = fnv(t.file.path, h);
+  const file_identity& i = t.id;
+  for (const std::uint64_t v : {i.dev, i.ino, i.size, static_cast<std::uint64_t>(i.mtime_ns),
+                                static_cast<std::uint64_t>(i.ctime_ns), static_cast<std::uint64_t>(t.file.src)})
+    h = fnv(std::string_view(reinterpret_cast<const char*>(&v), sizeof v), h);
+  return h;
+}
+
+// Changes whenever any file's identity or the set of files changes.
 inline std::uint64_t fingerprint(const std::vector<tracked>& files) {
   std::uint64_t h = fnv_offset;
-  for (const auto& t : files) {
-    h = fnv(t.file.path, h);
-    const file_identity& i = t.id;
-    for (const std::uint64_t v : {i.dev, i.ino, i.size, static_cast<std::uint64_t>(i.mtime_ns),
-                                  static_cast<std::uint64_t>(i.ctime_ns), static_cast<std::uint64_t>(t.file.src)})
-      h = fnv(std::string_view(reinterpret_cast<const char*>(&v), sizeof v), h);
-  }
+  for (const auto& t : files) h = fingerprint_of(t, h);
   return h ^ files.size();
+}
+
+// The same, over the files of one source (what its snapshot is of).
+inline std::uint64_t source_fingerprint(const std::vector<tracked>& files, source s) {
+  std::uint64_t h = fnv_offset ^ static_cast<std::uint64_t>(s);
+  std::uint64_t n = 0;
+  for (const auto& t : files)
+    if (t.file.src == s) h = fingerprint_of(t, h), ++n;
+  return h ^ n;
 }
 
 }  // namespace detail

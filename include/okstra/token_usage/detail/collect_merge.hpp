@@ -8,72 +8,10 @@ namespace okstra::token_usage {
 
 namespace detail {
 
-// The merged records, with each distinct string written once: a run where
-// nothing changed interns a few thousand strings, not one per field.
-inline void encode_merged(encoder& e, const collection& c) {
-  std::unordered_map<const char*, std::uint64_t> index;
-  std::vector<std::string_view> table;
-  const auto id = [&](const istr& s) {
-    auto [it, added] = index.emplace(s.data(), table.size());
-    if (added) table.push_back(s.view());
-    return it->second;
-  };
-  std::vector<std::uint64_t> refs;
-  refs.reserve(c.records.size() * 6);
-  for (const auto& r : c.records)
-    for (const istr* s : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id}) refs.push_back(id(*s));
-  e.u64(table.size());
-  for (const auto s : table) e.str(s);
-  e.u64(c.records.size());
-  std::size_t k = 0;
-  for (const auto& r : c.records) {
-    e.u8(static_cast<std::uint8_t>(r.src));
-    e.u8(static_cast<std::uint8_t>(r.who));
-    e.i64(r.timestamp_ms);
-    e.usage(r.usage);
-    for (int f = 0; f < 6; ++f) e.u64(refs[k++]);
-  }
-  for (const auto& s : c.stats) e.usage(s.usage), e.u64(s.files), e.u64(s.records), e.u64(s.skipped_lines);
-  e.u64(c.warnings.size());
-  for (const auto& w : c.warnings) e.str(w);
-}
-
-inline bool decode_merged(std::string_view bytes, collection& c) {
-  decoder d(bytes);
-  const std::uint64_t strings = d.u64();
-  if (d.failed() || strings > bytes.size()) return false;
-  std::vector<istr> table;
-  table.reserve(strings);
-  for (std::uint64_t i = 0; i < strings && !d.failed(); ++i) table.emplace_back(d.str());
-  const std::uint64_t n = d.u64();
-  if (d.failed() || n > bytes.size()) return false;
-  c.records.resize(n);
-  for (auto& r : c.records) {
-    const auto s = d.u8(), a = d.u8();
-    r.src = static_cast<source>(s & 3);
-    r.who = static_cast<agent>(a > 5 ? 5 : a);
-    r.timestamp_ms = d.i64();
-    r.usage = d.usage();
-    for (istr* f : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id}) {
-      const std::uint64_t at = d.u64();
-      if (at >= table.size()) d.mark_failed();
-      else *f = table[at];
-    }
-    if (d.failed()) break;
-  }
-  for (auto& s : c.stats) s.usage = d.usage(), s.files = d.u64(), s.records = d.u64(), s.skipped_lines = d.u64();
-  const std::uint64_t w = d.u64();
-  for (std::uint64_t i = 0; i < w && !d.failed(); ++i) c.warnings.emplace_back(d.str());
-  if (d.failed() || !d.at_end()) {
-    c = collection{};
-    return false;
-  }
-  return true;
-}
-
 inline std::uint64_t file_consumed(const tracked& t) {
-  if (t.file.src == source::claude) return t.claude_parts.empty() ? 0 : t.claude_parts.back().consumed;
-  return t.other.consumed();
+  if (!t.claude_parts.empty()) return t.claude_parts.back().consumed;
+  if (t.file.src != source::claude && !std::holds_alternative<std::monostate>(t.other.value)) return t.other.consumed();
+  return t.cached_consumed;
 }
 
 template <class Result, class Merge>
@@ -85,36 +23,71 @@ auto merge_source(const std::vector<tracked>& files, source s, Merge&& merge) {
   return merge(refs);
 }
 
-inline void merge_all(std::vector<tracked>& files, collection& out) {
+// Per source: its snapshot if taken from the cache, else what its merge
+// reported (for the snapshot written back).
+struct merge_notes {
+  std::array<std::optional<source_snapshot>, 4> snapshots;
+  std::array<std::uint64_t, 4> skipped_lines{};
+  std::array<std::vector<std::string>, 4> warnings;
+};
+
+inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes& notes) {
+  const auto taken = [&](source s) { return notes.snapshots[static_cast<std::size_t>(s)].has_value(); };
   std::vector<claude::file_input> claude_inputs;
   for (auto& t : files) {
-    out.stats[static_cast<std::size_t>(t.file.src)].files += 1;
-    if (!t.readable) continue;
+    const auto i = static_cast<std::size_t>(t.file.src);
+    out.stats[i].files += 1;
+    if (!t.readable || taken(t.file.src)) continue;
     if (is_gemini_document(t.file) ? false : file_consumed(t) < t.id.size)
-      out.stats[static_cast<std::size_t>(t.file.src)].skipped_lines += 1;  // a truncated final line
+      notes.skipped_lines[i] += 1;  // a truncated final line
     if (t.file.src != source::claude) continue;
     if (t.file.subagent) t.agent_type = subagent_type(t.file.path);
+    for (const auto& cached : t.cached_parts) {
+      notes.skipped_lines[0] += cached.part.skipped_lines;
+      claude_inputs.push_back({t.file.path, cached.part.view, t.file.subagent, t.agent_type});
+    }
     for (const auto& part : t.claude_parts) {
-      out.stats[0].skipped_lines += part.skipped_lines;
+      notes.skipped_lines[0] += part.skipped_lines;
       claude_inputs.push_back({t.file.path, &part, t.file.subagent, t.agent_type});
     }
   }
-  auto records = claude::merge(std::move(claude_inputs));
-  const auto codex_merged = merge_source<codex::file_result>(files, source::codex, codex::merge);
-  const auto gemini_merged = merge_source<gemini::file_result>(files, source::gemini, gemini::merge);
-  const auto cursor_merged = merge_source<cursor::file_result>(files, source::cursor, cursor::merge);
-  out.stats[1].skipped_lines += codex_merged.skipped_lines;
-  out.stats[2].skipped_lines += gemini_merged.skipped_lines;
-  out.stats[3].skipped_lines += cursor_merged.skipped_lines;
-  for (const auto& path : codex_merged.forks_without_parent)
-    out.warnings.push_back(quoted("parent rollout not found for forked Codex session", path) +
-                           ": its replayed history may be counted");
-  for (const auto* more : {&codex_merged.records, &gemini_merged.records, &cursor_merged.records})
-    records.insert(records.end(), more->begin(), more->end());
+  std::array<std::vector<record>, 4> merged;
+  const auto other = [&](source s, auto&& merge_result) {
+    const auto i = static_cast<std::size_t>(s);
+    notes.skipped_lines[i] += merge_result.skipped_lines;
+    merged[i] = std::move(merge_result.records);
+  };
+  if (!taken(source::codex)) {
+    auto m = merge_source<codex::file_result>(files, source::codex, codex::merge);
+    for (const auto& path : m.forks_without_parent)
+      notes.warnings[1].push_back(quoted("parent rollout not found for forked Codex session", path) +
+                                  ": its replayed history may be counted");
+    other(source::codex, std::move(m));
+  }
+  if (!taken(source::gemini)) other(source::gemini, merge_source<gemini::file_result>(files, source::gemini, gemini::merge));
+  if (!taken(source::cursor)) other(source::cursor, merge_source<cursor::file_result>(files, source::cursor, cursor::merge));
+  for (const source s : all_sources) {
+    const auto i = static_cast<std::size_t>(s);
+    if (!taken(s)) continue;
+    merged[i] = std::move(notes.snapshots[i]->records);
+    notes.skipped_lines[i] = notes.snapshots[i]->skipped_lines;
+    notes.warnings[i] = std::move(notes.snapshots[i]->warnings);
+  }
+  if (!taken(source::claude)) {
+    std::size_t room = 0;  // for the other sources: no second copy
+    for (std::size_t i = 1; i < 4; ++i) room += merged[i].size();
+    merged[0] = claude::merge(std::move(claude_inputs), room);
+  }
+  std::vector<record> records = std::move(merged[0]);
+  for (std::size_t i = 1; i < 4; ++i) records.insert(records.end(), merged[i].begin(), merged[i].end());
   for (const auto& r : records) {
-    auto& s = out.stats[static_cast<std::size_t>(r.src)];
-    s.usage += r.usage;
-    s.records += 1;
+    auto& st = out.stats[static_cast<std::size_t>(r.src)];
+    st.usage += r.usage;
+    st.records += 1;
+  }
+  for (std::size_t i = 0; i < 4; ++i) {
+    out.stats[i].skipped_lines = notes.skipped_lines[i];
+    out.warnings.insert(out.warnings.end(), notes.warnings[i].begin(), notes.warnings[i].end());
   }
   out.records = std::move(records);
 }
@@ -141,34 +114,89 @@ class cache_writer {
   std::thread thread_;
 };
 
-inline void write_back(const std::filesystem::path& cache_file, std::vector<tracked> files, std::uint64_t fp,
-                       const collection& out) {
-  auto merged = std::make_shared<encoder>();
-  encode_merged(*merged, out);
-  auto owned = std::make_shared<std::vector<tracked>>(std::move(files));
-  cache_writer::instance().start([cache_file, owned, merged, fp] {
-    encoder table;
-    std::uint64_t rows = 0;
-    for (const auto& t : *owned) rows += t.readable;
-    table.u64(rows);
-    cache_writer_file row;
-    for (auto& t : *owned) {
-      if (!t.readable) continue;
-      row.path = t.file.path;
-      row.src = t.file.src;
-      row.id = t.id;
-      row.head = t.head;
-      row.consumed = file_consumed(t);
-      row.payload = t.file.src == source::claude ? encode_claude_parts(t.claude_parts) : encode_source_result(t.other);
-      encode_table_entry(table, row);
+// What the cache write-back needs once collect() has returned.
+struct write_back_job {
+  std::filesystem::path dir;
+  std::vector<tracked> files;
+  std::vector<std::pair<std::string, cached_file>> carried_rows;  // of sources this run did not look at
+  std::shared_ptr<const store_map> old_store;                     // cached parts and snapshots lie here
+  std::uint64_t old_generation = 0;
+  std::array<snapshot_ref, 4> snapshots{};                    // kept as they are (in the old store)
+  std::array<std::optional<std::string>, 4> new_snapshots{};  // encoded, to be stored
+  std::array<std::uint64_t, 4> fingerprints{};                // of the new snapshots
+};
+
+// The store is compacted into a new generation when most of it is garbage
+// (parts of files since changed or deleted, old snapshots).
+inline bool store_needs_compaction(const write_back_job& job) {
+  if (job.old_generation == 0 || job.old_store->size() == 0) return true;
+  std::uint64_t live = 0;
+  for (const auto& t : job.files) {
+    for (const auto& c : t.cached_parts) live += c.ref.length + 8;
+    if (t.other_ref) live += t.other_ref->length + 8;
+  }
+  for (const auto& [path, row] : job.carried_rows)
+    for (const auto& r : row.parts) live += r.length + 8;
+  for (const auto& snap : job.snapshots)
+    if (snap.present) live += snap.ref.length + 8;
+  return job.old_store->size() > (std::uint64_t{8} << 20) && live < job.old_store->size() / 2;
+}
+
+inline cached_file row_of(const tracked& t) {
+  cached_file row;
+  row.src = t.file.src;
+  row.id = t.id;
+  row.head = t.head;
+  row.consumed = file_consumed(t);
+  return row;
+}
+
+// Appends the new parts to the store (copying the kept ones too when a new
+// generation starts), then writes the index that refers to them.
+inline void run_write_back(write_back_job& job) {
+  bool compact = store_needs_compaction(job);
+  std::uint64_t generation = compact ? new_generation() : job.old_generation;
+  fs::ensure_dir(job.dir, 0700);
+  store_appender store;
+  if (!compact && !store.open(store_path(job.dir, generation), false)) {
+    compact = true;  // another run compacted it away meanwhile: start a new one
+    generation = new_generation();
+  }
+  if (compact && !store.open(store_path(job.dir, generation), true)) return;
+  const auto keep = [&](const part_ref& r) {
+    if (!compact) return r;
+    const auto bytes = job.old_store->part(r);
+    if (!bytes) throw std::runtime_error("cache store changed");
+    return store.add(*bytes);
+  };
+  encoder table;
+  std::uint64_t rows = job.carried_rows.size();
+  for (const auto& t : job.files) rows += t.readable;
+  table.u64(rows);
+  for (auto& [path, row] : job.carried_rows) {
+    for (auto& r : row.parts) r = keep(r);
+    encode_row(table, path, row);
+  }
+  for (auto& t : job.files) {
+    if (!t.readable) continue;
+    cached_file row = row_of(t);
+    if (t.file.src == source::claude) {
+      for (const auto& c : t.cached_parts) row.parts.push_back(keep(c.ref));
+      for (const auto& p : t.claude_parts) row.parts.push_back(store.add(claude::encode_part(p)));
       t.claude_parts.clear();  // memory goes back as we go
+    } else {
+      row.parts.push_back(t.other_ref ? keep(*t.other_ref) : store.add(encode_source_result(t.other)));
     }
-    try {
-      save_cache(cache_file, table.buffer(), fp, merged->buffer());
-    } catch (const std::exception&) {
-      // A cache that could not be saved only costs speed next time.
-    }
-  });
+    encode_row(table, t.file.path, row);
+  }
+  std::array<snapshot_ref, 4> snapshots = job.snapshots;
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (job.new_snapshots[i]) snapshots[i] = {true, job.fingerprints[i], store.add(*job.new_snapshots[i])};
+    else if (snapshots[i].present) snapshots[i].ref = keep(snapshots[i].ref);
+  }
+  if (!store.flush()) return;  // an index must never name parts that are not all there
+  save_index(job.dir / index_name, snapshots, generation, table.buffer());
+  if (compact) remove_stale_cache_files(job.dir, generation);
 }
 
 }  // namespace detail
@@ -182,28 +210,137 @@ inline discovered_logs discover_logs(const collect_options& o) {
 
 inline collection collect(const collect_options& o) { return collect(o, discover_logs(o)); }
 
+namespace detail {
+inline stdfs::path cache_dir_of(const collect_options& o) {
+  return o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
+}
+}  // namespace detail
+
+inline bool has_cache(const collect_options& o) {
+  struct stat st{};
+  return o.use_cache && ::stat((detail::cache_dir_of(o) / detail::index_name).c_str(), &st) == 0;
+}
+
+namespace detail {
+
+// Takes each enabled source whose files match its snapshot from the store.
+inline std::array<bool, 4> take_snapshots(const collect_options& o, const cache_index& cache, const store_map& store,
+                                          const std::array<std::uint64_t, 4>& fingerprints, merge_notes& notes) {
+  std::array<bool, 4> taken{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    const snapshot_ref& snap = cache.snapshots[i];
+    if (!o.enabled[i] || !snap.present || snap.fingerprint != fingerprints[i]) continue;
+    const auto bytes = store.part(snap.ref);
+    source_snapshot decoded;
+    if (!bytes || !decode_snapshot(*bytes, static_cast<source>(i), decoded)) continue;
+    notes.snapshots[i] = std::move(decoded);
+    taken[i] = true;
+  }
+  return taken;
+}
+
+// Prepares the write-back: which snapshots are kept, written anew, carried.
+inline std::shared_ptr<write_back_job> plan_write_back(const collect_options& o, std::vector<tracked> files,
+                                                       const cache_index& cache, const std::array<bool, 4>& taken,
+                                                       const std::array<std::uint64_t, 4>& fingerprints,
+                                                       const merge_notes& notes, const collection& out) {
+  auto job = std::make_shared<write_back_job>();
+  std::array<bool, 4> quiet{true, true, true, true};  // nothing read, nothing unreadable
+  for (const auto& t : files)
+    if (!t.from_cache || !t.readable) quiet[static_cast<std::size_t>(t.file.src)] = false;
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (!o.enabled[i] || taken[i]) {
+      job->snapshots[i] = cache.snapshots[i];
+      continue;
+    }
+    // A source is snapshot once a run finds it unchanged: while its logs
+    // keep growing, each run merges it anyway.
+    if (!quiet[i]) continue;
+    const auto from = std::find_if(out.records.begin(), out.records.end(), [&](const record& r) {
+      return static_cast<std::size_t>(r.src) >= i;
+    });
+    const auto to = std::find_if(from, out.records.end(), [&](const record& r) { return static_cast<std::size_t>(r.src) > i; });
+    job->new_snapshots[i] = encode_snapshot(std::span<const record>(&*from, static_cast<std::size_t>(to - from)),
+                                            notes.skipped_lines[i], notes.warnings[i]);
+    job->fingerprints[i] = fingerprints[i];
+  }
+  for (const auto& [path, row] : cache.files)
+    if (!o.enabled[static_cast<std::size_t>(row.src)]) job->carried_rows.emplace_back(std::string(path), row);
+  job->files = std::move(files);
+  return job;
+}
+
+}  // namespace detail
+
 inline collection collect(const collect_options& o, discovered_logs logs) {
   using namespace detail;
   collection out;
   std::vector<tracked> files = std::move(logs.files);
-  const stdfs::path cache_file =
-      (o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir) / "usage-v1.bin";
-  cache_content cache;
-  if (o.use_cache) cache = load_cache(cache_file);
-  const std::uint64_t fp = logs.fingerprint;
-  if (o.use_cache && !cache.merged.empty() && cache.merged_fingerprint == fp && decode_merged(cache.merged, out))
-    return out;
-  if (o.use_cache && cache.decode_files()) plan_from_cache(files, cache);
-  cache = cache_content{};  // release the old payloads before reading
+  const stdfs::path cache_dir = cache_dir_of(o);
+  cache_index cache;
+  if (o.use_cache) cache = load_index(cache_dir / index_name);
+  trace("load cache index");
+  std::array<std::uint64_t, 4> fingerprints{};
+  for (const source s : all_sources) fingerprints[static_cast<std::size_t>(s)] = source_fingerprint(files, s);
+  auto store = std::make_shared<store_map>();
+  if (cache.valid && cache.store_generation != 0) store = store_map::open(store_path(cache_dir, cache.store_generation));
+  merge_notes notes;
+  std::array<bool, 4> taken = take_snapshots(o, cache, *store, fingerprints, notes);
+  const bool all_taken = [&] {
+    for (std::size_t i = 0; i < 4; ++i)
+      if (o.enabled[i] && !taken[i]) return false;
+    return true;
+  }();
+  if (all_taken && cache.valid) {
+    for (auto& t : files) t.from_cache = t.in_snapshot = true;  // nothing to read or decode
+  } else {
+    if (cache.valid && cache.decode_files()) {
+      store->populate();
+      plan_from_cache(files, cache, *store, taken);
+    } else {
+      taken = {};
+    }
+    for (std::size_t i = 0; i < 4; ++i)
+      if (!taken[i]) notes.snapshots[i].reset();
+  }
+  if (tracing()) {
+    std::string names;
+    for (const source s : all_sources)
+      if (taken[static_cast<std::size_t>(s)]) names += std::string(names.empty() ? "" : ",") + std::string(source_name(s));
+    trace_note(std::string("cache index ") + (cache.valid ? "valid" : "absent or invalid") +
+               "; sources from snapshots: " + (names.empty() ? "none" : names));
+  }
+  trace("plan from cache");
   const auto units = plan_work(files);
+  if (o.before_reading) {
+    std::uint64_t todo = 0;
+    for (const auto& u : units) todo += u.range.end - u.range.begin;
+    o.before_reading(todo);
+  }
   run_state state;
   const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   run_units(files, units, threads, o.progress, state);
   for (const auto& u : units) out.bytes_read += u.range.end - u.range.begin;
   out.files_read = units.size();
+  trace("read logs");
+  trace_note("read " + std::to_string(out.files_read) + " ranges, " + std::to_string(out.bytes_read) + " bytes");
   out.warnings = std::move(state.warnings);
-  merge_all(files, out);
-  if (o.use_cache) write_back(cache_file, std::move(files), fp, out);
+  merge_all(files, out, notes);
+  trace("merge");
+  const bool changed = !(all_taken && cache.valid);
+  if (o.use_cache && changed) {
+    auto job = plan_write_back(o, std::move(files), cache, taken, fingerprints, notes, out);
+    job->dir = cache_dir;
+    job->old_store = std::move(store);
+    job->old_generation = cache.store_generation;
+    cache_writer::instance().start([job] {
+      try {
+        run_write_back(*job);
+      } catch (const std::exception&) {
+        // A cache that could not be saved only costs speed next time.
+      }
+    });
+  }
   return out;
 }
 

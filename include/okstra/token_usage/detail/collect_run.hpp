@@ -46,32 +46,81 @@ inline std::vector<tracked> discover(const collect_options& o) {
   return out;
 }
 
-// Decides per file: reuse the cache, resume after its old end, or read afresh.
-inline void plan_from_cache(std::vector<tracked>& files, const cache_content& cache) {
-  for (auto& t : files) {
-    if (!t.readable) continue;
-    const auto it = cache.files.find(t.file.path);
-    if (it == cache.files.end() || it->second.src != t.file.src) continue;
-    const cached_file& c = it->second;
-    const bool same = c.id == t.id;
-    bool grown = !same && c.id.dev == t.id.dev && c.id.ino == t.id.ino && t.id.size > c.id.size &&
-                 c.consumed <= c.id.size && resumable(t.file.src);
-    if (grown) {
-      fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC));
-      grown = fd && head_hash(fd.get(), c.id.size) == c.head;
-    }
-    if (!same && !grown) continue;
-    bool ok = true;
-    if (t.file.src == source::claude) ok = decode_claude_parts(c.payload, t.claude_parts) && t.claude_parts.size() < 16;
-    else ok = decode_source_result(t.file.src, c.payload, t.other);
-    if (!ok) {
-      t.claude_parts.clear();
+// Takes a file's cached result out of the store; false if any part fails its check.
+inline bool take_cached_result(tracked& t, const cached_file& c, const store_map& store) {
+  if (t.file.src != source::claude) {
+    if (c.parts.size() != 1) return false;
+    const auto bytes = store.part(c.parts[0]);
+    if (!bytes || !decode_source_result(t.file.src, *bytes, t.other)) return false;
+    t.other_ref = c.parts[0];
+    return true;
+  }
+  // A file that grew many times is read afresh, which leaves it one part again.
+  if (c.parts.empty() || c.parts.size() >= 16) return false;
+  for (const part_ref& r : c.parts) {
+    const auto bytes = store.part(r);
+    const auto part = bytes ? claude::decode_part(*bytes) : std::nullopt;
+    if (!part) return false;
+    t.cached_parts.push_back({r, *part});
+  }
+  return true;
+}
+
+// How a file stands against its cached row.
+struct row_match {
+  const cached_file* row = nullptr;
+  bool same = false;   // identical identity: nothing to read
+  bool grown = false;  // appended to: read from the old end
+};
+
+inline row_match match_row(const tracked& t, const cache_index& cache) {
+  row_match m;
+  const auto it = cache.files.find(t.file.path);
+  if (!t.readable || it == cache.files.end() || it->second.src != t.file.src) return m;
+  const cached_file& c = it->second;
+  m.row = &c;
+  m.same = c.id == t.id;
+  m.grown = !m.same && c.id.dev == t.id.dev && c.id.ino == t.id.ino && t.id.size > c.id.size &&
+            c.consumed <= c.id.size && resumable(t.file.src);
+  if (m.grown) {
+    fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC));
+    m.grown = fd && head_hash(fd.get(), c.id.size) == c.head;
+  }
+  return m;
+}
+
+// Decides per file: reuse the cache, resume after its old end, or read
+// afresh. A source in `snapshot` keeps its snapshot only if all its files are
+// unchanged; their results are then not even decoded, only carried over.
+inline void plan_from_cache(std::vector<tracked>& files, const cache_index& cache, const store_map& store,
+                            std::array<bool, 4>& snapshot) {
+  std::vector<row_match> matches;
+  matches.reserve(files.size());
+  for (const auto& t : files) {
+    matches.push_back(match_row(t, cache));
+    if (!matches.back().same) snapshot[static_cast<std::size_t>(t.file.src)] = false;
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    tracked& t = files[i];
+    const row_match& m = matches[i];
+    if (!m.same && !m.grown) continue;
+    const cached_file& c = *m.row;
+    if (snapshot[static_cast<std::size_t>(t.file.src)]) {
+      t.in_snapshot = true;
+      if (t.file.src == source::claude)
+        for (const part_ref& r : c.parts) t.cached_parts.push_back({r, {}});
+      else if (c.parts.size() == 1) t.other_ref = c.parts[0];
+    } else if (!take_cached_result(t, c, store)) {
+      t.cached_parts.clear();
       t.other = source_result{};
+      t.other_ref.reset();
       continue;
     }
+    if (m.grown) t.other_ref.reset();  // its result changes: stored anew
     t.head = c.head;
-    t.from_cache = same;
+    t.from_cache = m.same;
     t.resume_from = c.consumed;
+    t.cached_consumed = c.consumed;
   }
 }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,11 @@ struct byte_range {
 template <class Fn>
 std::uint64_t read_lines(int fd, const std::string& path, byte_range range, std::string& buffer,
                          std::uint64_t& oversized, Fn&& fn) {
-  if (buffer.size() < read_block) buffer.resize(read_block);
+  // No bigger than the range needs: a run that reads a few appended
+  // megabytes should not touch (and fault in) a full block.
+  const std::uint64_t span = range.end > range.begin ? range.end - range.begin : 0;
+  const std::size_t wanted = static_cast<std::size_t>(std::clamp<std::uint64_t>(span + 1, 64 * 1024, read_block));
+  if (buffer.size() < wanted) buffer.resize(wanted);
   std::uint64_t file_pos = range.begin;  // where buffer[0] sits in the file
   std::size_t filled = 0;
   bool skipping_long_line = false;

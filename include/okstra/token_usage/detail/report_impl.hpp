@@ -71,15 +71,45 @@ inline bool canonical_less(const record* a, const record* b) {
   return key(a) < key(b);
 }
 
+// Sorts (time, record) pairs by time, then canonical_less. Records come
+// grouped by source, and a source's records mostly in time order already:
+// each group is sorted only if it needs it, then the groups are merged
+// (linear), and only records of equal time are compared field by field.
+inline void sort_canonically(std::vector<std::pair<std::int64_t, const record*>>& kept) {
+  const auto by_time = [](const auto& a, const auto& b) { return a.first < b.first; };
+  std::vector<std::size_t> bounds{0};
+  for (std::size_t i = 1; i < kept.size(); ++i)
+    if (kept[i].second->src != kept[i - 1].second->src) bounds.push_back(i);
+  bounds.push_back(kept.size());
+  for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
+    const auto from = kept.begin() + static_cast<std::ptrdiff_t>(bounds[k]);
+    const auto to = kept.begin() + static_cast<std::ptrdiff_t>(bounds[k + 1]);
+    if (!std::is_sorted(from, to, by_time)) std::sort(from, to, by_time);
+  }
+  for (std::size_t width = 1; width + 1 < bounds.size(); width *= 2)
+    for (std::size_t k = 0; k + width + 1 < bounds.size(); k += 2 * width) {
+      const std::size_t last = std::min(k + 2 * width, bounds.size() - 1);
+      std::inplace_merge(kept.begin() + static_cast<std::ptrdiff_t>(bounds[k]),
+                         kept.begin() + static_cast<std::ptrdiff_t>(bounds[k + width]),
+                         kept.begin() + static_cast<std::ptrdiff_t>(bounds[last]), by_time);
+    }
+  for (std::size_t i = 0; i < kept.size();) {
+    std::size_t j = i + 1;
+    while (j < kept.size() && kept[j].first == kept[i].first) ++j;
+    if (j - i > 1)
+      std::sort(kept.begin() + static_cast<std::ptrdiff_t>(i), kept.begin() + static_cast<std::ptrdiff_t>(j),
+                [](const auto& a, const auto& b) { return canonical_less(a.second, b.second); });
+    i = j;
+  }
+}
+
 inline std::vector<priced> select_records(const std::vector<record>& records, const price_table& prices,
                                           const report_filter& filter) {
   // Sorting (time, pointer) pairs keeps the common comparison off the heap.
   std::vector<std::pair<std::int64_t, const record*>> kept;
   for (const record& r : records)
     if (keep_record(r, filter)) kept.emplace_back(r.timestamp_ms, &r);
-  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : canonical_less(a.second, b.second);
-  });
+  sort_canonically(kept);
   std::unordered_map<istr, const model_price*> cache;  // one lookup per model name (interned: hashed by address)
   std::vector<priced> out;
   out.reserve(kept.size());
@@ -97,20 +127,23 @@ struct model_acc {
   bool has_price = true;
 };
 
-// What one row accumulates before it becomes a report_row.
+// What one row accumulates before it becomes a report_row. Models are keyed
+// by their interned name (a row has a handful): no string per record.
 struct bucket {
   tokens usage;
   std::uint64_t pico = 0;
-  std::map<std::string, model_acc> models;
+  std::vector<std::pair<istr, model_acc>> models;
   std::int64_t first_ms = 0, last_ms = 0;
-  std::string project;
+  istr project;
 
   void add(const priced& p) {
     if (models.empty() || p.r->timestamp_ms < first_ms) first_ms = p.r->timestamp_ms;
     if (models.empty() || p.r->timestamp_ms > last_ms) last_ms = p.r->timestamp_ms;
     usage += p.r->usage;
     pico += p.pico;
-    model_acc& m = models[p.r->model.str()];
+    auto it = std::find_if(models.begin(), models.end(), [&](const auto& m) { return m.first == p.r->model; });
+    if (it == models.end()) it = models.insert(models.end(), {p.r->model, model_acc{}});
+    model_acc& m = it->second;
     m.usage += p.r->usage;
     m.pico += p.pico;
     m.has_price = p.has_price;
@@ -122,9 +155,12 @@ struct bucket {
     row.key = std::move(key);
     row.usage = usage;
     row.cost_usd = usd_of(pico);
-    for (const auto& [name, m] : models) {
-      row.models.push_back(name);
-      if (breakdown) row.breakdown.push_back({name, m.usage, usd_of(m.pico), m.has_price});
+    std::vector<const std::pair<istr, model_acc>*> by_name;
+    for (const auto& m : models) by_name.push_back(&m);
+    std::sort(by_name.begin(), by_name.end(), [](const auto* a, const auto* b) { return a->first.view() < b->first.view(); });
+    for (const auto* m : by_name) {
+      row.models.push_back(m->first.str());
+      if (breakdown) row.breakdown.push_back({m->first.str(), m->second.usage, usd_of(m->second.pico), m->second.has_price});
     }
     return row;
   }
@@ -140,28 +176,48 @@ inline std::string format_day(std::int64_t days, bool with_day) {
   return buf;
 }
 
-// The calendar key of an instant: daily, weekly (ISO week, so its Monday) or monthly.
-inline std::string calendar_key(report_kind kind, std::int64_t utc_ms, const time_zone& zone) {
+// The first local day of an instant's row: the day itself (daily), its ISO
+// week's Monday (weekly) or its month's first day (monthly).
+inline std::int64_t calendar_day(report_kind kind, std::int64_t utc_ms, const time_zone& zone) {
   const std::int64_t days = time::floor_div(zone.to_local_ms(utc_ms), 86'400'000);
-  if (kind == report_kind::weekly) return format_day(days - ((days % 7 + 7 + 3) % 7), true);  // 1970-01-01: Thursday
-  return format_day(days, kind == report_kind::daily);
+  if (kind == report_kind::weekly) return days - ((days % 7 + 7 + 3) % 7);  // 1970-01-01: Thursday
+  if (kind == report_kind::monthly) {
+    const time::civil_date d = time::civil_from_days(days);
+    return days - (d.day - 1);
+  }
+  return days;
 }
 
+// Rows are keyed by a number (a day) or an interned session id while
+// records are added, and formatted once per row.
 inline std::vector<report_row> grouped_rows(const std::vector<priced>& recs, const report_options& o,
                                             const time_zone& zone) {
-  std::map<std::string, bucket> buckets;
-  for (const priced& p : recs) {
-    if (o.kind == report_kind::session)
-      buckets[p.r->session_id.str()].add(p);
-    else
-      buckets[calendar_key(o.kind, p.r->timestamp_ms, zone)].add(p);
+  std::vector<std::pair<std::string, const bucket*>> keyed;
+  std::map<std::int64_t, bucket> by_day;
+  std::unordered_map<istr, bucket> by_session;
+  if (o.kind == report_kind::session) {
+    for (const priced& p : recs) by_session[p.r->session_id].add(p);
+    for (const auto& [id, b] : by_session) keyed.emplace_back(id.str(), &b);
+    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  } else {
+    bucket* last = nullptr;
+    std::int64_t last_local_day = 0;
+    for (const priced& p : recs) {
+      const std::int64_t local_day = time::floor_div(zone.to_local_ms(p.r->timestamp_ms), 86'400'000);
+      if (!last || local_day != last_local_day) {
+        last = &by_day[calendar_day(o.kind, p.r->timestamp_ms, zone)];
+        last_local_day = local_day;
+      }
+      last->add(p);
+    }
+    for (const auto& [day, b] : by_day) keyed.emplace_back(format_day(day, o.kind != report_kind::monthly), &b);
   }
   std::vector<report_row> rows;
-  for (const auto& [key, b] : buckets) {
-    rows.push_back(b.to_row(key, o.breakdown));
+  for (const auto& [key, b] : keyed) {
+    rows.push_back(b->to_row(key, o.breakdown));
     if (o.kind == report_kind::session) {
-      rows.back().last_activity_ms = b.last_ms;
-      rows.back().project = b.project;
+      rows.back().last_activity_ms = b->last_ms;
+      rows.back().project = b->project.str();
     }
   }
   if (o.kind == report_kind::session)
