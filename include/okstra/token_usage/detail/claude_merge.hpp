@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <limits>
 #include <array>
 #include <exception>
 #include <thread>
@@ -115,18 +116,6 @@ class flat_index {
   std::size_t mask_ = 0;
 };
 
-struct pick_key {  // 24 bytes: sorting moves these
-  std::int64_t timestamp_ms;
-  std::uint64_t offset;
-  std::uint32_t path_rank;  // equal for the parts of one file
-  std::uint32_t flat;
-  friend bool operator<(const pick_key& a, const pick_key& b) noexcept {
-    if (a.timestamp_ms != b.timestamp_ms) return a.timestamp_ms < b.timestamp_ms;
-    if (a.path_rank != b.path_rank) return a.path_rank < b.path_rank;
-    return a.offset < b.offset;
-  }
-};
-
 // Runs fn(0) and fn(1), on two threads when `parallel` (the merge of a
 // large corpus), else one after the other.
 template <class Fn>
@@ -187,7 +176,14 @@ struct merge_input {
   }
   std::string_view message_id(std::uint32_t i) const { return files[flat[i].file].result.str(flat[i].e->message_id); }
   std::string_view request_id(std::uint32_t i) const { return files[flat[i].file].result.str(flat[i].e->request_id); }
-  pick_key key(std::uint32_t i) const { return {flat[i].e->timestamp_ms, flat[i].e->offset, rank[flat[i].file], i}; }
+  // The output order: time, then path, then offset.
+  bool before(std::uint32_t a, std::uint32_t b) const {
+    const entry& x = *flat[a].e;
+    const entry& y = *flat[b].e;
+    if (x.timestamp_ms != y.timestamp_ms) return x.timestamp_ms < y.timestamp_ms;
+    if (rank[flat[a].file] != rank[flat[b].file]) return rank[flat[a].file] < rank[flat[b].file];
+    return x.offset < y.offset;
+  }
 };
 
 // True when flattened entry `a` beats `b`, a copy of the same identity.
@@ -201,18 +197,52 @@ inline bool wins_over(const merge_input& in, std::uint32_t a, std::uint32_t b) {
   return ra != rb ? ra < rb : x.offset < y.offset;
 }
 
-// The flattened indices of the entries that count, sorted by (time, path, offset).
-// The flattened indices of the entries that count, sorted by (time, path,
-// offset). All copies of one message share its message hash, so the work
-// splits by the hash's top bit into two independent halves.
-inline std::vector<pick_key> pick_entries(const merge_input& in) {
+// Sorts flattened indices into the output order: a stable radix sort by
+// time (linear, where a comparison sort of 70,000 keys is not), then the
+// few records of equal time by path and offset.
+inline void sort_by_time(const merge_input& in, std::vector<std::uint32_t>& picks) {
+  struct keyed {
+    std::uint64_t key;
+    std::uint32_t flat;
+  };
+  std::vector<keyed> a(picks.size()), b(picks.size());
+  std::int64_t least = std::numeric_limits<std::int64_t>::max();
+  for (const std::uint32_t i : picks) least = std::min(least, in.flat[i].e->timestamp_ms);
+  std::uint64_t widest = 0;
+  for (std::size_t k = 0; k < picks.size(); ++k) {
+    a[k] = {static_cast<std::uint64_t>(in.flat[picks[k]].e->timestamp_ms - least), picks[k]};
+    widest |= a[k].key;
+  }
+  constexpr int bits = 11;
+  for (int shift = 0; shift < 64 && (widest >> shift) != 0; shift += bits) {
+    std::array<std::size_t, (1u << bits) + 1> count{};
+    for (const keyed& x : a) ++count[((x.key >> shift) & ((1u << bits) - 1)) + 1];
+    for (std::size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
+    for (const keyed& x : a) b[count[(x.key >> shift) & ((1u << bits) - 1)]++] = x;
+    a.swap(b);
+  }
+  for (std::size_t k = 0; k < a.size(); ++k) picks[k] = a[k].flat;
+  for (std::size_t i = 0; i < picks.size();) {
+    std::size_t j = i + 1;
+    while (j < picks.size() && a[j].key == a[i].key) ++j;
+    if (j - i > 1)
+      std::sort(picks.begin() + static_cast<std::ptrdiff_t>(i), picks.begin() + static_cast<std::ptrdiff_t>(j),
+                [&](std::uint32_t x, std::uint32_t y) { return in.before(x, y); });
+    i = j;
+  }
+}
+
+// The flattened indices of the entries that count, in output order. All
+// copies of one message share its message hash, so the choice splits by the
+// hash's top bit into two independent halves.
+inline std::vector<std::uint32_t> pick_entries(const merge_input& in) {
   const auto n = static_cast<std::uint32_t>(in.flat.size());
   const auto same_message = [&](std::uint32_t i) {
     return [&in, i](std::uint32_t j) {
       return j == i || (in.flat[j].message_hash == in.flat[i].message_hash && in.message_id(j) == in.message_id(i));
     };
   };
-  std::array<std::vector<pick_key>, 2> halves;
+  std::vector<std::uint8_t> chosen(n, 0);  // each half writes only its own entries' bytes
   on_two(in.parallel, [&](int half) {
     const auto mine = [&](const flat_entry& x) { return static_cast<int>(x.message_hash >> 63) == half; };
     flat_index main_messages(n / 2 + 16);  // message ids seen outside a sidechain
@@ -223,12 +253,10 @@ inline std::vector<pick_key> pick_entries(const merge_input& in) {
       if (!main_messages.used(slot)) main_messages.set(slot, x.message_hash, i);
     }
     flat_index best(n / 2 + 16);
-    std::vector<pick_key>& picks = halves[static_cast<std::size_t>(half)];
-    picks.reserve(n / 2 + 16);
     for (std::uint32_t i = 0; i < n; ++i) {
       const flat_entry& x = in.flat[i];
       if (x.e->message_id.len == 0) {
-        if (half == 0) picks.push_back(in.key(i));  // no identity: counted on its own
+        if (half == 0) chosen[i] = 1;  // no identity: counted on its own
         continue;
       }
       if (!mine(x)) continue;
@@ -240,11 +268,13 @@ inline std::vector<pick_key> pick_entries(const merge_input& in) {
       });
       if (!best.used(slot) || wins_over(in, i, best.value(slot))) best.set(slot, x.identity_hash, i);
     }
-    best.for_each_value([&](std::uint32_t i) { picks.push_back(in.key(i)); });
-    std::sort(picks.begin(), picks.end());
+    best.for_each_value([&](std::uint32_t i) { chosen[i] = 1; });
   });
-  std::vector<pick_key> picks(halves[0].size() + halves[1].size());
-  std::merge(halves[0].begin(), halves[0].end(), halves[1].begin(), halves[1].end(), picks.begin());
+  std::vector<std::uint32_t> picks;
+  picks.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (chosen[i]) picks.push_back(i);
+  sort_by_time(in, picks);
   return picks;
 }
 
@@ -312,17 +342,24 @@ class field_interner {
 inline std::vector<record> merge(std::vector<file_input> files, std::size_t room = 0) {
   const detail_impl::merge_input in(files);
   const auto picks = detail_impl::pick_entries(in);
+  // Records are built walking the entries in file order (sequential reads,
+  // and each file's strings repeat) and written to their place in time order.
+  constexpr std::uint32_t not_picked = ~std::uint32_t{0};
+  std::vector<std::uint32_t> position(in.flat.size(), not_picked);
+  for (std::size_t k = 0; k < picks.size(); ++k) position[picks[k]] = static_cast<std::uint32_t>(k);
   std::vector<record> out;
   out.reserve(picks.size() + room);
   out.resize(picks.size());
   detail_impl::on_two(in.parallel, [&](int half) {
     detail_impl::field_interner field;
-    const std::size_t from = half == 0 ? 0 : picks.size() / 2, to = half == 0 ? picks.size() / 2 : picks.size();
-    for (std::size_t k = from; k < to; ++k) {
-      const std::uint32_t fi = in.flat[picks[k].flat].file;
+    const std::size_t n = in.flat.size();
+    const std::size_t from = half == 0 ? 0 : n / 2, to = half == 0 ? n / 2 : n;
+    for (std::size_t i = from; i < to; ++i) {
+      if (position[i] == not_picked) continue;
+      const std::uint32_t fi = in.flat[i].file;
       const file_input& f = files[fi];
-      const entry& e = *in.flat[picks[k].flat].e;
-      record& rec = out[k];
+      const entry& e = *in.flat[i].e;
+      record& rec = out[position[i]];
       rec.src = source::claude;
       rec.who = role_of(f, e);
       rec.timestamp_ms = e.timestamp_ms;

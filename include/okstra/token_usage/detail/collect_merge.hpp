@@ -33,6 +33,14 @@ struct merge_notes {
 
 inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes& notes) {
   const auto taken = [&](source s) { return notes.snapshots[static_cast<std::size_t>(s)].has_value(); };
+  // Subagent types come from small .meta.json files: read on both cores.
+  std::vector<tracked*> subagents;
+  for (auto& t : files)
+    if (t.readable && t.file.subagent && !taken(source::claude)) subagents.push_back(&t);
+  claude::detail_impl::on_two(subagents.size() > 64, [&](int half) {
+    for (std::size_t k = static_cast<std::size_t>(half); k < subagents.size(); k += 2)
+      subagents[k]->agent_type = subagent_type(subagents[k]->file.path);
+  });
   std::vector<claude::file_input> claude_inputs;
   for (auto& t : files) {
     const auto i = static_cast<std::size_t>(t.file.src);
@@ -41,7 +49,6 @@ inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes&
     if (is_gemini_document(t.file) ? false : file_consumed(t) < t.id.size)
       notes.skipped_lines[i] += 1;  // a truncated final line
     if (t.file.src != source::claude) continue;
-    if (t.file.subagent) t.agent_type = subagent_type(t.file.path);
     for (const auto& cached : t.cached_parts) {
       notes.skipped_lines[0] += cached.part.skipped_lines;
       claude_inputs.push_back({t.file.path, cached.part.view, t.file.subagent, t.agent_type});
@@ -260,8 +267,9 @@ inline std::shared_ptr<write_back_job> plan_write_back(const collect_options& o,
       return static_cast<std::size_t>(r.src) >= i;
     });
     const auto to = std::find_if(from, out.records.end(), [&](const record& r) { return static_cast<std::size_t>(r.src) > i; });
-    job->new_snapshots[i] = encode_snapshot(std::span<const record>(&*from, static_cast<std::size_t>(to - from)),
-                                            notes.skipped_lines[i], notes.warnings[i]);
+    const auto first = static_cast<std::size_t>(from - out.records.begin());
+    const auto slice = std::span<const record>(out.records).subspan(first, static_cast<std::size_t>(to - from));
+    job->new_snapshots[i] = encode_snapshot(slice, notes.skipped_lines[i], notes.warnings[i]);
     job->fingerprints[i] = fingerprints[i];
   }
   for (const auto& [path, row] : cache.files)

@@ -123,12 +123,37 @@ inline std::uint64_t pico_per_token(double usd_per_million) noexcept {
   return static_cast<std::uint64_t>(std::llround(usd_per_million * 1e6));
 }
 
+// A model's prices in pico-dollars per token, converted once (a report
+// prices every record).
+struct pico_price {
+  struct tier {
+    std::uint64_t input = 0, output = 0, cache_write_5m = 0, cache_write_1h = 0, cache_read = 0;
+    explicit tier(const rates& r) noexcept
+        : input(pico_per_token(r.input)),
+          output(pico_per_token(r.output)),
+          cache_write_5m(pico_per_token(r.cache_write_5m)),
+          cache_write_1h(pico_per_token(r.cache_write_1h)),
+          cache_read(pico_per_token(r.cache_read)) {}
+    std::uint64_t cost(const tokens& u) const noexcept {
+      return u.input * input + u.output * output + u.cache_write_5m * cache_write_5m +
+             u.cache_write_1h * cache_write_1h + u.cache_read * cache_read;
+    }
+  };
+  tier base;
+  std::optional<tier> above;
+  std::uint64_t threshold_tokens;
+
+  explicit pico_price(const model_price& p) noexcept
+      : base(p.base), threshold_tokens(p.threshold_tokens) {
+    if (p.above_threshold) above.emplace(*p.above_threshold);
+  }
+  std::uint64_t cost(const tokens& u) const noexcept {
+    return above && u.prompt() > threshold_tokens ? above->cost(u) : base.cost(u);
+  }
+};
+
 inline std::uint64_t cost_pico(const model_price& price, const tokens& usage) noexcept {
-  const bool above = price.above_threshold && usage.prompt() > price.threshold_tokens;
-  const rates& r = above ? *price.above_threshold : price.base;
-  return usage.input * pico_per_token(r.input) + usage.output * pico_per_token(r.output) +
-         usage.cache_write_5m * pico_per_token(r.cache_write_5m) +
-         usage.cache_write_1h * pico_per_token(r.cache_write_1h) + usage.cache_read * pico_per_token(r.cache_read);
+  return pico_price(price).cost(usage);
 }
 
 }  // namespace detail

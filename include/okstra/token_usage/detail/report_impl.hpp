@@ -110,13 +110,24 @@ inline std::vector<priced> select_records(const std::vector<record>& records, co
   for (const record& r : records)
     if (keep_record(r, filter)) kept.emplace_back(r.timestamp_ms, &r);
   sort_canonically(kept);
-  std::unordered_map<istr, const model_price*> cache;  // one lookup per model name (interned: hashed by address)
+  // One price lookup per model name (interned: hashed by address), and the
+  // last one remembered (records of a session share their model).
+  std::unordered_map<istr, std::optional<pico_price>> cache;
+  const std::optional<pico_price>* last = nullptr;
+  istr last_model;
   std::vector<priced> out;
   out.reserve(kept.size());
   for (const auto& [when, r] : kept) {
-    auto it = cache.find(r->model);
-    if (it == cache.end()) it = cache.emplace(r->model, prices.find(r->model)).first;
-    out.push_back({r, it->second ? cost_pico(*it->second, r->usage) : 0, it->second != nullptr});
+    if (!last || r->model != last_model) {
+      auto it = cache.find(r->model);
+      if (it == cache.end()) {
+        const model_price* found = prices.find(r->model);
+        it = cache.emplace(r->model, found ? std::optional<pico_price>(*found) : std::nullopt).first;
+      }
+      last = &it->second;
+      last_model = r->model;
+    }
+    out.push_back({r, *last ? (*last)->cost(r->usage) : 0, last->has_value()});
   }
   return out;
 }
