@@ -58,6 +58,23 @@ step okstra help
 step okstra setup
 step okstra doctor
 
+# Prepare two phases of one task on a throw-away git project: the first creates
+# the task worktree and branch from main, the second reuses them; then the
+# first run is finished (active.jsonl -> recent.jsonl).
+project=$demo/project
+mkdir -p "$project"
+quietly git -C "$project" -c init.defaultBranch=main init
+echo "demo project" >"$project/README"
+quietly git -C "$project" add README
+quietly git -C "$project" -c user.name=demo -c user.email=demo@example.com commit -m init
+step okstra prepare --project-root "$project" --task-key demo/payments/refund-timeout \
+  --task-type error-analysis --base-ref main --task-brief "refunds time out after 30 s"
+step okstra prepare --quiet --project-root "$project" --task-key demo/payments/refund-timeout \
+  --task-type implementation-planning
+run_dir=$project/.okstra/tasks/payments/refund-timeout/runs/error-analysis
+step okstra prepare finish --run-dir "$run_dir" --status completed
+step git -C "$project" worktree list
+
 # The approval gate on two bundled plan reports (tests/data/plans): one with
 # clarification items that still block approval, one valid with its data.json.
 plans="$root/tests/data/plans"

@@ -5,6 +5,8 @@
 #define BOOST_TEST_MODULE context_cost
 #include <boost/test/unit_test.hpp>
 
+#include "test_support.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,34 +25,8 @@ using strings = std::vector<std::string>;
 
 namespace {
 
-struct scoped_env {
-  std::string name;
-  std::optional<std::string> old;
-  scoped_env(std::string n, const char* value) : name(std::move(n)) {
-    if (const char* o = std::getenv(name.c_str())) old = o;
-    if (value) ::setenv(name.c_str(), value, 1);
-    else ::unsetenv(name.c_str());
-  }
-  ~scoped_env() {
-    if (old) ::setenv(name.c_str(), old->c_str(), 1);
-    else ::unsetenv(name.c_str());
-  }
-};
-
-struct temp_dir {
-  stdfs::path path;
-  temp_dir() {
-    char tmpl[] = "/tmp/okstra-cost-test-XXXXXX";
-    BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    for (const auto& e : stdfs::recursive_directory_iterator(path, ec))
-      stdfs::permissions(e.path(), stdfs::perms::owner_all, stdfs::perm_options::add, ec);
-    stdfs::remove_all(path, ec);
-  }
-};
+using okstra::test::scoped_env;
+using okstra::test::temp_dir;
 
 void write(const stdfs::path& p, const std::string& text) {
   stdfs::create_directories(p.parent_path());

@@ -1,6 +1,8 @@
 // Tests of okstra/core/json.hpp: parsing, field helpers and the writer.
 #include <boost/test/unit_test.hpp>
 
+#include "test_support.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -20,6 +22,8 @@ using namespace std::string_view_literals;
 namespace json = okstra::json;
 
 namespace {
+
+using okstra::test::temp_dir;
 
 // The message of the okstra::error that `fn` throws; fails the test if none.
 template <class Fn>
@@ -43,19 +47,6 @@ std::string compact(const json::value& v) {
   w.value(v);
   return w.str();
 }
-
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    char tmpl[] = "/tmp/okstra-core-json-XXXXXX";
-    BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 }  // namespace
 

@@ -1,6 +1,8 @@
 // Tests of okstra/core: fs.hpp, process.hpp and cli.hpp.
 #include <boost/test/unit_test.hpp>
 
+#include "test_support.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -28,6 +30,8 @@ using namespace std::string_literals;
 
 namespace {
 
+using okstra::test::temp_dir;
+
 template <class Fn>
 okstra::error error_of(Fn&& fn) {
   try {
@@ -41,22 +45,6 @@ okstra::error error_of(Fn&& fn) {
 
 int code_of(const okstra::error& e) { return static_cast<int>(e.code()); }
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-struct temp_dir {
-  stdfs::path path;
-  temp_dir() {
-    char tmpl[] = "/tmp/okstra-core-sys-XXXXXX";
-    BOOST_TEST_REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    stdfs::permissions(path, stdfs::perms::owner_all, stdfs::perm_options::add, ec);
-    for (const auto& e : stdfs::recursive_directory_iterator(path, ec))
-      if (e.is_directory(ec)) stdfs::permissions(e.path(), stdfs::perms::owner_all, stdfs::perm_options::add, ec);
-    stdfs::remove_all(path, ec);
-  }
-};
 
 std::vector<std::string> entries(const stdfs::path& dir) {
   std::vector<std::string> out;

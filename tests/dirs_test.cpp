@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE dirs
 #include <boost/test/unit_test.hpp>
 
+#include "test_support.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -12,24 +14,7 @@ namespace stdfs = std::filesystem;
 
 namespace {
 
-// Sets an environment variable for one scope.
-struct scoped_env {
-  std::string name;
-  std::optional<std::string> old;
-  scoped_env(std::string n, const char* value) : name(std::move(n)) {
-    if (const char* o = std::getenv(name.c_str())) old = o;
-    if (value)
-      ::setenv(name.c_str(), value, 1);
-    else
-      ::unsetenv(name.c_str());
-  }
-  ~scoped_env() {
-    if (old)
-      ::setenv(name.c_str(), old->c_str(), 1);
-    else
-      ::unsetenv(name.c_str());
-  }
-};
+using okstra::test::scoped_env;
 
 okstra::exit_code code_of(const std::string& text) {
   try {

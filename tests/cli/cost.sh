@@ -12,20 +12,7 @@ bin=$bld/okstra-cost
 data=$src/tests/data/task-bundle
 expected=$data/expected
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
-
-failures=0
-pass() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; failures=$((failures + 1)); }
-# run CMD...: stdout in $work/out, stderr in $work/err, status in $rc.
-run() {
-  set +e
-  "$@" >"$work/out" 2>"$work/err" </dev/null
-  rc=$?
-  set -e
-}
+. "$OKSTRA_SOURCE_ROOT/tests/cli/lib.sh"
 # normalise FILE: the machine's paths replaced by @DATA@ and @WORK@.
 normalise() {
   python3 - "$1" "$data" "$work" <<'EOF'
@@ -183,5 +170,4 @@ run "$bin" --task-root "$work/bad-run" --runtime-root "$data/runtime"
 [ "$rc" -eq 0 ] && grep -q "^okstra-cost: warning: malformed JSON '" "$work/err" && pass "malformed run-context.json: a warning, exit 0" \
   || fail "malformed run context: exit $rc $(cat "$work/err")"
 
-echo "$failures failure(s)"
-[ "$failures" -eq 0 ]
+finish

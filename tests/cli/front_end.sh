@@ -9,28 +9,9 @@ src=${OKSTRA_SOURCE_ROOT:?OKSTRA_SOURCE_ROOT must be set}
 bld=${OKSTRA_BUILD_ROOT:?OKSTRA_BUILD_ROOT must be set}
 okstra=$src/bin/okstra
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
-
-failures=0
-pass() { echo "ok: $1"; }
-fail() { echo "FAIL: $1"; failures=$((failures + 1)); }
-# check DESCRIPTION CMD...: one line, ok or FAIL, from CMD's exit status.
-check() {
-  d=$1
-  shift
-  if "$@"; then pass "$d"; else fail "$d"; fi
-}
+. "$src/tests/cli/lib.sh"
 # (Variables for one run are passed with `run env VAR=value ...`: an assignment
 # before a shell function is not portable.)
-# run CMD...: runs CMD with stdout in $work/out, stderr in $work/err, status in $rc.
-run() {
-  set +e
-  "$@" >"$work/out" 2>"$work/err" </dev/null
-  rc=$?
-  set -e
-}
 is() {
   [ "$1" = "$2" ] && return 0
   printf '  got:      %s\n  expected: %s\n' "$1" "$2"
@@ -219,8 +200,4 @@ cp "$okstra" "$work/front/okstra"
 run env "PATH=$work/path:$PATH" "OKSTRA_BUILD_DIR=$work/build" sh "$work/front/okstra" zzz
 check "the front end's own folder comes first" is "$(sed -n 1p "$work/out")" "from: sibling"
 
-if [ "$failures" -ne 0 ]; then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all front end checks passed"
+finish

@@ -7,19 +7,7 @@
 set -eu
 bin="$OKSTRA_BUILD_ROOT/okstra-plan-validate"
 plans="$OKSTRA_SOURCE_ROOT/tests/data/plans"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM
-failures=0
-pass() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# run CMD...: stdout in $work/out, stderr in $work/err, status in $rc.
-run() {
-  set +e
-  "$@" >"$work/out" 2>"$work/err" </dev/null
-  rc=$?
-  set -e
-}
+. "$OKSTRA_SOURCE_ROOT/tests/cli/lib.sh"
 
 # 1. Goldens. Each case runs from its own folder, so the paths printed are
 # "plan.md" and "data.json" wherever the checkout is.
@@ -96,8 +84,4 @@ run "$bin" --quiet "$work/case/plan.md"
 [ "$rc" -eq 0 ] && grep -qF "\"dataJson\":{\"path\":\"$work/case/data.json\",\"present\":true,\"approved\":true,\"agrees\":true," "$work/out" &&
   pass "data.json next to a plan given by an absolute path" || fail "absolute path: rc $rc, $(cat "$work/out")"
 
-if [ "$failures" -gt 0 ]; then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+finish

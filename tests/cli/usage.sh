@@ -7,17 +7,9 @@
 set -eu
 bin="$OKSTRA_BUILD_ROOT/okstra-usage"
 data="$OKSTRA_SOURCE_ROOT/tests/data/usage"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+. "$OKSTRA_SOURCE_ROOT/tests/cli/lib.sh"
 export OKSTRA_HOME="$work/home" HOME="$work/user" TZ=UTC
 mkdir -p "$HOME"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-
-json_field() {  # file, python expression over d
-  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
-}
 
 # 1. No logs at all: exit 0 and an empty report.
 "$bin" daily --json >"$work/empty.json" 2>"$work/err" && pass "no logs: exit 0" || fail "no logs: exit $?"
@@ -226,5 +218,4 @@ set +e
 set -e
 [ "$rc" -eq 3 ] && grep -q "team-state.json" "$work/err" && pass "run without team state: exit 3" || fail "run no state: $rc"
 
-if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
-echo "all okstra-usage checks passed"
+finish

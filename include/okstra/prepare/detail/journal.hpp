@@ -1,0 +1,100 @@
+// The rollback journal and the journaled file operations of
+// okstra/prepare/prepare.hpp. Include that header instead.
+#pragma once
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <exception>
+
+#include "okstra/core/fs.hpp"
+
+namespace okstra::prepare {
+
+inline void rollback_journal::on_rollback(std::string what, std::function<void()> undo) {
+  steps_.push_back(step{std::move(what), std::move(undo)});
+}
+
+inline std::vector<std::string> rollback_journal::rollback() noexcept {
+  std::vector<std::string> failures;
+  while (!steps_.empty()) {
+    step last = std::move(steps_.back());
+    steps_.pop_back();
+    try {
+      last.undo();
+    } catch (const std::exception& e) {
+      try {
+        failures.push_back(last.what + ": " + e.what());
+      } catch (...) {
+      }
+    } catch (...) {
+      try {
+        failures.push_back(last.what + ": unknown failure");
+      } catch (...) {
+      }
+    }
+  }
+  return failures;
+}
+
+namespace detail {
+// Removes a folder this prepare created, but only while it is empty: another
+// prepare of the same task may have put its own files in it since.
+inline void remove_if_empty(const stdfs::path& dir) {
+  if (::rmdir(dir.c_str()) != 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EEXIST)
+    throw io_error("remove folder", dir.string());
+}
+
+inline std::optional<std::string> read_if_regular(const stdfs::path& file) {
+  struct stat st{};
+  if (::lstat(file.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw io_error("read", file.string());
+  }
+  if (!S_ISREG(st.st_mode)) throw input_error(quoted("not a regular file", file.string()));
+  return fs::read_file(file);
+}
+}  // namespace detail
+
+inline void make_folders(const stdfs::path& dir, rollback_journal& journal, mode_t mode) {
+  std::vector<stdfs::path> missing;
+  std::error_code ec;
+  for (stdfs::path p = dir; !p.empty() && !stdfs::is_directory(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    std::string what = "remove folder " + it->string();
+    if (::mkdir(it->c_str(), mode) == 0) {
+      journal.on_rollback(std::move(what), [p = *it] { detail::remove_if_empty(p); });
+      continue;
+    }
+    if (errno != EEXIST) throw io_error("create folder", it->string());
+    if (!stdfs::is_directory(*it, ec)) throw input_error(quoted("not a folder", it->string()));
+  }
+}
+
+inline void write_journaled(const stdfs::path& file, std::string_view content, rollback_journal& journal,
+                            const dirs::home_layout* central) {
+  std::optional<std::string> previous = detail::read_if_regular(file);
+  if (previous && *previous == content) return;  // nothing changes, nothing to undo
+  std::optional<dirs::home_layout> home;
+  if (central) home = *central;
+  auto undo = [file, previous = std::move(previous), written = std::string(content), home] {
+    std::optional<locks::lock> held;
+    if (home) held.emplace(locks::central_lock(*home));
+    const std::optional<std::string> now = detail::read_if_regular(file);
+    if (now != written) return;  // changed by someone else since: theirs now
+    if (previous) {
+      fs::write_file_atomic(file, *previous);
+    } else if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
+      throw io_error("remove", file.string());
+    }
+  };
+  std::string what = "undo write of " + file.string();
+  fs::write_file_atomic(file, content);
+  journal.on_rollback(std::move(what), std::move(undo));
+}
+
+}  // namespace okstra::prepare

@@ -1,0 +1,170 @@
+// The git commands behind okstra/worktree/worktree.hpp. Include that header.
+// Every call runs the real git CLI through core/process (no shell), in the C
+// locale so its messages are stable, and never prompts.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "okstra/core/process.hpp"
+
+namespace okstra::worktree::detail {
+
+inline process::result git_try(const stdfs::path& repo, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"git", "-C", repo.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  process::options opts;
+  opts.env = {{"LC_ALL", "C"}, {"GIT_TERMINAL_PROMPT", "0"}};
+  return process::run(argv, opts);
+}
+
+inline std::string strip_newlines(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+// git's message on one line, for a hint.
+inline std::string one_line(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(start, end - start);
+    if (!line.empty()) out.append(out.empty() ? "" : "; ").append(line);
+    start = end + 1;
+  }
+  return out.empty() ? "git gave no message" : out;
+}
+
+inline std::string command_text(const std::vector<std::string>& args) {
+  std::string text = "git";
+  for (const auto& a : args) text.append(" ").append(a);
+  return text;
+}
+
+// Runs git and returns its stdout without the final newline; a failure is an
+// input error "git failed '<command>'" with git's message as the hint.
+inline std::string git(const stdfs::path& repo, const std::vector<std::string>& args) {
+  const auto r = git_try(repo, args);
+  if (!r.ok()) throw input_error(quoted("git failed", command_text(args)), one_line(r.err + r.out));
+  return strip_newlines(r.out);
+}
+
+inline std::vector<std::string> lines_of(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) lines.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+enum class repo_kind { not_git, linked_worktree, main_worktree };
+
+struct repo_probe {
+  repo_kind kind = repo_kind::not_git;
+  stdfs::path top_level;  // the work tree's root (set for both git kinds)
+};
+
+// A linked worktree has its own git dir inside the main repository's
+// common dir; the main worktree's git dir is the common dir.
+inline repo_probe probe_repository(const stdfs::path& project_root) {
+  const auto r = git_try(project_root, {"rev-parse", "--is-inside-work-tree", "--path-format=absolute",
+                                        "--git-dir", "--git-common-dir", "--show-toplevel"});
+  const auto lines = lines_of(r.out);
+  if (!r.ok() || lines.size() != 4 || lines[0] != "true") return {};
+  std::error_code ec;
+  const auto git_dir = stdfs::weakly_canonical(lines[1], ec);
+  const auto common_dir = stdfs::weakly_canonical(lines[2], ec);
+  return {git_dir == common_dir ? repo_kind::main_worktree : repo_kind::linked_worktree, lines[3]};
+}
+
+inline std::string resolve_commit(const stdfs::path& repo, const std::string& ref) {
+  if (ref.empty() || ref.front() == '-') throw usage_error(quoted("invalid base ref", ref));
+  const auto r = git_try(repo, {"rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"});
+  if (!r.ok())
+    throw input_error(quoted("unknown base ref", ref), "git rev-parse --verify found no commit of that name in '" +
+                                                            repo.string() + "'");
+  return strip_newlines(r.out);
+}
+
+// The symbolic name of HEAD (a branch), or "HEAD" when detached.
+inline std::string head_name(const stdfs::path& repo) {
+  const auto r = git_try(repo, {"symbolic-ref", "--quiet", "--short", "HEAD"});
+  return r.ok() ? strip_newlines(r.out) : std::string("HEAD");
+}
+
+inline bool branch_exists(const stdfs::path& repo, const std::string& branch) {
+  return git_try(repo, {"show-ref", "--verify", "--quiet", "refs/heads/" + branch}).ok();
+}
+
+inline void check_branch_name(const stdfs::path& repo, const std::string& branch) {
+  if (!git_try(repo, {"check-ref-format", "--branch", branch}).ok())
+    throw usage_error(quoted("task id gives an invalid git branch name", branch),
+                      "git refuses names with '..', a final '.' or '.lock'; use another task id");
+}
+
+// Canonical paths of every worktree git knows for the repository.
+inline std::vector<stdfs::path> worktree_paths(const stdfs::path& repo) {
+  std::vector<stdfs::path> paths;
+  std::error_code ec;
+  for (const auto& line : lines_of(git(repo, {"worktree", "list", "--porcelain"})))
+    if (line.rfind("worktree ", 0) == 0) paths.push_back(stdfs::weakly_canonical(line.substr(9), ec));
+  return paths;
+}
+
+inline bool is_worktree_of(const stdfs::path& repo, const stdfs::path& path) {
+  std::error_code ec;
+  const auto wanted = stdfs::weakly_canonical(path, ec);
+  for (const auto& p : worktree_paths(repo))
+    if (p == wanted) return true;
+  return false;
+}
+
+inline void add_worktree_new_branch(const stdfs::path& repo, const std::string& path, const std::string& branch,
+                                    const std::string& commit) {
+  git(repo, {"worktree", "add", "--quiet", "-b", branch, path, commit});
+}
+
+inline void add_worktree_existing_branch(const stdfs::path& repo, const std::string& path, const std::string& branch) {
+  git(repo, {"worktree", "add", "--quiet", path, branch});
+}
+
+inline void remove_worktree(const stdfs::path& repo, const std::string& path, bool force) {
+  std::vector<std::string> args{"worktree", "remove"};
+  if (force) args.emplace_back("--force");
+  args.push_back(path);
+  git(repo, args);
+}
+
+inline void delete_branch(const stdfs::path& repo, const std::string& branch) {
+  git(repo, {"branch", "-D", branch});
+}
+
+inline std::string branch_tip(const stdfs::path& repo, const std::string& branch) {
+  return git(repo, {"rev-parse", "--verify", "refs/heads/" + branch + "^{commit}"});
+}
+
+inline std::string merge_base(const stdfs::path& repo, const std::vector<std::string>& branches) {
+  std::vector<std::string> args{"merge-base", "--octopus"};
+  for (const auto& b : branches) args.push_back("refs/heads/" + b);
+  return git(repo, args);
+}
+
+// Lines of `git worktree prune -v` (with -n: what it would prune).
+inline std::vector<std::string> prune_worktrees(const stdfs::path& repo, bool dry_run) {
+  std::vector<std::string> args{"worktree", "prune", "-v"};
+  if (dry_run) args.emplace_back("-n");
+  const auto r = git_try(repo, args);
+  if (!r.ok()) throw input_error(quoted("git failed", command_text(args)), one_line(r.err + r.out));
+  auto notes = lines_of(r.err);
+  for (auto& line : lines_of(r.out)) notes.push_back(std::move(line));
+  return notes;
+}
+
+}  // namespace okstra::worktree::detail

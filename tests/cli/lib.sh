@@ -1,0 +1,35 @@
+# tests/cli/lib.sh — what the shell tests of the binaries share. Sourced as
+#   . "$OKSTRA_SOURCE_ROOT/tests/cli/lib.sh"
+# It gives: $work, a temporary folder removed on exit; $failures; pass and
+# fail (one line per check: "ok: …" or "FAIL: …"); check DESCRIPTION CMD...
+# (ok or FAIL from CMD's status); run CMD... (stdout in $work/out, stderr in
+# $work/err, status in $rc, stdin empty); json_field FILE EXPR (a Python
+# expression over the parsed JSON d); finish (the summary line, and exit 1
+# if any check failed).
+work=$(mktemp -d "${TMPDIR:-/tmp}/okstra-test.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+failures=0
+pass() { echo "ok: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() {
+  description=$1
+  shift
+  if "$@"; then pass "$description"; else fail "$description"; fi
+}
+run() {
+  set +e
+  "$@" >"$work/out" 2>"$work/err" </dev/null
+  rc=$?
+  set -e
+}
+json_field() {
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+finish() {
+  if [ "$failures" -gt 0 ]; then
+    echo "$failures check(s) failed"
+    exit 1
+  fi
+  echo "all checks passed"
+}

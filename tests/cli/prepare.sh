@@ -1,0 +1,262 @@
+#!/bin/sh
+# okstra-prepare end to end on real git repositories in a temporary folder:
+# phases, reuse, degrade, finish (a); rollback of an injected failure (b);
+# 16 concurrent '--stage auto' runs (c); SIGKILL at every named step, then
+# reconcile and a re-run (d); stage dependencies and merge-base (e); the
+# install check, usage errors and refusals.
+set -eu
+tool="$OKSTRA_BUILD_ROOT/okstra-prepare"
+wtool="$OKSTRA_BUILD_ROOT/okstra-worktree"
+plans="$OKSTRA_SOURCE_ROOT/tests/data/plans"
+. "$OKSTRA_SOURCE_ROOT/tests/cli/lib.sh"
+export OKSTRA_HOME="$work/home" OKSTRA_SKIP_INSTALL_CHECK=1
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
+unset OKSTRA_WORKTREE_SYNC_DIRS OKSTRA_TEST_PAUSE_AT OKSTRA_TEST_RESUME_FILE || true
+status_of() { set +e; "$@" >"$work/out" 2>"$work/err"; rc=$?; set -e; echo "$rc"; }
+field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2"; }  # string field of a --quiet JSON file
+new_repo() {
+  mkdir -p "$1"
+  git -C "$1" -c init.defaultBranch=main init -q
+  echo hi >"$1/README"
+  git -C "$1" add README
+  git -C "$1" commit -q -m init
+}
+# approved_plan DIR STAGES_JSON: the bundled valid plan with a data.json holding that stage map.
+approved_plan() {
+  mkdir -p "$1"
+  cp "$plans/valid-approved/plan.md" "$1/plan.md"
+  printf '{"approval":{"approved":true},"stages":%s}\n' "$2" >"$1/data.json"
+}
+repo="$work/repo"
+new_repo "$repo"
+git -C "$repo" checkout -q -b dev
+echo dev >"$repo/dev.txt"
+git -C "$repo" add dev.txt
+git -C "$repo" commit -q -m dev
+git -C "$repo" checkout -q main
+
+# ---- a. phases, reuse, degrade, finish --------------------------------------------
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/one --task-type error-analysis --base-ref dev)
+check "first phase exits 0" [ "$rc" = 0 ]
+for f in projectRoot taskKey taskType stage seq runDir reportPath worktreePath branch baseRef baseCommit \
+    executor workers models prTemplate okstraVersion createdAt; do
+  check "run context has $f" grep -q "^  \"$f\": " "$work/out"
+done
+check "worktree created (stderr)" grep -q "task worktree created" "$work/err"
+check "project.json created" [ -f "$repo/.okstra/project.json" ]
+wt_one="$OKSTRA_HOME/worktrees/p/g/one"
+check "branch feat-one exists" git -C "$repo" show-ref --verify --quiet refs/heads/feat-one
+check "git lists the worktree" sh -c "git -C '$repo' worktree list | grep -q '^$wt_one '"
+check "branch starts at --base-ref" [ "$(git -C "$repo" rev-parse feat-one)" = "$(git -C "$repo" rev-parse dev)" ]
+check "baseCommit is dev's commit" grep -q "\"baseCommit\": \"$(git -C "$repo" rev-parse dev)\"" "$work/out"
+check "worktreePath is the task worktree" grep -q "\"worktreePath\": \"$wt_one\"" "$work/out"
+run_one=$(sed -n 's/^  "runDir": "\(.*\)",$/\1/p' "$work/out")
+check "run-context.json written" [ -f "$run_one/run-context.json" ]
+rc=$(status_of "$tool" --project-root "$repo" --task-key p:g:one --task-type implementation-planning --quiet)
+check "second phase exits 0" [ "$rc" = 0 ]
+check "second phase reuses the worktree" grep -q "task worktree reused '$wt_one'" "$work/err"
+check "--quiet prints one line" [ "$(wc -l <"$work/out")" = 1 ]
+check "same worktree path" [ "$(field worktreePath "$work/out")" = "$wt_one" ]
+check "same branch" [ "$(field branch "$work/out")" = feat-one ]
+check "one worktree for the key" [ "$(git -C "$repo" worktree list | grep -c "/p/g/one")" = 1 ]
+check "two runs active" [ "$(grep -c '"taskKey":"p/g/one"' "$OKSTRA_HOME/active.jsonl")" = 2 ]
+
+plain="$work/plain"
+mkdir -p "$plain"
+rc=$(status_of "$tool" --project-root "$plain" --project-id plain --task-group g --task-id t --task-type error-analysis --quiet)
+check "not a git repository: exit 0" [ "$rc" = 0 ]
+check "not a git repository: skipped-not-git" grep -q "skipped-not-git" "$work/err"
+check "not a git repository: worktreePath is the project" [ "$(field worktreePath "$work/out")" = "$(cd -P "$plain" && pwd)" ]
+check "not a git repository: branch null" grep -q '"branch":null' "$work/out"
+
+rc=$(status_of "$tool" finish --run-dir "$run_one" --status completed --quiet)
+check "finish exits 0" [ "$rc" = 0 ]
+check "finish prints the status" grep -q '"status":"completed"' "$work/out"
+check "finished run left active.jsonl" sh -c "! grep -q '\"runDir\":\"$run_one\"' '$OKSTRA_HOME/active.jsonl'"
+check "finished run is completed in recent.jsonl" \
+  sh -c "grep '\"runDir\":\"$run_one\"' '$OKSTRA_HOME/recent.jsonl' | tail -1 | grep -q '\"status\":\"completed\"'"
+rc=$(status_of "$tool" finish --run-dir "$run_one" --status completed)
+check "finishing twice exits 1" [ "$rc" = 1 ]
+rc=$(status_of "$tool" finish --run-dir "$run_one" --status done)
+check "an unknown status exits 2" [ "$rc" = 2 ]
+
+# Render only: the bundle, but no worktree, discovery file or run record.
+lines=$(wc -l <"$OKSTRA_HOME/active.jsonl")
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/render --task-type error-analysis --render-only --quiet)
+check "--render-only exits 0" [ "$rc" = 0 ]
+check "--render-only wrote the bundle" [ -f "$repo/.okstra/tasks/g/render/instruction-set/task-brief.md" ]
+check "--render-only created no worktree" [ ! -e "$OKSTRA_HOME/worktrees/p/g/render" ]
+check "--render-only recorded no run" [ "$(wc -l <"$OKSTRA_HOME/active.jsonl")" = "$lines" ]
+
+# Usage errors, refusals, the install check.
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/one --task-type error-analysis --bogus)
+check "an unknown option exits 2" [ "$rc" = 2 ]
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/one)
+check "no --task-type exits 2" [ "$rc" = 2 ]
+check "usage error wording" grep -q "^okstra-prepare: error: missing required option '--task-type'" "$work/err"
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/one --task-type implementation --stage 1)
+check "implementation without --approved-plan exits 2" [ "$rc" = 2 ]
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/one --task-type implementation --stage 1 \
+  --approved-plan "$plans/blocked/plan.md")
+check "a blocked plan exits 1" [ "$rc" = 1 ]
+check "the refusal names the plan" grep -q "^okstra-prepare: error: approved plan refused '.*blocked/plan.md'" "$work/err"
+check "the refusal gives the reasons" grep -q "^hint: .*C-0" "$work/err"
+check "nothing on stdout after a refusal" [ ! -s "$work/out" ]
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/one --task-type implementation --stage 7 \
+  --approved-plan "$plans/valid-approved/plan.md")
+check "a stage outside the plan's map exits 2" [ "$rc" = 2 ]
+check "the stage error names the stage" grep -q "stage is not in the plan's stage map '7'" "$work/err"
+check "...before any stage worktree" sh -c "! grep -q 'stage worktree' '$work/err'"
+legacy="$work/legacy"
+mkdir -p "$legacy/.project-docs/okstra"
+rc=$(status_of "$tool" --project-root "$legacy" --task-key l/g/t --task-type error-analysis)
+check "a legacy layout exits 1" [ "$rc" = 1 ]
+check "the legacy refusal hints at migrate" grep -q "^hint: .*okstra migrate" "$work/err"
+rc=$(status_of env -u OKSTRA_SKIP_INSTALL_CHECK OKSTRA_HOME="$work/empty-home" \
+  "$tool" --project-root "$plain" --task-key plain/g/t --task-type error-analysis)
+check "install check: exit 3 without an installed home" [ "$rc" = 3 ]
+check "install check: names the version stamp" grep -q "okstra is not installed: missing version stamp" "$work/err"
+check "install check: hint says okstra setup" grep -q "^hint: .*okstra setup" "$work/err"
+
+# ---- b. a failure after 'git worktree add' changes nothing -------------------------
+snapshot() {  # repo -> hash of git worktrees, branches, registry, project folder, run index
+  {
+    git -C "$1" worktree list --porcelain
+    git -C "$1" branch -a
+    cat "$OKSTRA_HOME/worktrees/registry.json" 2>/dev/null || echo no-registry
+    (cd "$1" && find .okstra -print 2>/dev/null | sort && find .okstra -type f -exec cat {} + 2>/dev/null) || true
+    ls "$OKSTRA_HOME/projects" 2>/dev/null || true
+    cat "$OKSTRA_HOME/active.jsonl" "$OKSTRA_HOME/recent.jsonl" 2>/dev/null || true
+  } | cksum
+}
+cp -R "$OKSTRA_SOURCE_ROOT/templates" "$work/good-templates"
+mkdir -p "$OKSTRA_HOME"
+cp -R "$work/good-templates" "$OKSTRA_HOME/templates"
+printf 'broken {{NO_SUCH_VALUE}}\n' >>"$OKSTRA_HOME/templates/instruction-set/timeline.md"
+fresh="$work/fresh"
+new_repo "$fresh"
+before=$(snapshot "$fresh")
+rc=$(status_of "$tool" --project-root "$fresh" --task-key f/g/t --task-type error-analysis --base-ref main)
+check "injected template failure exits 3" [ "$rc" = 3 ]
+check "the error names the placeholder" grep -q "unknown placeholder '{{NO_SUCH_VALUE}}'" "$work/err"
+check "the worktree had been created" grep -q "task worktree created" "$work/err"
+check "rollback: git, branches, registry, project unchanged" [ "$(snapshot "$fresh")" = "$before" ]
+check "rollback: no .okstra in the new project" [ ! -e "$fresh/.okstra" ]
+approved_plan "$work/plan2" '[{"n":1},{"n":2,"dependsOn":[1]}]'
+before=$(snapshot "$repo")
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/rb --task-type implementation --stage auto \
+  --approved-plan "$work/plan2/plan.md" --base-ref main)
+check "injected failure after a stage worktree exits 3" [ "$rc" = 3 ]
+check "the stage worktree had been created" grep -q "stage worktree created" "$work/err"
+check "rollback: task and stage undone, nothing else touched" [ "$(snapshot "$repo")" = "$before" ]
+rm -rf "$OKSTRA_HOME/templates"
+
+# ---- c. 16 concurrent '--stage auto' runs on one key -------------------------------
+stages16='[{"n":1},{"n":2},{"n":3},{"n":4},{"n":5},{"n":6},{"n":7},{"n":8},{"n":9},{"n":10},{"n":11},{"n":12},{"n":13},{"n":14},{"n":15},{"n":16}]'
+approved_plan "$work/plan16" "$stages16"
+approved_plan "$work/plan4" '[{"n":1},{"n":2},{"n":3},{"n":4}]'
+concurrent() {  # key plan tag
+  pids=
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+    "$tool" --project-root "$repo" --task-key "$1" --task-type implementation --stage auto --base-ref main \
+      --approved-plan "$2" --quiet >"$work/$3.$i.out" 2>"$work/$3.$i.err" &
+    pids="$pids $!"
+  done
+  ok=0; refusedn=0; other=0
+  for p in $pids; do
+    set +e; wait "$p"; r=$?; set -e
+    case $r in 0) ok=$((ok + 1)) ;; 1) refusedn=$((refusedn + 1)) ;; *) other=$((other + 1)) ;; esac
+  done
+}
+concurrent p/g/par "$work/plan16/plan.md" par
+check "16 concurrent runs all succeed ($ok ok, $refusedn refused, $other other)" [ "$ok" = 16 ]
+got=$(cat "$work"/par.*.out | sed -n 's/.*"stage":\([0-9]*\).*/\1/p' | sort -n | tr '\n' ' ')
+check "16 different stages ($got)" [ "$got" = "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 " ]
+reg_stages=$(grep -o '"p+g+par#stage-[0-9]*"' "$OKSTRA_HOME/worktrees/registry.json" | sort -u | sed 's/.*stage-\([0-9]*\)"/\1/' | sort -n | tr '\n' ' ')
+git_stages=$(git -C "$repo" worktree list | sed -n 's|.*/par.stages/stage-\([0-9]*\) .*|\1|p' | sort -n | tr '\n' ' ')
+act_stages=$(grep '"taskKey":"p/g/par"' "$OKSTRA_HOME/active.jsonl" | sed -n 's/.*"stage":\([0-9]*\).*/\1/p' | sort -n | tr '\n' ' ')
+check "registry agrees ($reg_stages)" [ "$reg_stages" = "$got" ]
+check "git worktree list agrees ($git_stages)" [ "$git_stages" = "$got" ]
+check "active.jsonl agrees ($act_stages)" [ "$act_stages" = "$got" ]
+check "no torn line in active.jsonl" sh -c "! grep -qv '^{.*}\$' '$OKSTRA_HOME/active.jsonl'"
+check "no torn line in recent.jsonl" sh -c "! grep -qv '^{.*}\$' '$OKSTRA_HOME/recent.jsonl'"
+concurrent p/g/four "$work/plan4/plan.md" four
+check "4 stages: 4 succeed, 12 refused ($ok ok, $refusedn refused, $other other)" \
+  [ "$ok/$refusedn/$other" = "4/12/0" ]
+check "the refusals say no stage is ready" [ "$(grep -l "no stage is ready for 'p/g/four'" "$work"/four.*.err | wc -l)" = 12 ]
+got=$(cat "$work"/four.*.out | sed -n 's/.*"stage":\([0-9]*\).*/\1/p' | sort -n | tr '\n' ' ')
+check "4 different stages ($got)" [ "$got" = "1 2 3 4 " ]
+check "4 stage worktrees in git" [ "$(git -C "$repo" worktree list | grep -c '/four.stages/stage-')" = 4 ]
+check "4 active runs" [ "$(grep -c '"taskKey":"p/g/four"' "$OKSTRA_HOME/active.jsonl")" = 4 ]
+
+# ---- d. SIGKILL at every named step; reconcile repairs, a re-run completes ---------
+approved_plan "$work/plan1" '[{"n":1}]'
+for step in project task-lock worktree stage run-paths bundle records record-start; do
+  key="p/g/crash-$step"
+  set -- --project-root "$repo" --task-key "$key" --task-type implementation --stage 1 --base-ref main \
+    --approved-plan "$work/plan1/plan.md" --quiet --lock-timeout 20
+  OKSTRA_TEST_PAUSE_AT=$step OKSTRA_TEST_RESUME_FILE="$work/never" "$tool" "$@" >"$work/crash.out" 2>"$work/crash.err" &
+  pid=$!
+  n=0
+  while ! grep -q "test pause at $step" "$work/crash.err" && [ "$n" -lt 300 ]; do sleep 0.05; n=$((n + 1)); done
+  check "paused at $step" grep -q "test pause at $step" "$work/crash.err"
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  rc=$(status_of "$wtool" reconcile --quiet)
+  check "reconcile after a kill at $step exits 0" [ "$rc" = 0 ]
+  check "git has no prunable worktree after $step" sh -c "! git -C '$repo' worktree list --porcelain | grep -q prunable"
+  rc=$(status_of "$tool" "$@")
+  check "re-run after a kill at $step exits 0" [ "$rc" = 0 ]
+  check "re-run after $step runs in the stage worktree" [ "$(field worktreePath "$work/out")" = "$OKSTRA_HOME/worktrees/p/g/crash-$step.stages/stage-1" ]
+  check "the stage worktree is a git worktree after $step" [ -e "$OKSTRA_HOME/worktrees/p/g/crash-$step.stages/stage-1/.git" ]
+  rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/out")" --status completed --quiet)
+  check "the re-run finishes after $step" [ "$rc" = 0 ]
+done
+check "no torn line after the kills" sh -c "! grep -qv '^{.*}\$' '$OKSTRA_HOME/active.jsonl'"
+
+# ---- e. stage dependencies ---------------------------------------------------------
+approved_plan "$work/plandep" '[{"n":1},{"n":2},{"n":3,"dependsOn":[1,2]},{"n":4,"dependsOn":[3]}]'
+dep() { status_of "$tool" --project-root "$repo" --task-key p/g/dep --task-type implementation --stage auto \
+  --base-ref main --approved-plan "$work/plandep/plan.md" --quiet; }
+rc=$(dep); cp "$work/out" "$work/dep1"
+check "auto picks stage 1" grep -q '"stage":1,' "$work/dep1"
+rc=$(dep); cp "$work/out" "$work/dep2"
+check "auto picks stage 2" grep -q '"stage":2,' "$work/dep2"
+rc=$(dep)
+check "stage 3 waits for 1 and 2 (exit 1)" [ "$rc" = 1 ]
+# Move the task branch on, so the merge-base of the stages differs from its tip.
+task_wt="$OKSTRA_HOME/worktrees/p/g/dep"
+echo more >"$task_wt/more.txt"
+git -C "$task_wt" add more.txt
+git -C "$task_wt" commit -q -m more
+for s in 1 2; do
+  echo "stage $s" >"$(field worktreePath "$work/dep$s")/s$s.txt"
+  git -C "$(field worktreePath "$work/dep$s")" add "s$s.txt"
+  git -C "$(field worktreePath "$work/dep$s")" commit -q -m "stage $s"
+done
+rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/dep1")" --status completed --quiet)
+check "finish of stage 1 exits 0" [ "$rc" = 0 ]
+check "finish reports stage 1 completed" grep -q '"stageWorktree":"completed"' "$work/out"
+"$wtool" lookup p/g/dep --quiet >"$work/lookup"
+check "the registry says stage 1 completed" grep -q '"row":"p+g+dep#stage-1"[^}]*"status":"completed"' "$work/lookup"
+rc=$(dep)
+check "stage 3 still waits for stage 2 (exit 1)" [ "$rc" = 1 ]
+check "the refusal says no stage is ready" grep -q "no stage is ready" "$work/err"
+rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/dep2")" --status error --quiet)
+check "an error releases stage 2" grep -q '"stageWorktree":"released"' "$work/out"
+"$wtool" lookup p/g/dep --quiet >"$work/lookup"
+check "the registry says stage 2 released" grep -q '"row":"p+g+dep#stage-2"[^}]*"status":"released"' "$work/lookup"
+rc=$(dep); cp "$work/out" "$work/dep2b"
+check "auto picks the released stage 2 again" grep -q '"stage":2,' "$work/dep2b"
+rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/dep2b")" --status completed --quiet)
+check "finish of stage 2 exits 0" [ "$rc" = 0 ]
+rc=$(dep); cp "$work/out" "$work/dep3"
+check "auto picks stage 3 once 1 and 2 are completed" grep -q '"stage":3,' "$work/dep3"
+mb=$(git -C "$repo" merge-base feat-dep-stage-1 feat-dep-stage-2)
+check "stage 3 starts at the merge-base of 1 and 2" [ "$(field baseCommit "$work/dep3")" = "$mb" ]
+check "the merge-base is not the task branch tip" [ "$mb" != "$(git -C "$repo" rev-parse feat-dep)" ]
+check "stage 3's branch is at that commit" [ "$(git -C "$repo" rev-parse feat-dep-stage-3)" = "$mb" ]
+rc=$(dep)
+check "stage 4 waits for stage 3 (exit 1)" [ "$rc" = 1 ]
+
+finish

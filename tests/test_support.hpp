@@ -1,0 +1,54 @@
+// tests/test_support.hpp — small fixtures the Boost.Test programs share.
+#pragma once
+
+#include <boost/test/unit_test.hpp>
+
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <system_error>
+
+namespace okstra::test {
+
+// Sets (or, given nullptr, unsets) an environment variable for one scope.
+struct scoped_env {
+  std::string name;
+  std::optional<std::string> old;
+  scoped_env(std::string n, const char* value) : name(std::move(n)) {
+    if (const char* o = std::getenv(name.c_str())) old = o;
+    if (value) ::setenv(name.c_str(), value, 1);
+    else ::unsetenv(name.c_str());
+  }
+  ~scoped_env() {
+    if (old) ::setenv(name.c_str(), old->c_str(), 1);
+    else ::unsetenv(name.c_str());
+  }
+  scoped_env(const scoped_env&) = delete;
+  scoped_env& operator=(const scoped_env&) = delete;
+};
+
+// A fresh folder under /tmp, removed with all it holds, including what a
+// test made unreadable.
+struct temp_dir {
+  std::filesystem::path path;
+  temp_dir() {
+    char pattern[] = "/tmp/okstra-test-XXXXXX";
+    BOOST_TEST_REQUIRE(::mkdtemp(pattern) != nullptr);
+    path = pattern;
+  }
+  ~temp_dir() {
+    namespace stdfs = std::filesystem;
+    std::error_code ec;
+    stdfs::permissions(path, stdfs::perms::owner_all, stdfs::perm_options::add, ec);
+    for (const auto& e : stdfs::recursive_directory_iterator(path, ec))
+      stdfs::permissions(e.path(), stdfs::perms::owner_all, stdfs::perm_options::add, ec);
+    stdfs::remove_all(path, ec);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+};
+
+}  // namespace okstra::test

@@ -1,0 +1,130 @@
+// okstra-worktree — look up, list, reconcile and remove task worktrees
+// (SPEC §4; docs/worktrees.md). Provisioning happens in okstra-prepare.
+#include <string>
+#include <vector>
+
+#include "okstra/core/cli.hpp"
+#include "okstra/worktree/worktree.hpp"
+
+namespace {
+
+namespace wt = okstra::worktree;
+namespace po = okstra::cli::po;
+constexpr const char* tool = "okstra-worktree";
+
+const char* overview =
+    "okstra-worktree - look up, list, reconcile and remove task worktrees\n"
+    "\n"
+    "Usage: okstra-worktree <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  lookup <key>       the registry entries of one task key (task and stages)\n"
+    "  list               every registry entry, or one project's (--project ID)\n"
+    "  reconcile          drop entries whose folder is gone, run 'git worktree prune'\n"
+    "  remove <key>       remove a task's worktrees (or one stage) and their entries\n"
+    "\n"
+    "A task key is <projectId>/<taskGroup>/<taskId> (or a:b:c). Output is JSON on\n"
+    "stdout ('--quiet': one line). 'okstra-worktree <command> --help' for details;\n"
+    "docs/worktrees.md for the registry format and every refusal.\n"
+    "\n";
+
+okstra::cli::command_line make_command(const std::string& sub, const std::string& summary, const std::string& synopsis,
+                                       const std::string& details = {}) {
+  okstra::cli::command_spec spec(std::string(tool) + " " + sub, summary, synopsis, details);
+  spec.with_quiet = true;
+  return okstra::cli::command_line(spec);
+}
+
+okstra::dirs::task_key single_key(const okstra::cli::command_line& cmd) {
+  const auto keys = cmd.positionals("key");
+  if (keys.size() != 1)
+    throw okstra::usage_error("expected exactly one task key", "see '" + cmd.spec().tool + " --help'");
+  return okstra::dirs::parse_task_key(keys.front());
+}
+
+int run_lookup(const std::vector<std::string>& args) {
+  auto cmd = make_command("lookup", "the registry entries of one task key", "[--quiet] <key>",
+                          "Prints {entries: [...]}: the task worktree first, then its stages.\n"
+                          "Exit 1 when the key has no entry.");
+  cmd.positional("key", -1);
+  if (!cmd.parse(args)) return 0;
+  const auto key = single_key(cmd);
+  const auto rows = wt::entries_of(wt::read_registry(okstra::dirs::home()), key);
+  if (rows.empty()) throw okstra::refused(okstra::quoted("no worktree registered for", key.str()), "see 'okstra-worktree list'");
+  okstra::cli::emit(wt::entries_json(rows, !cmd.quiet()));
+  return 0;
+}
+
+int run_list(const std::vector<std::string>& args) {
+  auto cmd = make_command("list", "every worktree registry entry", "[--project ID] [--quiet]",
+                          "Prints {entries: [...]} in registry order (task key, then stage).");
+  cmd.options()("project", po::value<std::string>()->value_name("ID"), "only the entries of this project id");
+  if (!cmd.parse(args)) return 0;
+  const auto project = cmd.get<std::string>("project");
+  std::vector<std::pair<std::string, wt::entry>> rows;
+  for (const auto& [row, e] : wt::read_registry(okstra::dirs::home()).entries)
+    if (!project || e.project_id == *project) rows.emplace_back(row, e);
+  okstra::cli::emit(wt::entries_json(rows, !cmd.quiet()));
+  return 0;
+}
+
+int run_reconcile(const std::vector<std::string>& args) {
+  auto cmd = make_command("reconcile", "drop registry entries whose folder is gone, prune git's worktree list",
+                          "[--dry-run] [--quiet] [--lock-timeout S | --no-wait]",
+                          "Prints {dryRun, dropped, pruned[{projectRoot, notes}], skippedRepositories}.\n"
+                          "With --dry-run nothing changes: the same report says what would.");
+  cmd.options()("dry-run", "report what would change, change nothing");
+  okstra::locks::add_wait_options(cmd);
+  if (!cmd.parse(args)) return 0;
+  const auto report = wt::reconcile(okstra::dirs::home(), cmd.has("dry-run"), okstra::locks::wait_policy_from(cmd));
+  if (report.dry_run) okstra::cli::warn(tool, "dry run: nothing was changed");
+  okstra::cli::emit(wt::to_json(report, !cmd.quiet()));
+  return 0;
+}
+
+int run_remove(const std::vector<std::string>& args) {
+  auto cmd = make_command("remove", "remove a task's worktrees and registry entries",
+                          "<key> [--stage N] [--delete-branch] [--force] [--quiet] [--lock-timeout S | --no-wait]",
+                          "Without --stage: the task worktree and all its stage worktrees. A worktree\n"
+                          "with uncommitted changes is refused (exit 1) unless --force. Branches are\n"
+                          "kept unless --delete-branch. Prints {removed, deletedBranches}.");
+  cmd.options()("stage", po::value<int>()->value_name("N"), "only stage N")(
+      "delete-branch", "also delete the branches (git branch -D)")(
+      "force", "remove even with uncommitted changes");
+  okstra::locks::add_wait_options(cmd);
+  cmd.positional("key", -1);
+  if (!cmd.parse(args)) return 0;
+  wt::remove_request request{single_key(cmd), cmd.get<int>("stage"), cmd.has("delete-branch"), cmd.has("force")};
+  if (request.stage && *request.stage < 1)
+    throw okstra::usage_error(okstra::quoted("invalid stage", std::to_string(*request.stage)));
+  const auto home = okstra::dirs::home();
+  const auto policy = okstra::locks::wait_policy_from(cmd);
+  const auto mutex = okstra::locks::worktree_provision_mutex(home, request.key, policy);
+  okstra::cli::emit(wt::to_json(wt::remove(home, request, mutex, policy), !cmd.quiet()));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return okstra::cli::run_main(tool, [&] {
+    std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+    if (args.empty()) throw okstra::usage_error("missing command", "see 'okstra-worktree --help'");
+    if (args.front() == "--help" || args.front() == "-h" || args.front() == "help") {
+      std::fputs(overview, stdout);
+      std::fputs(okstra::cli::standard_exit_status, stdout);
+      return 0;
+    }
+    if (args.front() == "--version") {
+      okstra::cli::emit(std::string(tool) + " (okstra) " + okstra::version);
+      return 0;
+    }
+    const std::string sub = args.front();
+    args.erase(args.begin());
+    if (sub == "lookup") return run_lookup(args);
+    if (sub == "list") return run_list(args);
+    if (sub == "reconcile") return run_reconcile(args);
+    if (sub == "remove") return run_remove(args);
+    throw okstra::usage_error(okstra::quoted("unknown command", sub), "see 'okstra-worktree --help'");
+  });
+}
