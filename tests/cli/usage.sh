@@ -213,6 +213,13 @@ grep -q "| lead | 1680 |" "$run/report.md" && grep -q "| claude | 50 |" "$run/re
   grep -q "| codex | unavailable |" "$run/report.md" && grep -q "| writer | 150 |" "$run/report.md" && \
   grep -q "| total | 1880 | {{UNKNOWN_PLACEHOLDER}} |" "$run/report.md" \
   && pass "--fill-report fills the placeholders and keeps the rest" || fail "filled report: $(cat "$run/report.md")"
+# The same summary from the cache, twice (the second takes the subagent's
+# type from the cache instead of its .meta.json).
+for pass_number in 1 2; do
+  "$bin" run --run-dir "$run" --source claude --claude-dir "$data/claude" >"$work/run-cached.json" 2>/dev/null
+  cmp -s "$work/run.json" "$work/run-cached.json" && pass "run summary from the cache ($pass_number)" \
+    || fail "run summary from the cache ($pass_number) differs: $(diff "$work/run.json" "$work/run-cached.json" | head -5)"
+done
 set +e
 "$bin" run --run-dir "$work/nowhere" --no-cache 2>"$work/err"; rc=$?
 set -e

@@ -29,7 +29,7 @@
 namespace okstra::token_usage::detail {
 
 inline constexpr std::string_view index_magic = "OKSTRAUI";
-inline constexpr std::uint64_t cache_format = 3;  // 3: index + append-only store
+inline constexpr std::uint64_t cache_format = 4;  // 3: index + append-only store; 4: + subagent types
 inline constexpr std::string_view index_name = "usage-v3.index";
 
 inline void encode_identity(encoder& e, const file_identity& id) {
@@ -48,6 +48,7 @@ struct cached_file {
   std::uint64_t head = 0;
   std::uint64_t consumed = 0;
   std::vector<part_ref> parts;  // Claude: one per part, in file order; other sources: one
+  std::string agent_type;       // a Claude subagent file's type, from its .meta.json
 };
 
 // Where a source's merged records lie, and which set of its files they are of.
@@ -80,6 +81,7 @@ struct cache_index {
       const std::uint64_t parts = d.u64();
       for (std::uint64_t k = 0; k < parts && k < 64 && !d.failed(); ++k) f.parts.push_back(decode_ref(d));
       if (parts >= 64) d.mark_failed();
+      f.agent_type = std::string(d.str());
       files.emplace(path, std::move(f));
     }
     if (d.failed() || !d.at_end()) files.clear();
@@ -125,6 +127,7 @@ inline void encode_row(encoder& table, std::string_view path, const cached_file&
   table.u64(f.consumed);
   table.u64(f.parts.size());
   for (const auto& r : f.parts) encode_ref(table, r);
+  table.str(f.agent_type);
 }
 
 // Writes an index atomically.

@@ -46,6 +46,7 @@ struct tracked {
   bool from_cache = false;                         // nothing to read
   bool in_snapshot = false;                        // its source is taken from its snapshot
   std::string agent_type;                          // Claude subagent meta
+  bool agent_type_known = false;                   // taken from the cache: its .meta.json is not read
 };
 
 struct work_unit {

@@ -36,7 +36,7 @@ inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes&
   // Subagent types come from small .meta.json files: read on both cores.
   std::vector<tracked*> subagents;
   for (auto& t : files)
-    if (t.readable && t.file.subagent && !taken(source::claude)) subagents.push_back(&t);
+    if (t.readable && t.file.subagent && !t.agent_type_known && !taken(source::claude)) subagents.push_back(&t);
   claude::detail_impl::on_two(subagents.size() > 64, [&](int half) {
     for (std::size_t k = static_cast<std::size_t>(half); k < subagents.size(); k += 2)
       subagents[k]->agent_type = subagent_type(subagents[k]->file.path);
@@ -155,6 +155,7 @@ inline cached_file row_of(const tracked& t) {
   row.id = t.id;
   row.head = t.head;
   row.consumed = file_consumed(t);
+  row.agent_type = t.agent_type;
   return row;
 }
 

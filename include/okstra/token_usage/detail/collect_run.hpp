@@ -89,6 +89,31 @@ inline row_match match_row(const tracked& t, const cache_index& cache) {
   return m;
 }
 
+// Takes what the cache knows of one file (see plan_from_cache).
+inline void take_row(tracked& t, const row_match& m, const store_map& store, const std::array<bool, 4>& snapshot) {
+  const cached_file& c = *m.row;
+  if (snapshot[static_cast<std::size_t>(t.file.src)]) {
+    t.in_snapshot = true;
+    if (t.file.src == source::claude)
+      for (const part_ref& r : c.parts) t.cached_parts.push_back({r, {}});
+    else if (c.parts.size() == 1) t.other_ref = c.parts[0];
+  } else if (!take_cached_result(t, c, store)) {
+    t.cached_parts.clear();
+    t.other = source_result{};
+    t.other_ref.reset();
+    return;
+  }
+  if (m.grown) t.other_ref.reset();  // its result changes: stored anew
+  // Claude Code writes a subagent's .meta.json once, when the subagent
+  // starts: while its transcript is the same file, its type stays known.
+  t.agent_type = c.agent_type;
+  t.agent_type_known = t.file.subagent;
+  t.head = c.head;
+  t.from_cache = m.same;
+  t.resume_from = c.consumed;
+  t.cached_consumed = c.consumed;
+}
+
 // Decides per file: reuse the cache, resume after its old end, or read
 // afresh. A source in `snapshot` keeps its snapshot only if all its files are
 // unchanged; their results are then not even decoded, only carried over.
@@ -100,28 +125,12 @@ inline void plan_from_cache(std::vector<tracked>& files, const cache_index& cach
     matches.push_back(match_row(t, cache));
     if (!matches.back().same) snapshot[static_cast<std::size_t>(t.file.src)] = false;
   }
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    tracked& t = files[i];
-    const row_match& m = matches[i];
-    if (!m.same && !m.grown) continue;
-    const cached_file& c = *m.row;
-    if (snapshot[static_cast<std::size_t>(t.file.src)]) {
-      t.in_snapshot = true;
-      if (t.file.src == source::claude)
-        for (const part_ref& r : c.parts) t.cached_parts.push_back({r, {}});
-      else if (c.parts.size() == 1) t.other_ref = c.parts[0];
-    } else if (!take_cached_result(t, c, store)) {
-      t.cached_parts.clear();
-      t.other = source_result{};
-      t.other_ref.reset();
-      continue;
-    }
-    if (m.grown) t.other_ref.reset();  // its result changes: stored anew
-    t.head = c.head;
-    t.from_cache = m.same;
-    t.resume_from = c.consumed;
-    t.cached_consumed = c.consumed;
-  }
+  // Checking and decoding the cached parts (checksums over the whole store)
+  // is split over both cores; each file is touched by one thread only.
+  claude::detail_impl::on_two(files.size() > 256, [&](int half) {
+    for (std::size_t i = static_cast<std::size_t>(half); i < files.size(); i += 2)
+      if (matches[i].same || matches[i].grown) take_row(files[i], matches[i], store, snapshot);
+  });
 }
 
 inline std::vector<work_unit> plan_work(std::vector<tracked>& files) {
