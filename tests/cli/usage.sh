@@ -147,6 +147,26 @@ for f in "$reports"/*.txt; do printf 'x' >"$f"; done
 KEEP_REPORTS=1 check_same "corrupted stored reports"
 for f in "$reports"/*.txt; do head -c 70 /dev/urandom >"$f"; done
 KEEP_REPORTS=1 check_same "random stored reports"
+# Compaction: with the floor lowered, a store that is mostly garbage (the
+# rewritten file's old parts) is copied into a new generation; the old one
+# goes, and the cache still agrees.
+old_store=$(store)
+OKSTRA_TEST_STORE_COMPACT_ABOVE=0
+export OKSTRA_TEST_STORE_COMPACT_ABOVE
+for round in 1 2 3 4 5 6 7 8; do  # each rewrite turns the file's old parts into garbage
+  if [ $((round % 2)) = 1 ]; then sed 's/"output_tokens":99/"output_tokens":98/' "$main" >"$work/tmp"
+  else sed 's/"output_tokens":98/"output_tokens":99/' "$main" >"$work/tmp"; fi
+  cat "$work/tmp" >"$main"
+  check_same "rewrite $round towards a store that is mostly garbage"
+  [ "$(store)" != "$old_store" ] && break
+done
+unset OKSTRA_TEST_STORE_COMPACT_ABOVE
+[ -n "$(store)" ] && [ "$(store)" != "$old_store" ] && [ ! -e "$old_store" ] \
+  && pass "the store was compacted into a new generation" || fail "no compaction: $old_store -> $(store)"
+[ "$(ls "$OKSTRA_HOME"/cache/usage/usage-v3.store.* | wc -l)" -eq 1 ] && pass "one store generation left" \
+  || fail "store files: $(ls "$OKSTRA_HOME/cache/usage")"
+check_same "the run after the compaction"
+traced "read 0 ranges"
 # A run over one source keeps what the cache knows of the others.
 grow
 # shellcheck disable=SC2086
