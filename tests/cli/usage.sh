@@ -147,6 +147,15 @@ for f in "$reports"/*.txt; do printf 'x' >"$f"; done
 KEEP_REPORTS=1 check_same "corrupted stored reports"
 for f in "$reports"/*.txt; do head -c 70 /dev/urandom >"$f"; done
 KEEP_REPORTS=1 check_same "random stored reports"
+# A file that grew sixteen times (sixteen parts) is read afresh once, then
+# resumed again; the cache agrees all along.
+reread=no
+for round in $(seq 1 18); do
+  grow
+  check_same "growth $round of one file"
+  grep -q "read 1 ranges, $(wc -c <"$main") bytes" "$work/trace" && reread=yes
+done
+[ "$reread" = yes ] && pass "a file with sixteen parts is read afresh" || fail "no full re-read in 18 growths"
 # Compaction: with the floor lowered, a store that is mostly garbage (the
 # rewritten file's old parts) is copied into a new generation; the old one
 # goes, and the cache still agrees.
