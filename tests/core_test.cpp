@@ -11,6 +11,7 @@
 
 #include "okstra/core/error.hpp"
 #include "okstra/core/sha256.hpp"
+#include "okstra/core/text.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/core/utf8.hpp"
 
@@ -324,6 +325,23 @@ BOOST_AUTO_TEST_CASE(now_is_current_and_parseable) {
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---- sha256 -----------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(ascii_text)
+
+BOOST_AUTO_TEST_CASE(trim_and_case_are_ascii_only) {
+  namespace text = okstra::text;
+  BOOST_TEST(text::trim(" \t\r\n\v\fa b\f\v\n\r\t ") == "a b");
+  BOOST_TEST(text::trim("") == "");
+  BOOST_TEST(text::is_blank(" \t\r\n"));
+  BOOST_TEST(!text::is_blank(" x "));
+  BOOST_TEST(text::trim("\xc2\xa0x\xc2\xa0") == "\xc2\xa0x\xc2\xa0");  // NBSP is not ASCII white space
+  BOOST_TEST(text::ascii_lower("Claude-OPUS \xc3\x89") == "claude-opus \xc3\x89");  // É left as it is
+  BOOST_TEST(text::iequals("Approved", "aPPROVED"));
+  BOOST_TEST(!text::iequals("approved", "approve"));
+  BOOST_TEST(!text::iequals("\xc3\x89", "\xc3\xa9"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(sha256_hash)
 

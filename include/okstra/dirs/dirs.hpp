@@ -28,6 +28,8 @@ namespace okstra::dirs {
 namespace stdfs = std::filesystem;
 
 stdfs::path okstra_home();
+// The user's home folder: $HOME, else the passwd entry; an input error if neither.
+stdfs::path user_home();
 
 // ---- home layout ----------------------------------------------------------
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "okstra/core/error.hpp"
+#include "okstra/core/text.hpp"
 #include "okstra/core/utf8.hpp"
 
 namespace okstra::clarification::detail {
@@ -43,17 +44,11 @@ inline std::vector<line> split_lines(std::string_view text) {
   return out;
 }
 
-inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n'; }
-
-inline std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-inline bool is_blank(std::string_view s) { return trim(s).empty(); }
-
-inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+using text::ascii_lower;
+using text::iequals;
+using text::is_blank;
+using text::is_space;
+using text::trim;
 
 // ASCII lower case with every run of white space made one space, trimmed:
 // the form in which headings and column names are compared.
@@ -71,13 +66,6 @@ inline std::string fold(std::string_view s) {
     out += ascii_lower(c);
   }
   return out;
-}
-
-inline bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
 }
 
 // User text quoted inside a reason: control bytes escaped (so a reason stays

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "okstra/core/json.hpp"
+#include "okstra/core/text.hpp"
 #include "okstra/dirs/dirs.hpp"
 
 namespace okstra::context_cost {
@@ -249,11 +250,11 @@ inline locations locations::from_environment(stdfs::path task_root, std::optiona
   std::string_view rest = config ? config : "";
   while (!rest.empty()) {
     const std::size_t comma = rest.find(',');
-    const std::string_view entry = dirs::detail::trim(rest.substr(0, comma));
+    const std::string_view entry = text::trim(rest.substr(0, comma));
     if (!entry.empty()) where.claude_roots.emplace_back(std::string(entry));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
   }
-  if (where.claude_roots.empty()) where.claude_roots.push_back(dirs::detail::user_home() / ".claude");
+  if (where.claude_roots.empty()) where.claude_roots.push_back(dirs::user_home() / ".claude");
   return where;
 }
 

@@ -9,18 +9,14 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "okstra/core/text.hpp"
 #include "okstra/core/sha256.hpp"
 #include "okstra/core/utf8.hpp"
 
 namespace okstra::dirs {
 
 namespace detail {
-inline std::string_view trim(std::string_view s) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
+using text::trim;
 
 inline stdfs::path user_home() {
   if (const char* env = std::getenv("HOME"); env && *env) return env;
@@ -35,6 +31,8 @@ inline bool is_safe_char(char c) {
          c == '-';
 }
 }  // namespace detail
+
+inline stdfs::path user_home() { return detail::user_home(); }
 
 inline stdfs::path okstra_home() {
   const char* env = std::getenv("OKSTRA_HOME");

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/text.hpp"
 #include "okstra/core/error.hpp"
 #include "okstra/core/json.hpp"
 #include "okstra/core/time.hpp"
@@ -23,12 +24,7 @@ namespace okstra::token_usage {
 
 namespace detail {
 
-inline std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+using text::ascii_lower;
 
 inline bool all_digits(std::string_view s) noexcept {
   if (s.empty()) return false;
