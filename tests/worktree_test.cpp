@@ -297,6 +297,40 @@ BOOST_FIXTURE_TEST_CASE(reconcile_drops_rows_whose_folder_is_gone, fixture) {
   BOOST_TEST(wt::reconcile(home, false).dropped.empty());
 }
 
+BOOST_FIXTURE_TEST_CASE(reconcile_settles_active_stage_rows_as_the_settler_says, fixture) {
+  task("p/g/st");
+  wt::stage_map map;
+  map.stages = {{1, {}}, {2, {}}, {3, {}}};
+  for (const int n : {1, 2, 3}) stage("p/g/st", n, map);
+  std::vector<int> asked;
+  const wt::stage_settler settle = [&](const wt::entry& row) -> std::optional<wt::entry_status> {
+    asked.push_back(*row.stage);
+    if (*row.stage == 1) return std::nullopt;  // a run still holds it
+    return *row.stage == 2 ? wt::entry_status::released : wt::entry_status::completed;
+  };
+  const std::string before = registry_text();
+  const auto dry = wt::reconcile(home, true, {}, settle);
+  BOOST_TEST(dry.settled.size() == 2u);
+  BOOST_TEST(registry_text() == before);
+  asked.clear();
+  const auto real = wt::reconcile(home, false, {}, settle);
+  BOOST_TEST(asked == (std::vector<int>{1, 2, 3}));
+  BOOST_REQUIRE(real.settled.size() == 2u);
+  BOOST_TEST(real.settled[0].first == "p+g+st#stage-2");
+  BOOST_TEST((real.settled[0].second.status == wt::entry_status::released));
+  BOOST_TEST((real.settled[1].second.status == wt::entry_status::completed));
+  const auto reg = wt::read_registry(home);
+  BOOST_TEST((reg.entries.at("p+g+st#stage-1").status == wt::entry_status::active));
+  BOOST_TEST((reg.entries.at("p+g+st#stage-2").status == wt::entry_status::released));
+  BOOST_TEST((reg.entries.at("p+g+st#stage-3").status == wt::entry_status::completed));
+  BOOST_TEST((reg.entries.at("p+g+st").status == wt::entry_status::active));  // task rows are never settled
+  // Only rows still active are asked about; without a settler nothing is.
+  asked.clear();
+  BOOST_TEST(wt::reconcile(home, false, {}, settle).settled.empty());
+  BOOST_TEST(asked == (std::vector<int>{1}));
+  BOOST_TEST(wt::reconcile(home, false).settled.empty());
+}
+
 BOOST_FIXTURE_TEST_CASE(remove_refuses_uncommitted_changes_unless_forced, fixture) {
   const auto key = dirs::parse_task_key("p/g/t");
   const auto t = task("p/g/t");

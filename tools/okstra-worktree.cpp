@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "okstra/core/cli.hpp"
+#include "okstra/prepare/prepare.hpp"
 #include "okstra/worktree/worktree.hpp"
 
 namespace {
@@ -20,7 +21,8 @@ const char* overview =
     "Commands:\n"
     "  lookup <key>       the registry entries of one task key (task and stages)\n"
     "  list               every registry entry, or one project's (--project ID)\n"
-    "  reconcile          drop entries whose folder is gone, run 'git worktree prune'\n"
+    "  reconcile          drop entries whose folder is gone, run 'git worktree prune',\n"
+    "                     free stages a killed run left active\n"
     "  remove <key>       remove a task's worktrees (or one stage) and their entries\n"
     "\n"
     "A task key is <projectId>/<taskGroup>/<taskId> (or a:b:c). Output is JSON on\n"
@@ -68,15 +70,29 @@ int run_list(const std::vector<std::string>& args) {
   return 0;
 }
 
+// A stage row no run holds any more: completed when its last run completed
+// (finish was killed before it told the registry), else free for a retry.
+std::optional<wt::entry_status> settled_status(const okstra::prepare::stage_run_state& state) {
+  if (state.running) return std::nullopt;
+  return state.last_status == "completed" ? wt::entry_status::completed : wt::entry_status::released;
+}
+
 int run_reconcile(const std::vector<std::string>& args) {
   auto cmd = make_command("reconcile", "drop registry entries whose folder is gone, prune git's worktree list",
                           "[--dry-run] [--quiet] [--lock-timeout S | --no-wait]",
-                          "Prints {dryRun, dropped, pruned[{projectRoot, notes}], skippedRepositories}.\n"
+                          "Also frees an implementation stage left active by a run that was killed:\n"
+                          "no active.jsonl line names it and no prepare of the task is running.\n"
+                          "Prints {dryRun, dropped, pruned[{projectRoot, notes}], skippedRepositories,\n"
+                          "settledStages}.\n"
                           "With --dry-run nothing changes: the same report says what would.");
   cmd.options()("dry-run", "report what would change, change nothing");
   okstra::locks::add_wait_options(cmd);
   if (!cmd.parse(args)) return 0;
-  const auto report = wt::reconcile(okstra::dirs::home(), cmd.has("dry-run"), okstra::locks::wait_policy_from(cmd));
+  const auto home = okstra::dirs::home();
+  const auto policy = okstra::locks::wait_policy_from(cmd);
+  const auto report = wt::reconcile(home, cmd.has("dry-run"), policy, [&](const wt::entry& row) {
+    return settled_status(okstra::prepare::stage_run_state_of(home, row.key(), *row.stage, policy));
+  });
   if (report.dry_run) okstra::cli::warn(tool, "dry run: nothing was changed");
   okstra::cli::emit(wt::to_json(report, !cmd.quiet()));
   return 0;

@@ -151,6 +151,54 @@ check "the stage worktree had been created" grep -q "stage worktree created" "$w
 check "rollback: task and stage undone, nothing else touched" [ "$(snapshot "$repo")" = "$before" ]
 rm -rf "$OKSTRA_HOME/templates"
 
+# The registry cannot be written once 'git worktree add' has run. A post-checkout
+# hook (git runs it inside 'git worktree add') leaves a marker, so the test knows
+# the worktree existed before the failure. Two ways the write fails: another
+# process holds the registry lock (works as root too), and, when not root, the
+# hook makes the registry's folder read-only.
+mkdir -p "$work/hooks"
+cat >"$work/hooks/post-checkout" <<EOF
+#!/bin/sh
+touch "$work/worktree-added"
+# 500, not 555: okstra tightens a lock folder open to others back to 0700
+[ -f "$work/make-registry-readonly" ] && chmod 500 "$OKSTRA_HOME/worktrees"
+exit 0
+EOF
+chmod +x "$work/hooks/post-checkout"
+blocked="$work/blocked"
+new_repo "$blocked"
+git -C "$blocked" config core.hooksPath "$work/hooks"
+before=$(snapshot "$blocked")
+flock "$OKSTRA_HOME/worktrees/registry.lock" \
+  sh -c "touch '$work/lock-held'; while [ ! -e '$work/release-lock' ]; do sleep 0.05; done" &
+holder=$!
+while [ ! -e "$work/lock-held" ]; do sleep 0.05; done
+rc=$(status_of "$tool" --project-root "$blocked" --task-key b/g/t --task-type error-analysis --base-ref main \
+  --lock-timeout 0.5)
+touch "$work/release-lock"
+wait "$holder"
+check "registry lock busy after 'git worktree add' exits 1" [ "$rc" = 1 ]
+check "git had added the worktree" [ -e "$work/worktree-added" ]
+check "the error names the registry lock" grep -q "lock busy '.*registry.lock'" "$work/err"
+check "rollback after a busy registry: nothing changed" [ "$(snapshot "$blocked")" = "$before" ]
+check "rollback after a busy registry: no worktree folder" [ ! -e "$OKSTRA_HOME/worktrees/b/g/t" ]
+if [ "$(id -u)" != 0 ]; then
+  rm -f "$work/worktree-added"
+  touch "$work/make-registry-readonly"
+  rc=$(status_of "$tool" --project-root "$blocked" --task-key b/g/t --task-type error-analysis --base-ref main)
+  chmod 700 "$OKSTRA_HOME/worktrees"
+  rm -f "$work/make-registry-readonly"
+  check "unwritable registry after 'git worktree add' exits 3" [ "$rc" = 3 ]
+  check "git had added the worktree (read-only registry)" [ -e "$work/worktree-added" ]
+  check "the error names the registry folder" grep -q "worktrees" "$work/err"
+  check "rollback after an unwritable registry: nothing changed" [ "$(snapshot "$blocked")" = "$before" ]
+  check "rollback after an unwritable registry: no worktree folder" [ ! -e "$OKSTRA_HOME/worktrees/b/g/t" ]
+else
+  echo "# root ignores file modes: the read-only-registry variant is skipped, the busy-lock one ran"
+fi
+rc=$(status_of "$tool" --project-root "$blocked" --task-key b/g/t --task-type error-analysis --base-ref main)
+check "with the registry writable again the same prepare succeeds" [ "$rc" = 0 ]
+
 # ---- c. 16 concurrent '--stage auto' runs on one key -------------------------------
 stages16='[{"n":1},{"n":2},{"n":3},{"n":4},{"n":5},{"n":6},{"n":7},{"n":8},{"n":9},{"n":10},{"n":11},{"n":12},{"n":13},{"n":14},{"n":15},{"n":16}]'
 approved_plan "$work/plan16" "$stages16"
@@ -213,6 +261,49 @@ for step in project task-lock worktree stage run-paths bundle records record-sta
   check "the re-run finishes after $step" [ "$rc" = 0 ]
 done
 check "no torn line after the kills" sh -c "! grep -qv '^{.*}\$' '$OKSTRA_HOME/active.jsonl'"
+
+# ---- d2. a stage left 'active' by a killed '--stage auto' run is freed by reconcile --
+# Killed once the stage row is claimed and before the run is recorded, the row
+# stays active with no active.jsonl line; reconcile frees it so auto picks it again.
+stage_row_status() { "$wtool" lookup "$1" --quiet | sed -n "s/.*\"row\":\"$2\"[^}]*\"status\":\"\([a-z]*\)\".*/\1/p"; }
+for step in stage run-paths bundle records; do
+  key="p/g/auto-$step"; row="p+g+auto-$step#stage-1"
+  set -- --project-root "$repo" --task-key "$key" --task-type implementation --stage auto --base-ref main \
+    --approved-plan "$work/plan1/plan.md" --quiet --lock-timeout 20
+  OKSTRA_TEST_PAUSE_AT=$step OKSTRA_TEST_RESUME_FILE="$work/never" "$tool" "$@" >"$work/crash.out" 2>"$work/crash.err" &
+  pid=$!
+  n=0
+  while ! grep -q "test pause at $step" "$work/crash.err" && [ "$n" -lt 300 ]; do sleep 0.05; n=$((n + 1)); done
+  check "auto run paused at $step" grep -q "test pause at $step" "$work/crash.err"
+  rc=$(status_of "$wtool" reconcile --quiet)
+  check "reconcile leaves the stage of a paused prepare ($step)" grep -q '"settledStages":\[\]' "$work/out"
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+  check "the killed auto run left stage 1 active ($step)" [ "$(stage_row_status "$key" "$row")" = active ]
+  rc=$(status_of "$tool" "$@")
+  check "before reconcile, auto finds no stage after $step (exit 1)" [ "$rc" = 1 ]
+  rc=$(status_of "$wtool" reconcile --dry-run --quiet)
+  check "reconcile --dry-run names the stage ($step)" grep -q "\"settledStages\":\\[{[^]]*\"row\":\"$row\"" "$work/out"
+  check "reconcile --dry-run changes nothing ($step)" [ "$(stage_row_status "$key" "$row")" = active ]
+  rc=$(status_of "$wtool" reconcile --quiet)
+  check "reconcile frees the stage ($step)" [ "$(stage_row_status "$key" "$row")" = released ]
+  check "reconcile reports the freed stage ($step)" grep -q "\"row\":\"$row\"[^}]*\"status\":\"released\"" "$work/out"
+  rc=$(status_of "$tool" "$@")
+  check "auto picks stage 1 again after $step" grep -q '"stage":1,' "$work/out"
+  run_dir=$(field runDir "$work/out")
+  rc=$(status_of "$wtool" reconcile --quiet)
+  check "reconcile leaves a running stage alone ($step)" [ "$(stage_row_status "$key" "$row")" = active ]
+  rc=$(status_of "$tool" finish --run-dir "$run_dir" --status completed --quiet)
+  check "the auto re-run finishes after $step" [ "$rc" = 0 ]
+done
+# finish killed after it closed the run in the index but before it told the
+# registry: the state such a kill leaves, made by hand; reconcile completes the row.
+key=p/g/auto-stage; row='p+g+auto-stage#stage-1'
+cp "$OKSTRA_HOME/worktrees/registry.json" "$work/registry.before"
+sed 's/"status": "completed"/"status": "active"/' "$work/registry.before" >"$OKSTRA_HOME/worktrees/registry.json"
+check "the hand-made state has stage 1 active" [ "$(stage_row_status "$key" "$row")" = active ]
+rc=$(status_of "$wtool" reconcile --quiet)
+check "reconcile completes a stage whose last run completed" [ "$(stage_row_status "$key" "$row")" = completed ]
 
 # ---- e. stage dependencies ---------------------------------------------------------
 approved_plan "$work/plandep" '[{"n":1},{"n":2},{"n":3,"dependsOn":[1,2]},{"n":4,"dependsOn":[3]}]'

@@ -233,6 +233,17 @@ struct finish_result {
 finish_result finish(const dirs::home_layout& home, const stdfs::path& run_dir, std::string_view status,
                      std::optional<int> seq = std::nullopt, const locks::wait_policy& policy = {});
 
+// What the run index says about implementation stage `stage` of `key`: a
+// line in active.jsonl means a run holds it; otherwise `last_status` is the
+// state of its latest line in recent.jsonl (empty when it has none). Used by
+// `okstra-worktree reconcile` to free a stage a killed prepare left active.
+struct stage_run_state {
+  bool running = false;
+  std::string last_status;
+};
+stage_run_state stage_run_state_of(const dirs::home_layout& home, const dirs::task_key& key, int stage,
+                                   const locks::wait_policy& policy = {});
+
 // ---- after the worktree step, in one go --------------------------------------------
 
 // allocate_run → plan_bundle → write_bundle → update_task_records →

@@ -31,6 +31,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -212,9 +213,21 @@ struct reconcile_report {
   };
   std::vector<pruned_repo> pruned;
   std::vector<std::string> skipped_repos;  // project roots that are gone or not git
+  // Stage rows left `active` by a run that no longer holds them, with the
+  // status they were (or, dry run, would be) given.
+  std::vector<std::pair<std::string, entry>> settled;
 };
 
-reconcile_report reconcile(const dirs::home_layout& home, bool dry_run, const locks::wait_policy& policy = {});
+// Asked, for a stage row still `active`, while reconcile holds that task's
+// implementation lock (so no prepare of it is running): which status the row
+// should have now, or nullopt when a run still holds it. The run index lives
+// above this module (okstra/prepare), so the caller supplies the answer.
+using stage_settler = std::function<std::optional<entry_status>(const entry& stage_row)>;
+
+// Drops rows whose folder is gone, prunes git, and with a settler frees stage
+// rows a killed run left `active` (a row whose task lock is busy is left).
+reconcile_report reconcile(const dirs::home_layout& home, bool dry_run, const locks::wait_policy& policy = {},
+                           const stage_settler& settle = {});
 
 struct remove_request {
   dirs::task_key key;

@@ -124,6 +124,45 @@ inline finish_result finish(const dirs::home_layout& home, const stdfs::path& ru
   return result;
 }
 
+namespace detail {
+
+// The status of the last line of `text` that is an implementation run of
+// `key_text` at `stage`; lines that do not parse are skipped.
+inline std::optional<std::string> last_stage_status(const std::string& text, std::string_view source,
+                                                    std::string_view key_text, int stage) {
+  std::optional<std::string> status;
+  for (const auto& line : split_lines(text)) {
+    json::document doc;
+    try {
+      doc = json::parse(line, source);
+    } catch (const okstra::error&) {
+      continue;
+    }
+    if (!doc.IsObject() || json::get_string(doc, "taskKey") != std::optional<std::string_view>(key_text) ||
+        json::get_string(doc, "taskType") != std::optional<std::string_view>("implementation") ||
+        json::get_int(doc, "stage") != std::optional<std::int64_t>(stage))
+      continue;
+    status = std::string(json::get_string(doc, "status").value_or(""));
+  }
+  return status;
+}
+
+}  // namespace detail
+
+inline stage_run_state stage_run_state_of(const dirs::home_layout& home, const dirs::task_key& key, int stage,
+                                          const locks::wait_policy& policy) {
+  const std::string key_text = key.str();
+  const auto held = locks::central_lock(home, policy);
+  stage_run_state state;
+  if (detail::regular_file_at(home.active_jsonl()))
+    state.running = detail::last_stage_status(fs::read_file(home.active_jsonl()), "active.jsonl", key_text, stage)
+                        .has_value();
+  if (!state.running && detail::regular_file_at(home.recent_jsonl()))
+    state.last_status = detail::last_stage_status(fs::read_file(home.recent_jsonl()), "recent.jsonl", key_text, stage)
+                            .value_or("");
+  return state;
+}
+
 inline run_context materialize_run(const dirs::home_layout& home, const project_info& project,
                                    const run_request& request, std::optional<int> stage,
                                    const worktree_facts& worktree, const template_source& templates,

@@ -19,7 +19,48 @@ inline void set_status(const dirs::home_layout& home, const dirs::task_key& key,
   });
 }
 
-inline reconcile_report reconcile(const dirs::home_layout& home, bool dry_run, const locks::wait_policy& policy) {
+namespace detail {
+
+// Stage rows still `active` whose run is gone. Each row is decided and
+// updated under its task's implementation lock, taken without waiting: a
+// prepare holding it may be about to use the row, so a busy row is left.
+inline void settle_stage_rows(const dirs::home_layout& home, bool dry_run, const locks::wait_policy& policy,
+                              const stage_settler& settle, reconcile_report& report) {
+  std::set<std::string> dropped;  // still in the registry on a dry run
+  for (const auto& gone : report.dropped) dropped.insert(gone.first);
+  for (const auto& [row, e] : read_registry(home).entries) {
+    if (!e.stage || e.status != entry_status::active || dropped.count(row)) continue;
+    std::optional<locks::lock> quiet;
+    try {
+      quiet.emplace(locks::task_lock(home, e.key(), "implementation", locks::wait_policy{0.0}));
+    } catch (const okstra::error& busy) {
+      if (busy.code() != exit_code::refused) throw;
+      continue;
+    }
+    const auto status = settle(e);
+    if (!status || *status == entry_status::active) continue;
+    entry settled = e;
+    if (!dry_run) {
+      bool changed = false;
+      update_registry(home, policy, [&](registry& reg) {
+        const auto it = reg.entries.find(row);
+        if (it == reg.entries.end() || it->second.status != entry_status::active) return false;
+        it->second.status = *status;
+        it->second.updated_at = time::utc_now_iso8601();
+        settled = it->second;
+        return changed = true;
+      });
+      if (!changed) continue;
+    }
+    settled.status = *status;
+    report.settled.emplace_back(row, settled);
+  }
+}
+
+}  // namespace detail
+
+inline reconcile_report reconcile(const dirs::home_layout& home, bool dry_run, const locks::wait_policy& policy,
+                                  const stage_settler& settle) {
   reconcile_report report;
   report.dry_run = dry_run;
   std::set<std::string> repos;
@@ -41,6 +82,7 @@ inline reconcile_report reconcile(const dirs::home_layout& home, bool dry_run, c
     }
     report.pruned.push_back({repo, detail::prune_worktrees(repo, dry_run)});
   }
+  if (settle) detail::settle_stage_rows(home, dry_run, policy, settle, report);
   return report;
 }
 

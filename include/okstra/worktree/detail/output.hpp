@@ -62,6 +62,7 @@ inline std::string to_json(const reconcile_report& report, bool pretty) {
   }
   w.end_array();
   detail::write_strings(w, "skippedRepositories", report.skipped_repos);
+  detail::write_rows(w, "settledStages", report.settled);
   return std::move(w.end_object()).str();
 }
 
