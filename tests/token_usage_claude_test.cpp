@@ -350,3 +350,101 @@ BOOST_AUTO_TEST_CASE(large_merge_equals_reference_rules) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// Entries of one synthetic file: ids "<prefix><n>" from a pool of `pool`
+// messages (so copies meet across files), times from `base_ms` in seconds
+// plus `jitter_ms`.
+tu::claude::file_result synthetic_file(std::mt19937& rng, int entries, const std::string& prefix, int pool,
+                                       std::int64_t base_ms, int jitter_ms) {
+  const auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  tu::claude::file_result r;
+  const auto put = [&r](const std::string& text) {
+    const tu::claude::sref ref{static_cast<std::uint32_t>(r.blob.size()), static_cast<std::uint32_t>(text.size())};
+    r.blob += text;
+    return ref;
+  };
+  for (int k = 0; k < entries; ++k) {
+    tu::claude::entry e;
+    e.offset = static_cast<std::uint64_t>(k) * 100;
+    e.timestamp_ms = base_ms + pick(100'000) * 1000 + jitter_ms;
+    e.usage.input = static_cast<std::uint64_t>(pick(100));
+    e.usage.output = static_cast<std::uint64_t>(pick(100));
+    e.sidechain = pick(5) == 0;
+    if (pick(40) != 0) {
+      const int message = pick(pool);
+      e.message_id = put(prefix + std::to_string(message));
+      e.request_id = put("req_" + std::to_string(message));
+    }
+    e.session = put("s" + std::to_string(pick(4)));
+    e.model = put(pick(2) ? "claude-opus-4-1" : "claude-sonnet-4-5");
+    r.entries.push_back(e);
+  }
+  return r;
+}
+
+std::vector<std::tuple<std::int64_t, std::uint64_t, std::string, std::string>> summary_of(
+    const std::vector<tu::record>& records) {
+  std::vector<std::tuple<std::int64_t, std::uint64_t, std::string, std::string>> out;
+  for (const auto& r : records) out.emplace_back(r.timestamp_ms, r.usage.total(), r.session_id.str(), r.model.str());
+  return out;
+}
+
+}  // namespace
+
+// Merging later parts onto a stored snapshot chain gives what the full merge
+// of every entry gives, and refuses whenever a later entry meets an earlier one.
+BOOST_AUTO_TEST_CASE(merging_onto_a_snapshot_chain_equals_the_full_merge) {
+  std::mt19937 rng(11);
+  std::vector<tu::claude::file_result> earlier, added;
+  for (int f = 0; f < 20; ++f) earlier.push_back(synthetic_file(rng, 1500, "msg_", 8000, 1'700'000'000'000, 0));
+  // Three later batches: new messages only, at odd milliseconds (no earlier time).
+  for (int f = 0; f < 3; ++f)
+    added.push_back(synthetic_file(rng, 400, "new" + std::to_string(f) + "_", 300, 1'700'000'000'000, 2 * f + 1));
+  const auto input = [](std::vector<tu::claude::file_result>& rs, std::size_t from, std::size_t to, const char* tag) {
+    std::vector<tu::claude::file_input> in;
+    for (std::size_t f = from; f < to; ++f) in.push_back({std::string("p/") + tag + std::to_string(f), &rs[f], false, ""});
+    return in;
+  };
+  std::vector<std::uint64_t> hashes;
+  const auto base_records = tu::claude::merge(input(earlier, 0, earlier.size(), "e"), 0, &hashes);
+  BOOST_TEST(std::is_sorted(hashes.begin(), hashes.end()));
+  const std::string base_bytes = tu::detail::encode_snapshot(base_records, 4, {}, hashes);
+  tu::detail::source_snapshot chain;
+  BOOST_REQUIRE(tu::detail::decode_snapshot(base_bytes, tu::source::claude, chain));
+  BOOST_TEST(chain.records.size() == base_records.size());
+  std::vector<std::string> piece_bytes;
+  for (std::size_t f = 0; f < added.size(); ++f) {
+    const auto piece = tu::claude::merge_onto(chain, input(added, f, f + 1, "a"), 0);
+    BOOST_REQUIRE(piece.has_value());
+    piece_bytes.push_back(tu::detail::encode_snapshot(piece->records, 5, {}, piece->hashes));
+    auto all = input(earlier, 0, earlier.size(), "e");
+    for (const auto& x : input(added, 0, f + 1, "a")) all.push_back(x);
+    BOOST_TEST((summary_of(chain.records) == summary_of(tu::claude::merge(all))));
+  }
+  // The chain as a later run loads it: base, then each piece in order.
+  tu::detail::source_snapshot loaded;
+  BOOST_REQUIRE(tu::detail::decode_snapshot(base_bytes, tu::source::claude, loaded));
+  for (const auto& bytes : piece_bytes) {
+    tu::detail::source_snapshot piece;
+    BOOST_REQUIRE(tu::detail::decode_snapshot(bytes, tu::source::claude, piece));
+    tu::detail::add_piece(loaded, std::move(piece));
+  }
+  BOOST_TEST((summary_of(loaded.records) == summary_of(chain.records)));
+  BOOST_TEST(loaded.pieces == 3u);
+  BOOST_TEST(loaded.skipped_lines == 5u);
+  BOOST_TEST(loaded.hash_sets.size() == 4u);
+  // A later copy of an earlier message, or a record at an earlier time, is refused.
+  auto copies = synthetic_file(rng, 50, "msg_", 8000, 1'700'000'000'000, 3);
+  const auto before = summary_of(loaded.records);
+  BOOST_TEST(!tu::claude::merge_onto(loaded, {{"p/z", &copies, false, ""}}, 0).has_value());
+  auto same_time = synthetic_file(rng, 50, "late_", 50, 1'700'000'000'000, 0);
+  BOOST_TEST(!tu::claude::merge_onto(loaded, {{"p/z", &same_time, false, ""}}, 0).has_value());
+  BOOST_TEST((summary_of(loaded.records) == before));
+  // A damaged snapshot is refused, not half read.
+  tu::detail::source_snapshot broken;
+  BOOST_TEST(!tu::detail::decode_snapshot(base_bytes.substr(0, base_bytes.size() - 3), tu::source::claude, broken));
+  BOOST_TEST(broken.records.empty());
+  BOOST_TEST(!tu::detail::decode_snapshot(base_bytes, tu::source::codex, broken));
+}

@@ -88,8 +88,29 @@ printf '%s\n' "$line" >>"$main"
 check_same "appending a line"
 traced "sources from snapshots: codex,gemini,cursor"
 traced "read 1 ranges"
+traced "claude: 1 records merged onto the snapshot's"
 before=$(json_field "$work/cached.json" "d['bySource']['claude']['total']")
 [ "$before" = "1898" ] && pass "the appended line counts (1880 + 18)" || fail "append total: $before"
+# Appended entries that meet earlier ones are left to the full merge: a better
+# streaming copy of msg_N1, a new message at msg_N1's very millisecond, and a
+# sidechain replay of msg_N1 in a subagent transcript.
+printf '%s\n' "$(printf '%s' "$line" | sed 's/"output_tokens":11/"output_tokens":22/')" >>"$main"
+check_same "appending a better copy of an earlier message"
+traced "new entries meet earlier ones; full merge"
+got=$(json_field "$work/cached.json" "d['bySource']['claude']['total']")
+[ "$got" = "1909" ] && pass "the better copy replaces the first (1898 - 18 + 29)" || fail "better copy total: $got"
+check_same "the run after the full merge"
+traced "sources from snapshots: claude,codex,gemini,cursor"
+printf '%s\n' "$(printf '%s' "$line" | sed 's/msg_N1/msg_N2/; s/req_N1/req_N2/')" >>"$main"
+check_same "appending a message at the time of an earlier one"
+traced "new entries meet earlier ones; full merge"
+sub="$work/logs/claude/projects/-work-demo/11111111-aaaa/subagents/agent-a1.jsonl"
+printf '%s\n' "$(printf '%s' "$line" | sed 's/"isSidechain":false/"isSidechain":true/; s/08:00:00.000Z/08:00:05.000Z/')" >>"$sub"
+check_same "appending a sidechain replay of a main-thread message"
+traced "new entries meet earlier ones; full merge"
+printf '%s\n' "$(printf '%s' "$line" | sed 's/msg_N1/msg_N3/; s/req_N1/req_N3/; s/08:00:00.000Z/08:00:09.000Z/')" >>"$main"
+check_same "appending a new message after the full merges"
+traced "claude: 1 records merged onto the snapshot's"
 codex_file=$(find "$work/logs/codex/sessions" -name 'rollout-*.jsonl' -size +0 | sort | head -1)
 size=$(wc -c <"$codex_file")
 truncate -s $((size / 2)) "$codex_file"
@@ -100,7 +121,7 @@ sed 's/"output_tokens":11/"output_tokens":99/' "$main" >"$work/tmp" && cat "$wor
 touch -d "$stamp" "$main"
 check_same "same-size same-mtime rewrite"
 after=$(json_field "$work/cached.json" "d['bySource']['claude']['total']")
-[ "$after" = "1986" ] && pass "the rewrite is seen (1898 - 11 + 99)" || fail "rewrite total: $after"
+[ "$after" = "2198" ] && pass "the rewrite is seen (1945 - 29 - 18 - 18 + 3 x 106: N1, N2 and N3 now output 99)" || fail "rewrite total: $after"
 rm -f "$work/logs/claude/projects/-work-demo/33333333-cccc.jsonl" "$work/logs/gemini/tmp"/*/chats/session-*.jsonl
 check_same "deleting files"
 index="$OKSTRA_HOME/cache/usage/usage-v3.index"
@@ -181,7 +202,7 @@ grow
 # shellcheck disable=SC2086
 "$bin" daily --json --source claude $croots >/dev/null 2>&1
 check_same "a run over one source in between"
-traced "sources from snapshots: codex,gemini,cursor"
+traced "sources from snapshots: claude,codex,gemini,cursor"
 traced "read 0 ranges"
 
 # 5. cursor-hook appends a line under the central lock; the log is the Cursor source.

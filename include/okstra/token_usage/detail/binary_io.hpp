@@ -48,6 +48,7 @@ class encoder {
     usage(r.usage);
     str(r.session_id), str(r.model), str(r.project), str(r.team_name), str(r.agent_name), str(r.agent_id);
   }
+  void raw(std::string_view bytes) { out_.append(bytes); }
   std::string& buffer() { return out_; }
 
  private:
@@ -81,6 +82,12 @@ class decoder {
   }
   std::string_view str() {
     const std::uint64_t n = u64();
+    if (failed_ || n > in_.size() - pos_) return fail(), std::string_view();
+    const std::string_view s = in_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  std::string_view raw(std::uint64_t n) {
     if (failed_ || n > in_.size() - pos_) return fail(), std::string_view();
     const std::string_view s = in_.substr(pos_, n);
     pos_ += n;

@@ -24,12 +24,14 @@
 #include "okstra/token_usage/detail/binary_io.hpp"
 #include "okstra/token_usage/detail/cache_store.hpp"
 #include "okstra/token_usage/detail/files.hpp"
+#include "okstra/token_usage/detail/snapshot.hpp"
 #include "okstra/version.hpp"
 
 namespace okstra::token_usage::detail {
 
 inline constexpr std::string_view index_magic = "OKSTRAUI";
-inline constexpr std::uint64_t cache_format = 4;  // 3: index + append-only store; 4: + subagent types
+// 3: index + append-only store; 4: + subagent types; 5: + Claude snapshot basis and message hashes
+inline constexpr std::uint64_t cache_format = 5;
 inline constexpr std::string_view index_name = "usage-v3.index";
 
 inline void encode_identity(encoder& e, const file_identity& id) {
@@ -56,7 +58,24 @@ struct snapshot_ref {
   bool present = false;
   std::uint64_t fingerprint = 0;  // source_fingerprint() of the files it was made from
   part_ref ref;
+  std::uint64_t basis = 0;        // Claude: basis_term() sum of the stored parts it was merged from
+  std::vector<part_ref> pieces;  // Claude: merged onto the base since, oldest first (snapshot.hpp)
 };
+
+// What a Claude snapshot was merged from, so a later run can tell that its
+// files only grew since: per file with stored parts, a hash of the path and
+// of each part's place and checksum; summed, so file order does not matter.
+template <class Parts, class RefOf>
+std::uint64_t basis_term(std::string_view path, const Parts& parts, RefOf&& ref_of) {
+  if (parts.empty()) return 0;
+  std::uint64_t h = fnv(path);
+  for (const auto& p : parts) {
+    const part_ref& r = ref_of(p);
+    const std::uint64_t fields[3] = {r.offset, r.length, r.sum};
+    h = fnv(std::string_view(reinterpret_cast<const char*>(fields), sizeof fields), h);
+  }
+  return h * 0x9E3779B97F4A7C15ULL;
+}
 
 // What an index says, in memory.
 struct cache_index {
@@ -110,6 +129,10 @@ inline cache_index load_index(const std::filesystem::path& file) {
     snap.present = d.u8() == 1;
     snap.fingerprint = d.u64();
     snap.ref = decode_ref(d);
+    snap.basis = d.u64();
+    const std::uint64_t pieces = d.u64();
+    for (std::uint64_t k = 0; k < pieces && k < max_snapshot_pieces && !d.failed(); ++k) snap.pieces.push_back(decode_ref(d));
+    if (pieces > max_snapshot_pieces) return cache_index{};
   }
   c.store_generation = d.u64();
   c.table = d.str();
@@ -140,6 +163,9 @@ inline void save_index(const std::filesystem::path& file, const std::array<snaps
     head.u8(snap.present ? 1 : 0);
     head.u64(snap.fingerprint);
     encode_ref(head, snap.ref);
+    head.u64(snap.basis);
+    head.u64(snap.pieces.size());
+    for (const auto& r : snap.pieces) encode_ref(head, r);
   }
   head.u64(store_generation);
   head.u64(table.size());

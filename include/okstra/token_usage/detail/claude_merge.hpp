@@ -336,28 +336,27 @@ class field_interner {
 
 }  // namespace detail_impl
 
-// Merges per-file results (several parts of one file share its path); the
-// output is sorted by time, then file path, then offset. `room` reserves
-// space for records the caller appends.
-inline std::vector<record> merge(std::vector<file_input> files, std::size_t room = 0) {
-  const detail_impl::merge_input in(files);
-  const auto picks = detail_impl::pick_entries(in);
-  // Records are built walking the entries in file order (sequential reads,
-  // and each file's strings repeat) and written to their place in time order.
+namespace detail_impl {
+
+// The records of `picks` (flattened indices in output order). Records are
+// built walking the entries in file order (sequential reads, and each file's
+// strings repeat) and written to their place in time order.
+inline std::vector<record> build_records(const merge_input& in, const std::vector<std::uint32_t>& picks,
+                                         std::size_t room) {
   constexpr std::uint32_t not_picked = ~std::uint32_t{0};
   std::vector<std::uint32_t> position(in.flat.size(), not_picked);
   for (std::size_t k = 0; k < picks.size(); ++k) position[picks[k]] = static_cast<std::uint32_t>(k);
   std::vector<record> out;
   out.reserve(picks.size() + room);
   out.resize(picks.size());
-  detail_impl::on_two(in.parallel, [&](int half) {
-    detail_impl::field_interner field;
+  on_two(in.parallel, [&](int half) {
+    field_interner field;
     const std::size_t n = in.flat.size();
     const std::size_t from = half == 0 ? 0 : n / 2, to = half == 0 ? n / 2 : n;
     for (std::size_t i = from; i < to; ++i) {
       if (position[i] == not_picked) continue;
       const std::uint32_t fi = in.flat[i].file;
-      const file_input& f = files[fi];
+      const file_input& f = in.files[fi];
       const entry& e = *in.flat[i].e;
       record& rec = out[position[i]];
       rec.src = source::claude;
@@ -373,6 +372,39 @@ inline std::vector<record> merge(std::vector<file_input> files, std::size_t room
     }
   });
   return out;
+}
+
+// The sorted, distinct message hashes of every entry (picked or not), which
+// a Claude snapshot keeps for merging later entries onto it.
+inline std::vector<std::uint64_t> sorted_message_hashes(const merge_input& in) {
+  std::vector<std::uint64_t> a, b;
+  a.reserve(in.flat.size());
+  for (const flat_entry& x : in.flat)
+    if (x.e->message_id.len) a.push_back(x.message_hash);
+  b.resize(a.size());
+  for (int shift = 0; shift < 64; shift += 16) {  // four stable passes of a radix sort
+    std::vector<std::uint32_t> count((1u << 16) + 1, 0);
+    for (const std::uint64_t h : a) ++count[((h >> shift) & 0xFFFF) + 1];
+    for (std::size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
+    for (const std::uint64_t h : a) b[count[(h >> shift) & 0xFFFF]++] = h;
+    a.swap(b);
+  }
+  a.erase(std::unique(a.begin(), a.end()), a.end());
+  return a;
+}
+
+}  // namespace detail_impl
+
+// Merges per-file results (several parts of one file share its path); the
+// output is sorted by time, then file path, then offset. `room` reserves
+// space for records the caller appends. With `message_hashes`, also gives the
+// sorted distinct message hashes of all entries (for a snapshot).
+inline std::vector<record> merge(std::vector<file_input> files, std::size_t room = 0,
+                                 std::vector<std::uint64_t>* message_hashes = nullptr) {
+  const detail_impl::merge_input in(files);
+  const auto picks = detail_impl::pick_entries(in);
+  if (message_hashes) *message_hashes = detail_impl::sorted_message_hashes(in);
+  return detail_impl::build_records(in, picks, room);
 }
 
 }  // namespace okstra::token_usage::claude

@@ -18,6 +18,7 @@
 #include "okstra/token_usage/detail/files.hpp"
 #include "okstra/token_usage/detail/read_claude.hpp"
 #include "okstra/token_usage/detail/snapshot.hpp"
+#include "okstra/token_usage/detail/claude_delta.hpp"
 #include "okstra/token_usage/detail/sources.hpp"
 #include "okstra/token_usage/detail/trace.hpp"
 

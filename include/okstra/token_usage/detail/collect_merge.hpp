@@ -27,9 +27,32 @@ auto merge_source(const std::vector<tracked>& files, source s, Merge&& merge) {
 // reported (for the snapshot written back).
 struct merge_notes {
   std::array<std::optional<source_snapshot>, 4> snapshots;
+  std::optional<source_snapshot> claude_base;   // Claude's snapshot, when its files only grew since
+  std::optional<claude::merged_piece> claude_piece;  // what was merged onto it
+  std::vector<std::uint64_t> claude_hashes;     // of all Claude entries, after a full merge
+  std::size_t claude_records = 0;               // in the chain once the piece is in
   std::array<std::uint64_t, 4> skipped_lines{};
   std::array<std::vector<std::string>, 4> warnings;
 };
+
+// Claude's records: the entries read this run merged onto the snapshot of
+// the earlier ones when that is exact (claude_delta.hpp), else all entries.
+inline std::vector<record> merge_claude(std::vector<claude::file_input> all, std::vector<claude::file_input> added,
+                                        std::size_t room, merge_notes& notes) {
+  if (notes.claude_base) {
+    notes.claude_piece = claude::merge_onto(*notes.claude_base, std::move(added), room);
+    if (notes.claude_piece) {
+      trace_note("claude: " + std::to_string(notes.claude_piece->records.size()) +
+                 " records merged onto the snapshot's " +
+                 std::to_string(notes.claude_base->records.size() - notes.claude_piece->records.size()));
+      notes.claude_records = notes.claude_base->records.size();
+      return std::move(notes.claude_base->records);
+    }
+    trace_note("claude: new entries meet earlier ones; full merge");
+    notes.claude_base.reset();
+  }
+  return claude::merge(std::move(all), room, &notes.claude_hashes);
+}
 
 inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes& notes) {
   const auto taken = [&](source s) { return notes.snapshots[static_cast<std::size_t>(s)].has_value(); };
@@ -41,7 +64,7 @@ inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes&
     for (std::size_t k = static_cast<std::size_t>(half); k < subagents.size(); k += 2)
       subagents[k]->agent_type = subagent_type(subagents[k]->file.path);
   });
-  std::vector<claude::file_input> claude_inputs;
+  std::vector<claude::file_input> claude_inputs, claude_added;
   for (auto& t : files) {
     const auto i = static_cast<std::size_t>(t.file.src);
     out.stats[i].files += 1;
@@ -56,6 +79,7 @@ inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes&
     for (const auto& part : t.claude_parts) {
       notes.skipped_lines[0] += part.skipped_lines;
       claude_inputs.push_back({t.file.path, &part, t.file.subagent, t.agent_type});
+      if (notes.claude_base) claude_added.push_back(claude_inputs.back());
     }
   }
   std::array<std::vector<record>, 4> merged;
@@ -83,7 +107,7 @@ inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes&
   if (!taken(source::claude)) {
     std::size_t room = 0;  // for the other sources: no second copy
     for (std::size_t i = 1; i < 4; ++i) room += merged[i].size();
-    merged[0] = claude::merge(std::move(claude_inputs), room);
+    merged[0] = merge_claude(std::move(claude_inputs), std::move(claude_added), room, notes);
   }
   std::vector<record> records = std::move(merged[0]);
   for (std::size_t i = 1; i < 4; ++i) records.insert(records.end(), merged[i].begin(), merged[i].end());
@@ -130,6 +154,8 @@ struct write_back_job {
   std::uint64_t old_generation = 0;
   std::array<snapshot_ref, 4> snapshots{};                    // kept as they are (in the old store)
   std::array<std::optional<std::string>, 4> new_snapshots{};  // encoded, to be stored
+  bool claude_basis = false;                                  // the new Claude snapshot gets one
+  std::optional<std::string> claude_piece;                    // encoded, added to Claude's chain
   std::array<std::uint64_t, 4> fingerprints{};                // of the new snapshots
 };
 
@@ -145,7 +171,10 @@ inline bool store_needs_compaction(const write_back_job& job) {
   for (const auto& [path, row] : job.carried_rows)
     for (const auto& r : row.parts) live += r.length + 8;
   for (const auto& snap : job.snapshots)
-    if (snap.present) live += snap.ref.length + 8;
+    if (snap.present) {
+      live += snap.ref.length + 8;
+      for (const auto& r : snap.pieces) live += r.length + 8;
+    }
   // Small stores are left alone; the test suite lowers the floor
   // (OKSTRA_TEST_STORE_COMPACT_ABOVE, bytes) to exercise compaction.
   std::uint64_t floor = std::uint64_t{8} << 20;
@@ -189,6 +218,7 @@ inline void run_write_back(write_back_job& job) {
     for (auto& r : row.parts) r = keep(r);
     encode_row(table, path, row);
   }
+  std::uint64_t claude_basis = 0;
   for (auto& t : job.files) {
     if (!t.readable) continue;
     cached_file row = row_of(t);
@@ -196,6 +226,7 @@ inline void run_write_back(write_back_job& job) {
       for (const auto& c : t.cached_parts) row.parts.push_back(keep(c.ref));
       for (const auto& p : t.claude_parts) row.parts.push_back(store.add(claude::encode_part(p)));
       t.claude_parts.clear();  // memory goes back as we go
+      claude_basis += basis_term(t.file.path, row.parts, [](const part_ref& r) -> const part_ref& { return r; });
     } else {
       row.parts.push_back(t.other_ref ? keep(*t.other_ref) : store.add(encode_source_result(t.other)));
     }
@@ -203,9 +234,18 @@ inline void run_write_back(write_back_job& job) {
   }
   std::array<snapshot_ref, 4> snapshots = job.snapshots;
   for (std::size_t i = 0; i < 4; ++i) {
-    if (job.new_snapshots[i]) snapshots[i] = {true, job.fingerprints[i], store.add(*job.new_snapshots[i])};
-    else if (snapshots[i].present) snapshots[i].ref = keep(snapshots[i].ref);
+    if (job.new_snapshots[i]) {
+      snapshots[i] = {true, job.fingerprints[i], store.add(*job.new_snapshots[i]), 0, {}};
+    } else if (snapshots[i].present) {
+      snapshots[i].ref = keep(snapshots[i].ref);
+      for (auto& r : snapshots[i].pieces) r = keep(r);
+    }
   }
+  if (job.claude_piece && snapshots[0].present) {
+    snapshots[0].pieces.push_back(store.add(*job.claude_piece));
+    snapshots[0].fingerprint = job.fingerprints[0];
+  }
+  if (job.claude_basis) snapshots[0].basis = claude_basis;
   if (!store.flush()) return;  // an index must never name parts that are not all there
   save_index(job.dir / index_name, snapshots, generation, table.buffer());
   if (compact) remove_stale_cache_files(job.dir, generation);
@@ -235,6 +275,21 @@ inline bool has_cache(const collect_options& o) {
 
 namespace detail {
 
+// A source's snapshot with the pieces of its chain merged in; false when any
+// link is missing or fails its check.
+inline bool load_snapshot(const store_map& store, const snapshot_ref& snap, source src, source_snapshot& out,
+                          std::size_t room = 0) {
+  const auto bytes = store.part(snap.ref);
+  if (!bytes || !decode_snapshot(*bytes, src, out, room)) return false;
+  for (const part_ref& ref : snap.pieces) {
+    source_snapshot piece;
+    const auto piece_bytes = store.part(ref);
+    if (!piece_bytes || !decode_snapshot(*piece_bytes, src, piece)) return out = source_snapshot{}, false;
+    add_piece(out, std::move(piece));
+  }
+  return true;
+}
+
 // Takes each enabled source whose files match its snapshot from the store.
 inline std::array<bool, 4> take_snapshots(const collect_options& o, const cache_index& cache, const store_map& store,
                                           const std::array<std::uint64_t, 4>& fingerprints, merge_notes& notes) {
@@ -242,13 +297,60 @@ inline std::array<bool, 4> take_snapshots(const collect_options& o, const cache_
   for (std::size_t i = 0; i < 4; ++i) {
     const snapshot_ref& snap = cache.snapshots[i];
     if (!o.enabled[i] || !snap.present || snap.fingerprint != fingerprints[i]) continue;
-    const auto bytes = store.part(snap.ref);
     source_snapshot decoded;
-    if (!bytes || !decode_snapshot(*bytes, static_cast<source>(i), decoded)) continue;
+    if (!load_snapshot(store, snap, static_cast<source>(i), decoded)) continue;
     notes.snapshots[i] = std::move(decoded);
     taken[i] = true;
   }
   return taken;
+}
+
+// Claude's snapshot, if it was merged from exactly the stored parts this run
+// kept: every file then only grew (or is new), and what was read this run can
+// be merged onto it.
+inline std::optional<source_snapshot> claude_base(const std::vector<tracked>& files, const cache_index& cache,
+                                                 const store_map& store) {
+  const snapshot_ref& snap = cache.snapshots[0];
+  if (!snap.present || snap.basis == 0) return std::nullopt;
+  std::uint64_t basis = 0;
+  for (const auto& t : files)
+    if (t.file.src == source::claude && t.readable)
+      basis += basis_term(t.file.path, t.cached_parts, [](const cached_claude_part& c) -> const part_ref& { return c.ref; });
+  source_snapshot base;
+  // Room for what this run merges onto it and the other sources' records.
+  const std::size_t room = 65536 + snap.ref.length / 64;
+  if (basis != snap.basis || !load_snapshot(store, snap, source::claude, base, room)) {
+    trace_note("claude: no snapshot to merge onto");
+    return std::nullopt;
+  }
+  return base;
+}
+
+// After a merge onto the snapshot, the piece is added to the chain, unless the
+// chain is long or its pieces hold a quarter of its records: then the whole
+// is written as a new base.
+inline bool extend_claude_chain(write_back_job& job, const cache_index& cache, const merge_notes& notes,
+                                std::uint64_t fingerprint) {
+  if (!notes.claude_piece || !notes.claude_base) return false;
+  const source_snapshot& base = *notes.claude_base;
+  const std::size_t added = base.piece_records + notes.claude_piece->records.size();
+  if (base.pieces + 1 > max_snapshot_pieces || added * 4 > notes.claude_records) return false;
+  job.snapshots[0] = cache.snapshots[0];
+  job.claude_piece = encode_snapshot(notes.claude_piece->records, notes.skipped_lines[0], notes.warnings[0],
+                                     notes.claude_piece->hashes);
+  job.fingerprints[0] = fingerprint;
+  job.claude_basis = true;
+  return true;
+}
+
+// The message hashes of every Claude entry merged so far, for a new base.
+inline std::vector<std::uint64_t> all_claude_hashes(const merge_notes& notes) {
+  if (!notes.claude_piece || !notes.claude_base) return notes.claude_hashes;
+  std::vector<std::uint64_t> all(notes.claude_piece->hashes);
+  for (const auto& set : notes.claude_base->hash_sets)
+    for (std::size_t k = 0; k < set.size(); ++k) all.push_back(set[k]);
+  std::sort(all.begin(), all.end());  // disjoint sets: no duplicates to drop
+  return all;
 }
 
 // Prepares the write-back: which snapshots are kept, written anew, carried.
@@ -266,16 +368,21 @@ inline std::shared_ptr<write_back_job> plan_write_back(const collect_options& o,
       continue;
     }
     // A source is snapshot once a run finds it unchanged: while its logs
-    // keep growing, each run merges it anyway.
-    if (!quiet[i]) continue;
+    // keep growing, each run merges it anyway. Claude is snapshot whenever
+    // merged: the next run merges only what it reads onto it.
+    const bool claude = static_cast<source>(i) == source::claude;
+    if (!quiet[i] && !claude) continue;
+    if (claude && extend_claude_chain(*job, cache, notes, fingerprints[0])) continue;
     const auto from = std::find_if(out.records.begin(), out.records.end(), [&](const record& r) {
       return static_cast<std::size_t>(r.src) >= i;
     });
     const auto to = std::find_if(from, out.records.end(), [&](const record& r) { return static_cast<std::size_t>(r.src) > i; });
     const auto first = static_cast<std::size_t>(from - out.records.begin());
     const auto slice = std::span<const record>(out.records).subspan(first, static_cast<std::size_t>(to - from));
-    job->new_snapshots[i] = encode_snapshot(slice, notes.skipped_lines[i], notes.warnings[i]);
+    const std::vector<std::uint64_t> hashes = claude ? all_claude_hashes(notes) : std::vector<std::uint64_t>{};
+    job->new_snapshots[i] = encode_snapshot(slice, notes.skipped_lines[i], notes.warnings[i], hashes);
     job->fingerprints[i] = fingerprints[i];
+    job->claude_basis = job->claude_basis || claude;
   }
   for (const auto& [path, row] : cache.files)
     if (!o.enabled[static_cast<std::size_t>(row.src)]) job->carried_rows.emplace_back(std::string(path), row);
@@ -338,6 +445,7 @@ inline collection collect(const collect_options& o, discovered_logs logs) {
   trace("read logs");
   trace_note("read " + std::to_string(out.files_read) + " ranges, " + std::to_string(out.bytes_read) + " bytes");
   out.warnings = std::move(state.warnings);
+  if (o.use_cache && o.enabled[0] && !taken[0] && cache.valid) notes.claude_base = claude_base(files, cache, *store);
   merge_all(files, out, notes);
   trace("merge");
   const bool changed = !(all_taken && cache.valid);
