@@ -150,6 +150,7 @@ check_same "corrupting the cache store"
 grow
 truncate -s $((size / 3)) "$(store)"
 check_same "a truncated cache store"
+traced "a stored part failed its check; reading without the cache"
 grow
 rm -f "$(store)"
 check_same "a deleted cache store"

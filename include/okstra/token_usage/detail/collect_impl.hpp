@@ -40,6 +40,7 @@ struct tracked {
   std::uint64_t head = 0;
   std::uint64_t resume_from = 0;                   // bytes already covered by the cached result
   std::vector<cached_claude_part> cached_parts;    // Claude, from the store, in file order
+  bool parts_pending = false;                      // cached_parts are refs, not yet checked and decoded
   std::vector<claude::file_result> claude_parts;   // Claude, parsed this run, after the cached ones
   source_result other;                             // Codex, Gemini, Cursor
   std::optional<part_ref> other_ref;               // `other` as the store holds it, if unchanged

@@ -31,40 +31,46 @@ struct merge_notes {
   std::optional<claude::merged_piece> claude_piece;  // what was merged onto it
   std::vector<std::uint64_t> claude_hashes;     // of all Claude entries, after a full merge
   std::size_t claude_records = 0;               // in the chain once the piece is in
+  std::uint64_t claude_parts_skipped = 0;       // malformed lines inside all Claude parts
   std::array<std::uint64_t, 4> skipped_lines{};
   std::array<std::vector<std::string>, 4> warnings;
 };
 
-// Claude's records: the entries read this run merged onto the snapshot of
-// the earlier ones when that is exact (claude_delta.hpp), else all entries.
-inline std::vector<record> merge_claude(std::vector<claude::file_input> all, std::vector<claude::file_input> added,
-                                        std::size_t room, merge_notes& notes) {
-  if (notes.claude_base) {
-    notes.claude_piece = claude::merge_onto(*notes.claude_base, std::move(added), room);
-    if (notes.claude_piece) {
-      trace_note("claude: " + std::to_string(notes.claude_piece->records.size()) +
-                 " records merged onto the snapshot's " +
-                 std::to_string(notes.claude_base->records.size() - notes.claude_piece->records.size()));
-      notes.claude_records = notes.claude_base->records.size();
-      return std::move(notes.claude_base->records);
-    }
-    trace_note("claude: new entries meet earlier ones; full merge");
-    notes.claude_base.reset();
-  }
-  return claude::merge(std::move(all), room, &notes.claude_hashes);
-}
-
-inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes& notes) {
-  const auto taken = [&](source s) { return notes.snapshots[static_cast<std::size_t>(s)].has_value(); };
-  // Subagent types come from small .meta.json files: read on both cores.
+// Subagent types come from small .meta.json files: read on both cores.
+inline void read_subagent_types(std::vector<tracked>& files) {
   std::vector<tracked*> subagents;
   for (auto& t : files)
-    if (t.readable && t.file.subagent && !t.agent_type_known && !taken(source::claude)) subagents.push_back(&t);
+    if (t.readable && t.file.subagent && !t.agent_type_known) subagents.push_back(&t);
   claude::detail_impl::on_two(subagents.size() > 64, [&](int half) {
     for (std::size_t k = static_cast<std::size_t>(half); k < subagents.size(); k += 2)
       subagents[k]->agent_type = subagent_type(subagents[k]->file.path);
   });
-  std::vector<claude::file_input> claude_inputs, claude_added;
+}
+
+// Merges the Claude entries read this run onto Claude's snapshot when that is
+// exact (claude_delta.hpp); otherwise notes.claude_piece stays empty.
+inline void merge_onto_snapshot(const std::vector<tracked>& files, merge_notes& notes) {
+  if (!notes.claude_base) return;
+  std::vector<claude::file_input> added;
+  for (const auto& t : files)
+    if (t.file.src == source::claude && t.readable)
+      for (const auto& part : t.claude_parts) added.push_back({t.file.path, &part, t.file.subagent, t.agent_type});
+  notes.claude_piece = claude::merge_onto(*notes.claude_base, std::move(added), 0);
+  if (!notes.claude_piece) {
+    trace_note("claude: new entries meet earlier ones; full merge");
+    notes.claude_base.reset();
+    return;
+  }
+  notes.claude_records = notes.claude_base->records.size();
+  trace_note("claude: " + std::to_string(notes.claude_piece->records.size()) + " records merged onto the snapshot's " +
+             std::to_string(notes.claude_records - notes.claude_piece->records.size()));
+}
+
+inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes& notes) {
+  const auto taken = [&](source s) { return notes.snapshots[static_cast<std::size_t>(s)].has_value(); };
+  const bool onto_snapshot = notes.claude_piece.has_value();
+  std::uint64_t parts_skipped = onto_snapshot ? notes.claude_base->parts_skipped : 0;
+  std::vector<claude::file_input> claude_inputs;
   for (auto& t : files) {
     const auto i = static_cast<std::size_t>(t.file.src);
     out.stats[i].files += 1;
@@ -72,16 +78,16 @@ inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes&
     if (is_gemini_document(t.file) ? false : file_consumed(t) < t.id.size)
       notes.skipped_lines[i] += 1;  // a truncated final line
     if (t.file.src != source::claude) continue;
+    for (const auto& part : t.claude_parts) parts_skipped += part.skipped_lines;
+    if (onto_snapshot) continue;
     for (const auto& cached : t.cached_parts) {
-      notes.skipped_lines[0] += cached.part.skipped_lines;
+      parts_skipped += cached.part.skipped_lines;
       claude_inputs.push_back({t.file.path, cached.part.view, t.file.subagent, t.agent_type});
     }
-    for (const auto& part : t.claude_parts) {
-      notes.skipped_lines[0] += part.skipped_lines;
-      claude_inputs.push_back({t.file.path, &part, t.file.subagent, t.agent_type});
-      if (notes.claude_base) claude_added.push_back(claude_inputs.back());
-    }
+    for (const auto& part : t.claude_parts) claude_inputs.push_back({t.file.path, &part, t.file.subagent, t.agent_type});
   }
+  notes.skipped_lines[0] += parts_skipped;
+  notes.claude_parts_skipped = parts_skipped;
   std::array<std::vector<record>, 4> merged;
   const auto other = [&](source s, auto&& merge_result) {
     const auto i = static_cast<std::size_t>(s);
@@ -107,7 +113,8 @@ inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes&
   if (!taken(source::claude)) {
     std::size_t room = 0;  // for the other sources: no second copy
     for (std::size_t i = 1; i < 4; ++i) room += merged[i].size();
-    merged[0] = merge_claude(std::move(claude_inputs), std::move(claude_added), room, notes);
+    merged[0] = onto_snapshot ? std::move(notes.claude_base->records)
+                              : claude::merge(std::move(claude_inputs), room, &notes.claude_hashes);
   }
   std::vector<record> records = std::move(merged[0]);
   for (std::size_t i = 1; i < 4; ++i) records.insert(records.end(), merged[i].begin(), merged[i].end());
@@ -337,7 +344,7 @@ inline bool extend_claude_chain(write_back_job& job, const cache_index& cache, c
   if (base.pieces + 1 > max_snapshot_pieces || added * 4 > notes.claude_records) return false;
   job.snapshots[0] = cache.snapshots[0];
   job.claude_piece = encode_snapshot(notes.claude_piece->records, notes.skipped_lines[0], notes.warnings[0],
-                                     notes.claude_piece->hashes);
+                                     notes.claude_piece->hashes, notes.claude_parts_skipped);
   job.fingerprints[0] = fingerprint;
   job.claude_basis = true;
   return true;
@@ -380,7 +387,8 @@ inline std::shared_ptr<write_back_job> plan_write_back(const collect_options& o,
     const auto first = static_cast<std::size_t>(from - out.records.begin());
     const auto slice = std::span<const record>(out.records).subspan(first, static_cast<std::size_t>(to - from));
     const std::vector<std::uint64_t> hashes = claude ? all_claude_hashes(notes) : std::vector<std::uint64_t>{};
-    job->new_snapshots[i] = encode_snapshot(slice, notes.skipped_lines[i], notes.warnings[i], hashes);
+    job->new_snapshots[i] = encode_snapshot(slice, notes.skipped_lines[i], notes.warnings[i], hashes,
+                                            claude ? notes.claude_parts_skipped : 0);
     job->fingerprints[i] = fingerprints[i];
     job->claude_basis = job->claude_basis || claude;
   }
@@ -392,13 +400,17 @@ inline std::shared_ptr<write_back_job> plan_write_back(const collect_options& o,
 
 }  // namespace detail
 
-inline collection collect(const collect_options& o, discovered_logs logs) {
-  using namespace detail;
+namespace detail {
+
+// One attempt; nullopt when a stored Claude part that the full merge needs
+// fails its check, which is found only after reading (parts are checked
+// lazily), so the caller starts again without reading the cache.
+inline std::optional<collection> collect_once(const collect_options& o, discovered_logs logs, bool read_cache) {
   collection out;
   std::vector<tracked> files = std::move(logs.files);
   const stdfs::path cache_dir = cache_dir_of(o);
   cache_index cache;
-  if (o.use_cache) cache = load_index(cache_dir / index_name);
+  if (o.use_cache && read_cache) cache = load_index(cache_dir / index_name);
   trace("load cache index");
   std::array<std::uint64_t, 4> fingerprints{};
   for (const source s : all_sources) fingerprints[static_cast<std::size_t>(s)] = source_fingerprint(files, s);
@@ -445,7 +457,14 @@ inline collection collect(const collect_options& o, discovered_logs logs) {
   trace("read logs");
   trace_note("read " + std::to_string(out.files_read) + " ranges, " + std::to_string(out.bytes_read) + " bytes");
   out.warnings = std::move(state.warnings);
-  if (o.use_cache && o.enabled[0] && !taken[0] && cache.valid) notes.claude_base = claude_base(files, cache, *store);
+  if (o.enabled[0] && !taken[0]) {
+    read_subagent_types(files);
+    if (cache.valid) {
+      notes.claude_base = claude_base(files, cache, *store);
+      merge_onto_snapshot(files, notes);
+    }
+    if (!notes.claude_piece && !verify_cached_parts(files, *store)) return std::nullopt;
+  }
   merge_all(files, out, notes);
   trace("merge");
   const bool changed = !(all_taken && cache.valid);
@@ -463,6 +482,14 @@ inline collection collect(const collect_options& o, discovered_logs logs) {
     });
   }
   return out;
+}
+
+}  // namespace detail
+
+inline collection collect(const collect_options& o, discovered_logs logs) {
+  if (auto once = detail::collect_once(o, std::move(logs), true)) return std::move(*once);
+  detail::trace_note("cache: a stored part failed its check; reading without the cache");
+  return std::move(*detail::collect_once(o, discover_logs(o), false));
 }
 
 }  // namespace okstra::token_usage

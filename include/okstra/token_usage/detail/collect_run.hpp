@@ -57,13 +57,34 @@ inline bool take_cached_result(tracked& t, const cached_file& c, const store_map
   }
   // A file that grew many times is read afresh, which leaves it one part again.
   if (c.parts.empty() || c.parts.size() >= 16) return false;
-  for (const part_ref& r : c.parts) {
-    const auto bytes = store.part(r);
-    const auto part = bytes ? claude::decode_part(*bytes) : std::nullopt;
-    if (!part) return false;
-    t.cached_parts.push_back({r, *part});
-  }
+  // Checked and decoded only if the full merge needs them (verify_cached_parts):
+  // a run that merges onto Claude's snapshot never looks at them.
+  for (const part_ref& r : c.parts) t.cached_parts.push_back({r, {}});
+  t.parts_pending = true;
   return true;
+}
+
+// Checks and decodes the cached Claude parts taken as refs, on both cores;
+// false when one fails its check (the caller then reads without the cache).
+inline bool verify_cached_parts(std::vector<tracked>& files, const store_map& store) {
+  std::atomic<bool> all_good{true};
+  claude::detail_impl::on_two(files.size() > 256, [&](int half) {
+    for (std::size_t i = static_cast<std::size_t>(half); i < files.size(); i += 2) {
+      tracked& t = files[i];
+      if (!t.parts_pending || !t.readable) continue;
+      for (auto& c : t.cached_parts) {
+        const auto bytes = store.part(c.ref);
+        const auto part = bytes ? claude::decode_part(*bytes) : std::nullopt;
+        if (!part) {
+          all_good = false;
+          return;
+        }
+        c.part = *part;
+      }
+      t.parts_pending = false;
+    }
+  });
+  return all_good;
 }
 
 // How a file stands against its cached row.

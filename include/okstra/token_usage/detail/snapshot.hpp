@@ -56,6 +56,7 @@ class sorted_hashes {
 struct source_snapshot {
   std::vector<record> records;
   std::uint64_t skipped_lines = 0;     // the source's total, truncated tails included
+  std::uint64_t parts_skipped = 0;     // Claude: of which inside the stored parts it was merged from
   std::vector<std::string> warnings;   // what its merge reported (not read errors)
   std::vector<sorted_hashes> hash_sets;  // Claude: one per link, views into the store
   std::size_t pieces = 0;                // links after the base
@@ -81,7 +82,8 @@ const char* get(const char* at, T& value) {
 // lookup per field).
 inline std::string encode_snapshot(std::span<const record> records, std::uint64_t skipped_lines,
                                    const std::vector<std::string>& warnings,
-                                   std::span<const std::uint64_t> message_hashes = {}) {
+                                   std::span<const std::uint64_t> message_hashes = {},
+                                   std::uint64_t parts_skipped = 0) {
   static_assert(std::endian::native == std::endian::little, "snapshots are stored little-endian");
   using namespace snapshot_layout;
   std::vector<std::uint32_t> index(istr::count() + 1, 0);  // interned id -> table position + 1
@@ -113,6 +115,7 @@ inline std::string encode_snapshot(std::span<const record> records, std::uint64_
     at = put(put(put(put(at, kind, 2), &r.timestamp_ms, 8), counts, sizeof counts), strings, sizeof strings);
   }
   e.u64(skipped_lines);
+  e.u64(parts_skipped);
   e.u64(warnings.size());
   for (const auto& w : warnings) e.str(w);
   e.u64(message_hashes.size());
@@ -172,6 +175,7 @@ inline bool decode_snapshot(std::string_view bytes, source src, source_snapshot&
   for (std::uint64_t i = 0; i < strings && !d.failed(); ++i) table.emplace_back(d.str());
   bool ok = !d.failed() && detail_snapshot::decode_records(d, table, src, out.records, room);
   out.skipped_lines = d.u64();
+  out.parts_skipped = d.u64();
   const std::uint64_t w = d.u64();
   for (std::uint64_t i = 0; i < w && !d.failed(); ++i) out.warnings.emplace_back(d.str());
   const std::uint64_t hashes = d.u64();
@@ -202,6 +206,7 @@ inline void add_piece(source_snapshot& chain, source_snapshot&& piece) {
   chain.piece_records += piece.records.size();
   chain.pieces += 1;
   chain.skipped_lines = piece.skipped_lines;
+  chain.parts_skipped = piece.parts_skipped;
   chain.warnings = std::move(piece.warnings);
   chain.hash_sets.insert(chain.hash_sets.end(), piece.hash_sets.begin(), piece.hash_sets.end());
 }
