@@ -81,6 +81,29 @@ plans="$root/tests/data/plans"
 step_refused okstra plan-validate "$plans/blocked/plan.md"
 step okstra plan-validate --quiet "$plans/valid-approved/plan.md"
 
+# Implementation of an approved plan whose data.json has two independent
+# stages: two '--stage auto' runs started at once get different stages, each
+# in its own stage worktree; finishing a run as completed marks its stage so.
+stages=$demo/two-stages
+mkdir -p "$stages"
+cp "$plans/valid-approved/plan.md" "$stages/plan.md"
+printf '{"approval":{"approved":true},"stages":[{"n":1},{"n":2}]}\n' >"$stages/data.json"
+printf '\n==> %s\n' "okstra prepare --task-type implementation --stage auto (two at once)"
+pids=
+for run in 1 2; do
+  okstra prepare --quiet --project-root "$project" --task-key demo/payments/refund-timeout \
+    --task-type implementation --stage auto --approved-plan "$stages/plan.md" >"$demo/stage-run-$run.json" &
+  pids="$pids $!"
+done
+for pid in $pids; do wait "$pid"; done
+cat "$demo/stage-run-1.json" "$demo/stage-run-2.json"
+for run in 1 2; do
+  stage_dir=$(sed -n 's/.*"runDir":"\([^"]*\)".*/\1/p' "$demo/stage-run-$run.json")
+  step okstra prepare finish --quiet --run-dir "$stage_dir" --status completed
+done
+step okstra worktree lookup --quiet demo/payments/refund-timeout
+step git -C "$project" worktree list
+
 # Context cost of the bundled sample task (tests/data/task-bundle): what the lead,
 # each worker and the report writer read, ranked; then the same task's legacy
 # bundle as the baseline. HOME is the demo's own folder, so no installed skill
