@@ -112,6 +112,26 @@ class cursor {
     }
   }
 
+  // Iterates an array: fn() must consume exactly one element through this
+  // cursor and return false to stop with an error.
+  template <class Fn>
+  bool array(Fn&& fn) {
+    if (peek() != '[') return fail();
+    ++p_;
+    if (peek() == ']') return ++p_, true;
+    for (;;) {
+      if (!fn() || !ok_) return fail();
+      const char c = peek();
+      if (c != ',' && c != ']') return fail();
+      ++p_;
+      if (c == ']') return true;
+    }
+  }
+
+  // Where the cursor stands (after white space), e.g. to take the raw text of
+  // a value: const char* b = c.position(); c.skip_value(); [b, c.position()).
+  const char* position() noexcept { return ws(), p_; }
+
   // Skips any value, bracket-balanced, strings skipped whole.
   bool skip_value() noexcept {
     const char c = peek();

@@ -13,6 +13,8 @@
 //   String fields are views into the line, or into `arena` when they had
 //   escapes; both must outlive the usage_line.
 // - could_carry_usage(): the cheap filter applied before parsing.
+// The whole-transcript event reader (conformance) is events.hpp; it reads its
+// lines with the field_reader below.
 #pragma once
 
 #include <cstdint>

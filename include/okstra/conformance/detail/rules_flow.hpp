@@ -1,0 +1,138 @@
+// Rules on the order of the lead's work — BC05 workers finish before
+// convergence, BC06 the report writer owns the final report, BC08 PROGRESS
+// checkpoints — for okstra/conformance/conformance.hpp (include that header instead).
+#pragma once
+
+#include "okstra/conformance/detail/rules_dispatch.hpp"
+#include "okstra/core/fs.hpp"
+
+namespace okstra::conformance::detail {
+
+inline constexpr double convergence_phase = 5.5;  // phase-5.5: convergence
+
+// Where convergence starts: the first checkpoint of phase-5.5 or later, Skill
+// okstra-convergence, or a report-writer dispatch, whichever comes first.
+struct convergence_point {
+  evidence at;
+  std::string what;
+};
+
+inline std::optional<convergence_point> convergence_start(const session_model& m) {
+  std::optional<convergence_point> first;
+  const auto consider = [&](const evidence& e, std::string what) {
+    if (!first || e.line < first->at.line) first = convergence_point{e, std::move(what)};
+  };
+  for (const checkpoint& c : m.checkpoints)
+    if (c.order && *c.order >= convergence_phase) {
+      consider(c.at, "checkpoint '" + c.text + "'");
+      break;
+    }
+  if (!m.convergence_skills.empty()) consider(m.convergence_skills.front(), "Skill " + std::string(convergence_skill));
+  for (const worker_run& w : m.workers)
+    if (!w.analysis()) {
+      consider(w.dispatched, "the report-writer dispatch");
+      break;
+    }
+  return first;
+}
+
+// BC05: every analysis worker dispatched before convergence has finished
+// (returned, or its background task or shell read to an end state) by then.
+inline void rule_finish_before_convergence(const session_model& m, const run_facts*, std::vector<violation>& out) {
+  const std::optional<convergence_point> start = convergence_start(m);
+  if (!start) return;
+  for (const worker_run& w : m.workers) {
+    if (!w.analysis() || w.dispatched.line >= start->at.line) continue;
+    if (w.ended && w.ended->line < start->at.line) continue;
+    const std::string later = w.ended ? "; it was seen to finish only at line " + std::to_string(w.ended->line)
+                                      : "; it was never seen to finish";
+    out.push_back(violation_at(start->at, "convergence started (" + start->what + ") while " + describe(w) +
+                                              " had not finished" + later));
+  }
+}
+
+// ---- BC06 -------------------------------------------------------------------------
+
+inline std::string non_blank_file(const stdfs::path& p) {
+  if (!is_regular(p)) return {};
+  try {
+    std::string text = fs::read_file(p, std::size_t{1} << 20);
+    return text::is_blank(text) ? std::string() : text;
+  } catch (const okstra::error&) {
+    return {};
+  }
+}
+
+// How the report writer stood at `line`: not-run, error, timeout, running, completed.
+inline std::string report_writer_outcome(const session_model& m, std::uint64_t line, const worker_run*& last) {
+  last = nullptr;
+  for (const worker_run& w : m.workers)
+    if (!w.analysis() && w.dispatched.line < line) last = &w;
+  if (!last) return "not-run";
+  if (!last->ended || last->ended->line > line) return "running";
+  switch (last->state) {
+    case worker_state::completed: return "completed";
+    case worker_state::timed_out: return "timeout";
+    default: return "error";
+  }
+}
+
+// BC06: with a report writer on the roster, the lead writes the final report
+// only after a report-writer dispatch ended error/timeout (or none ran) and the
+// report writer's error log says why.
+inline void rule_report_writer_owns_report(const session_model& m, const run_facts* run, std::vector<violation>& out) {
+  if (run->crew.report_writer.empty()) return;
+  const std::string suffix = "reports/" + run->report_name;
+  const auto is_report = [&](std::string_view p) {
+    return !p.empty() && (p == run->report_path || p == run->report_in_run_dir.string() || p == suffix ||
+                          p.ends_with("/" + suffix));
+  };
+  std::vector<std::pair<evidence, std::string>> writes;  // evidence, how
+  for (const file_write& w : m.writes)
+    if (is_report(w.path)) writes.emplace_back(w.at, w.tool);
+  for (const shell_call& s : m.shells)
+    if (s.actor == "lead" && shell_writes(s.command, is_report)) writes.emplace_back(s.at, "Bash");
+  std::sort(writes.begin(), writes.end(), [](const auto& a, const auto& b) { return a.first.line < b.first.line; });
+  const stdfs::path log = run->report_writer_errors_log();
+  const bool log_says_why = !non_blank_file(log).empty();
+  for (const auto& [at, how] : writes) {
+    const worker_run* last = nullptr;
+    const std::string outcome = report_writer_outcome(m, at.line, last);
+    const std::string what = "the lead writes the final report '" + run->report_name + "' (" + how + ")";
+    const std::string rw = last ? describe(*last) : "";
+    if (outcome == "completed")
+      out.push_back(violation_at(at, what + " although " + rw + " completed; the report belongs to the report writer"));
+    else if (outcome == "running")
+      out.push_back(violation_at(at, what + " while " + rw + " has not finished"));
+    else if (!log_says_why)
+      out.push_back(violation_at(at, what + (outcome == "not-run" ? " with no report-writer dispatch before it"
+                                                                   : " after " + rw + " ended " + outcome) +
+                                         ", but the error log '" + log.string() + "' does not record why"));
+  }
+}
+
+// ---- BC08 -------------------------------------------------------------------------
+
+// BC08: checkpoints "PROGRESS: phase-<N>[.<M>] <verb phrase>" exist, are
+// well formed and never go back to an earlier phase.
+inline void rule_progress_checkpoints(const session_model& m, const run_facts*, std::vector<violation>& out) {
+  if (m.checkpoints.empty()) {
+    out.push_back(violation_at({m.file, 0, {}, {}}, "no 'PROGRESS: <phase-id> <verb-phrase>' checkpoint in the lead's messages"));
+    return;
+  }
+  const checkpoint* furthest = nullptr;
+  for (const checkpoint& c : m.checkpoints) {
+    if (!c.order) {
+      out.push_back(violation_at(c.at, "malformed checkpoint '" + c.text + "': expected 'PROGRESS: phase-<N> <verb phrase>'"));
+      continue;
+    }
+    if (furthest && *c.order < *furthest->order) {
+      out.push_back(violation_at(c.at, "checkpoint '" + c.text + "' goes back from " + furthest->phase + " (line " +
+                                           std::to_string(furthest->at.line) + "): checkpoints go in phase order"));
+      continue;
+    }
+    furthest = &c;
+  }
+}
+
+}  // namespace okstra::conformance::detail

@@ -1,0 +1,164 @@
+#!/bin/sh
+# shellcheck disable=SC2015  # "test && pass || fail": pass never fails
+# okstra-validate-session through the real binary, on the fixture runs of
+# tests/data/sessions/<case>/ (real Claude Code transcript shapes written by
+# make_fixtures.py): the golden JSON of every case (expected.json), exit codes
+# 0/1/2/3, --quiet, the text format, --rule/--skip-rule, finding the session
+# from --run-dir, and the front end. JUnit output is checked against a schema
+# in validate_session_junit.sh. One line per check.
+#
+#   sh tests/cli/validate_session.sh --update-goldens   rewrites every expected.json
+#                                                        (review the diff before committing)
+set -eu
+bin="$OKSTRA_BUILD_ROOT/okstra-validate-session"
+sessions="$OKSTRA_SOURCE_ROOT/tests/data/sessions"
+session=claude/projects/-work-shop/6f1c2a9e-3b7d-4e21-9a55-0c8d7e4b1f20.jsonl
+run_dir=task/runs/error-analysis
+. "$OKSTRA_SOURCE_ROOT/tests/cli/lib.sh"
+update=false
+[ "${1:-}" = --update-goldens ] && update=true
+
+# 0. The committed fixtures are exactly what the generator writes.
+python3 "$sessions/make_fixtures.py" "$work/regen"
+if diff -r -x expected.json -x make_fixtures.py -x __pycache__ "$sessions" "$work/regen" >"$work/diff"; then
+  pass "the fixtures are what make_fixtures.py writes"
+else fail "the fixtures differ from make_fixtures.py's output: $(head -5 "$work/diff")"; fi
+
+# run_in DIR CMD...: run (lib.sh) from DIR; $rc is set here as well.
+run_in() {
+  in_dir=$1
+  shift
+  (cd "$in_dir" && run "$@" && printf '%s\n' "$rc" >"$work/rc")
+  rc=$(cat "$work/rc")
+}
+
+# The rules a case must break, from its name: bcNN-* breaks BCNN, the others none.
+expected_failures() {
+  case $1 in
+    bc0[1-9]-*) echo "$1" | cut -c1-4 | tr '[:lower:]' '[:upper:]' ;;
+    *) echo '' ;;
+  esac
+}
+
+# 1. Every case, from its own folder so that the paths printed are relative.
+cases=0
+for dir in "$sessions"/*/; do
+  name=$(basename "$dir")
+  cases=$((cases + 1))
+  want=$(expected_failures "$name")
+  expected_rc=1
+  case $want in '' | BC08) expected_rc=0 ;; esac
+  run_in "$dir" "$bin" --session "$session" --run-dir "$run_dir"
+  if $update; then cp "$work/out" "$dir/expected.json"; fi
+  if cmp -s "$work/out" "$dir/expected.json"; then pass "$name: the golden JSON"
+  else fail "$name: JSON differs from expected.json"; diff "$dir/expected.json" "$work/out" | head -20; fi
+  [ "$rc" -eq "$expected_rc" ] && pass "$name: exit $rc" || fail "$name: exit $rc, expected $expected_rc"
+  got=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(r["id"] for r in d["rules"] if r["status"] == "fail"))' "$work/out")
+  [ "$got" = "$want" ] && pass "$name: failing rules '${want}'" || fail "$name: failing rules '$got', expected '$want'"
+  diagnostics=$(json_field "$work/out" 'len(d["diagnostics"])')
+  [ "$(wc -l <"$work/err")" -eq "$diagnostics" ] && { [ "$diagnostics" -eq 0 ] || grep -q '^okstra-validate-session: warning: ' "$work/err"; } &&
+    pass "$name: one stderr warning per diagnostic ($diagnostics)" || fail "$name: stderr: $(cat "$work/err")"
+  run_in "$dir" "$bin" --quiet --session "$session" --run-dir "$run_dir"
+  if [ "$(wc -l <"$work/out")" -eq 1 ] && python3 -c '
+import json, sys
+quiet = json.load(open(sys.argv[1])); golden = json.load(open(sys.argv[2]))
+sys.exit(0 if quiet == golden and list(quiet) == list(golden) else 1)' "$work/out" "$dir/expected.json"; then
+    pass "$name: --quiet prints the same JSON on one line"
+  else fail "$name: --quiet: $(head -c 300 "$work/out")"; fi
+  run_in "$dir" "$bin" --format text --session "$session" --run-dir "$run_dir"
+  last=$(tail -n 1 "$work/out")
+  case $expected_rc in
+    0) want_line='result: conforms (0 errors, ' ;;
+    *) want_line='result: does not conform (' ;;
+  esac
+  [ "$rc" -eq "$expected_rc" ] && case $last in "$want_line"*) true ;; *) false ;; esac &&
+    pass "$name: text format ends with '$last'" || fail "$name: text: rc $rc, '$last'"
+done
+[ "$cases" -ge 13 ] && pass "$cases fixture cases" || fail "only $cases fixture cases found in $sessions"
+
+# 2. Without --session: the session named by team-state.json's sessionId, under
+# CLAUDE_CONFIG_DIR (a comma list; a missing root is fine).
+conforming=$sessions/conforming
+run_in "$conforming" env CLAUDE_CONFIG_DIR="/nonexistent, claude" "$bin" --quiet --run-dir "$run_dir"
+[ "$rc" -eq 0 ] && grep -qF "\"session\":\"claude/projects/-work-shop/6f1c2a9e-3b7d-4e21-9a55-0c8d7e4b1f20.jsonl\"" "$work/out" &&
+  pass "--run-dir alone finds the session through CLAUDE_CONFIG_DIR" || fail "lookup: rc $rc, $(cat "$work/out" "$work/err")"
+run_in "$sessions/bc05-early-convergence" env CLAUDE_CONFIG_DIR=claude "$bin" --quiet --run-dir "$run_dir"
+[ "$rc" -eq 1 ] && grep -q '"id":"BC05","name":"workers-finish-before-convergence","severity":"error","status":"fail"' "$work/out" &&
+  pass "--run-dir alone: a violating run exits 1" || fail "lookup bc05: rc $rc"
+mkdir -p "$work/home"
+run_in "$conforming" env HOME="$work/home" XDG_CONFIG_HOME='' CLAUDE_CONFIG_DIR='' "$bin" --run-dir "$run_dir"
+[ "$rc" -eq 3 ] && [ ! -s "$work/out" ] &&
+  grep -q "^okstra-validate-session: error: cannot find the lead session of the run '$run_dir'$" "$work/err" &&
+  grep -q '^hint: ' "$work/err" && pass "no session for the run: exit 3 with a hint" || fail "no session: rc $rc, $(cat "$work/err")"
+
+# 3. --rule and --skip-rule: only the rules asked for are reported.
+run_in "$sessions/bc01-worker-name" "$bin" --quiet --session "$session" --run-dir "$run_dir" --rule bc07 --rule BC02
+[ "$rc" -eq 0 ] && [ "$(json_field "$work/out" '" ".join(r["id"] for r in d["rules"])')" = "BC02 BC07" ] &&
+  pass "--rule: only BC02 and BC07, the BC01 violation not judged (exit 0)" || fail "--rule: rc $rc, $(cat "$work/out")"
+run_in "$sessions/bc01-worker-name" "$bin" --quiet --session "$session" --skip-rule BC01 --skip-rule bc08
+[ "$rc" -eq 0 ] && [ "$(json_field "$work/out" '" ".join(r["id"] + ":" + r["status"] for r in d["rules"])')" = \
+  "BC02:pass BC03:skip BC04:pass BC05:pass BC06:skip BC07:pass BC09:skip" ] &&
+  pass "--skip-rule; without --run-dir BC03, BC06, BC09 are skipped" || fail "--skip-rule: rc $rc, $(cat "$work/out")"
+
+# 4. Usage errors: exit 2, one error line, nothing on stdout.
+for args in "" "--rule BC10 --session x" "--skip-rule nope --session x" "--format xml --session x" \
+  "--quiet --format text --session x" "--bogus" "--session" "a.jsonl"; do
+  # shellcheck disable=SC2086  # split the arguments on purpose
+  run "$bin" $args
+  [ "$rc" -eq 2 ] && [ ! -s "$work/out" ] && [ "$(grep -c '^okstra-validate-session: error: ' "$work/err")" -eq 1 ] &&
+    pass "usage error '$args': exit 2" || fail "usage error '$args': rc $rc, $(cat "$work/err")"
+done
+run "$bin" --rule BC10 --session x
+grep -q "^okstra-validate-session: error: unknown rule 'BC10'$" "$work/err" && pass "unknown rule named" || fail "unknown rule: $(cat "$work/err")"
+
+# 5. Unreadable input: exit 3, "cannot read '<path>'", nothing on stdout.
+run "$bin" --session "$work/missing.jsonl"
+[ "$rc" -eq 3 ] && [ ! -s "$work/out" ] &&
+  grep -q "^okstra-validate-session: error: cannot read '$work/missing.jsonl': no such file or directory$" "$work/err" &&
+  pass "missing session file: exit 3" || fail "missing session: rc $rc, $(cat "$work/err")"
+run "$bin" --session "$work"
+[ "$rc" -eq 3 ] && grep -q "^okstra-validate-session: error: cannot read '$work': is a directory$" "$work/err" &&
+  pass "a folder as session: exit 3" || fail "folder session: rc $rc, $(cat "$work/err")"
+run "$bin" --session "$conforming/$session" --run-dir "$work/no-run"
+[ "$rc" -eq 3 ] && grep -q "^okstra-validate-session: error: cannot read '$work/no-run': no such file or directory$" "$work/err" &&
+  pass "missing run dir: exit 3" || fail "missing run dir: rc $rc, $(cat "$work/err")"
+mkfifo "$work/fifo.jsonl"
+run "$bin" --session "$work/fifo.jsonl"
+[ "$rc" -eq 3 ] && grep -q "^okstra-validate-session: error: cannot read '$work/fifo.jsonl': not a regular file$" "$work/err" &&
+  pass "a FIFO as session: exit 3, never a hang" || fail "FIFO session: rc $rc, $(cat "$work/err")"
+cp -R "$conforming" "$work/copy"
+mv "$work/copy/$run_dir/team-state.json" "$work/team-state.json"
+mkfifo "$work/copy/$run_dir/team-state.json"
+run "$bin" --session "$work/copy/$session" --run-dir "$work/copy/$run_dir"
+[ "$rc" -eq 3 ] && grep -q "^okstra-validate-session: error: cannot read '$work/copy/$run_dir/team-state.json': not a regular file$" "$work/err" &&
+  pass "a FIFO as team-state.json: exit 3, never a hang" || fail "FIFO team state: rc $rc, $(cat "$work/err")"
+rm "$work/copy/$run_dir/team-state.json"
+mv "$work/team-state.json" "$work/copy/$run_dir/team-state.json"
+printf '{"teamName": 1' >"$work/copy/$run_dir/team-state.json"
+run "$bin" --session "$work/copy/$session" --run-dir "$work/copy/$run_dir"
+[ "$rc" -eq 3 ] && grep -q "^okstra-validate-session: error: malformed JSON '$work/copy/$run_dir/team-state.json': " "$work/err" &&
+  pass "malformed team-state.json: exit 3" || fail "malformed team state: rc $rc, $(cat "$work/err")"
+rm "$work/copy/$run_dir/team-state.json" "$work/copy/$run_dir/run-context.json"
+run "$bin" --session "$work/copy/$session" --run-dir "$work/copy/$run_dir"
+[ "$rc" -eq 3 ] && grep -q "^okstra-validate-session: error: cannot read '$work/copy/$run_dir/run-context.json': no such file or directory$" "$work/err" &&
+  pass "run dir without run-context.json: exit 3" || fail "no run context: rc $rc, $(cat "$work/err")"
+
+# 6. A transcript that is not a transcript at all: every line a diagnostic, no crash.
+python3 -c 'import random, sys; r = random.Random(7); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(20000)))' >"$work/noise.jsonl"
+run "$bin" --quiet --session "$work/noise.jsonl"
+[ "$rc" -eq 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/out" &&
+  pass "noise (20000 seeded random bytes): valid JSON out, exit 0 (BC08 is only a warning)" || fail "random bytes: rc $rc"
+
+# 7. --help, --version, the front end.
+run "$bin" --help
+[ "$rc" -eq 0 ] && head -1 "$work/out" | grep -q '^okstra-validate-session - post-hoc conformance of a lead session to the blocking contract$' &&
+  grep -q '3  unreadable input' "$work/out" && grep -q 'BC08 warning' "$work/out" && pass "--help" || fail "--help: rc $rc"
+run "$bin" --version
+[ "$rc" -eq 0 ] && grep -q '^okstra-validate-session (okstra) ' "$work/out" && pass "--version" || fail "--version: rc $rc"
+run_in "$conforming" env OKSTRA_BUILD_DIR="$OKSTRA_BUILD_ROOT" "$OKSTRA_SOURCE_ROOT/bin/okstra" validate-session --quiet --session "$session"
+[ "$rc" -eq 0 ] && grep -q '"conforms":true' "$work/out" && pass "okstra validate-session forwards" || fail "front end: rc $rc"
+
+finish
