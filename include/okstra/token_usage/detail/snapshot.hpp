@@ -143,9 +143,9 @@ inline bool decode_records(decoder& d, const std::vector<istr>& table, source sr
   if (d.failed()) return false;
   out.reserve(n + room);
   prefer_huge_pages(out.data(), out.capacity() * sizeof(record));
-  out.resize(n);
   const char* at = bytes.data();
-  for (auto& r : out) {
+  for (std::uint64_t i = 0; i < n; ++i) {
+    record& r = out.emplace_back();
     std::uint8_t kind[2];
     std::uint64_t counts[6];
     std::uint32_t strings[6];
