@@ -264,6 +264,13 @@ grep -q "| lead | 1680 |" "$run/report.md" && grep -q "| claude | 50 |" "$run/re
   grep -q "| codex | unavailable |" "$run/report.md" && grep -q "| writer | 150 |" "$run/report.md" && \
   grep -q "| total | 1880 | {{UNKNOWN_PLACEHOLDER}} |" "$run/report.md" \
   && pass "--fill-report fills the placeholders and keeps the rest" || fail "filled report: $(cat "$run/report.md")"
+# The spelling okstra-validate-session reads (teamName, sessionId) gives the same summary.
+mkdir -p "$work/run2"
+cp "$run/run-context.json" "$work/run2/"
+printf '%s\n' '{"teamName":"okstra-g-t","sessionId":"11111111-aaaa","teamCreate":{"status":"ok"}}' >"$work/run2/team-state.json"
+"$bin" run --run-dir "$work/run2" --source claude --claude-dir "$data/claude" --no-cache >"$work/run2.json" 2>/dev/null
+cmp -s "$work/run.json" "$work/run2.json" && pass "run reads teamName/sessionId as well as team.teamName/leadSessionId" \
+  || fail "team-state spellings differ: $(diff "$work/run.json" "$work/run2.json" | head -5)"
 # The same summary from the cache, twice (the second takes the subagent's
 # type from the cache instead of its .meta.json).
 for pass_number in 1 2; do

@@ -97,8 +97,12 @@ inline void read_team_state(run_facts& f) {
   const json::document doc = json::read_file(file, std::size_t{16} << 20);
   json::require_object(doc, file.string());
   f.team_state_file = file.string();
+  // The spellings okstra-usage run also reads: team.teamName, leadSessionId.
   f.team_name = std::string(json::get_string(doc, "teamName").value_or(""));
+  if (const json::value* team = json::find(doc, "team"); f.team_name.empty() && team && team->IsObject())
+    f.team_name = std::string(json::get_string(*team, "teamName").value_or(""));
   f.session_id = std::string(json::get_string(doc, "sessionId").value_or(""));
+  if (f.session_id.empty()) f.session_id = std::string(json::get_string(doc, "leadSessionId").value_or(""));
   if (const json::value* create = json::find(doc, "teamCreate"); create && create->IsObject())
     f.team_create_status = std::string(json::get_string(*create, "status").value_or(""));
 }

@@ -63,7 +63,10 @@ inline run_info read_run_info(const std::filesystem::path& run_dir) {
   json::require_object(state, state_file.string());
   if (const auto* team = json::find(state, "team")) info.team_name = std::string(json::get_string(*team, "teamName").value_or(""));
   if (info.team_name.empty()) info.team_name = std::string(json::get_string(state, "teamName").value_or(""));
-  info.lead_session = std::string(json::get_string(state, "leadSessionId").value_or(""));
+  // The lead's session: `sessionId` as okstra-validate-session reads it, or
+  // the older `leadSessionId` (docs/conformance.md, "Team state").
+  info.lead_session = std::string(json::get_string(state, "sessionId").value_or(""));
+  if (info.lead_session.empty()) info.lead_session = std::string(json::get_string(state, "leadSessionId").value_or(""));
   if (info.team_name.empty() && info.lead_session.empty())
     throw input_error(quoted("no team name in", state_file.string()), "expected team.teamName or teamName");
   std::error_code ec;
