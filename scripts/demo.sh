@@ -129,5 +129,48 @@ mkdir -p "$HOME"
 step okstra usage daily --tz UTC --claude-dir "$logs/claude" --codex-dir "$logs/codex" \
   --gemini-dir "$logs/gemini" --cursor-log "$logs/cursor/cursor.jsonl"
 step okstra usage monthly --json --tz UTC --source claude --claude-dir "$logs/claude"
+# The Token Summary of one okstra run: its team state names the agent team and
+# the lead's session; records are attributed to the lead, each worker and the
+# report writer (a worker without records is "unavailable").
+usage_run=$demo/usage-run
+mkdir -p "$usage_run"
+printf '%s\n' '{"teamName":"okstra-g-t","sessionId":"11111111-aaaa","teamCreate":{"status":"ok"}}' \
+  >"$usage_run/team-state.json"
+printf '%s\n' '{"workers":["claude","codex","report-writer"]}' >"$usage_run/run-context.json"
+step okstra usage run --run-dir "$usage_run" --source claude --claude-dir "$logs/claude"
+
+# Session conformance on two bundled runs (tests/data/sessions: Claude Code
+# transcripts with their subagents and run folders, written by the project): a
+# lead that obeyed the blocking contract, found from its run through the team
+# state's sessionId, then one that converged while its Codex worker still ran
+# (BC05). validate-run adds the plan gate and the result-file check.
+sessions="$root/tests/data/sessions"
+session=claude/projects/-work-shop/6f1c2a9e-3b7d-4e21-9a55-0c8d7e4b1f20.jsonl
+CLAUDE_CONFIG_DIR=$sessions/conforming/claude
+export CLAUDE_CONFIG_DIR
+step okstra validate-session --format text --run-dir "$sessions/conforming/task/runs/error-analysis"
+step_refused okstra validate-session --format text --rule BC05 --session "$sessions/bc05-early-convergence/$session" \
+  --run-dir "$sessions/bc05-early-convergence/task/runs/error-analysis"
+step "$root/bin/validate-run" "$sessions/conforming/task/runs/error-analysis"
+unset CLAUDE_CONFIG_DIR
+
+# Migration from the legacy layout: a second project, prepared as above, then put
+# back into .project-docs/okstra/ with every reference to it (project files, its
+# row in the home, recent.jsonl), as an older okstra release left it. prepare
+# refuses it; the dry run prints the plan; --apply moves the folder in one rename
+# and rewrites the references.
+legacy=$(cd "$demo" && pwd -P)/legacy-project
+mkdir -p "$legacy"
+quietly okstra prepare --project-root "$legacy" --task-key notes/docs/old-task --task-type error-analysis \
+  --task-brief "a task from before the layout change"
+quietly okstra prepare finish --run-dir "$legacy/.okstra/tasks/docs/old-task/runs/error-analysis" --status completed
+mkdir "$legacy/.project-docs"
+mv "$legacy/.okstra" "$legacy/.project-docs/okstra"
+find "$legacy/.project-docs/okstra" "$OKSTRA_HOME/projects" "$OKSTRA_HOME/recent.jsonl" -type f \
+  -exec sed -i "s#$legacy/\\.okstra\\([/\"]\\)#$legacy/.project-docs/okstra\\1#g" {} +
+step_refused okstra prepare --quiet --project-root "$legacy" --task-key notes/docs/old-task \
+  --task-type implementation-planning
+step okstra migrate --cwd "$legacy"
+step okstra migrate --cwd "$legacy" --apply --quiet
 echo
 echo "demo done; the temporary folder is removed now"

@@ -19,9 +19,12 @@ python3
 clang
 libclang-rt-14-dev
 libxml2-utils
+zsh
+mandoc
 '
 # clang + libclang-rt-14-dev: libFuzzer for scripts/test.sh --fuzz.
 # libxml2-utils: xmllint, to check JUnit XML output in the tests.
+# zsh: the zsh completion test (skipped without it); mandoc: -Tlint of the man pages.
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "deps.sh: not a Debian-like system; install by hand: $(echo "$packages" | tr "\n" " ")" >&2

@@ -119,6 +119,12 @@ struct project_layout {
 
 layout detect_layout(const stdfs::path& project_root);
 
+// The journal of an okstra-migrate run that has not finished
+// (docs/migrate.md): while it exists the project is half-migrated and
+// okstra-prepare refuses it.
+inline constexpr std::string_view migrate_journal_name = ".okstra-migrate.journal.json";
+inline stdfs::path migrate_journal(const stdfs::path& project_root) { return project_root / migrate_journal_name; }
+
 struct task_paths {
   stdfs::path task_root;
 

@@ -36,6 +36,12 @@ inline std::string mirror_text(const json::value& project_json, const stdfs::pat
 inline void refuse_layout(dirs::layout found, const stdfs::path& root) {
   const std::string fix = "run 'okstra migrate' in '" + printable(root.string()) +
                           "' to see the plan, then 'okstra migrate --apply'";
+  // A migration killed half-way may already show .okstra/: its journal says so.
+  std::error_code ec;
+  if (stdfs::exists(stdfs::symlink_status(dirs::migrate_journal(root), ec)))
+    throw refused(quoted("migration in progress in", root.string()),
+                  "run 'okstra migrate --apply' in '" + printable(root.string()) +
+                      "' to finish it, or 'okstra migrate --undo' to revert it");
   if (found == dirs::layout::legacy)
     throw refused(quoted("legacy project layout", dirs::project_layout::legacy(root).okstra_dir.string()),
                   fix + " to move it to .okstra/");
