@@ -189,6 +189,7 @@ int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
   // as it was; blocks depend on the clock and are always computed.
   std::string key;
   tu::detail::trace("start");
+  tu::cache_preloader preloaded(collect);  // overlaps the walk below
   auto logs = tu::discover_logs(collect);
   tu::detail::trace("find and stat logs");
   if (collect.use_cache && kind != tu::report_kind::blocks) {
@@ -202,7 +203,7 @@ int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
       return 0;
     }
   }
-  const auto collected = tu::collect(collect, std::move(logs));
+  const auto collected = tu::collect(collect, std::move(logs), preloaded);
   const std::string problems = problems_of(collected);
   std::fwrite(problems.data(), 1, problems.size(), stderr);
   const auto report = tu::build_report(collected.records, collected.stats, prices, options);

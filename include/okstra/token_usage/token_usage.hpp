@@ -73,6 +73,10 @@ discovered_logs discover_logs(const collect_options& options);
 bool has_cache(const collect_options& options);
 collection collect(const collect_options& options);
 collection collect(const collect_options& options, discovered_logs logs);
+// Loads what collect() needs from the cache on a thread: construct it before
+// discover_logs() so both overlap, then pass it to collect().
+class cache_preloader;
+collection collect(const collect_options& options, discovered_logs logs, cache_preloader& preloaded);
 
 }  // namespace okstra::token_usage
 

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "okstra/token_usage/detail/preload.hpp"
+
 namespace okstra::token_usage {
 
 namespace detail {
@@ -267,13 +269,11 @@ inline discovered_logs discover_logs(const collect_options& o) {
   return logs;
 }
 
-inline collection collect(const collect_options& o) { return collect(o, discover_logs(o)); }
-
-namespace detail {
-inline stdfs::path cache_dir_of(const collect_options& o) {
-  return o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
+inline collection collect(const collect_options& o) {
+  cache_preloader preloaded(o);  // overlaps the walk
+  return collect(o, discover_logs(o), preloaded);
 }
-}  // namespace detail
+
 
 inline bool has_cache(const collect_options& o) {
   struct stat st{};
@@ -281,21 +281,6 @@ inline bool has_cache(const collect_options& o) {
 }
 
 namespace detail {
-
-// A source's snapshot with the pieces of its chain merged in; false when any
-// link is missing or fails its check.
-inline bool load_snapshot(const store_map& store, const snapshot_ref& snap, source src, source_snapshot& out,
-                          std::size_t room = 0) {
-  const auto bytes = store.part(snap.ref);
-  if (!bytes || !decode_snapshot(*bytes, src, out, room)) return false;
-  for (const part_ref& ref : snap.pieces) {
-    source_snapshot piece;
-    const auto piece_bytes = store.part(ref);
-    if (!piece_bytes || !decode_snapshot(*piece_bytes, src, piece)) return out = source_snapshot{}, false;
-    add_piece(out, std::move(piece));
-  }
-  return true;
-}
 
 // Takes each enabled source whose files match its snapshot from the store.
 inline std::array<bool, 4> take_snapshots(const collect_options& o, const cache_index& cache, const store_map& store,
@@ -312,21 +297,39 @@ inline std::array<bool, 4> take_snapshots(const collect_options& o, const cache_
   return taken;
 }
 
+// Claude's snapshot chain, decoded on a thread while the run plans and reads
+// (only when Claude's files changed: it may then be merged onto).
+inline std::future<std::optional<source_snapshot>> decode_claude_chain(const collect_options& o,
+                                                                       const cache_index& cache,
+                                                                       std::shared_ptr<const store_map> store,
+                                                                       std::uint64_t fingerprint) {
+  const snapshot_ref& snap = cache.snapshots[0];
+  if (!o.enabled[0] || !cache.valid || !snap.present || snap.basis == 0 || snap.fingerprint == fingerprint) return {};
+  return std::async(std::launch::async, [snap, store]() -> std::optional<source_snapshot> {
+    try {
+      // Room for what this run merges onto it and for the other sources'
+      // records (room that is never touched costs no memory).
+      source_snapshot chain;
+      if (load_snapshot(*store, snap, source::claude, chain, 65536 + snap.ref.length / 64)) return chain;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+  });
+}
+
 // Claude's snapshot, if it was merged from exactly the stored parts this run
 // kept: every file then only grew (or is new), and what was read this run can
 // be merged onto it.
 inline std::optional<source_snapshot> claude_base(const std::vector<tracked>& files, const cache_index& cache,
-                                                 const store_map& store) {
+                                                 std::future<std::optional<source_snapshot>>& chain) {
   const snapshot_ref& snap = cache.snapshots[0];
-  if (!snap.present || snap.basis == 0) return std::nullopt;
+  if (!snap.present || snap.basis == 0 || !chain.valid()) return std::nullopt;
   std::uint64_t basis = 0;
   for (const auto& t : files)
     if (t.file.src == source::claude && t.readable)
       basis += basis_term(t.file.path, t.cached_parts, [](const cached_claude_part& c) -> const part_ref& { return c.ref; });
-  source_snapshot base;
-  // Room for what this run merges onto it and the other sources' records.
-  const std::size_t room = 65536 + snap.ref.length / 64;
-  if (basis != snap.basis || !load_snapshot(store, snap, source::claude, base, room)) {
+  std::optional<source_snapshot> base = chain.get();
+  if (basis != snap.basis || !base) {
     trace_note("claude: no snapshot to merge onto");
     return std::nullopt;
   }
@@ -405,18 +408,18 @@ namespace detail {
 // One attempt; nullopt when a stored Claude part that the full merge needs
 // fails its check, which is found only after reading (parts are checked
 // lazily), so the caller starts again without reading the cache.
-inline std::optional<collection> collect_once(const collect_options& o, discovered_logs logs, bool read_cache) {
+inline std::optional<collection> collect_once(const collect_options& o, discovered_logs logs,
+                                              std::unique_ptr<cache_preload> pre) {
   collection out;
   std::vector<tracked> files = std::move(logs.files);
   const stdfs::path cache_dir = cache_dir_of(o);
-  cache_index cache;
-  if (o.use_cache && read_cache) cache = load_index(cache_dir / index_name);
+  const cache_index& cache = pre->cache;
+  auto store = pre->store;
   trace("load cache index");
   std::array<std::uint64_t, 4> fingerprints{};
   for (const source s : all_sources) fingerprints[static_cast<std::size_t>(s)] = source_fingerprint(files, s);
-  auto store = std::make_shared<store_map>();
-  if (cache.valid && cache.store_generation != 0) store = store_map::open(store_path(cache_dir, cache.store_generation));
   merge_notes notes;
+  auto claude_chain = decode_claude_chain(o, cache, store, fingerprints[0]);
   std::array<bool, 4> taken = take_snapshots(o, cache, *store, fingerprints, notes);
   const bool all_taken = [&] {
     for (std::size_t i = 0; i < 4; ++i)
@@ -426,8 +429,7 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
   if (all_taken && cache.valid) {
     for (auto& t : files) t.from_cache = t.in_snapshot = true;  // nothing to read or decode
   } else {
-    if (cache.valid && cache.decode_files()) {
-      store->populate();
+    if (cache.valid && pre->rows_decoded) {
       plan_from_cache(files, cache, *store, taken);
     } else {
       taken = {};
@@ -460,7 +462,7 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
   if (o.enabled[0] && !taken[0]) {
     read_subagent_types(files);
     if (cache.valid) {
-      notes.claude_base = claude_base(files, cache, *store);
+      notes.claude_base = claude_base(files, cache, claude_chain);
       merge_onto_snapshot(files, notes);
     }
     if (!notes.claude_piece && !verify_cached_parts(files, *store)) return std::nullopt;
@@ -486,10 +488,15 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
 
 }  // namespace detail
 
-inline collection collect(const collect_options& o, discovered_logs logs) {
-  if (auto once = detail::collect_once(o, std::move(logs), true)) return std::move(*once);
+inline collection collect(const collect_options& o, discovered_logs logs, cache_preloader& preloaded) {
+  if (auto once = detail::collect_once(o, std::move(logs), preloaded.take())) return std::move(*once);
   detail::trace_note("cache: a stored part failed its check; reading without the cache");
-  return std::move(*detail::collect_once(o, discover_logs(o), false));
+  return std::move(*detail::collect_once(o, discover_logs(o), std::make_unique<detail::cache_preload>()));
+}
+
+inline collection collect(const collect_options& o, discovered_logs logs) {
+  cache_preloader preloaded(o);
+  return collect(o, std::move(logs), preloaded);
 }
 
 }  // namespace okstra::token_usage

@@ -67,6 +67,9 @@ inline bool take_cached_result(tracked& t, const cached_file& c, const store_map
 // Checks and decodes the cached Claude parts taken as refs, on both cores;
 // false when one fails its check (the caller then reads without the cache).
 inline bool verify_cached_parts(std::vector<tracked>& files, const store_map& store) {
+  // Every part is read now: map the whole store in one call instead of a
+  // fault per page (a run that merges onto the snapshot touches only that).
+  if (std::any_of(files.begin(), files.end(), [](const tracked& t) { return t.parts_pending; })) store.populate();
   std::atomic<bool> all_good{true};
   claude::detail_impl::on_two(files.size() > 256, [&](int half) {
     for (std::size_t i = static_cast<std::size_t>(half); i < files.size(); i += 2) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <thread>
 #include <utility>
@@ -109,8 +110,10 @@ inline bool ends_with(std::string_view s, std::string_view suffix) {
 namespace walk_detail {
 // Depth-first over one folder fd: readdir's d_type avoids a stat per entry,
 // and fstatat on the folder fd gives each file's identity without a path walk.
-template <class Take>
-void walk_fd(int dir_fd, const std::string& dir_path, Take& take, int depth) {
+// Only files whose name `wanted` accepts are stat-ed (a subagent's
+// .meta.json beside each transcript would otherwise cost a stat each run).
+template <class Wanted, class Take>
+void walk_fd(int dir_fd, const std::string& dir_path, const Wanted& wanted, Take& take, int depth) {
   if (depth > 64) return;
   DIR* d = ::fdopendir(dir_fd);
   if (!d) {
@@ -121,27 +124,29 @@ void walk_fd(int dir_fd, const std::string& dir_path, Take& take, int depth) {
     const std::string_view name = e->d_name;
     if (name == "." || name == "..") continue;
     unsigned char type = e->d_type;
+    if (type == DT_REG && !wanted(name)) continue;
     struct stat st{};
     if (type == DT_UNKNOWN || type == DT_REG) {
       if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
       type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
     }
     if (type == DT_REG) {
-      take(dir_path + "/" + std::string(name), st);
+      if (wanted(name)) take(dir_path + "/" + std::string(name), st);
     } else if (type == DT_DIR) {
       const int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (sub >= 0) walk_fd(sub, dir_path + "/" + std::string(name), take, depth + 1);
+      if (sub >= 0) walk_fd(sub, dir_path + "/" + std::string(name), wanted, take, depth + 1);
     }
   }
   ::closedir(d);
 }
 }  // namespace walk_detail
 
-// Every regular file below `dir` (symlinks not followed) with its stat,
-// passed to take(path, st) in sorted path order. The subfolders of `dir`
-// are walked on two threads: a stat per file is most of a warm run's cost.
-template <class Take>
-void walk(const stdfs::path& dir, Take&& take) {
+// Every regular file below `dir` (symlinks not followed) whose name
+// `wanted` accepts, with its stat, passed to take(path, st) in sorted path
+// order. The subfolders of `dir` are walked on two threads: a stat per file
+// is most of a warm run's cost.
+template <class Wanted, class Take>
+void walk(const stdfs::path& dir, const Wanted& wanted, Take&& take) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
   std::string root = dir.string();
@@ -158,20 +163,22 @@ void walk(const stdfs::path& dir, Take&& take) {
     while (const dirent* e = ::readdir(d)) {
       const std::string_view name = e->d_name;
       if (name == "." || name == "..") continue;
+      if (e->d_type == DT_REG && !wanted(name)) continue;
       struct stat st{};
       if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      if (S_ISREG(st.st_mode)) top.emplace_back(root + "/" + std::string(name), st);
+      if (S_ISREG(st.st_mode) && wanted(name)) top.emplace_back(root + "/" + std::string(name), st);
       else if (S_ISDIR(st.st_mode)) subdirs.emplace_back(name);
     }
     ::closedir(d);
   }
   std::array<found, 2> halves;
+  std::atomic<std::size_t> next{0};  // folders are taken as threads free up: sizes differ a lot
   const auto run = [&](std::size_t half) {
     auto collect = [&](std::string path, const struct stat& st) { halves[half].emplace_back(std::move(path), st); };
-    for (std::size_t i = half; i < subdirs.size(); i += 2) {
+    for (std::size_t i; (i = next.fetch_add(1)) < subdirs.size();) {
       const std::string path = root + "/" + subdirs[i];
       const int sub = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (sub >= 0) walk_detail::walk_fd(sub, path, collect, 1);
+      if (sub >= 0) walk_detail::walk_fd(sub, path, wanted, collect, 1);
     }
   };
   if (subdirs.size() > 8) {
@@ -192,8 +199,8 @@ inline void find_claude(const root_set& roots, std::vector<log_file>& out) {
     std::error_code ec;
     const stdfs::path projects = stdfs::is_directory(root / "projects", ec) ? root / "projects" : root;
     if (projects == root && root.filename() != "projects" && !roots.explicit_roots) continue;
-    walk(projects, [&](std::string path, const struct stat& st) {
-      if (!ends_with(path, ".jsonl")) return;
+    const auto jsonl = [](std::string_view name) { return ends_with(name, ".jsonl"); };
+    walk(projects, jsonl, [&](std::string path, const struct stat& st) {
       const std::size_t slash = path.rfind('/');
       const bool subagent = slash != std::string::npos && std::string_view(path).substr(0, slash).ends_with("/subagents");
       out.push_back({source::claude, std::move(path), st, subagent, false});
@@ -205,10 +212,9 @@ inline void find_codex(const root_set& roots, std::vector<log_file>& out) {
   for (const auto& root : roots.roots) {
     for (const char* sub : {"sessions", "archived_sessions"}) {
       const bool archived = std::string_view(sub) == "archived_sessions";
-      walk(root / sub, [&](std::string path, const struct stat& st) {
-        const std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
-        if (name.rfind("rollout-", 0) == 0 && ends_with(name, ".jsonl"))
-          out.push_back({source::codex, std::move(path), st, false, archived});
+      const auto rollout = [](std::string_view name) { return name.rfind("rollout-", 0) == 0 && ends_with(name, ".jsonl"); };
+      walk(root / sub, rollout, [&](std::string path, const struct stat& st) {
+        out.push_back({source::codex, std::move(path), st, false, archived});
       });
     }
   }
@@ -218,11 +224,11 @@ inline void find_gemini(const root_set& roots, std::vector<log_file>& out) {
   for (const auto& root : roots.roots) {
     std::error_code ec;
     const stdfs::path tmp = stdfs::is_directory(root / "tmp", ec) ? root / "tmp" : root;
-    walk(tmp, [&](std::string path, const struct stat& st) {
-      const std::size_t slash = path.rfind('/');
-      const std::string_view name = std::string_view(path).substr(slash + 1);
-      if (!std::string_view(path).substr(0, slash).ends_with("/chats") || name.rfind("session-", 0) != 0) return;
-      if (ends_with(name, ".json") || ends_with(name, ".jsonl"))
+    const auto session = [](std::string_view name) {
+      return name.rfind("session-", 0) == 0 && (ends_with(name, ".json") || ends_with(name, ".jsonl"));
+    };
+    walk(tmp, session, [&](std::string path, const struct stat& st) {
+      if (std::string_view(path).substr(0, path.rfind('/')).ends_with("/chats"))
         out.push_back({source::gemini, std::move(path), st, false, false});
     });
   }

@@ -1,0 +1,74 @@
+// What a run takes from the usage cache before it knows its log files — the
+// index with its per-file rows and the store's map — loaded on a thread while
+// discover_logs() walks the folders (cache_preloader), so that an incremental
+// run does not wait for both one after the other. Snapshots are not decoded
+// here: a run whose report is remembered needs none, and its walk would only
+// share the cores with that work (Claude's chain is decoded on a thread of
+// its own once the walk is done: collect_once).
+#pragma once
+
+#include <future>
+#include <memory>
+
+namespace okstra::token_usage {
+
+namespace detail {
+
+inline stdfs::path cache_dir_of(const collect_options& o) {
+  return o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
+}
+
+// A source's snapshot with the pieces of its chain merged in; false when any
+// link is missing or fails its check.
+inline bool load_snapshot(const store_map& store, const snapshot_ref& snap, source src, source_snapshot& out,
+                          std::size_t room = 0) {
+  const auto bytes = store.part(snap.ref);
+  if (!bytes || !decode_snapshot(*bytes, src, out, room)) return false;
+  for (const part_ref& ref : snap.pieces) {
+    source_snapshot piece;
+    const auto piece_bytes = store.part(ref);
+    if (!piece_bytes || !decode_snapshot(*piece_bytes, src, piece)) return out = source_snapshot{}, false;
+    add_piece(out, std::move(piece));
+  }
+  return true;
+}
+
+struct cache_preload {
+  cache_index cache;          // views point into it: never moved, hence held by pointer
+  bool rows_decoded = false;  // cache.files holds the per-file rows
+  std::shared_ptr<store_map> store = std::make_shared<store_map>();
+};
+
+inline std::unique_ptr<cache_preload> preload_cache(const collect_options& o) {
+  auto p = std::make_unique<cache_preload>();
+  if (!o.use_cache) return p;
+  try {
+    const stdfs::path dir = cache_dir_of(o);
+    p->cache = load_index(dir / index_name);
+    if (!p->cache.valid) return p;
+    if (p->cache.store_generation != 0) p->store = store_map::open(store_path(dir, p->cache.store_generation));
+    p->rows_decoded = p->cache.decode_files();
+  } catch (const std::exception&) {
+    return std::make_unique<cache_preload>();  // a cache that cannot be read costs only speed
+  }
+  return p;
+}
+
+}  // namespace detail
+
+class cache_preloader {
+ public:
+  explicit cache_preloader(const collect_options& o)
+      : result_(std::async(std::launch::async, [o] { return detail::preload_cache(o); })) {}
+  cache_preloader(const cache_preloader&) = delete;
+  cache_preloader& operator=(const cache_preloader&) = delete;
+  ~cache_preloader() {
+    if (result_.valid()) result_.wait();
+  }
+  std::unique_ptr<detail::cache_preload> take() { return result_.get(); }
+
+ private:
+  std::future<std::unique_ptr<detail::cache_preload>> result_;
+};
+
+}  // namespace okstra::token_usage
