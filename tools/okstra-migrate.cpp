@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "okstra/core/cli.hpp"
+#include "okstra/core/test_pause.hpp"
 #include "okstra/migrate/migrate.hpp"
 
 namespace {
@@ -33,24 +34,9 @@ void note(const std::string& message) {
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-// A misspelt step would make a test wait forever: refuse it at once.
-void check_pause_step() {
-  const char* wanted = std::getenv("OKSTRA_TEST_PAUSE_AT");
-  if (!wanted || !*wanted) return;
-  for (const auto step : mg::pause_steps)
-    if (step == wanted) return;
-  throw okstra::usage_error(okstra::quoted("unknown OKSTRA_TEST_PAUSE_AT step", wanted), "a test-only setting");
-}
-
-// Test-only hook, see the file comment.
-void pause_at(std::string_view step) {
-  const char* wanted = std::getenv("OKSTRA_TEST_PAUSE_AT");
-  if (!wanted || step != wanted) return;
-  note("test pause at " + std::string(step));
-  const char* resume = std::getenv("OKSTRA_TEST_RESUME_FILE");
-  std::error_code ec;
-  while (!(resume && *resume && stdfs::exists(resume, ec))) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-}
+// Test-only hooks (see the file comment and core/test_pause.hpp).
+void check_pause_step() { okstra::test_pause::check_step(mg::pause_steps); }
+void pause_at(std::string_view step) { okstra::test_pause::at(tool, step); }
 
 const char* details =
     "Without --apply or --undo nothing is changed: the plan is printed (what moves,\n"

@@ -17,6 +17,7 @@
 #include "okstra/core/json.hpp"
 #include "okstra/core/process.hpp"
 #include "okstra/core/sha256.hpp"
+#include "okstra/core/test_pause.hpp"
 #include "okstra/core/text.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/core/utf8.hpp"
