@@ -19,22 +19,12 @@ namespace dirs = okstra::dirs;
 namespace fs = okstra::fs;
 namespace stdfs = std::filesystem;
 using okstra::exit_code;
+using okstra::test::contains;
+using okstra::test::expect_error;
 
 namespace {
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 
-template <class Body>
-okstra::error expect_error(Body&& body, exit_code code) {
-  try {
-    body();
-  } catch (const okstra::error& e) {
-    BOOST_TEST(static_cast<int>(e.code()) == static_cast<int>(code), "message: " << e.what());
-    return e;
-  }
-  BOOST_FAIL("no error thrown");
-  throw std::logic_error("unreachable");
-}
 
 void write(const stdfs::path& file, std::string_view text) {
   stdfs::create_directories(file.parent_path());

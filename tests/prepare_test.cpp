@@ -15,12 +15,16 @@
 #include "okstra/core/json.hpp"
 #include "okstra/prepare/prepare.hpp"
 
+#include "test_support.hpp"
+
 namespace prep = okstra::prepare;
 namespace dirs = okstra::dirs;
 namespace fs = okstra::fs;
 namespace json = okstra::json;
 namespace stdfs = std::filesystem;
 using okstra::exit_code;
+using okstra::test::contains;
+using okstra::test::expect_error;
 
 namespace {
 
@@ -63,20 +67,7 @@ struct fixture {
   }
 };
 
-// Runs `body`, which must throw okstra::error with `code`; returns it.
-template <class Body>
-okstra::error expect_error(Body&& body, exit_code code) {
-  try {
-    body();
-  } catch (const okstra::error& e) {
-    BOOST_TEST(static_cast<int>(e.code()) == static_cast<int>(code), "message: " << e.what());
-    return e;
-  }
-  BOOST_FAIL("no error thrown");
-  throw std::logic_error("unreachable");
-}
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 
 std::vector<std::string> lines_of(const stdfs::path& file) {
   std::vector<std::string> lines;

@@ -3,11 +3,15 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "okstra/core/error.hpp"
+
 #include <stdlib.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
+#include <string_view>
 #include <string>
 #include <system_error>
 
@@ -50,5 +54,20 @@ struct temp_dir {
   temp_dir(const temp_dir&) = delete;
   temp_dir& operator=(const temp_dir&) = delete;
 };
+
+// Runs `body`, which must throw okstra::error with `code`; returns it.
+template <class Body>
+okstra::error expect_error(Body&& body, okstra::exit_code code) {
+  try {
+    body();
+  } catch (const okstra::error& e) {
+    BOOST_TEST(static_cast<int>(e.code()) == static_cast<int>(code), "message: " << e.what());
+    return e;
+  }
+  BOOST_FAIL("no error thrown");
+  throw std::logic_error("unreachable");
+}
+
+inline bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 
 }  // namespace okstra::test
