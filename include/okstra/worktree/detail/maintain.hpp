@@ -42,8 +42,9 @@ inline void settle_stage_rows(const dirs::home_layout& home, bool dry_run, const
     entry settled = e;
     if (!dry_run) {
       bool changed = false;
+      const std::string& row_name = row;  // a lambda may not capture a structured binding (C++20, clang)
       update_registry(home, policy, [&](registry& reg) {
-        const auto it = reg.entries.find(row);
+        const auto it = reg.entries.find(row_name);
         if (it == reg.entries.end() || it->second.status != entry_status::active) return false;
         it->second.status = *status;
         it->second.updated_at = time::utc_now_iso8601();
