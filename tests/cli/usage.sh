@@ -130,9 +130,10 @@ store() { ls "$OKSTRA_HOME"/cache/usage/usage-v3.store.* 2>/dev/null | head -1; 
 # Each corruption below follows an append, so the run must read the per-file
 # table and the store, not only the snapshots.
 grown=0
-grow() {
+grow() {  # a new message at its own second, so that it can be merged onto the snapshot
   grown=$((grown + 1))
-  printf '%s\n' "$line" | sed "s/req_N1/req_G$grown/; s/msg_N1/msg_G$grown/" >>"$main"
+  stamp=$(printf '09:%02d:%02d' $((grown / 60)) $((grown % 60)))
+  printf '%s\n' "$line" | sed "s/req_N1/req_G$grown/; s/msg_N1/msg_G$grown/; s/08:00:00/$stamp/" >>"$main"
 }
 grow
 printf 'garbage' | dd of="$index" bs=1 seek=100 conv=notrunc 2>/dev/null
@@ -171,13 +172,20 @@ for f in "$reports"/*.txt; do head -c 70 /dev/urandom >"$f"; done
 KEEP_REPORTS=1 check_same "random stored reports"
 # A file that grew sixteen times (sixteen parts) is read afresh once, then
 # resumed again; the cache agrees all along.
-reread=no
+reread=no pieces=0 rebased=no
 for round in $(seq 1 18); do
   grow
   check_same "growth $round of one file"
   grep -q "read 1 ranges, $(wc -c <"$main") bytes" "$work/trace" && reread=yes
+  piece=$(sed -n 's/.*claude: snapshot piece \([0-9]*\) added.*/\1/p' "$work/trace")
+  [ -n "$piece" ] && [ "$piece" -gt "$pieces" ] && pieces=$piece
+  # Once pieces hold a quarter of the records (or there are eight), the
+  # chain starts again from a new base, also here where a file grows.
+  [ "$pieces" -gt 1 ] && grep -q "claude: snapshot written as a new base" "$work/trace" && rebased=yes
 done
 [ "$reread" = yes ] && pass "a file with sixteen parts is read afresh" || fail "no full re-read in 18 growths"
+[ "$pieces" -gt 1 ] && pass "appends extend Claude's snapshot chain ($pieces pieces)" || fail "the chain never grew"
+[ "$rebased" = yes ] && pass "a grown chain is written again as a new base" || fail "no new base after the pieces"
 # Compaction: with the floor lowered, a store that is mostly garbage (the
 # rewritten file's old parts) is copied into a new generation; the old one
 # goes, and the cache still agrees.

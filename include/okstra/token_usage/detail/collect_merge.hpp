@@ -350,6 +350,7 @@ inline bool extend_claude_chain(write_back_job& job, const cache_index& cache, c
                                      notes.claude_piece->hashes, notes.claude_parts_skipped);
   job.fingerprints[0] = fingerprint;
   job.claude_basis = true;
+  trace_note("claude: snapshot piece " + std::to_string(base.pieces + 1) + " added");
   return true;
 }
 
@@ -389,6 +390,7 @@ inline std::shared_ptr<write_back_job> plan_write_back(const collect_options& o,
     const auto to = std::find_if(from, out.records.end(), [&](const record& r) { return static_cast<std::size_t>(r.src) > i; });
     const auto first = static_cast<std::size_t>(from - out.records.begin());
     const auto slice = std::span<const record>(out.records).subspan(first, static_cast<std::size_t>(to - from));
+    if (claude) trace_note("claude: snapshot written as a new base");
     const std::vector<std::uint64_t> hashes = claude ? all_claude_hashes(notes) : std::vector<std::uint64_t>{};
     job->new_snapshots[i] = encode_snapshot(slice, notes.skipped_lines[i], notes.warnings[i], hashes,
                                             claude ? notes.claude_parts_skipped : 0);
