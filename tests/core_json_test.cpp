@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(read_file_names_the_path) {
   BOOST_TEST(error_of([&] { json::read_file(dir.path / "bad.json"); }).find("malformed JSON '" + dir.path.string()) == 0u);
   okstra::fs::write_file_atomic(dir.path / "big.json", "[" + std::string(100, ' ') + "]");
   BOOST_TEST(error_of([&] { json::read_file(dir.path / "big.json", 50); }) ==
-             "file too large '" + (dir.path / "big.json").string() + "'");
+             "file too large '" + (dir.path / "big.json").string() + "': over the 50 bytes limit");
   okstra::fs::write_file_atomic(dir.path / "ok.json", R"({"k": [true]})");
   BOOST_TEST(compact(json::read_file(dir.path / "ok.json")) == R"({"k":[true]})");
 }

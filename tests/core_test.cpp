@@ -3,6 +3,12 @@
 #define BOOST_TEST_MODULE core
 #include <boost/test/unit_test.hpp>
 
+#include "test_support.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+
 #include <cerrno>
 #include <cstdint>
 #include <string>
@@ -10,6 +16,8 @@
 #include <vector>
 
 #include "okstra/core/error.hpp"
+#include "okstra/core/fs.hpp"
+#include "okstra/core/json.hpp"
 #include "okstra/core/sha256.hpp"
 #include "okstra/core/text.hpp"
 #include "okstra/core/time.hpp"
@@ -163,6 +171,17 @@ BOOST_AUTO_TEST_CASE(printable_escapes_control_bytes) {
   BOOST_TEST(okstra::printable("del\x7f") == "del\\x7f");
   BOOST_TEST(okstra::printable("a\0b"sv) == "a\\x00b");
   BOOST_TEST(okstra::quoted("cannot read", "evil\nokstra: ok") == "cannot read 'evil\\x0aokstra: ok'");
+}
+
+// C1 controls (U+0080..U+009F; U+009B is a one-character CSI) are escaped
+// too, valid UTF-8 or not, and printable() is idempotent.
+BOOST_AUTO_TEST_CASE(printable_escapes_c1_controls_and_is_idempotent) {
+  BOOST_TEST(okstra::printable("a\xc2\x9b" "31mb") == "a\\xc2\\x9b31mb");
+  BOOST_TEST(okstra::printable("\xc2\x80\xc2\x9f\xc2\xa0") == "\\xc2\\x80\\xc2\\x9f\xc2\xa0");  // U+00A0 is text
+  BOOST_TEST(okstra::printable("\x9b") == "\\x9b");  // a lone C1 byte is ill-formed UTF-8
+  const std::string once = okstra::printable("\x1b]0;title\x07\r\n\xc2\x9b\xff");
+  BOOST_TEST(okstra::printable(once) == once);
+  for (const char c : once) BOOST_TEST((static_cast<unsigned char>(c) >= 0x20 && c != 0x7f));
 }
 
 BOOST_AUTO_TEST_CASE(printable_escapes_invalid_utf8_and_keeps_valid_text) {
@@ -382,6 +401,44 @@ BOOST_AUTO_TEST_CASE(incremental_equals_one_shot) {
     for (std::size_t at = 0; at < data.size(); at += chunk) h.update(std::string_view(data).substr(at, chunk));
     BOOST_TEST(h.hex() == expected, "chunk " << chunk);
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Files read whole (docs/cli.md, "Input files"): a FIFO or a device is
+// refused before a byte is read and without blocking in open(); a file over
+// its cap is refused naming the cap.
+BOOST_AUTO_TEST_SUITE(input_files)
+
+using okstra::test::expect_error;
+using okstra::test::temp_dir;
+
+BOOST_AUTO_TEST_CASE(fifo_and_devices_are_refused_at_once) {
+  temp_dir dir;
+  const auto fifo = dir.path / "plan.md";
+  BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto start = std::chrono::steady_clock::now();
+  const okstra::error e = expect_error([&] { okstra::fs::read_file(fifo); }, okstra::exit_code::input);
+  BOOST_TEST(std::string(e.what()) == "cannot read '" + fifo.string() + "': not a regular file");
+  const okstra::error j = expect_error([&] { okstra::json::read_file(fifo); }, okstra::exit_code::input);
+  BOOST_TEST(std::string(j.what()) == "cannot read '" + fifo.string() + "': not a regular file");
+  BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(5)));
+  for (const char* device : {"/dev/zero", "/dev/null"}) {
+    const okstra::error d = expect_error([&] { okstra::fs::read_file(device); }, okstra::exit_code::input);
+    BOOST_TEST(std::string(d.what()) == "cannot read '" + std::string(device) + "': not a regular file");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(caps_are_named_in_the_error) {
+  temp_dir dir;
+  const auto big = dir.path / "brief.md";
+  okstra::fs::write_file_atomic(big, std::string(okstra::fs::document_read_limit + 1, 'x'));
+  const okstra::error e =
+      expect_error([&] { okstra::fs::read_file(big, okstra::fs::document_read_limit); }, okstra::exit_code::input);
+  BOOST_TEST(std::string(e.what()) == "file too large '" + big.string() + "': over the 16 MiB limit");
+  okstra::fs::write_file_atomic(big, std::string(okstra::fs::document_read_limit, 'x'));
+  BOOST_TEST(okstra::fs::read_file(big, okstra::fs::document_read_limit).size() == okstra::fs::document_read_limit);
+  BOOST_TEST(okstra::fs::json_read_limit == std::size_t{256} << 20);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

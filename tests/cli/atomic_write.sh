@@ -2,7 +2,9 @@
 # write_file_atomic under SIGKILL: okstra-test-atomic rewrites F with
 # self-describing versions "v<i> <size>\n" + <size> x letter('a' + i % 26) +
 # "\nend v<i>\n"; we kill it at random points and check that F is always
-# exactly one complete version. A killed writer may leave ".F.tmp-*" files.
+# exactly one complete version. A killed writer may leave ".F.tmp-*" files;
+# the next write with --clean (as the writers of shared files do under their
+# lock) removes every one of them (more cases in tests/cli/leftovers.sh).
 set -u
 
 tool="${OKSTRA_TEST_TOOLS:?OKSTRA_TEST_TOOLS must name the build's tests folder}/okstra-test-atomic"
@@ -114,6 +116,13 @@ while [ "$r" -le "$rounds" ]; do
     fail "round $r: the writer finished but F holds v$version"
   fi
   [ "$version" -gt "$max_version" ] && max_version=$version
+  if "$tool" --file "$dir/F" --times 1 --size 16 --clean >/dev/null; then
+    for path in "$dir"/.F.tmp-*; do
+      if [ -e "$path" ]; then fail "round $r: the next write left the dead writer's '${path##*/}'"; fi
+    done
+  else
+    fail "round $r: the next write failed"
+  fi
   rm -rf "$dir"
   r=$((r + 1))
 done

@@ -4,8 +4,9 @@
 # fail (one line per check: "ok: …" or "FAIL: …"); check DESCRIPTION CMD...
 # (ok or FAIL from CMD's status); run CMD... (stdout in $work/out, stderr in
 # $work/err, status in $rc, stdin empty); json_field FILE EXPR (a Python
-# expression over the parsed JSON d); finish (the summary line, and exit 1
-# if any check failed).
+# expression over the parsed JSON d); new_repo DIR (a git repository on
+# branch main with one commit); finish (the summary line, and exit 1 if any
+# check failed).
 work=$(mktemp -d "${TMPDIR:-/tmp}/okstra-test.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
@@ -25,6 +26,13 @@ run() {
 }
 json_field() {
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+new_repo() {
+  mkdir -p "$1"
+  git -C "$1" -c init.defaultBranch=main init -q
+  echo hi >"$1/README"
+  git -C "$1" add README
+  git -C "$1" -c user.name=t -c user.email=t@example.com commit -q -m init
 }
 finish() {
   if [ "$failures" -gt 0 ]; then

@@ -7,7 +7,10 @@
 //   Every parse failure becomes a usage error (exit 2).
 // - run_main() is the one place where an okstra::error (or any other
 //   exception) becomes "okstra-<tool>: error: <message>", an optional
-//   "hint: …" line and the exit code of SPEC §1. Nothing else prints errors.
+//   "hint: …" line and the exit code of docs/cli.md. Nothing else prints
+//   errors. Messages, hints and warnings are escaped with printable() as the
+//   last line of defence: text quoted from files or other processes never
+//   reaches the terminal with a control byte in it.
 // - emit() writes a result to stdout in full or throws (exit 3).
 #pragma once
 
@@ -150,9 +153,10 @@ inline void print_error(std::string_view tool, std::string_view message, std::st
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
+// A warning is one line too: its message is escaped like an error's.
 inline void warn(std::string_view tool, std::string_view message) {
   std::string line;
-  line.append(tool).append(": warning: ").append(message).append("\n");
+  line.append(tool).append(": warning: ").append(printable(message)).append("\n");
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

@@ -5,7 +5,9 @@
 //   cli.hpp      command_line (Boost.Program_options) and run_main()
 //   json.hpp     RapidJSON behind one door, field helpers, json::writer
 //   fs.hpp       read_file, write_file_atomic, append_line, ensure_dir
+//   safe_path.hpp  folders and files below a trusted root, no symlink followed
 //   process.hpp  run a child program without a shell, capture its output
+//   process_facts.hpp  what /proc says of a process: state, start time
 //   time.hpp     UTC ISO-8601 now/format/parse
 //   utf8.hpp     decode with replacement, validate, sanitise
 //   sha256.hpp   SHA-256 for names and cache identities
@@ -16,6 +18,8 @@
 #include "okstra/core/fs.hpp"
 #include "okstra/core/json.hpp"
 #include "okstra/core/process.hpp"
+#include "okstra/core/process_facts.hpp"
+#include "okstra/core/safe_path.hpp"
 #include "okstra/core/sha256.hpp"
 #include "okstra/core/test_pause.hpp"
 #include "okstra/core/text.hpp"

@@ -1,7 +1,7 @@
 // okstra/core/error.hpp — the one error type of the toolkit.
 //
 // Contract: every failure a user can cause is thrown as okstra::error, which
-// carries the exit-code class of SPEC §1 (refused = 1, usage = 2, input = 3),
+// carries the exit-code class of docs/cli.md, "Exit codes" (refused = 1, usage = 2, input = 3),
 // a one-line message "<what failed> '<subject>'" (lower case, no final period)
 // and an optional hint line. Only the main wrapper (core/main.hpp) turns an
 // error into text and a process status; library code never prints errors.
@@ -41,8 +41,11 @@ class error : public std::runtime_error {
   std::string hint_;
 };
 
-// A subject made safe for one terminal line: control bytes and bytes of
-// ill-formed UTF-8 are shown as \xHH.
+// A subject made safe for one terminal line: C0 controls (ESC, BEL, CR, LF,
+// ...), DEL, C1 controls (U+0080..U+009F, e.g. the one-character CSI) and
+// bytes of ill-formed UTF-8 are shown as \xHH, so text quoted from a file or
+// another process can neither move the cursor, retitle the terminal nor forge
+// a line (docs/cli.md, "Messages"). Idempotent: its output passes unchanged.
 inline std::string printable(std::string_view subject) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
@@ -50,7 +53,7 @@ inline std::string printable(std::string_view subject) {
   for (std::size_t i = 0; i < subject.size();) {
     const std::size_t start = i;
     const char32_t cp = utf8::next(subject, i);
-    const bool bad = cp < 0x20 || cp == 0x7F || (cp == utf8::replacement_char &&
+    const bool bad = cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp == utf8::replacement_char &&
                                                          !(i - start == 3 && static_cast<unsigned char>(subject[start]) == 0xEF));
     if (!bad) {
       out.append(subject.substr(start, i - start));

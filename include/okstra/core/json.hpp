@@ -177,7 +177,8 @@ inline document parse(std::string_view text, std::string_view source) {
   return doc;
 }
 
-inline document read_file(const std::filesystem::path& path, std::size_t max_bytes = fs::default_read_limit) {
+// Through fs::read_file: regular files only, never blocking, at most max_bytes.
+inline document read_file(const std::filesystem::path& path, std::size_t max_bytes = fs::json_read_limit) {
   return parse(fs::read_file(path, max_bytes), path.string());
 }
 

@@ -83,6 +83,25 @@ class cursor {
     return true;
   }
 
+  // Reads a count: a non-negative integer no larger than `max`. null leaves
+  // it absent; any other value (negative, fraction, exponent, larger than
+  // `max`, a string, ...) is skipped and sets `invalid`, so the caller can
+  // refuse the whole line instead of reading the count as zero.
+  bool count(std::uint64_t& value, bool& invalid, std::uint64_t max) noexcept {
+    const char c = peek();
+    if (c == 'n') return literal("null");
+    bool present = false;
+    std::uint64_t v = 0;
+    if (c < '0' || c > '9') {
+      invalid = true;
+      return skip_value();
+    }
+    if (!uint(v, present)) return false;
+    if (present && v <= max) value = v;
+    else invalid = true;
+    return true;
+  }
+
   bool boolean(bool& value, bool& present) noexcept {
     present = false;
     const char c = peek();

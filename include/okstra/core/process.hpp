@@ -5,7 +5,8 @@
 // and stdin text; it captures stdout and stderr in full (both pipes are drained
 // together, so a chatty child never deadlocks) and returns the exit status.
 // A program that cannot be started throws an input error ("cannot run 'git'").
-// A child killed by a signal reports exit_status = 128 + signal.
+// A child killed by a signal reports exit_status = 128 + signal. With
+// own_process_group the child leads a process group of its own.
 #pragma once
 
 #include <poll.h>
@@ -32,6 +33,10 @@ struct options {
   std::vector<std::pair<std::string, std::string>> env;     // set or override
   std::vector<std::string> unset_env;                       // remove
   std::string stdin_text;                                   // fed then closed
+  // Start the child in a process group of its own, so a signal sent to the
+  // caller's group (Ctrl-C, 'timeout -s KILL') does not reach it: it runs to
+  // its end even when the caller is killed (docs/worktrees.md, "Crash safety").
+  bool own_process_group = false;
 };
 
 struct result {
@@ -145,7 +150,12 @@ inline result run(const std::vector<std::string>& argv, const options& opts = {}
   sigemptyset(&defaults);
   sigaddset(&defaults, SIGPIPE);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  short flags = POSIX_SPAWN_SETSIGDEF;
+  if (opts.own_process_group) {
+    posix_spawnattr_setpgroup(&attr, 0);
+    flags |= POSIX_SPAWN_SETPGROUP;
+  }
+  posix_spawnattr_setflags(&attr, flags);
 
   std::vector<std::string> args(argv), env = detail::build_environment(opts);
   auto c_args = detail::c_strings(args), c_env = detail::c_strings(env);
