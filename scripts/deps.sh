@@ -15,6 +15,8 @@ git
 libboost-program-options-dev
 libboost-test-dev
 rapidjson-dev
+libmd4c-dev
+libmd4c-html0-dev
 python3
 clang
 libclang-rt-14-dev
@@ -22,6 +24,9 @@ libxml2-utils
 zsh
 mandoc
 '
+# libmd4c-dev: md4c, the CommonMark parser the approval gate reads plans with, so that
+# it reads what a reader of the rendered plan sees (docs/plan-validate.md);
+# libmd4c-html0-dev: its HTML renderer, the plan_report fuzz target's oracle.
 # clang + libclang-rt-14-dev: libFuzzer for scripts/test.sh --fuzz.
 # libxml2-utils: xmllint, to check JUnit XML output in the tests.
 # zsh: the zsh completion test (skipped without it); mandoc: -Tlint of the man pages.

@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_SUITE(verdict)
 
 BOOST_AUTO_TEST_CASE(every_reason_is_listed) {
   const auto r = judge(
-      "---\napproved: false\n---\n\n## 1. Clarification Items\n\n| ID | Blocks | Status |\n|-|-|-|\n"
+      "---\napproved: false\n---\n\n## 1. Clarification Items\n\n| ID | Blocks | Status |\n|---|---|---|\n"
       "| C-001 | approval | open |\n| C-002 | approval | answered |\n",
       cl::inspect_data_json("data.json", R"({"approval":{"approved":true}})"));
   BOOST_TEST(!r.valid);

@@ -1,5 +1,5 @@
 // okstra-plan-validate — the approval gate of an implementation plan report
-// (SPEC §5; docs/plan-validate.md).
+// (docs/plan-validate.md).
 #include <string>
 #include <vector>
 

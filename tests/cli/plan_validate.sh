@@ -33,6 +33,18 @@ sys.exit(0 if quiet == golden and list(quiet) == list(golden) else 1)' "$work/ou
 done
 [ "$cases" -ge 15 ] && pass "$cases fixture cases" || fail "only $cases fixture cases found in $plans"
 
+# 1b. The gate reads rendered Markdown: CRLF line ends render the same, so
+# every gate fixture gives the same JSON with them.
+for dir in "$plans"/gate-*/ "$plans"/legacy-*/; do
+  name=$(basename "$dir")
+  mkdir -p "$work/crlf/$name"
+  sed 's/$/\r/' "$dir/plan.md" >"$work/crlf/$name/plan.md"
+  grep -q "$(printf '\r')" "$work/crlf/$name/plan.md" || fail "$name: the CRLF copy has no CR"
+  (cd "$work/crlf/$name" && run "$bin" plan.md)
+  if cmp -s "$work/out" "$dir/expected.json"; then pass "$name: the same JSON with CRLF line ends"
+  else fail "$name: CRLF changes the JSON"; diff "$dir/expected.json" "$work/out" | head -10; fi
+done
+
 # 2. The plan itself cannot be read: exit 3, one error line, nothing on stdout.
 run "$bin" "$work/missing.md"
 [ "$rc" -eq 3 ] && [ ! -s "$work/out" ] && [ "$(wc -l <"$work/err")" -eq 1 ] &&

@@ -1,5 +1,5 @@
 // okstra/clarification/clarification.hpp — the approval gate of an
-// implementation plan report (SPEC §5; docs/plan-validate.md).
+// implementation plan report (docs/plan-validate.md).
 //
 // Contract:
 // - read_front_matter(text): the report's front matter, when its first line
@@ -8,19 +8,22 @@
 //   kept, quotes removed, "# comments" after unquoted values dropped);
 //   indented lines, list items, comments and other lines are skipped. This is
 //   the toolkit's only front-matter parser. Pure; never throws on any input.
-// - scan_approval_gate(text): reads section "## 1. Clarification Items" of
-//   the whole report (front matter skipped; CRLF, a BOM, fenced code blocks,
-//   "{#anchor}" and "<a id>" anchors understood) and its pipe table(s).
-//   present = false only when no heading names Clarification Items at all.
-//   A gate that is present but cannot be read gets a one-sentence
-//   unreadable_reason and no blockers: it never soft-passes. Pure; never
-//   throws on any input; linear-logarithmic in the size of the text.
+// - scan_approval_gate(text): reads the report's Markdown (after the front
+//   matter) as CommonMark with GitHub's tables renders it, parsed by md4c:
+//   the section is the heading of any level that renders as "1. Clarification
+//   Items", up to the next heading of its level or higher, and its GitHub
+//   table(s), split into cells as GitHub splits them. present = false only
+//   when nothing names the clarification items. A gate that is present but
+//   cannot be read (including where md4c and GitHub would differ) gets a
+//   one-sentence unreadable_reason and no blockers: it never soft-passes.
+//   Pure; never throws on any input; input over max_report_bytes is refused.
 // - inspect_data_json(path, text) / read_data_json(plan): the data.json next
 //   to a plan. Absent is fine; present but unreadable, malformed, not an
 //   object or without a boolean approval.approved gets a reason (a refusal,
 //   never a soft pass). read_data_json never throws for data.json problems.
 // - judge_plan(path, text, data_json): the verdict as a value, with every
-//   refusal reason. validate_plan(plan): reads the plan (throws
+//   refusal reason. A legacy "- [x] Approved" counts only as a rendered
+//   checked task item of a bullet list, outside block quotes. validate_plan(plan): reads the plan (throws
 //   okstra::error with exit_code::input when it cannot be read) and judges it.
 // - to_json(result, pretty): {path, approved, gate, dataJson, valid, reasons}
 //   in that key order (docs/plan-validate.md shows the full shape).
@@ -112,4 +115,5 @@ std::string to_json(const plan_result& result, bool pretty = true);
 
 #include "okstra/clarification/detail/front_matter.hpp"
 #include "okstra/clarification/detail/gate.hpp"
+#include "okstra/clarification/detail/gate_tables.hpp"
 #include "okstra/clarification/detail/plan.hpp"

@@ -1,5 +1,6 @@
-// scan_approval_gate() of okstra/clarification/clarification.hpp (include
-// that header instead): find §1, find its tables, read the rows.
+// The §1 section of okstra/clarification/clarification.hpp (include that
+// header instead): find it among the rendered headings, map a table's
+// columns, read its rows. The tables themselves: gate_tables.hpp.
 #pragma once
 
 #include <algorithm>
@@ -12,40 +13,86 @@
 #include <vector>
 
 #include "okstra/clarification/detail/markdown.hpp"
-#include "okstra/clarification/detail/pipe_table.hpp"
 #include "okstra/clarification/detail/text.hpp"
 
 namespace okstra::clarification {
 
 namespace detail {
 
-// The lines of a report and where its Markdown body starts (after a closed
-// front matter). Fences are tracked from the body on: front matter is not Markdown.
-struct report_body {
-  std::vector<line> lines;
-  std::size_t start = 0;
-  std::vector<bool> in_code;  // per line, false in the front matter
+// Line numbers and Markdown lines of a report, by byte offset.
+class source_lines {
+ public:
+  explicit source_lines(std::string_view text) : text_(text) {
+    for (std::size_t i = 0; i < text.size(); ++i)
+      if (text[i] == '\n') newlines_.push_back(i);
+  }
+
+  // 1-based, counted in LFs from the top of the file (front matter included).
+  std::size_t number(std::size_t offset) const {
+    return 1 +
+           static_cast<std::size_t>(std::lower_bound(newlines_.begin(), newlines_.end(), offset) - newlines_.begin());
+  }
+  std::string line_ref_at(std::size_t offset) const { return line_ref(number(offset)); }
+
+  // Where the line holding `offset` starts and ends: as in CommonMark, a line
+  // ends at LF, CR or CRLF.
+  std::size_t start_of(std::size_t offset) const {
+    while (offset > 0 && text_[offset - 1] != '\n' && text_[offset - 1] != '\r') --offset;
+    return offset;
+  }
+  std::size_t end_of(std::size_t offset) const {
+    while (offset < text_.size() && text_[offset] != '\n' && text_[offset] != '\r') ++offset;
+    return offset;
+  }
+  // The start of the next line, or nullopt at the end of the text.
+  std::optional<std::size_t> next_start(std::size_t offset) const {
+    std::size_t end = end_of(offset);
+    if (end >= text_.size()) return std::nullopt;
+    end += text_[end] == '\r' && end + 1 < text_.size() && text_[end + 1] == '\n' ? 2 : 1;
+    return end;
+  }
+  std::optional<std::size_t> previous_start(std::size_t offset) const {
+    std::size_t start = start_of(offset);
+    if (start == 0) return std::nullopt;
+    --start;
+    if (text_[start] == '\n' && start > 0 && text_[start - 1] == '\r') --start;
+    return start_of(start);
+  }
+  std::string_view line_at(std::size_t start) const { return text_.substr(start, end_of(start) - start); }
+
+ private:
+  std::string_view text_;
+  std::vector<std::size_t> newlines_;
 };
 
-inline report_body read_body(std::string_view text) {
-  report_body body;
-  body.lines = split_lines(text);
+// Where the Markdown starts: after a BOM and a closed front matter.
+inline std::size_t markdown_start(std::string_view text) {
+  std::size_t start = text.substr(0, utf8_bom.size()) == utf8_bom ? utf8_bom.size() : 0;
   const front_matter fm = read_front_matter(text);
-  body.start = fm.closed ? fm.body_line - 1 : 0;
-  const std::vector<line> markdown(body.lines.begin() + static_cast<std::ptrdiff_t>(body.start), body.lines.end());
-  body.in_code.assign(body.start, false);
-  const std::vector<bool> rest = code_lines(markdown);
-  body.in_code.insert(body.in_code.end(), rest.begin(), rest.end());
-  return body;
+  if (!fm.closed) return start;
+  for (std::size_t line = 1; line < fm.body_line && start < text.size(); ++line) {
+    const std::size_t newline = text.find('\n', start);
+    start = newline == std::string_view::npos ? text.size() : newline + 1;
+  }
+  return start;
 }
 
 inline constexpr std::string_view section_title = "1. clarification items";
-inline constexpr std::string_view shown_title = "'## 1. Clarification Items'";
+inline constexpr std::string_view shown_title = "'1. Clarification Items'";
 
 // "C-" and at least three ASCII digits.
 inline bool is_clarification_id(std::string_view id) {
   if (id.size() < 5 || id.substr(0, 2) != "C-") return false;
   return id.find_first_not_of("0123456789", 2) == std::string_view::npos;
+}
+
+// Removes a trailing attribute block "{#anchor}" (or "{#anchor .class}").
+inline std::string_view without_attribute_block(std::string_view s) {
+  s = trim(s);
+  if (s.empty() || s.back() != '}') return s;
+  const std::size_t open = s.rfind('{');
+  if (open == std::string_view::npos || s.substr(open, 2) != "{#") return s;
+  return trim(s.substr(0, open));
 }
 
 // A folded heading without its section number ("§1", "2.", "1)"): what is
@@ -58,66 +105,62 @@ inline std::string_view without_section_number(std::string_view folded) {
   return trim(folded);
 }
 
-// Where §1 is: lines [first, end) after its heading, or why it cannot be trusted.
+// A heading's rendered text in the form it is compared in.
+inline std::string heading_key(const markdown_block& heading) {
+  return std::string(without_attribute_block(fold(heading.text)));
+}
+
+// Where §1 is: blocks [first, end) after its heading, or why it cannot be trusted.
 struct section_search {
   bool present = false;
-  std::size_t heading = 0, first = 0, end = 0;  // indices into the lines
+  std::size_t heading = 0, first = 0, end = 0;  // indices into the blocks
   std::string reason;
 };
 
-inline section_search find_section(const std::vector<line>& lines, const std::vector<bool>& in_code,
-                                   std::size_t body_start) {
+inline std::string quote_heading(const source_lines& lines, const markdown_block& heading) {
+  if (!heading.offset) return excerpt(normalize_spaces(heading.text));
+  return excerpt(trim(without_bom(lines.line_at(lines.start_of(*heading.offset)))));
+}
+
+inline std::string heading_line(const source_lines& lines, const markdown_block& heading) {
+  return heading.offset ? lines.line_ref_at(*heading.offset) : "an unknown line";
+}
+
+// The section is the first heading, of any level, that reads "1. Clarification
+// Items"; it runs to the next heading of the same or a higher level.
+inline section_search find_section(const std::vector<markdown_block>& blocks, const source_lines& lines) {
   section_search found;
   bool inside = false;
-  for (std::size_t i = body_start; i < lines.size(); ++i) {
-    if (in_code[i]) continue;
-    const auto h = parse_heading(lines[i].text);
-    if (!h) continue;
-    if (inside && h->level <= 2) found.end = i, inside = false;
-    const bool exact = h->level == 2 && h->text == section_title;
-    if (!exact && without_section_number(h->text) != "clarification items") continue;
+  unsigned level = 0;
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    const markdown_block& h = blocks[i];
+    if (h.what == markdown_block::kind::short_text) {
+      // "**1. Clarification Items**" or "1. Clarification Items" over "---" (a
+      // list item and a rule): it reads like the heading, so a gate is meant.
+      if (without_section_number(heading_key(h)) != "clarification items") continue;
+      if (found.reason.empty())
+        found.reason = heading_line(lines, h) + ", " + quote_heading(lines, h) +
+                       ", names the clarification items but is not a heading; write it as '## 1. Clarification Items'";
+      found.present = true;
+      continue;
+    }
+    if (h.what != markdown_block::kind::heading) continue;
+    if (inside && h.level <= level) found.end = i, inside = false;
+    const std::string key = heading_key(h);
+    const bool exact = key == section_title;
+    if (!exact && without_section_number(key) != "clarification items") continue;
     if (found.reason.empty() && !exact)
-      found.reason = "the heading on " + line_ref(lines[i].number) + ", " + excerpt(trim(lines[i].text)) +
+      found.reason = "the heading on " + heading_line(lines, h) + ", " + quote_heading(lines, h) +
                      ", names the clarification items but is not " + std::string(shown_title);
     if (found.reason.empty() && exact && found.present)
       found.reason = std::string(shown_title) + " appears twice, on lines " +
-                     std::to_string(lines[found.heading].number) + " and " + std::to_string(lines[i].number);
-    if (exact && !found.present) found.heading = i, found.first = i + 1, found.end = lines.size(), inside = true;
-    found.present = true;
-  }
-  return found;
-}
-
-// A pipe table: header at lines[header], alignment row below it, rows up to end.
-struct table_span {
-  std::size_t header = 0, end = 0;
-  table_row head, alignment;
-};
-
-// The tables of a section, and the first line outside them that starts with
-// a pipe: a row cut off its table (by a blank line, or a table that lost its
-// alignment row) that a reader of the rendered report would not see as one.
-struct section_tables {
-  std::vector<table_span> tables;
-  std::optional<std::size_t> stray_row;
-};
-
-inline section_tables find_tables(const std::vector<line>& lines, const std::vector<bool>& in_code, std::size_t first,
-                                  std::size_t end) {
-  section_tables found;
-  for (std::size_t i = first; i < end; ++i) {
-    if (in_code[i]) continue;
-    table_row head = split_table_row(lines[i].text);
-    table_row alignment = i + 1 < end && !in_code[i + 1] ? split_table_row(lines[i + 1].text) : table_row{};
-    if (!head.has_pipe || !is_alignment_row(alignment)) {
-      const std::string_view text = trim(lines[i].text);
-      if (!found.stray_row && !text.empty() && text.front() == '|') found.stray_row = i;
-      continue;
+                     std::to_string(lines.number(blocks[found.heading].offset.value_or(0))) + " and " +
+                     std::to_string(lines.number(h.offset.value_or(0)));
+    if (exact && !found.present) {
+      found.heading = i, found.first = i + 1, found.end = blocks.size();
+      inside = true, level = h.level;
     }
-    std::size_t row = i + 2;
-    while (row < end && !in_code[row] && !is_blank(lines[row].text) && split_table_row(lines[row].text).has_pipe) ++row;
-    found.tables.push_back({i, row, std::move(head), std::move(alignment)});
-    i = row - 1;
+    found.present = true;
   }
   return found;
 }
@@ -129,25 +172,21 @@ struct gate_columns {
 
 // Maps the header's cells to the columns the gate reads (case and spacing
 // ignored, any order, other columns allowed); a reason when that fails.
-inline std::string map_columns(const table_span& table, const line& header_line, gate_columns& columns) {
-  const std::string where = "the table on " + line_ref(header_line.number);
-  columns.count = table.head.cells.size();
+inline std::string map_columns(const std::vector<std::string>& header, const std::string& where,
+                               gate_columns& columns) {
+  columns.count = header.size();
   const std::pair<std::string_view, std::optional<std::size_t>*> wanted[] = {
       {"id", &columns.id}, {"blocks", &columns.blocks}, {"status", &columns.status}, {"question", &columns.question}};
-  for (std::size_t c = 0; c < table.head.cells.size(); ++c) {
-    const std::string name = fold(table.head.cells[c]);
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    const std::string name = fold(header[c]);
     for (const auto& [column, slot] : wanted) {
       if (name != column) continue;
-      if (*slot) return where + " has two " + excerpt(table.head.cells[c]) + " columns";
+      if (*slot) return where + " has two " + excerpt(header[c]) + " columns";
       *slot = c;
     }
   }
   if (!columns.blocks) return where + " has no 'Blocks' column";
   if (!columns.status) return where + " has no 'Status' column";
-  if (table.alignment.cells.size() != columns.count)
-    return "the alignment row on " + line_ref(header_line.number + 1) + " has " +
-           std::to_string(table.alignment.cells.size()) + " cells but the header above it has " +
-           std::to_string(columns.count);
   return {};
 }
 
@@ -161,13 +200,10 @@ inline bool is_placeholder_row(const std::vector<std::string>& cells) {
 // Reads the rows of the gate's tables; stops at the first unreadable one.
 class row_reader {
  public:
-  std::string read(const std::vector<std::string>& cells, const line& at, const gate_columns& columns) {
-    if (cells.size() != columns.count)
-      return "the row on " + line_ref(at.number) + " has " + std::to_string(cells.size()) +
-             " cells but the table header has " + std::to_string(columns.count);
+  std::string read(const std::vector<std::string>& cells, std::size_t line_number, const gate_columns& columns) {
     if (is_placeholder_row(cells)) return {};
     const std::string& id = cells[*columns.id];
-    const std::string where = "the row on " + line_ref(at.number);
+    const std::string where = "the row on " + line_ref(line_number);
     if (!is_clarification_id(id)) return where + " has ID " + excerpt(id) + ", which is not of the form C-001";
     const std::string status = fold(cells[*columns.status]);
     if (status != "open" && status != "answered" && status != "resolved" && status != "obsolete")
@@ -176,9 +212,9 @@ class row_reader {
     std::vector<std::string> blocks;
     if (std::string reason = read_blocks(cells[*columns.blocks], blocks); !reason.empty())
       return where + " (" + id + ") blocks " + reason + ", not one of approval, implementation, -";
-    if (const auto [seen, fresh] = first_line_of_.emplace(id, at.number); !fresh)
+    if (const auto [seen, fresh] = first_line_of_.emplace(id, line_number); !fresh)
       return "ID " + id + " appears twice, on lines " + std::to_string(seen->second) + " and " +
-             std::to_string(at.number);
+             std::to_string(line_number);
     const bool blocks_approval = std::find(blocks.begin(), blocks.end(), "approval") != blocks.end();
     if (blocks_approval && (status == "open" || status == "answered"))
       blockers_.push_back({id, status, std::move(blocks), columns.question ? cells[*columns.question] : ""});
@@ -207,49 +243,6 @@ class row_reader {
   std::vector<blocker> blockers_;
 };
 
-// Every table of the section with an ID column is a gate table; other
-// tables (notes, a legend) are left alone.
-inline std::string read_gate_tables(const std::vector<line>& lines, const std::vector<bool>& in_code,
-                                    const section_search& section, std::vector<blocker>& blockers) {
-  const auto [tables, stray_row] = find_tables(lines, in_code, section.first, section.end);
-  if (stray_row)
-    return line_ref(lines[*stray_row].number) +
-           " starts with '|' but is not part of a table; a blank line or a missing alignment row cuts a table";
-  if (tables.empty())
-    return "no table follows the " + std::string(shown_title) + " heading on " +
-           line_ref(lines[section.heading].number);
-  row_reader reader;
-  bool any_gate_table = false;
-  for (const auto& table : tables) {
-    const auto& head = table.head.cells;
-    if (std::none_of(head.begin(), head.end(), [](const std::string& c) { return fold(c) == "id"; })) continue;
-    gate_columns columns;
-    any_gate_table = true;
-    if (std::string reason = map_columns(table, lines[table.header], columns); !reason.empty()) return reason;
-    for (std::size_t r = table.header + 2; r < table.end; ++r)
-      if (std::string reason = reader.read(split_table_row(lines[r].text).cells, lines[r], columns); !reason.empty())
-        return reason;
-  }
-  if (!any_gate_table)
-    return "the table on " + line_ref(lines[tables.front().header].number) + " under " + std::string(shown_title) +
-           " has no 'ID' column";
-  blockers = reader.take_blockers();
-  return {};
-}
-
 }  // namespace detail
-
-inline gate_scan scan_approval_gate(std::string_view text) {
-  gate_scan scan;
-  const detail::report_body body = detail::read_body(text);
-  const detail::section_search section = detail::find_section(body.lines, body.in_code, body.start);
-  scan.present = section.present;
-  if (!section.present) return scan;
-  scan.unreadable_reason = section.reason;
-  if (scan.unreadable_reason.empty())
-    scan.unreadable_reason = detail::read_gate_tables(body.lines, body.in_code, section, scan.blockers);
-  if (!scan.readable()) scan.blockers.clear();
-  return scan;
-}
 
 }  // namespace okstra::clarification

@@ -1,97 +1,81 @@
-// Pipe-table rows (GitHub-flavoured Markdown) for the clarification module.
-// Include okstra/clarification/clarification.hpp instead.
-//
-// A row is split on '|' except where the pipe is escaped ("\|", which becomes
-// a plain '|' in the cell) or inside a backtick code span (a run of N
-// backticks up to the next run of exactly N). One leading and one trailing
-// pipe are optional. Cells are trimmed; everything else is kept as written.
+// The cells of one line of a GitHub table, split as GitHub splits them
+// (docs/plan-validate.md "The tables"): on every pipe not escaped as "\|",
+// also inside a code span; one leading and one trailing pipe are optional;
+// "||" is an empty cell. The gate splits the source line itself, because
+// md4c drops empty cells and keeps code-span pipes, and checks that md4c's
+// rendered text falls into these cells. Include
+// okstra/clarification/clarification.hpp.
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "okstra/clarification/detail/text.hpp"
 
 namespace okstra::clarification::detail {
 
+// Where a cell's source lies in its line: [begin, end), untrimmed, pipes excluded.
+struct cell_span {
+  std::size_t begin = 0, end = 0;
+};
+
 struct table_row {
-  std::vector<std::string> cells;
-  bool has_pipe = false;  // an unescaped pipe outside code: the line can be a table row
+  std::vector<std::string> cells;  // trimmed source text, "\|" unescaped
+  std::vector<cell_span> spans;    // one per cell, offsets into the line given
+  bool has_pipe = false;           // an unescaped pipe: the line can be a table row
 };
-
-// Maximal backtick runs of a line as (length, start), sorted, so the closer of
-// a code span is found by binary search: linear-logarithmic on any line.
-class backtick_runs {
- public:
-  explicit backtick_runs(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-      if (s[i] != '`') {
-        ++i;
-        continue;
-      }
-      const std::size_t start = i;
-      while (i < s.size() && s[i] == '`') ++i;
-      runs_.emplace_back(i - start, start);
-    }
-    std::sort(runs_.begin(), runs_.end());
-  }
-
-  // Start of the first run of exactly `length` backticks at or after `from`.
-  std::optional<std::size_t> closer(std::size_t length, std::size_t from) const {
-    const auto it = std::lower_bound(runs_.begin(), runs_.end(), std::pair{length, from});
-    if (it == runs_.end() || it->first != length) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  std::vector<std::pair<std::size_t, std::size_t>> runs_;
-};
-
-inline void append_unescaping_pipes(std::string& cell, std::string_view code) {
-  for (std::size_t i = 0; i < code.size(); ++i) {
-    if (code[i] == '\\' && i + 1 < code.size() && code[i + 1] == '|') continue;
-    cell += code[i];
-  }
-}
 
 inline table_row split_table_row(std::string_view line) {
   const std::string_view s = trim(line);
-  const backtick_runs runs(s);
+  const std::size_t base = static_cast<std::size_t>(s.data() - line.data());
   table_row row;
   std::string cell;
+  std::size_t cell_begin = 0;
   bool ends_with_pipe = false;
   for (std::size_t i = 0; i < s.size();) {
-    const char c = s[i];
-    if (c == '\\' && i + 1 < s.size()) {
-      if (s[i + 1] != '|') cell += c;
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      // A backslash escapes any next character from splitting (so "\\|" is an
+      // escaped backslash and a pipe); only "\|" loses its backslash.
+      if (s[i + 1] != '|') cell += s[i];
       cell += s[i + 1];
       i += 2;
-    } else if (c == '`') {
-      std::size_t length = 0;
-      while (i + length < s.size() && s[i + length] == '`') ++length;
-      const auto close = runs.closer(length, i + length);
-      const std::size_t end = close ? *close + length : i + length;  // no closer: literal backticks
-      append_unescaping_pipes(cell, s.substr(i, end - i));
-      i = end;
-    } else if (c == '|') {
+    } else if (s[i] == '|') {
       row.has_pipe = true;
       row.cells.emplace_back(trim(cell));
+      row.spans.push_back({base + cell_begin, base + i});
       cell.clear();
+      cell_begin = i + 1;
       ends_with_pipe = i + 1 == s.size();
       ++i;
     } else {
-      cell += c;
-      ++i;
+      cell += s[i++];
     }
   }
   row.cells.emplace_back(trim(cell));
-  if (!s.empty() && s.front() == '|') row.cells.erase(row.cells.begin());
-  if (ends_with_pipe && !row.cells.empty()) row.cells.pop_back();
+  row.spans.push_back({base + cell_begin, base + s.size()});
+  if (!s.empty() && s.front() == '|') {
+    row.cells.erase(row.cells.begin());
+    row.spans.erase(row.spans.begin());
+  }
+  if (ends_with_pipe && !row.cells.empty()) {
+    row.cells.pop_back();
+    row.spans.pop_back();
+  }
   return row;
+}
+
+// The cell whose span holds source bytes [begin, end) of the line, if one does.
+inline std::optional<std::size_t> cell_holding(const table_row& row, std::size_t begin, std::size_t end) {
+  const auto it = std::upper_bound(row.spans.begin(), row.spans.end(), begin,
+                                   [](std::size_t offset, const cell_span& span) { return offset < span.begin; });
+  if (it == row.spans.begin()) return std::nullopt;
+  const cell_span& span = *(it - 1);
+  if (end > span.end) return std::nullopt;
+  return static_cast<std::size_t>(it - 1 - row.spans.begin());
 }
 
 // "---", ":---", "---:" or ":---:" (the alignment row under a header).

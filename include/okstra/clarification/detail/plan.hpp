@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "okstra/clarification/detail/gate.hpp"
+#include "okstra/clarification/detail/gate_tables.hpp"
 #include "okstra/clarification/detail/text.hpp"
 #include "okstra/core/error.hpp"
 #include "okstra/core/fs.hpp"
@@ -30,25 +30,10 @@ struct approval_reading {
   std::string reason;  // why not, when not
 };
 
-// "- [x] Approved" (bullet "-", "*" or "+"; "x" or "X"; "Approved" in any case).
-inline bool is_legacy_approval_line(std::string_view text) {
-  text = trim(text);
-  if (text.size() < 2 || (text[0] != '-' && text[0] != '*' && text[0] != '+') || !is_space(text[1])) return false;
-  text = trim(text.substr(1));
-  if (text.size() < 3 || text[0] != '[' || (text[1] != 'x' && text[1] != 'X') || text[2] != ']') return false;
-  return iequals(trim(text.substr(3)), "approved");
-}
-
-inline bool has_legacy_approval_line(std::string_view text) {
-  const report_body body = read_body(text);
-  for (std::size_t i = body.start; i < body.lines.size(); ++i)
-    if (!body.in_code[i] && is_legacy_approval_line(body.lines[i].text)) return true;
-  return false;
-}
-
-// The front matter's "approved" decides when it is there; the legacy body
-// line counts only in a report whose front matter does not say.
-inline approval_reading read_approval(std::string_view text) {
+// The front matter's "approved" decides when it is there; the legacy task
+// item "- [x] Approved" (as it renders: `legacy_approval`) counts only in a
+// report whose front matter does not say.
+inline approval_reading read_approval(std::string_view text, bool legacy_approval) {
   const front_matter fm = read_front_matter(text);
   if (fm.present && !fm.closed) return {false, "the front matter opened on line 1 is never closed by a '---' line"};
   const std::vector<front_matter_entry> entries = fm.find("approved");
@@ -64,7 +49,7 @@ inline approval_reading read_approval(std::string_view text) {
     return {false, "the front matter value of 'approved' on " + line_ref(e.line) + ", " + excerpt(shown) +
                        ", is not true or false; write 'approved: true' to approve the plan"};
   }
-  if (has_legacy_approval_line(text)) return {true, {}};
+  if (legacy_approval) return {true, {}};
   return {false,
           "the plan is not approved: its front matter has no 'approved: true' and its body no '- [x] Approved' line"};
 }
@@ -169,10 +154,11 @@ inline data_json_check read_data_json(const std::filesystem::path& plan) {
 inline plan_result judge_plan(std::string path, std::string_view text, data_json_check data_json) {
   plan_result result;
   result.path = std::move(path);
-  const detail::approval_reading approval = detail::read_approval(text);
+  detail::report_scan scan = detail::scan_report(text);
+  const detail::approval_reading approval = detail::read_approval(text, scan.legacy_approval);
   result.approved = approval.approved;
   if (!approval.approved) result.reasons.push_back(approval.reason);
-  result.gate = scan_approval_gate(text);
+  result.gate = std::move(scan.gate);
   if (!result.gate.readable())
     result.reasons.push_back("the approval gate cannot be read: " + result.gate.unreadable_reason);
   for (const auto& b : result.gate.blockers) result.reasons.push_back(detail::blocker_reason(b));

@@ -50,21 +50,44 @@ using text::is_blank;
 using text::is_space;
 using text::trim;
 
-// ASCII lower case with every run of white space made one space, trimmed:
-// the form in which headings and column names are compared.
-inline std::string fold(std::string_view s) {
+// White space as a reader sees it: ASCII white space and every Unicode space
+// separator (Zs: U+00A0 no-break space, U+2000..U+200A, U+3000, ...).
+inline constexpr bool is_unicode_space(char32_t c) noexcept {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// Characters a reader cannot see at all: soft hyphen, zero-width space and
+// joiners, word joiner, zero-width no-break space.
+inline constexpr bool is_invisible(char32_t c) noexcept {
+  return c == 0xAD || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF;
+}
+
+// Rendered text as it reads: every run of (Unicode) white space one ASCII
+// space, invisible characters dropped, trimmed; ill-formed UTF-8 repaired.
+inline std::string normalize_spaces(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   bool pending_space = false;
-  for (const char c : trim(s)) {
-    if (is_space(c)) {
-      pending_space = true;
+  for (std::size_t i = 0; i < s.size();) {
+    const char32_t c = utf8::next(s, i);
+    if (is_invisible(c)) continue;
+    if (is_unicode_space(c)) {
+      pending_space = !out.empty();
       continue;
     }
     if (pending_space) out += ' ';
     pending_space = false;
-    out += ascii_lower(c);
+    utf8::append(out, c);
   }
+  return out;
+}
+
+// normalize_spaces() in ASCII lower case: the form in which headings, column
+// names, statuses and Blocks entries are compared.
+inline std::string fold(std::string_view s) {
+  std::string out = normalize_spaces(s);
+  for (char& c : out) c = ascii_lower(c);
   return out;
 }
 
