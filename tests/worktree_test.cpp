@@ -2,6 +2,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -106,7 +108,7 @@ BOOST_FIXTURE_TEST_CASE(first_phase_creates_from_base_ref_later_phase_reuses, fi
   BOOST_TEST(run_git(repo, {"worktree", "list"}).find(first.worktree->path) != std::string::npos);
   const auto reg = wt::read_registry(home);
   BOOST_TEST(reg.entries.count("p+g+t1") == 1);
-  BOOST_TEST(reg.branches.at("feat-t1") == "p+g+t1");
+  BOOST_TEST(*wt::branch_owner(reg, reg.entries.at("p+g+t1").project_root, "feat-t1") == "p+g+t1");
 
   const auto again = task("p:g:t1", std::nullopt, "bugfix");
   BOOST_TEST(wt::to_string(again.status) == "reused");
@@ -240,7 +242,7 @@ BOOST_FIXTURE_TEST_CASE(escaped_keys_and_colliding_safe_segments, fixture) {
 BOOST_FIXTURE_TEST_CASE(corrupt_registry_is_an_input_error_never_reset, fixture) {
   okstra::fs::ensure_dir(home.worktrees_dir());
   for (const std::string text :
-       {"{not json", R"({"version":2,"entries":{},"branches":{}})", R"({"version":1,"entries":[],"branches":{}})",
+       {"{not json", R"({"version":3,"entries":{},"branches":{}})", R"({"version":1,"entries":[],"branches":{}})",
         R"({"version":1,"entries":{"x+y+z":{"projectId":"p","taskGroup":"g","taskId":"t","projectRoot":"/r",
         "path":"/w","branch":"b","baseRef":"main","baseCommit":"c","status":"active","createdAt":"a","updatedAt":"u"}},
         "branches":{"b":"x+y+z"}})"}) {
@@ -272,29 +274,41 @@ BOOST_FIXTURE_TEST_CASE(synced_folders_are_linked_into_new_worktrees, fixture) {
   ::unsetenv("OKSTRA_WORKTREE_SYNC_DIRS");
   // The links do not count as uncommitted changes for remove.
   auto mutex = locks::worktree_provision_mutex(home, dirs::parse_task_key("p/g/t"));
-  const auto removed = wt::remove(home, {dirs::parse_task_key("p/g/t"), std::nullopt, true, false}, mutex);
+  const auto removed = wt::remove(home, {dirs::parse_task_key("p/g/t"), std::nullopt, true, false, {}}, mutex);
   BOOST_TEST(removed.deleted_branches == std::vector<std::string>{"feat-t"});
   BOOST_TEST(stdfs::exists(repo / "node_modules" / "pkg"));
 }
 
-BOOST_FIXTURE_TEST_CASE(reconcile_drops_rows_whose_folder_is_gone, fixture) {
-  const auto gone = task("p/g/gone"), kept = task("p/g/kept");
+BOOST_FIXTURE_TEST_CASE(reconcile_keeps_rows_whose_folder_is_gone_and_drops_those_without_branch, fixture) {
+  const auto gone = task("p/g/gone"), kept = task("p/g/kept"), bare = task("p/g/bare");
   stdfs::remove_all(gone.worktree->path);
+  stdfs::remove_all(bare.worktree->path);
+  run_git(repo, {"worktree", "prune"});
+  run_git(repo, {"branch", "-D", "feat-bare"});
   const std::string before = registry_text();
   const auto dry = wt::reconcile(home, true);
+  BOOST_TEST(dry.kept.size() == 1u);
+  BOOST_TEST(dry.kept.front().first == "p+g+gone");
   BOOST_TEST(dry.dropped.size() == 1u);
-  BOOST_TEST(dry.dropped.front().first == "p+g+gone");
   BOOST_TEST(registry_text() == before);
-  BOOST_TEST(run_git(repo, {"worktree", "list"}).find(gone.worktree->path) != std::string::npos);
   const auto real = wt::reconcile(home, false);
-  BOOST_TEST(real.dropped.size() == 1u);
+  BOOST_TEST(real.kept.size() == 1u);
+  BOOST_REQUIRE(real.dropped.size() == 1u);
+  BOOST_TEST(real.dropped.front().first == "p+g+bare");
   BOOST_TEST(real.pruned.size() == 1u);
-  BOOST_TEST(!real.pruned.front().notes.empty());
-  BOOST_TEST(wt::read_registry(home).entries.count("p+g+gone") == 0);
-  BOOST_TEST(wt::read_registry(home).branches.count("feat-gone") == 0);
-  BOOST_TEST(wt::read_registry(home).entries.count("p+g+kept") == 1);
+  const auto reg = wt::read_registry(home);
+  BOOST_TEST((reg.entries.at("p+g+gone").status == wt::entry_status::kept));  // the branch may hold work
+  BOOST_TEST(reg.entries.count("p+g+bare") == 0);
+  BOOST_TEST(wt::branch_owner(reg, reg.entries.at("p+g+gone").project_root, "feat-gone") != nullptr);
+  BOOST_TEST(reg.entries.count("p+g+kept") == 1);
   BOOST_TEST(run_git(repo, {"worktree", "list"}).find(gone.worktree->path) == std::string::npos);
-  BOOST_TEST(wt::reconcile(home, false).dropped.empty());
+  const auto again = wt::reconcile(home, false);
+  BOOST_TEST(again.dropped.empty());
+  BOOST_TEST(again.kept.empty());
+  // The next provisioning of the key re-creates the worktree on its branch.
+  const auto back = task("p/g/gone");
+  BOOST_TEST(wt::to_string(back.status) == "created");
+  BOOST_TEST(back.worktree->branch == "feat-gone");
 }
 
 BOOST_FIXTURE_TEST_CASE(reconcile_settles_active_stage_rows_as_the_settler_says, fixture) {
@@ -338,17 +352,18 @@ BOOST_FIXTURE_TEST_CASE(remove_refuses_uncommitted_changes_unless_forced, fixtur
   okstra::fs::write_file_atomic(stdfs::path(t.worktree->path) / "dirty", "x");
   auto mutex = locks::worktree_provision_mutex(home, key);
   const std::string before = registry_text();
-  BOOST_TEST(code_of([&] { wt::remove(home, {key, std::nullopt, false, false}, mutex); }) == 1);
+  BOOST_TEST(code_of([&] { wt::remove(home, {key, std::nullopt, false, false, {}}, mutex); }) == 1);
   BOOST_TEST(registry_text() == before);
-  const auto only_stage = wt::remove(home, {key, 1, true, false}, mutex);
+  const auto only_stage = wt::remove(home, {key, 1, true, false, {}}, mutex);
   BOOST_TEST(only_stage.removed.size() == 1u);
   BOOST_TEST(!wt::detail::branch_exists(repo, "feat-t-stage-1"));
-  const auto all = wt::remove(home, {key, std::nullopt, false, true}, mutex);
+  const auto all = wt::remove(home, {key, std::nullopt, false, true, {}}, mutex);
   BOOST_TEST(all.removed.size() == 1u);
   BOOST_TEST(!stdfs::exists(t.worktree->path));
   BOOST_TEST(wt::detail::branch_exists(repo, "feat-t"));  // kept without --delete-branch
-  BOOST_TEST(wt::read_registry(home).entries.empty());
-  BOOST_TEST(code_of([&] { wt::remove(home, {key, std::nullopt, false, false}, mutex); }) == 1);
+  BOOST_TEST(all.kept_branches == std::vector<std::string>{"feat-t"});
+  BOOST_TEST(wt::to_string(wt::read_registry(home).entries.at("p+g+t").status) == "kept");
+  BOOST_TEST(code_of([&] { wt::remove(home, {key, std::nullopt, false, false, {}}, mutex); }) == 1);
 }
 
 BOOST_AUTO_TEST_CASE(stage_maps_are_validated) {
@@ -364,4 +379,171 @@ BOOST_FIXTURE_TEST_CASE(provisioning_requires_the_provision_mutex, fixture) {
   auto wrong = locks::worktree_provision_mutex(home, other);
   wt::transaction tx(home, k);
   BOOST_CHECK_THROW(wt::provision_task_worktree(home, {repo, k, "", "main", false}, wrong, tx), std::logic_error);
+}
+
+// ---- crash safety (docs/worktrees.md, "Crash safety") ------------------------------
+
+namespace {
+
+long dead_pid() {  // a child that has exited and been reaped
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  return child;
+}
+
+// The row a run writes before its effects, owned by `pid`.
+wt::entry pending_row(const fixture& f, const std::string& key, wt::entry_status status, long pid) {
+  const auto k = dirs::parse_task_key(key);
+  wt::intent in;
+  in.pid = pid;
+  in.process_start = wt::detail::process_start_time(pid);
+  in.since = "2026-01-01T00:00:00.000Z";
+  return {k.project_id, k.task_group, k.task_id, std::nullopt, f.repo.string(), dirs::worktree_path(f.home, k).string(),
+          "feat-" + k.task_id, "main", run_git(f.repo, {"rev-parse", "main"}), status, in.since, in.since, in};
+}
+
+void put_row(const fixture& f, const wt::entry& e) {
+  wt::update_registry(f.home, {}, [&](wt::registry& reg) {
+    wt::put_entry(reg, wt::row_key(e.key()), e);
+    return true;
+  });
+}
+
+bool git_lists(const fixture& f, const std::string& path) {
+  return run_git(f.repo, {"worktree", "list", "--porcelain"}).find("worktree " + path + "\n") != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(kill_inside_worktree_add_is_cleaned_up_by_the_next_provisioning, fixture) {
+  // What a prepare killed inside 'git worktree add -b' leaves: its intent, the
+  // branch, a folder and a worktree git keeps locked "initializing".
+  auto e = pending_row(*this, "p/g/t", wt::entry_status::provisioning, dead_pid());
+  e.intent->created_branch = true;
+  put_row(*this, e);
+  run_git(repo, {"worktree", "add", "-q", "-b", e.branch, e.path, "main"});
+  okstra::fs::write_file_atomic(repo / ".git/worktrees/t/locked", "initializing\n");
+  BOOST_TEST(run_git(repo, {"worktree", "list", "--porcelain"}).find("locked initializing") != std::string::npos);
+  const auto r = task("p/g/t");
+  BOOST_TEST(wt::to_string(r.status) == "created");
+  const auto row = wt::read_registry(home).entries.at("p+g+t");
+  BOOST_TEST(wt::to_string(row.status) == "active");
+  BOOST_TEST(!row.intent);
+  BOOST_TEST(git_lists(*this, e.path));
+  BOOST_TEST(run_git(repo, {"worktree", "list", "--porcelain"}).find("locked") == std::string::npos);
+  // An intent whose owner is alive (the test runner's parent) is busy.
+  auto live = pending_row(*this, "p/g/live", wt::entry_status::provisioning, static_cast<long>(::getppid()));
+  put_row(*this, live);
+  BOOST_TEST(code_of([&] { task("p/g/live"); }) == 1);
+  BOOST_TEST(wt::reconcile(home, false).busy == std::vector<std::string>{"p+g+live"});
+  // The same intent with a start time that is not the process's: a reused pid, so gone.
+  wt::update_registry(home, {}, [&](wt::registry& reg) {
+    reg.entries.at("p+g+live").intent->process_start += 1;
+    return true;
+  });
+  const auto repaired = wt::reconcile(home, false);
+  BOOST_TEST(repaired.repaired.size() == 1u);
+  BOOST_TEST(wt::read_registry(home).entries.count("p+g+live") == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(cleanup_deletes_only_a_branch_okstra_created, fixture) {
+  // A kept row being re-created: the branch holds work and was not created.
+  const auto first = task("p/g/t");
+  commit_file(first.worktree->path, "work", "w\n");
+  const std::string work = run_git(repo, {"rev-parse", "feat-t"});
+  auto mutex = locks::worktree_provision_mutex(home, dirs::parse_task_key("p/g/t"));
+  wt::remove(home, {dirs::parse_task_key("p/g/t"), std::nullopt, false, false, {}}, mutex);
+  mutex.release();
+  auto e = wt::read_registry(home).entries.at("p+g+t");
+  BOOST_TEST(wt::to_string(e.status) == "kept");
+  e.status = wt::entry_status::provisioning;
+  e.intent = pending_row(*this, "p/g/t", e.status, dead_pid()).intent;
+  e.intent->previous_status = wt::entry_status::kept;
+  put_row(*this, e);
+  run_git(repo, {"worktree", "add", "-q", e.path, e.branch});
+  const auto repaired = wt::reconcile(home, false);
+  BOOST_TEST(repaired.repaired.size() == 1u);
+  BOOST_TEST(!stdfs::exists(e.path));
+  BOOST_TEST(run_git(repo, {"rev-parse", "feat-t"}) == work);
+  BOOST_TEST(wt::to_string(wt::read_registry(home).entries.at("p+g+t").status) == "kept");
+}
+
+BOOST_FIXTURE_TEST_CASE(killed_remove_is_finished_even_when_git_forgot_the_worktree, fixture) {
+  stdfs::create_directories(tmp / "outside");
+  okstra::fs::write_file_atomic(tmp / "outside/keep", "x");
+  for (const std::string key : {"p/g/by-remove", "p/g/by-reconcile"}) {
+    const auto t = task(key);
+    commit_file(t.worktree->path, "work", "w\n");
+    auto e = wt::read_registry(home).entries.at(wt::row_key(dirs::parse_task_key(key)));
+    e.status = wt::entry_status::removing;
+    e.intent = pending_row(*this, key, e.status, dead_pid()).intent;
+    put_row(*this, e);
+    // git's own remove killed half-way: admin entry gone, folder half deleted,
+    // and a link pointing outside that must not be followed.
+    stdfs::remove(stdfs::path(e.path) / ".git");
+    stdfs::remove(stdfs::path(e.path) / "README");
+    stdfs::create_directory_symlink(tmp / "outside", stdfs::path(e.path) / "link");
+    run_git(repo, {"worktree", "prune"});
+    BOOST_TEST(!git_lists(*this, e.path));
+    if (key == "p/g/by-remove") {
+      auto mutex = locks::worktree_provision_mutex(home, e.key());
+      const auto r = wt::remove(home, {e.key(), std::nullopt, false, false, {}}, mutex);
+      BOOST_TEST(r.kept_branches == std::vector<std::string>{e.branch});
+    } else {
+      BOOST_TEST(wt::reconcile(home, false).repaired.size() == 1u);
+    }
+    BOOST_TEST(!stdfs::exists(e.path));
+    BOOST_TEST(stdfs::exists(tmp / "outside/keep"));
+    BOOST_TEST(wt::to_string(wt::read_registry(home).entries.at(wt::row_key(e.key())).status) == "kept");
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(kept_branch_is_reused_by_the_next_provisioning, fixture) {
+  const auto k = dirs::parse_task_key("p/g/t");
+  const auto t = task("p/g/t");
+  commit_file(t.worktree->path, "work", "w\n");
+  const std::string work = run_git(repo, {"rev-parse", "feat-t"});
+  auto mutex = locks::worktree_provision_mutex(home, k);
+  const auto removed = wt::remove(home, {k, std::nullopt, false, false, {}}, mutex);
+  BOOST_TEST(removed.kept_branches == std::vector<std::string>{"feat-t"});
+  BOOST_TEST(code_of([&] { wt::remove(home, {k, std::nullopt, false, false, {}}, mutex); }) == 1);  // nothing left but the branch
+  mutex.release();
+  const auto again = task("p/g/t", "main", "bugfix");
+  BOOST_TEST(wt::to_string(again.status) == "created");
+  BOOST_TEST(again.worktree->branch == "feat-t");
+  BOOST_TEST(run_git(again.worktree->path, {"rev-parse", "HEAD"}) == work);
+  BOOST_TEST(again.worktree->created_at == t.worktree->created_at);
+  auto mutex2 = locks::worktree_provision_mutex(home, k);
+  wt::remove(home, {k, std::nullopt, false, false, {}}, mutex2);
+  const auto gone = wt::remove(home, {k, std::nullopt, true, false, {}}, mutex2);
+  BOOST_TEST(gone.deleted_branches == std::vector<std::string>{"feat-t"});
+  BOOST_TEST(wt::read_registry(home).entries.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(branch_ownership_is_per_repository, fixture) {
+  const stdfs::path other = tmp / "other";
+  stdfs::create_directories(other);
+  run_git(other, {"-c", "init.defaultBranch=main", "init", "-q"});
+  commit_file(other, "README", "other\n");
+  const auto a = task("alpha/bugs/login", "main", "bugfix");
+  const auto b = task("beta/bugs/login", "main", "bugfix", other);
+  BOOST_TEST(a.worktree->branch == "fix-login");
+  BOOST_TEST(b.worktree->branch == "fix-login");
+  const auto reg = wt::read_registry(home);
+  BOOST_TEST(reg.branches.size() == 2u);
+  BOOST_TEST(code_of([&] { task("gamma/bugs/login", "main", "bugfix"); }) == 1);  // same repository: taken
+}
+
+BOOST_FIXTURE_TEST_CASE(version_1_registry_is_read_and_written_back_as_version_2, fixture) {
+  task("p/g/t");
+  std::string text = registry_text();
+  text.replace(text.find("\"version\": 2"), 12, "\"version\": 1");
+  text = text.substr(0, text.find("\"branches\"")) + "\"branches\": {\"feat-t\": \"p+g+t\"}}\n";
+  okstra::fs::write_file_atomic(home.registry_json(), text);
+  const auto reg = wt::read_registry(home);
+  BOOST_TEST(*wt::branch_owner(reg, reg.entries.at("p+g+t").project_root, "feat-t") == "p+g+t");
+  BOOST_TEST(wt::to_string(task("p/g/t").status) == "reused");
+  BOOST_TEST(registry_text().find("\"version\": 2") != std::string::npos);
+  BOOST_TEST(wt::read_registry(home).entries.size() == 1u);
 }

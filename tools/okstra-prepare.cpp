@@ -1,6 +1,6 @@
 // okstra-prepare — the single entry point: prepares a task bundle, its git
-// worktree (and implementation stage) and records the run (SPEC §6;
-// docs/prepare.md). `okstra-prepare finish` closes a run.
+// worktree (and implementation stage) and records the run
+// (docs/prepare.md). `okstra-prepare finish` closes a run.
 //
 // The steps, in order: install check, argument and project validation, the
 // approved-plan gate (implementation, final-verification), the task lock, under
@@ -363,7 +363,8 @@ std::optional<wt::entry_status> settle_stage(const dirs::home_layout& home, cons
   const dirs::task_key key = dirs::parse_task_key(done.task_key);
   if (!wt::read_registry(home).entries.count(wt::row_key(key, done.stage))) return std::nullopt;  // not git
   const auto status = done.status == "completed" ? wt::entry_status::completed : wt::entry_status::released;
-  wt::set_status(home, key, done.stage, status, policy);
+  // A kept row, or one a killed run left pending, is not a running stage's: left alone.
+  if (!wt::set_status(home, key, done.stage, status, policy)) return std::nullopt;
   return status;
 }
 

@@ -1,9 +1,14 @@
 // okstra-worktree — look up, list, reconcile and remove task worktrees
-// (SPEC §4; docs/worktrees.md). Provisioning happens in okstra-prepare.
+// (docs/worktrees.md). Provisioning happens in okstra-prepare.
+//
+// Test-only: OKSTRA_TEST_PAUSE_AT=remove-marked stops 'remove' once its rows
+// are marked `removing` (core/test_pause.hpp), so tests/cli/worktree.sh can
+// kill it there.
 #include <string>
 #include <vector>
 
 #include "okstra/core/cli.hpp"
+#include "okstra/core/test_pause.hpp"
 #include "okstra/prepare/prepare.hpp"
 #include "okstra/worktree/worktree.hpp"
 
@@ -21,8 +26,9 @@ const char* overview =
     "Commands:\n"
     "  lookup <key>       the registry entries of one task key (task and stages)\n"
     "  list               every registry entry, or one project's (--project ID)\n"
-    "  reconcile          drop entries whose folder is gone, run 'git worktree prune',\n"
-    "                     free stages a killed run left active\n"
+    "  reconcile          finish what killed runs left half done, keep (or drop) entries\n"
+    "                     whose folder is gone, run 'git worktree prune', free stages a\n"
+    "                     killed run left active\n"
     "  remove <key>       remove a task's worktrees (or one stage) and their entries\n"
     "\n"
     "A task key is <projectId>/<taskGroup>/<taskId> (or a:b:c). Output is JSON on\n"
@@ -78,12 +84,15 @@ std::optional<wt::entry_status> settled_status(const okstra::prepare::stage_run_
 }
 
 int run_reconcile(const std::vector<std::string>& args) {
-  auto cmd = make_command("reconcile", "drop registry entries whose folder is gone, prune git's worktree list",
+  auto cmd = make_command("reconcile", "repair the worktree registry after killed runs, prune git's worktree list",
                           "[--dry-run] [--quiet] [--lock-timeout S | --no-wait]",
-                          "Also frees an implementation stage left active by a run that was killed:\n"
-                          "no active.jsonl line names it and no prepare of the task is running.\n"
-                          "Prints {dryRun, dropped, pruned[{projectRoot, notes}], skippedRepositories,\n"
-                          "settledStages}.\n"
+                          "Finishes the intents of killed runs: a provisioning is cleaned up (worktree,\n"
+                          "folder, the branch only if okstra created it), a removal is completed. An\n"
+                          "entry whose folder is gone becomes 'kept' while its branch exists, else it\n"
+                          "is dropped. Also frees an implementation stage left active by a run that\n"
+                          "was killed: no active.jsonl line names it and no prepare of the task runs.\n"
+                          "Prints {dryRun, repaired, busy, dropped, kept, pruned[{projectRoot, notes}],\n"
+                          "skippedRepositories, settledStages}.\n"
                           "With --dry-run nothing changes: the same report says what would.");
   cmd.options()("dry-run", "report what would change, change nothing");
   okstra::locks::add_wait_options(cmd);
@@ -103,14 +112,19 @@ int run_remove(const std::vector<std::string>& args) {
                           "<key> [--stage N] [--delete-branch] [--force] [--quiet] [--lock-timeout S | --no-wait]",
                           "Without --stage: the task worktree and all its stage worktrees. A worktree\n"
                           "with uncommitted changes is refused (exit 1) unless --force. Branches are\n"
-                          "kept unless --delete-branch. Prints {removed, deletedBranches}.");
+                          "kept unless --delete-branch, and their entries stay as 'kept': the next\n"
+                          "prepare re-creates the worktree on the branch. Finishes a remove that was\n"
+                          "killed. Prints {removed, deletedBranches, keptBranches}.");
   cmd.options()("stage", po::value<int>()->value_name("N"), "only stage N")(
       "delete-branch", "also delete the branches (git branch -D)")(
       "force", "remove even with uncommitted changes");
   okstra::locks::add_wait_options(cmd);
   cmd.positional("key", -1);
   if (!cmd.parse(args)) return 0;
-  wt::remove_request request{single_key(cmd), cmd.get<int>("stage"), cmd.has("delete-branch"), cmd.has("force")};
+  wt::remove_request request{single_key(cmd), cmd.get<int>("stage"), cmd.has("delete-branch"), cmd.has("force"),
+                             [] { okstra::test_pause::at(tool, "remove-marked"); }};
+  static constexpr std::string_view pause_steps[] = {"remove-marked"};
+  okstra::test_pause::check_step(pause_steps);
   if (request.stage && *request.stage < 1)
     throw okstra::usage_error(okstra::quoted("invalid stage", std::to_string(*request.stage)));
   const auto home = okstra::dirs::home();

@@ -6,7 +6,7 @@
 # planning run produced is refused, then approved and validated; implementation
 # with --stage auto, one stage at a time and two at once; cost of the task
 # bundle; finish of every run; worktree lookup, list, reconcile and remove.
-# After each step, every file SPEC sections 2, 4, 6 and docs/prepare.md say
+# After each step, every file docs/prepare.md and docs/worktrees.md say
 # exists is checked: project.json and its mirror, the task manifest, discovery
 # files, run folders, prompts/<seq>/, run-context.json, the report's folder,
 # recent.jsonl and active.jsonl lines, registry rows, worktree folders and
@@ -137,7 +137,7 @@ check "the worktree is on $branch" is "$(git -C "$wt" rev-parse --abbrev-ref HEA
 check "context: worktreePath, branch, baseCommit" \
   is "$(py 'd["worktreePath"] + " " + d["branch"] + " " + d["baseCommit"]' "$work/rd.json")" "$wt $branch $main_commit"
 check "registry row: active, path, branch" \
-  is "$(py "d['entries']['$row']['status'] + ' ' + d['entries']['$row']['path'] + ' ' + d['branches']['$branch']" "$registry")" \
+  is "$(py "d['entries']['$row']['status'] + ' ' + d['entries']['$row']['path'] + ' ' + d['branches'][d['entries']['$row']['projectRoot']]['$branch']" "$registry")" \
   "active $wt $row"
 check "lock folder is private" is "$(stat -c %a "$home/.locks")" 700
 check "central lock exists" [ -f "$home/.locks/central.lock" ]
@@ -304,8 +304,8 @@ check "reconcile --dry-run: nothing to drop" is "$rc $(py 'd["dropped"]' "$work/
 rm -rf "$wt.stages/stage-4"
 run okstra worktree reconcile --quiet
 check "reconcile after a stage folder was deleted exits 0" is "$rc" 0
-check "reconcile drops the row of the deleted folder" is "$(py 'len(d["dropped"])' "$work/out")" 1
-check "reconcile: the registry no longer has stage 4" is "$(py "'$row#stage-4' in d['entries']" "$registry")" False
+check "reconcile keeps the row of the deleted folder (its branch exists)" is "$(py 'len(d["kept"])' "$work/out")" 1
+check "reconcile: stage 4 is now kept" is "$(py "d['entries']['$row#stage-4']['status']" "$registry")" kept
 check "reconcile: git no longer lists stage 4" sh -c "! git -C '$repo' worktree list | grep -q 'stage-4'"
 check "reconcile keeps the branch of stage 4" git -C "$repo" show-ref --verify --quiet "refs/heads/$branch-stage-4"
 run okstra worktree remove "$key" --delete-branch --quiet
@@ -315,7 +315,7 @@ for n in 1 2 3; do
   check "remove: the stage $n folder is gone" [ ! -e "$wt.stages/stage-$n" ]
 done
 check "remove: git lists only the main worktree" is "$(git -C "$repo" worktree list | wc -l | tr -d ' ')" 1
-check "remove: the branches are deleted" is "$(git -C "$repo" branch --list "$branch*" | wc -l | tr -d ' ')" 1
+check "remove: the branches are deleted, the kept stage 4's too" is "$(git -C "$repo" branch --list "$branch*" | wc -l | tr -d ' ')" 0
 check "remove: the registry has no row of the task" \
   is "$(py "[k for k in d['entries'] if k.startswith('$row')]" "$registry")" "[]"
 run okstra worktree lookup "$key"

@@ -2,8 +2,9 @@
 # okstra-prepare end to end on real git repositories in a temporary folder:
 # phases, reuse, degrade, finish (a); rollback of an injected failure (b);
 # 16 concurrent '--stage auto' runs (c); SIGKILL at every named step, then
-# reconcile and a re-run (d); stage dependencies and merge-base (e); the
-# install check, usage errors and refusals.
+# reconcile and a re-run (d); stage dependencies and merge-base (e); kills
+# inside 'git worktree add', a killed remove, kept branches, one branch name
+# in two repositories (f); the install check, usage errors and refusals.
 set -eu
 tool="$OKSTRA_BUILD_ROOT/okstra-prepare"
 wtool="$OKSTRA_BUILD_ROOT/okstra-worktree"
@@ -14,13 +15,6 @@ export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT
 unset OKSTRA_WORKTREE_SYNC_DIRS OKSTRA_TEST_PAUSE_AT OKSTRA_TEST_RESUME_FILE || true
 status_of() { set +e; "$@" >"$work/out" 2>"$work/err"; rc=$?; set -e; echo "$rc"; }
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2"; }  # string field of a --quiet JSON file
-new_repo() {
-  mkdir -p "$1"
-  git -C "$1" -c init.defaultBranch=main init -q
-  echo hi >"$1/README"
-  git -C "$1" add README
-  git -C "$1" commit -q -m init
-}
 # approved_plan DIR STAGES_JSON: the bundled valid plan with a data.json holding that stage map.
 approved_plan() {
   mkdir -p "$1"
@@ -152,14 +146,21 @@ check "rollback: task and stage undone, nothing else touched" [ "$(snapshot "$re
 rm -rf "$OKSTRA_HOME/templates"
 
 # The registry cannot be written once 'git worktree add' has run. A post-checkout
-# hook (git runs it inside 'git worktree add') leaves a marker, so the test knows
-# the worktree existed before the failure. Two ways the write fails: another
-# process holds the registry lock (works as root too), and, when not root, the
-# hook makes the registry's folder read-only.
+# hook (git runs it inside 'git worktree add') leaves a marker and, on request,
+# has another process take the registry lock and keep it until the test
+# releases it (works as root too), or, when not root, makes the registry's
+# folder read-only. The intent row was written before git ran, so the rollback,
+# unable to drop it either, leaves it (docs/worktrees.md, "Crash safety"): the
+# worktree and the branch are undone, and the next run cleans up the row.
 mkdir -p "$work/hooks"
 cat >"$work/hooks/post-checkout" <<EOF
 #!/bin/sh
 touch "$work/worktree-added"
+if [ -f "$work/hold-registry" ]; then
+  flock "$OKSTRA_HOME/worktrees/registry.lock" \
+    sh -c "touch '$work/lock-held'; while [ ! -e '$work/release-lock' ]; do sleep 0.05; done" </dev/null >/dev/null 2>&1 &
+  while [ ! -e "$work/lock-held" ]; do sleep 0.02; done
+fi
 # 500, not 555: okstra tightens a lock folder open to others back to 0700
 [ -f "$work/make-registry-readonly" ] && chmod 500 "$OKSTRA_HOME/worktrees"
 exit 0
@@ -168,20 +169,25 @@ chmod +x "$work/hooks/post-checkout"
 blocked="$work/blocked"
 new_repo "$blocked"
 git -C "$blocked" config core.hooksPath "$work/hooks"
-before=$(snapshot "$blocked")
-flock "$OKSTRA_HOME/worktrees/registry.lock" \
-  sh -c "touch '$work/lock-held'; while [ ! -e '$work/release-lock' ]; do sleep 0.05; done" &
-holder=$!
-while [ ! -e "$work/lock-held" ]; do sleep 0.05; done
+row_status() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['entries'].get(sys.argv[2], {}).get('status', 'none'))" \
+  "$OKSTRA_HOME/worktrees/registry.json" "$1"; }
+git_snapshot() { { git -C "$1" worktree list --porcelain; git -C "$1" branch -a; } | cksum; }
+before=$(git_snapshot "$blocked")
+touch "$work/hold-registry"
 rc=$(status_of "$tool" --project-root "$blocked" --task-key b/g/t --task-type error-analysis --base-ref main \
   --lock-timeout 0.5)
-touch "$work/release-lock"
-wait "$holder"
 check "registry lock busy after 'git worktree add' exits 1" [ "$rc" = 1 ]
 check "git had added the worktree" [ -e "$work/worktree-added" ]
 check "the error names the registry lock" grep -q "lock busy '.*registry.lock'" "$work/err"
-check "rollback after a busy registry: nothing changed" [ "$(snapshot "$blocked")" = "$before" ]
+check "the rollback says what it left" grep -q "warning: rollback: .*left for the next prepare" "$work/err"
+check "rollback after a busy registry: git worktrees and branches unchanged" [ "$(git_snapshot "$blocked")" = "$before" ]
 check "rollback after a busy registry: no worktree folder" [ ! -e "$OKSTRA_HOME/worktrees/b/g/t" ]
+check "rollback after a busy registry: the intent row stays" [ "$(row_status 'b+g+t')" = provisioning ]
+rm -f "$work/hold-registry"
+touch "$work/release-lock"
+rc=$(status_of "$wtool" reconcile --quiet)
+check "reconcile cleans up the intent" grep -q '"repaired":\[{"key":"b/g/t"' "$work/out"
+check "the intent row is gone" [ "$(row_status 'b+g+t')" = none ]
 if [ "$(id -u)" != 0 ]; then
   rm -f "$work/worktree-added"
   touch "$work/make-registry-readonly"
@@ -191,13 +197,15 @@ if [ "$(id -u)" != 0 ]; then
   check "unwritable registry after 'git worktree add' exits 3" [ "$rc" = 3 ]
   check "git had added the worktree (read-only registry)" [ -e "$work/worktree-added" ]
   check "the error names the registry folder" grep -q "worktrees" "$work/err"
-  check "rollback after an unwritable registry: nothing changed" [ "$(snapshot "$blocked")" = "$before" ]
+  check "rollback after an unwritable registry: git unchanged" [ "$(git_snapshot "$blocked")" = "$before" ]
   check "rollback after an unwritable registry: no worktree folder" [ ! -e "$OKSTRA_HOME/worktrees/b/g/t" ]
+  check "rollback after an unwritable registry: the intent row stays" [ "$(row_status 'b+g+t')" = provisioning ]
 else
   echo "# root ignores file modes: the read-only-registry variant is skipped, the busy-lock one ran"
 fi
 rc=$(status_of "$tool" --project-root "$blocked" --task-key b/g/t --task-type error-analysis --base-ref main)
 check "with the registry writable again the same prepare succeeds" [ "$rc" = 0 ]
+check "...and the row is active" [ "$(row_status 'b+g+t')" = active ]
 
 # ---- c. 16 concurrent '--stage auto' runs on one key -------------------------------
 stages16='[{"n":1},{"n":2},{"n":3},{"n":4},{"n":5},{"n":6},{"n":7},{"n":8},{"n":9},{"n":10},{"n":11},{"n":12},{"n":13},{"n":14},{"n":15},{"n":16}]'
@@ -349,5 +357,107 @@ check "the merge-base is not the task branch tip" [ "$mb" != "$(git -C "$repo" r
 check "stage 3's branch is at that commit" [ "$(git -C "$repo" rev-parse feat-dep-stage-3)" = "$mb" ]
 rc=$(dep)
 check "stage 4 waits for stage 3 (exit 1)" [ "$rc" = 1 ]
+
+# ---- f. crash safety: kills inside git, killed remove, kept branches, per-repo branches ----
+# A smudge filter holds 'git worktree add' inside its checkout (the worktree
+# still git-locked "initializing") until the test lets it go.
+slow="$work/slow"
+new_repo "$slow"
+echo data >"$slow/a.txt"
+printf '*.txt filter=slow\n' >"$slow/.gitattributes"
+git -C "$slow" add a.txt .gitattributes
+git -C "$slow" commit -q -m slow
+git -C "$slow" config filter.slow.smudge \
+  "touch '$work/in-smudge'; while [ ! -e '$work/smudge-go' ]; do sleep 0.02; done; cat"
+slow_prepare() { "$tool" --project-root "$slow" --task-key "$1" --task-type error-analysis --base-ref main --quiet; }
+row_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['entries'].get(sys.argv[2], {}).get('status', 'none'))" \
+  "$OKSTRA_HOME/worktrees/registry.json" "$1"; }
+wait_for() { n=0; while [ ! -e "$1" ] && [ "$n" -lt 400 ]; do sleep 0.02; n=$((n + 1)); done; [ -e "$1" ]; }
+rm -f "$work/in-smudge" "$work/smudge-go"
+setsid "$tool" --project-root "$slow" --task-key s/g/grp --task-type error-analysis --base-ref main --quiet \
+  >/dev/null 2>&1 &
+pid=$!
+check "prepare reached the checkout inside 'git worktree add'" wait_for "$work/in-smudge"
+kill -s KILL -- "-$pid"
+wait "$pid" 2>/dev/null || true
+wt_grp="$OKSTRA_HOME/worktrees/s/g/grp"
+check "the kill left the worktree git-locked 'initializing'" \
+  sh -c "git -C '$slow' worktree list --porcelain | grep -A4 '^worktree $wt_grp\$' | grep -q '^locked initializing'"
+check "the kill left the folder" [ -d "$wt_grp" ]
+check "the kill left the branch" git -C "$slow" show-ref --verify --quiet refs/heads/feat-grp
+check "the kill left the intent row" [ "$(row_of 's+g+grp')" = provisioning ]
+touch "$work/smudge-go"
+rc=$(status_of slow_prepare s/g/grp)
+check "a plain re-run after a kill inside 'git worktree add' exits 0" [ "$rc" = 0 ]
+check "...and creates the worktree afresh" grep -q "task worktree created '$wt_grp'" "$work/err"
+check "...the row is active" [ "$(row_of 's+g+grp')" = active ]
+check "...git no longer lists it locked" sh -c "! git -C '$slow' worktree list --porcelain | grep -q '^locked'"
+# Only prepare killed: git goes on alone; the re-run waits for it before it repairs.
+rm -f "$work/in-smudge" "$work/smudge-go"
+setsid "$tool" --project-root "$slow" --task-key s/g/pid --task-type error-analysis --base-ref main --quiet \
+  >/dev/null 2>&1 &
+pid=$!
+check "prepare (pid kill) reached the checkout" wait_for "$work/in-smudge"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+(sleep 1; touch "$work/smudge-go") &
+rc=$(status_of slow_prepare s/g/pid)
+check "a re-run while the killed run's git still works exits 0" [ "$rc" = 0 ]
+check "...the row is active" [ "$(row_of 's+g+pid')" = active ]
+check "...git lists the worktree once, unlocked" \
+  [ "$(git -C "$slow" worktree list --porcelain | grep -c "^worktree $OKSTRA_HOME/worktrees/s/g/pid\$")/$(git -C "$slow" worktree list --porcelain | grep -c '^locked')" = 1/0 ]
+wait
+
+# remove killed (whole process group) once git has forgotten the worktree and
+# its folder is half deleted; remove, remove --force, reconcile and prepare each finish it.
+for how in remove force reconcile prepare; do
+  key="s/g/rm-$how"; row="s+g+rm-$how"; wt="$OKSTRA_HOME/worktrees/s/g/rm-$how"
+  rc=$(status_of slow_prepare "$key")
+  echo work >"$wt/work.txt"
+  git -C "$wt" add work.txt
+  git -C "$wt" commit -q -m work
+  OKSTRA_TEST_PAUSE_AT=remove-marked OKSTRA_TEST_RESUME_FILE="$work/never" \
+    setsid "$wtool" remove "$key" >/dev/null 2>"$work/rm.err" &
+  pid=$!
+  n=0; while ! grep -q "test pause at remove-marked" "$work/rm.err" && [ "$n" -lt 300 ]; do sleep 0.05; n=$((n + 1)); done
+  rm -f "$wt/.git" "$wt/a.txt"
+  git -C "$slow" worktree prune
+  kill -s KILL -- "-$pid"
+  wait "$pid" 2>/dev/null || true
+  check "killed remove ($how): row removing, folder half there, git forgot it" \
+    [ "$(row_of "$row")/$(test -f "$wt/work.txt" && echo half)/$(git -C "$slow" worktree list | grep -c "rm-$how")" = removing/half/0 ]
+  case $how in
+    remove) rc=$(status_of "$wtool" remove "$key" --quiet) ;;
+    force) rc=$(status_of "$wtool" remove "$key" --force --quiet) ;;
+    reconcile) rc=$(status_of "$wtool" reconcile --quiet) ;;
+    prepare) rc=$(status_of slow_prepare "$key") ;;
+  esac
+  check "$how finishes the killed remove (exit 0)" [ "$rc" = 0 ]
+  if [ "$how" = prepare ]; then
+    check "prepare then re-creates the worktree on the kept branch" [ -f "$wt/work.txt" ] && [ "$(row_of "$row")" = active ]
+  else
+    check "$how: the folder is gone" [ ! -e "$wt" ]
+    check "$how: the branch is kept, and so is the row" [ "$(row_of "$row")" = kept ]
+    rc=$(status_of slow_prepare "$key")
+    check "prepare after $how reuses the kept branch" [ "$rc" = 0 ] && [ -f "$wt/work.txt" ]
+  fi
+done
+
+# A branch okstra did not create is refused without suggesting to delete it.
+git -C "$slow" branch feat-theirs
+rc=$(status_of slow_prepare s/g/theirs)
+check "a foreign branch is refused (exit 1)" [ "$rc" = 1 ]
+check "...and the hint never says 'git branch -D'" sh -c "grep -q '^hint: ' '$work/err' && ! grep -q 'branch -D' '$work/err'"
+
+# The same branch name in two unrelated repositories: both provision.
+alpha="$work/alpha-repo" other="$work/other-repo"
+new_repo "$alpha"
+new_repo "$other"
+rc=$(status_of "$tool" --project-root "$alpha" --task-key alpha/bugs/login --task-type error-analysis \
+  --work-category bugfix --quiet)
+check "alpha/bugs/login provisions fix-login" [ "$rc" = 0 ] && [ "$(field branch "$work/out")" = fix-login ]
+rc=$(status_of "$tool" --project-root "$other" --task-key beta/bugs/login --task-type error-analysis \
+  --work-category bugfix --quiet)
+check "beta/bugs/login in another repository provisions fix-login too" [ "$rc" = 0 ] && [ "$(field branch "$work/out")" = fix-login ]
 
 finish

@@ -2,7 +2,8 @@
 # okstra-worktree on real git repositories: lookup, list, reconcile (and
 # --dry-run), remove, exit codes and JSON fields; and 8 processes provisioning
 # stage 'auto' of one key at once (through okstra-test-worktree, which calls
-# the library as okstra-prepare will) getting 8 different stages.
+# the library as okstra-prepare will) getting 8 different stages; a version-1
+# registry; a registered folder git forgot, and the command its hint names.
 set -eu
 tool="$OKSTRA_BUILD_ROOT/okstra-worktree"
 driver="$OKSTRA_TEST_TOOLS/okstra-test-worktree"
@@ -13,11 +14,7 @@ unset OKSTRA_WORKTREE_SYNC_DIRS || true
 status_of() { set +e; "$@" >"$work/out" 2>"$work/err"; rc=$?; set -e; echo "$rc"; }
 
 repo="$work/repo"
-mkdir -p "$repo"
-git -C "$repo" -c init.defaultBranch=main init -q
-echo hi >"$repo/README"
-git -C "$repo" add README
-git -C "$repo" commit -q -m init
+new_repo "$repo"
 
 # 1. Provision two tasks (driver), then lookup and list.
 "$driver" --project-root "$repo" --task-key p/g/one --base-ref main --quiet >"$work/one.json"
@@ -60,9 +57,14 @@ check "dry run leaves the registry" cmp -s "$work/registry.before" "$OKSTRA_HOME
 check "dry run leaves git" sh -c "git -C '$repo' worktree list --porcelain | grep -q 'prunable'"
 rc=$(status_of "$tool" reconcile --quiet)
 check "reconcile exits 0" [ "$rc" = 0 ]
-check "reconcile drops the row" sh -c "! grep -q 'p+g+one' '$OKSTRA_HOME/worktrees/registry.json'"
+check "reconcile keeps the row of a folder whose branch exists" grep -q '"kept":\[{"key":"p/g/one"' "$work/out"
+check "the row is now kept" sh -c "'$tool' lookup p/g/one --quiet | grep -q '\"status\":\"kept\"'"
 check "reconcile pruned git" sh -c "! git -C '$repo' worktree list --porcelain | grep -q prunable"
 check "reconcile reports dryRun false" grep -q '"dryRun":false' "$work/out"
+git -C "$repo" branch -D -q feat-one
+rc=$(status_of "$tool" reconcile --quiet)
+check "reconcile drops the row once its branch is gone too" grep -q '"dropped":\[{"key":"p/g/one"' "$work/out"
+check "the row is gone" sh -c "! grep -q 'p+g+one' '$OKSTRA_HOME/worktrees/registry.json'"
 
 # 3. Remove: dirty refused (1), --force, --delete-branch; corrupt registry (3).
 two=$(sed -n 's/.*"path":"\([^"]*\)".*/\1/p' "$work/out" | head -1)
@@ -115,5 +117,39 @@ rc=$(status_of "$tool" remove p/g/par --delete-branch --quiet)
 check "remove of the task and its 8 stages exits 0" [ "$rc" = 0 ]
 check "all nine removed" [ "$(grep -o '"row":' "$work/out" | wc -l)" = 9 ]
 check "no worktree left but main" [ "$(git -C "$repo" worktree list | wc -l)" = 1 ]
+
+# 6. A version-1 registry (branches keyed by name alone) still reads, and the
+# next write stores version 2 (branches keyed by repository).
+"$driver" --project-root "$repo" --task-key p/g/old --base-ref main --quiet >/dev/null
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["version"] = 1
+d["branches"] = {b: r for owned in d["branches"].values() for b, r in owned.items()}
+json.dump(d, open(sys.argv[1], "w"))
+' "$OKSTRA_HOME/worktrees/registry.json"
+json_true() { json_field "$@" >/dev/null; }  # exit status of a Python condition
+check "the registry is now version 1" json_true "$OKSTRA_HOME/worktrees/registry.json" "d['version'] == 1 or exit(1)"
+rc=$(status_of "$tool" lookup p/g/old --quiet)
+check "a version-1 registry reads (lookup exits 0)" [ "$rc" = 0 ]
+"$driver" --project-root "$repo" --task-key p/g/new --base-ref main --quiet >/dev/null
+check "the next write stores version 2, branches by repository" json_true "$OKSTRA_HOME/worktrees/registry.json" \
+  "(d['version'] == 2 and d['branches'][d['entries']['p+g+old']['projectRoot']]['feat-old'] == 'p+g+old') or exit(1)"
+
+# 7. A registered folder git no longer knows: provisioning names a command that works.
+"$driver" --project-root "$repo" --task-key p/g/lost --base-ref main --quiet >/dev/null
+lost="$OKSTRA_HOME/worktrees/p/g/lost"
+rm -f "$lost/.git"
+git -C "$repo" worktree prune
+rc=$(status_of "$driver" --project-root "$repo" --task-key p/g/lost --quiet)
+check "a registered folder git forgot: exit 3" [ "$rc" = 3 ]
+hint_cmd=$(sed -n "s/^hint: '\(okstra-worktree remove [^']*\)'.*/\1/p" "$work/err")
+check "the hint names a remove command ($hint_cmd)" [ "$hint_cmd" = "okstra-worktree remove p/g/lost --force" ]
+rc=$(status_of "$tool" remove p/g/lost)
+check "remove without --force refuses to lose the folder's files (exit 1)" [ "$rc" = 1 ]
+rc=$(status_of "$tool" ${hint_cmd#okstra-worktree })
+check "the hinted command works" [ "$rc" = 0 ] && [ ! -e "$lost" ]
+rc=$(status_of "$driver" --project-root "$repo" --task-key p/g/lost --quiet)
+check "provisioning then re-creates it on the kept branch" [ "$rc" = 0 ] && grep -q '"status":"created"' "$work/out"
 
 finish

@@ -1,6 +1,6 @@
 // okstra/worktree/worktree.hpp — one git worktree per task key, stage
-// worktrees, the worktree registry, rollback and reconcile (SPEC §4;
-// docs/worktrees.md).
+// worktrees, the worktree registry, rollback and reconcile
+// (docs/worktrees.md).
 //
 // Contract:
 // - Reads: the project's git repository (through the git CLI, core/process),
@@ -15,12 +15,26 @@
 //   worktree provision mutex (they check it; locks are not re-entrant, so the
 //   caller — prepare — owns it for the whole check → select → add → reserve
 //   sequence). Lock order is always provision mutex, then registry lock.
+//   git runs in a process group of its own and inherits a shared lock on
+//   <home>/.locks/worktree-git/<escaped key>.lock, so a git command that
+//   outlives a killed okstra is waited for (at most 10 s) before a repair.
+// - Intent before effect (docs/worktrees.md, "Crash safety"): before git
+//   creates a worktree or a branch, the row is written with status
+//   `provisioning` and an intent naming the owner process (pid and start
+//   time) and whether okstra creates the branch; before remove touches git or
+//   the folder, the row becomes `removing`. Whoever next holds the key's
+//   provision mutex (prepare, remove) or reconcile finishes a pending intent
+//   whose owner is gone: a provisioning one is cleaned up exactly (worktree,
+//   folder, the branch only when okstra created it, row), a removing one is
+//   finished. remove without --delete-branch keeps the row as `kept`, so the
+//   next prepare re-creates the worktree on that branch.
 // - Rollback: every effect of provision_* is recorded in a `transaction`;
 //   unless commit() is called, its destructor (or rollback()) undoes them in
 //   reverse: the registry row restored (a new row released), the worktree
-//   removed with --force, a branch created here deleted. The rollback takes
-//   the provision mutex itself when this process does not hold it, and leaves
-//   alone a row that another run has touched since.
+//   removed with --force, a branch created here deleted. The first undo that
+//   fails stops the rollback, so the intent row stays for the next run to
+//   repair. The rollback takes the provision mutex itself when this process
+//   does not hold it, and leaves alone a row that another run has touched since.
 // - Throws okstra::error: refused (1) for a path or branch that belongs to
 //   something else, a safe-segment collision, no ready stage; usage (2) for
 //   a bad work category, stage number or missing base ref; input (3) for a
@@ -48,10 +62,24 @@ namespace stdfs = std::filesystem;
 
 // ---- the registry -------------------------------------------------------------
 
-enum class entry_status { active, completed, released };
+// active, completed, released: a worktree exists. provisioning, removing: an
+// intent is pending (the row has `intent`). kept: the worktree was removed,
+// the branch kept and still owned by the row.
+enum class entry_status { active, completed, released, provisioning, removing, kept };
 
 std::string_view to_string(entry_status status);
 std::optional<entry_status> parse_status(std::string_view text);
+
+// Who started a pending provisioning or removal, and what it does.
+struct intent {
+  long pid = 0;
+  unsigned long long process_start = 0;  // /proc/<pid>/stat field 22; 0 when unknown
+  std::string since;
+  bool created_branch = false;                  // provisioning: okstra creates the branch
+  std::optional<entry_status> previous_status;  // provisioning of a row that existed
+  bool delete_branch = false;                   // removing: with --delete-branch
+  friend bool operator==(const intent&, const intent&) = default;
+};
 
 struct entry {
   std::string project_id;
@@ -66,17 +94,27 @@ struct entry {
   entry_status status = entry_status::active;
   std::string created_at;
   std::string updated_at;
+  std::optional<worktree::intent> intent;  // set exactly when provisioning or removing
 
   dirs::task_key key() const { return {project_id, task_group, task_id}; }
   friend bool operator==(const entry&, const entry&) = default;
 };
 
+// Branch ownership is per repository (the row's projectRoot): the same branch
+// name in two repositories belongs to two rows.
+using branch_owners = std::map<std::string, std::map<std::string, std::string>>;  // repo -> branch -> row
+
 struct registry {
-  std::map<std::string, entry> entries;        // row key -> entry
-  std::map<std::string, std::string> branches;  // branch -> row key
+  std::map<std::string, entry> entries;  // row key -> entry
+  branch_owners branches;
 };
 
-inline constexpr int registry_version = 1;
+// Version 2 files key "branches" by repository; version 1 files (branch ->
+// row) are read and written back as version 2.
+inline constexpr int registry_version = 2;
+
+// The row owning `branch` in repository `repo`, or null.
+const std::string* branch_owner(const registry& reg, const std::string& repo, const std::string& branch);
 
 // "<escaped key>" or "<escaped key>#stage-<N>": injective, since '#' never
 // survives dirs::escaped_key.
@@ -200,13 +238,19 @@ provision_result provision_stage_worktree(const dirs::home_layout& home, const s
 
 // ---- status, reconcile, remove --------------------------------------------------
 
-// Marks the task row (stage nullopt) or a stage row; refused when absent.
-void set_status(const dirs::home_layout& home, const dirs::task_key& key, std::optional<int> stage,
+// Marks the task row (stage nullopt) or a stage row; refused when absent. A
+// row that is kept or has a pending intent is left alone (returns false).
+bool set_status(const dirs::home_layout& home, const dirs::task_key& key, std::optional<int> stage,
                 entry_status status, const locks::wait_policy& policy = {});
 
 struct reconcile_report {
   bool dry_run = false;
-  std::vector<std::pair<std::string, entry>> dropped;  // rows whose folder is gone
+  std::vector<std::pair<std::string, entry>> dropped;  // rows whose folder and branch are gone
+  std::vector<std::pair<std::string, entry>> kept;     // folder gone, branch kept: now `kept`
+  // Pending intents of killed runs, finished (or, dry run, to be finished);
+  // the entry is the row as it was found.
+  std::vector<std::pair<std::string, entry>> repaired;
+  std::vector<std::string> busy;  // rows whose intent a live process still owns
   struct pruned_repo {
     std::string project_root;
     std::vector<std::string> notes;  // git worktree prune -v lines
@@ -224,8 +268,9 @@ struct reconcile_report {
 // above this module (okstra/prepare), so the caller supplies the answer.
 using stage_settler = std::function<std::optional<entry_status>(const entry& stage_row)>;
 
-// Drops rows whose folder is gone, prunes git, and with a settler frees stage
-// rows a killed run left `active` (a row whose task lock is busy is left).
+// Finishes the intents of killed runs, keeps (or drops, branch gone too) rows
+// whose folder is gone, prunes git, and with a settler frees stage rows a
+// killed run left `active` (a row whose task lock is busy is left).
 reconcile_report reconcile(const dirs::home_layout& home, bool dry_run, const locks::wait_policy& policy = {},
                            const stage_settler& settle = {});
 
@@ -234,11 +279,15 @@ struct remove_request {
   std::optional<int> stage;  // nullopt: the task row and all its stages
   bool delete_branch = false;
   bool force = false;  // remove even with uncommitted changes
+  // Called once every row is marked `removing`, before git or a folder is
+  // touched (okstra-worktree's test pause hook stops there).
+  std::function<void()> after_marking;
 };
 
 struct remove_report {
   std::vector<std::pair<std::string, entry>> removed;
   std::vector<std::string> deleted_branches;
+  std::vector<std::string> kept_branches;  // rows now `kept`
 };
 
 remove_report remove(const dirs::home_layout& home, const remove_request& request,
@@ -257,6 +306,7 @@ std::string entries_json(const std::vector<std::pair<std::string, entry>>& rows,
 #include "okstra/worktree/detail/git.hpp"
 #include "okstra/worktree/detail/registry.hpp"
 #include "okstra/worktree/detail/stages.hpp"
+#include "okstra/worktree/detail/pending.hpp"
 #include "okstra/worktree/detail/transaction.hpp"
 #include "okstra/worktree/detail/provision.hpp"
 #include "okstra/worktree/detail/maintain.hpp"

@@ -11,11 +11,18 @@
 
 namespace okstra::worktree::detail {
 
+// core.fsmonitor is off: its daemon would inherit (and keep) the lock held
+// around worktree changes (pending.hpp, git_effects_lock). git runs in a
+// process group of its own: killing okstra's group (as 'timeout -s KILL' or a
+// terminal's Ctrl-C do) never kills git half-way through a ref or worktree
+// update, which would leave git's own *.lock files behind; a git command that
+// outlives okstra is waited for by the next run (docs/worktrees.md, "Crash safety").
 inline process::result git_try(const stdfs::path& repo, const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"git", "-C", repo.string()};
+  std::vector<std::string> argv{"git", "-c", "core.fsmonitor=false", "-C", repo.string()};
   argv.insert(argv.end(), args.begin(), args.end());
   process::options opts;
   opts.env = {{"LC_ALL", "C"}, {"GIT_TERMINAL_PROMPT", "0"}};
+  opts.own_process_group = true;
   return process::run(argv, opts);
 }
 

@@ -53,7 +53,10 @@ inline std::string to_json(const provision_result& result, bool pretty) {
 inline std::string to_json(const reconcile_report& report, bool pretty) {
   json::writer w(pretty);
   w.begin_object().field("dryRun", report.dry_run);
+  detail::write_rows(w, "repaired", report.repaired);
+  detail::write_strings(w, "busy", report.busy);
   detail::write_rows(w, "dropped", report.dropped);
+  detail::write_rows(w, "kept", report.kept);
   w.key("pruned").begin_array();
   for (const auto& repo : report.pruned) {
     w.begin_object().field("projectRoot", repo.project_root);
@@ -71,6 +74,7 @@ inline std::string to_json(const remove_report& report, bool pretty) {
   w.begin_object();
   detail::write_rows(w, "removed", report.removed);
   detail::write_strings(w, "deletedBranches", report.deleted_branches);
+  detail::write_strings(w, "keptBranches", report.kept_branches);
   return std::move(w.end_object()).str();
 }
 

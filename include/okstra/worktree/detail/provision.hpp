@@ -74,11 +74,6 @@ inline std::vector<std::string> sync_dirs_for(const stdfs::path& main_root) {
 
 namespace detail {
 
-inline bool path_exists(const std::string& path) {
-  struct stat st{};
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
 inline std::string canonical_text(const stdfs::path& p) {
   std::error_code ec;
   const auto c = stdfs::weakly_canonical(p, ec);
@@ -127,21 +122,24 @@ inline std::vector<std::string> link_sync_dirs(const stdfs::path& main_root, con
 }
 
 // The path and branch must be free: neither on disk nor in the registry for
-// another row, nor an unrecorded git branch.
+// another row of this repository, nor an unrecorded git branch.
 inline void refuse_taken(const stdfs::path& repo, const registry& reg, const std::string& row, const std::string& path,
                          const std::string& branch, bool path_recorded_for_row) {
   if (!path_recorded_for_row && path_exists(path))
     throw refused(quoted("worktree folder exists but the registry does not know it", path),
-                  "okstra never adopts a folder it did not record: move or delete the folder");
-  if (const auto owner = reg.branches.find(branch); owner != reg.branches.end() && owner->second != row) {
-    const auto& other = reg.entries.at(owner->second);
+                  "okstra never adopts a folder it did not record: move or delete the folder (a worktree left by "
+                  "an older okstra: git -C " + repo.string() + " worktree remove -f -f <folder>)");
+  const std::string* owner = branch_owner(reg, repo.string(), branch);
+  if (owner && *owner != row) {
+    const auto& other = reg.entries.at(*owner);
     throw refused(quoted("branch belongs to another task key", branch),
-                  "it is registered for '" + other.key().str() + "'; remove that worktree (okstra-worktree remove) "
-                  "or use another work category");
+                  "it is registered for '" + other.key().str() + "' and may hold its work; use another work "
+                  "category (once that task is done, 'okstra-worktree remove " + other.key().str() +
+                      " --delete-branch' frees the name)");
   }
-  if (!reg.branches.count(branch) && branch_exists(repo, branch))
+  if (!owner && branch_exists(repo, branch))
     throw refused(quoted("branch exists but okstra did not create it", branch),
-                  "rename or delete it (git branch -m / -D), or use another work category");
+                  "it may hold someone's work: rename it (git branch -m), or use another work category");
 }
 
 struct creation {
@@ -150,13 +148,40 @@ struct creation {
   std::string row, path, branch, base_ref, base_commit;
 };
 
-// git worktree add (with a new branch unless the row already owns one), the
-// synced folders, then the registry row; each step recorded in `tx` first.
+// Writes `next` for `row` under the registry lock when the row is still
+// `expected` (absent when nullopt) and the branch is not another row's.
+inline void claim_row(const dirs::home_layout& home, const locks::wait_policy& policy, const std::string& row,
+                      const std::optional<entry>& expected, const entry& next) {
+  update_registry(home, policy, [&](registry& reg) {
+    const auto current = reg.entries.find(row);
+    if (current != reg.entries.end() ? !expected || !(current->second == *expected) : expected.has_value())
+      throw refused(quoted("registry row changed during provisioning", row), "retry");
+    if (const std::string* owner = branch_owner(reg, next.project_root, next.branch); owner && *owner != row)
+      throw refused(quoted("branch belongs to another task key", next.branch));
+    put_entry(reg, row, next);
+    return true;
+  });
+}
+
+// Intent before effect (docs/worktrees.md, "Crash safety"): the row is
+// written `provisioning` first, then git adds the worktree (with a new branch
+// unless the row already owns one), the synced folders are linked, and the
+// row becomes `active`. Each step is recorded in `tx` before it happens.
 inline provision_result create_worktree(const dirs::home_layout& home, const stdfs::path& repo, const creation& c,
                                         const std::optional<entry>& previous, transaction& tx,
                                         const locks::wait_policy& policy) {
+  const git_effects_lock git_running(home, c.key);
+  const bool new_branch = !(previous && branch_exists(repo, c.branch));
+  const std::string now = time::utc_now_iso8601();
+  entry planned{c.key.project_id, c.key.task_group, c.key.task_id, c.stage, repo.string(), c.path, c.branch,
+                c.base_ref, c.base_commit, entry_status::provisioning, previous ? previous->created_at : now, now,
+                own_intent()};
+  planned.intent->created_branch = new_branch;
+  if (previous) planned.intent->previous_status = previous->status;
+  claim_row(home, policy, c.row, previous, planned);
+  tx.wrote_row(c.row, previous, planned);
   fs::ensure_dir(stdfs::path(c.path).parent_path());
-  if (previous && branch_exists(repo, c.branch)) {
+  if (!new_branch) {
     prune_worktrees(repo, false);  // forget the vanished folder's admin entry
     tx.added_worktree(repo.string(), c.path);
     add_worktree_existing_branch(repo, c.path, c.branch);
@@ -169,19 +194,12 @@ inline provision_result create_worktree(const dirs::home_layout& home, const std
   result.status = provision_status::created;
   result.row = c.row;
   result.synced_dirs = link_sync_dirs(repo, c.path);
-  const std::string now = time::utc_now_iso8601();
-  entry e{c.key.project_id, c.key.task_group, c.key.task_id, c.stage, repo.string(), c.path, c.branch,
-          c.base_ref, c.base_commit, entry_status::active, previous ? previous->created_at : now, now};
-  update_registry(home, policy, [&](registry& reg) {
-    const auto current = reg.entries.find(c.row);
-    if (current != reg.entries.end() ? !previous || !(current->second == *previous) : previous.has_value())
-      throw refused(quoted("registry row changed during provisioning", c.row), "retry");
-    if (const auto owner = reg.branches.find(c.branch); owner != reg.branches.end() && owner->second != c.row)
-      throw refused(quoted("branch belongs to another task key", c.branch));
-    put_entry(reg, c.row, e);
-    return true;
-  });
-  tx.wrote_row(c.row, previous, e);
+  entry e = planned;
+  e.status = entry_status::active;
+  e.intent.reset();
+  e.updated_at = time::utc_now_iso8601();
+  claim_row(home, policy, c.row, planned, e);
+  tx.wrote_row(c.row, planned, e);
   result.worktree = e;
   return result;
 }
@@ -190,9 +208,11 @@ inline provision_result reuse_worktree(const dirs::home_layout& home, const stdf
                                        const entry& previous, transaction& tx, const locks::wait_policy& policy) {
   if (!is_worktree_of(repo, previous.path))
     throw input_error(quoted("registered worktree folder is not a worktree of the repository", previous.path),
-                      "remove it with 'okstra-worktree remove " + previous.key().str() + "' and prepare again");
+                      "'okstra-worktree remove " + previous.key().str() +
+                          (previous.stage ? " --stage " + std::to_string(*previous.stage) : "") +
+                          " --force' deletes the folder (its branch is kept), then prepare again");
   entry e = previous;
-  if (e.status == entry_status::released) e.status = entry_status::active;
+  if (e.status == entry_status::released || e.status == entry_status::kept) e.status = entry_status::active;
   e.updated_at = time::utc_now_iso8601();
   update_registry(home, policy, [&](registry& reg) {
     const auto current = reg.entries.find(row);
@@ -225,6 +245,7 @@ inline provision_result provision_task_worktree(const dirs::home_layout& home, c
   const auto probe = detail::probe_repository(request.project_root);
   if (probe.kind != detail::repo_kind::main_worktree) return detail::skipped(probe.kind);
   const stdfs::path& repo = probe.top_level;
+  detail::settle_pending(home, request.key, policy);
   const registry reg = read_registry(home);
   detail::refuse_unsafe_key(reg, request.key);
   const std::string row = row_key(request.key);
@@ -302,6 +323,7 @@ inline provision_result provision_stage_worktree(const dirs::home_layout& home, 
   const auto probe = detail::probe_repository(request.project_root);
   if (probe.kind != detail::repo_kind::main_worktree) return detail::skipped(probe.kind);
   const stdfs::path& repo = probe.top_level;
+  detail::settle_pending(home, request.key, policy);
   const registry reg = read_registry(home);
   detail::refuse_unsafe_key(reg, request.key);
   const auto task_it = reg.entries.find(row_key(request.key));

@@ -82,7 +82,9 @@ inline std::optional<entry_status> stage_status(const registry& reg, const dirs:
 inline std::optional<int> pick_ready_stage(const stage_map& map, const registry& reg, const dirs::task_key& key) {
   for (const auto& spec : map.stages) {
     const auto own = detail::stage_status(reg, key, spec.n);
-    if (own == entry_status::active || own == entry_status::completed) continue;
+    // released and kept rows (and absent ones) may be picked; a pending
+    // intent is settled before selection, so none is seen here by prepare.
+    if (own && *own != entry_status::released && *own != entry_status::kept) continue;
     const bool ready = std::all_of(spec.depends_on.begin(), spec.depends_on.end(), [&](int d) {
       return detail::stage_status(reg, key, d) == entry_status::completed;
     });

@@ -4,10 +4,11 @@
 // `git worktree add -b` can leave a branch without a worktree), and undone
 // tolerantly: an absent worktree or branch is simply not there to undo. That
 // is safe because the provisioners refuse a path or branch that existed
-// before, so whatever is found there afterwards is this call's.
+// before, so whatever is found there afterwards is this call's. The first
+// undo that fails ends the rollback: the `provisioning` row written before
+// the effects then stays, and the next run of the key (or reconcile) cleans
+// up what it names (docs/worktrees.md, "Crash safety").
 #pragma once
-
-#include <sys/stat.h>
 
 #include <cstdio>
 
@@ -61,13 +62,10 @@ inline void transaction::undo(const step& s, bool& row_taken_over) {
         return true;
       });
       return;
-    case step::kind::worktree: {
+    case step::kind::worktree:
       if (row_taken_over) return;
-      struct stat st{};
-      if (::lstat(s.name.c_str(), &st) == 0) detail::remove_worktree(s.repo, s.name, true);
-      detail::prune_worktrees(s.repo, false);
+      detail::discard_worktree(home_, s.repo, s.name);
       return;
-    }
     case step::kind::branch:
       if (row_taken_over) return;
       if (detail::branch_exists(s.repo, s.name)) detail::delete_branch(s.repo, s.name);
@@ -86,8 +84,9 @@ inline std::vector<std::string> transaction::rollback() noexcept {
       mutex.emplace(locks::worktree_provision_mutex(home_, key_, policy_));
     } catch (const locks::lock_reentry_error&) {
     }
+    const detail::git_effects_lock git_running(home_, key_);
     bool row_taken_over = false;
-    for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
+    for (auto it = steps_.rbegin(); it != steps_.rend() && problems.empty(); ++it) {
       try {
         undo(*it, row_taken_over);
       } catch (const okstra::error& e) {
@@ -96,6 +95,7 @@ inline std::vector<std::string> transaction::rollback() noexcept {
         problems.emplace_back(e.what());
       }
     }
+    if (!problems.empty()) problems.emplace_back("the rest is left for the next prepare or 'okstra-worktree reconcile'");
   } catch (const std::exception& e) {
     problems.push_back(std::string("nothing undone: ") + e.what());
   } catch (...) {
