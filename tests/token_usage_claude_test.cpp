@@ -86,11 +86,14 @@ BOOST_AUTO_TEST_CASE(user_lines_and_broken_lines) {
   BOOST_TEST((read_usage_line(R"([1,2,"usage"])", u, arena) == line_status::malformed));
   BOOST_TEST((read_usage_line(R"({"type":"assistant"} trailing)", u, arena) == line_status::malformed));
   BOOST_TEST((read_usage_line("", u, arena) == line_status::malformed));
-  // A negative or fractional count is treated as absent, not as a number.
+  // A negative or fractional count cannot be read as zero: the line is
+  // refused (docs/usage.md, "Counts that do not fit"); null is absent.
   BOOST_TEST((read_usage_line(R"({"type":"assistant","message":{"id":"a","usage":{"input_tokens":-5,"output_tokens":2.5}}})",
+                              u, arena) == line_status::malformed));
+  BOOST_TEST((read_usage_line(R"({"type":"assistant","message":{"id":"a","usage":{"input_tokens":null,"output_tokens":2}}})",
                               u, arena) == line_status::usage));
   BOOST_TEST(u.input == 0u);
-  BOOST_TEST(u.output == 0u);
+  BOOST_TEST(u.output == 2u);
 }
 
 // Lines ccusage 20.0.24 drops or misreads and okstra counts (docs/usage.md,

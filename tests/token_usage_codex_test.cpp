@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(resumable_parse_equals_whole_parse) {
 //   E  0-byte file: nothing.
 // Sum: in 5850, cache 5850, out 1570, reas 345, total 13270; 15 records.
 // (ccusage 20.0.24 `codex daily` on these files: 12620 — it drops the
-// restart row of A (650) where SPEC §8 counts from zero; its `codex session`
+// restart row of A (650) where docs/usage.md counts from zero; its `codex session`
 // report also counts D twice.)
 BOOST_AUTO_TEST_CASE(merge_totals) {
   const parsed_set s = parse_all();

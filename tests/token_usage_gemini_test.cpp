@@ -336,9 +336,9 @@ BOOST_AUTO_TEST_CASE(hook_line_rejects_bad_payloads) {
   rejects(R"({"generation_id":""})", "malformed cursor hook payload 'stdin': missing \"generation_id\"");
   rejects(R"({"generation_id":7})", "malformed cursor hook payload 'stdin': missing \"generation_id\"");
   rejects(R"({"generation_id":"g","input_tokens":-1})",
-          "malformed cursor hook payload 'stdin': field \"input_tokens\" must be a non-negative integer");
+          "malformed cursor hook payload 'stdin': field \"input_tokens\" must be a non-negative integer of at most 9223372036854775807");
   rejects(R"({"generation_id":"g","cache_write_tokens":"12"})",
-          "malformed cursor hook payload 'stdin': field \"cache_write_tokens\" must be a non-negative integer");
+          "malformed cursor hook payload 'stdin': field \"cache_write_tokens\" must be a non-negative integer of at most 9223372036854775807");
   rejects("{\"generation_id\":", "malformed JSON 'stdin': invalid value at byte 17");
   BOOST_CHECK_THROW((void)tu::cursor_hook_line("", 0), okstra::error);
 }

@@ -1,5 +1,5 @@
 // okstra-usage — token usage and cost from Claude Code, Codex, Gemini and
-// Cursor logs (SPEC §8; docs/usage.md).
+// Cursor logs (docs/usage.md).
 #include <malloc.h>
 #include <unistd.h>
 
@@ -108,7 +108,10 @@ tu::collect_options collect_options_from(const okstra::cli::command_line& cmd) {
 // The warnings of a collection, as the lines printed on stderr.
 std::string problems_of(const tu::collection& c) {
   std::string out;
-  const auto line = [&](const std::string& w) { out.append(tool).append(": warning: ").append(w).append("\n"); };
+  // Warnings quote log paths and log text: escaped like every message (docs/cli.md, "Messages").
+  const auto line = [&](const std::string& w) {
+    out.append(tool).append(": warning: ").append(okstra::printable(w)).append("\n");
+  };
   for (const auto& w : c.warnings) line(w);
   std::string parts;
   std::uint64_t skipped = 0;

@@ -223,6 +223,15 @@ echo 'not json' | "$bin" cursor-hook 2>"$work/err"; rc=$?
 set -e
 [ "$rc" -eq 3 ] && [ "$(wc -l <"$OKSTRA_HOME/usage/cursor.jsonl")" -eq 1 ] && pass "bad payload: exit 3, nothing appended" \
   || fail "bad payload: rc $rc"
+# Counts that do not fit (docs/usage.md): one too big, or two that add up past 2^63-1.
+set +e
+echo '{"generation_id":"g2","input_tokens":18446744073709551615}' | "$bin" cursor-hook 2>"$work/err"; rc=$?
+echo '{"generation_id":"g3","input_tokens":9223372036854775807,"output_tokens":1}' | "$bin" cursor-hook 2>>"$work/err"; rc2=$?
+set -e
+[ "$rc" -eq 3 ] && [ "$rc2" -eq 3 ] && [ "$(wc -l <"$OKSTRA_HOME/usage/cursor.jsonl")" -eq 1 ] \
+  && grep -q 'must be a non-negative integer of at most 9223372036854775807$' "$work/err" \
+  && grep -q 'the token counts add up to more than 9223372036854775807$' "$work/err" \
+  && pass "payload counts that do not fit: exit 3, nothing appended" || fail "huge payload: rc $rc $rc2, $(cat "$work/err")"
 "$bin" daily --json --source cursor >"$work/cursor.json" 2>/dev/null
 [ "$(json_field "$work/cursor.json" "d['bySource']['cursor']['total']")" = "18" ] && pass "cursor source reads the hook log" \
   || fail "cursor total: $(cat "$work/cursor.json")"

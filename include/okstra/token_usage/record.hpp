@@ -148,6 +148,8 @@ struct tokens {
   // Tokens of the prompt side, which decides the above-200k price tier.
   std::uint64_t prompt() const noexcept { return input + cache_write_5m + cache_write_1h + cache_read; }
 
+  // Only for sums of records that admit_within_limits() accepted: their
+  // grand totals fit max_count, so no sum of a subset can wrap.
   tokens& operator+=(const tokens& o) noexcept {
     input += o.input, output += o.output, cache_write_5m += o.cache_write_5m;
     cache_write_1h += o.cache_write_1h, cache_read += o.cache_read, reasoning += o.reasoning;
@@ -155,6 +157,42 @@ struct tokens {
   }
   friend bool operator==(const tokens&, const tokens&) = default;
 };
+
+// The largest token count, and the largest sum, a report holds: the largest
+// signed 64-bit integer, so every JSON reader gets exact values (docs/usage.md,
+// "Counts that do not fit"). A count above it, or a record whose buckets add
+// up to more, is a malformed line; records that would push a grand total past
+// it are skipped when the collection is admitted.
+inline constexpr std::uint64_t max_count = static_cast<std::uint64_t>(INT64_MAX);
+
+// a + b into `sum` when it stays within max_count; false (sum untouched) otherwise.
+inline bool add_count(std::uint64_t a, std::uint64_t b, std::uint64_t& sum) noexcept {
+  std::uint64_t s = 0;
+  if (__builtin_add_overflow(a, b, &s) || s > max_count) return false;
+  sum = s;
+  return true;
+}
+
+// True when every bucket, the reasoning part and total() fit max_count.
+inline bool fits(const tokens& t) noexcept {
+  std::uint64_t total = 0;
+  return t.reasoning <= max_count && add_count(total, t.input, total) && add_count(total, t.output, total) &&
+         add_count(total, t.cache_write_5m, total) && add_count(total, t.cache_write_1h, total) &&
+         add_count(total, t.cache_read, total);
+}
+
+// into += add when the result still fits (every bucket, reasoning and
+// total()); false, with `into` unchanged, when it would not.
+inline bool add_checked(tokens& into, const tokens& add) noexcept {
+  tokens sum;
+  const bool ok = add_count(into.input, add.input, sum.input) && add_count(into.output, add.output, sum.output) &&
+                  add_count(into.cache_write_5m, add.cache_write_5m, sum.cache_write_5m) &&
+                  add_count(into.cache_write_1h, add.cache_write_1h, sum.cache_write_1h) &&
+                  add_count(into.cache_read, add.cache_read, sum.cache_read) &&
+                  add_count(into.reasoning, add.reasoning, sum.reasoning) && fits(sum);
+  if (ok) into = sum;
+  return ok;
+}
 
 struct record {
   source src = source::claude;
@@ -176,6 +214,7 @@ struct source_stats {
   std::uint64_t files = 0;
   std::uint64_t records = 0;
   std::uint64_t skipped_lines = 0;
+  std::uint64_t unreadable = 0;  // folders and files that could not be read (each also a warning)
 };
 
 }  // namespace okstra::token_usage

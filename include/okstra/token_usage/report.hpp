@@ -19,7 +19,7 @@
 // - Filters: since/until inclusive on the record time; sources; project is a
 //   substring of record.project; model a case-insensitive substring.
 // - Unpriced models cost 0 and are listed once in unpriced_models.
-// Rendering: JSON (schema in SPEC §8, keys camelCase, stable order, money
+// Rendering: JSON (schema in docs/usage.md, keys camelCase, stable order, money
 // rounded to 6 decimals), CSV (RFC 4180: header row, one row per report row —
 // per row and model with breakdown — then a "total" row) and an aligned table
 // for terminals (colour only when asked: the caller checks isatty and NO_COLOR).

@@ -6,7 +6,7 @@
 //   <run_dir>/run-context.json (workers: the roster). Without a roster the
 //   default one is claude, codex and report-writer. A missing or malformed
 //   team state is an input error naming the file.
-// - summarise_run() attributes records (SPEC §8): a Claude record belongs to
+// - summarise_run() attributes records (docs/usage.md, "run"): a Claude record belongs to
 //   the run when its teamName is the run's team or its session is the lead
 //   session; agentName "<id>-worker" is worker <id>, "report-writer" the
 //   report writer; without an agentName, a subagent transcript's agentType
@@ -20,6 +20,10 @@
 //   {{<WORKER>_TOTAL_TOKENS}} … with <WORKER> like CLAUDE_WORKER or
 //   REPORT_WRITER, {{TOTAL_TOKENS}}, {{TOTAL_BILLABLE_TOKENS}},
 //   {{TOTAL_COST_USD}}) and rewrites the file atomically; other text is kept.
+//   A report that is a symbolic link is filled at its target (the link is
+//   kept) when that is a regular file inside the run's project (the folder
+//   holding the run folder's .okstra, else the run folder); any other link is
+//   refused, an input error naming the link (docs/usage.md, "Filling a report").
 #pragma once
 
 #include <filesystem>
@@ -51,6 +55,7 @@ struct worker_summary {
 };
 
 struct run_summary {
+  std::filesystem::path run_dir;  // from run_info; bounds where fill_report may follow a link
   std::string team_name;
   usage_total lead;
   std::vector<worker_summary> workers;

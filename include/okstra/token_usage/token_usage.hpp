@@ -20,7 +20,12 @@
 //   cache changes speed, never results. Its store is append-only (under a
 //   lock) and its index replaced atomically; concurrent runs are safe (last
 //   index wins). Layout and rules: detail/cache.hpp, docs/usage.md.
-// - Malformed lines never stop a run: they are counted in skipped_lines.
+// - Malformed lines never stop a run: they are counted in skipped_lines. A
+//   token count outside [0, max_count], or a record whose total would not
+//   fit, is a malformed line; records that would take a grand total past
+//   max_count are skipped too, counted and warned about (admit_within_limits
+//   in detail/collect_merge.hpp), so no sum of the returned records can wrap
+//   (docs/usage.md, "Counts that do not fit").
 #pragma once
 
 #include <array>
@@ -59,12 +64,14 @@ struct collection {
 
 namespace detail {
 struct tracked;
+struct unreadable_path;
 }
 
 // The log files collect() would read, found and stat-ed once; the
 // fingerprint changes whenever any file's identity or the set changes.
 struct discovered_logs {
   std::vector<detail::tracked> files;
+  std::vector<detail::unreadable_path> unreadable;  // folders and entries the walk could not read
   std::uint64_t fingerprint = 0;
 };
 

@@ -9,7 +9,9 @@
 //     usage      an assistant line with message.usage (api-error notices and
 //                "<synthetic>" models are `other`);
 //     other      a well-formed line that carries no billable usage;
-//     malformed  the line is not a JSON object (truncated, garbage).
+//     malformed  the line is not a JSON object (truncated, garbage), or it
+//                would be a usage line but a token count is not an integer
+//                in [0, max_count] (negative, fractional, too big, a string).
 //   String fields are views into the line, or into `arena` when they had
 //   escapes; both must outlive the usage_line.
 // - could_carry_usage(): the cheap filter applied before parsing.
@@ -34,7 +36,12 @@ struct usage_line {
   bool has_usage = false;
   bool has_cache_split = false;  // message.usage.cache_creation{...} present
   std::uint64_t input = 0, output = 0, cache_creation = 0, cache_read = 0, cache_5m = 0, cache_1h = 0;
+  bool bad_count = false;  // a token count that is not an integer in [0, max_count]
 };
+
+// The largest token count a usage line may carry (token_usage::max_count,
+// docs/usage.md "Counts that do not fit").
+inline constexpr std::uint64_t max_count = static_cast<std::uint64_t>(INT64_MAX);
 
 enum class line_status { usage, other, malformed };
 
@@ -60,10 +67,13 @@ class field_reader {
     out = std::string_view(arena_).substr(start);
     return true;
   }
+  // A count that is not a non-negative 64-bit integer is left as it was.
   bool count(std::uint64_t& out) {
     bool present;
     return c_.uint(out, present);
   }
+  // A token count: out of range sets `invalid` (read_usage_line refuses the line).
+  bool count(std::uint64_t& out, bool& invalid) { return c_.count(out, invalid, max_count); }
   bool flag(bool& out) {
     bool present;
     return c_.boolean(out, present);
@@ -78,15 +88,15 @@ class field_reader {
 inline bool read_usage_object(field_reader& r, usage_line& out) {
   out.has_usage = true;
   return r.cursor().object([&](std::string_view key) {
-    if (key == "input_tokens") return r.count(out.input);
-    if (key == "output_tokens") return r.count(out.output);
-    if (key == "cache_creation_input_tokens") return r.count(out.cache_creation);
-    if (key == "cache_read_input_tokens") return r.count(out.cache_read);
+    if (key == "input_tokens") return r.count(out.input, out.bad_count);
+    if (key == "output_tokens") return r.count(out.output, out.bad_count);
+    if (key == "cache_creation_input_tokens") return r.count(out.cache_creation, out.bad_count);
+    if (key == "cache_read_input_tokens") return r.count(out.cache_read, out.bad_count);
     if (key == "cache_creation" && r.cursor().peek() == '{') {
       out.has_cache_split = true;
       return r.cursor().object([&](std::string_view k) {
-        if (k == "ephemeral_5m_input_tokens") return r.count(out.cache_5m);
-        if (k == "ephemeral_1h_input_tokens") return r.count(out.cache_1h);
+        if (k == "ephemeral_5m_input_tokens") return r.count(out.cache_5m, out.bad_count);
+        if (k == "ephemeral_1h_input_tokens") return r.count(out.cache_1h, out.bad_count);
         return r.cursor().skip_value();
       });
     }
@@ -173,6 +183,8 @@ inline line_status read_usage_line(std::string_view line, usage_line& out, std::
   const bool progress = (out.type == "progress" || out.type == "agent_progress") && out.progress_message;
   if ((out.type != "assistant" && !progress) || !out.has_usage || out.is_api_error || out.model == "<synthetic>")
     return line_status::other;
+  // A count out of range cannot be read as zero: the line is refused whole.
+  if (out.bad_count) return line_status::malformed;
   return line_status::usage;
 }
 

@@ -175,6 +175,7 @@ inline void save_index(const std::filesystem::path& file, const std::array<snaps
   char tail[8];
   std::memcpy(tail, &sum, 8);
   fs::ensure_dir(file.parent_path(), 0700);
+  fs::remove_stale_temps(file);  // killed writers' leftovers (docs/cli.md, "Files okstra writes")
   // The checksum guards the content, so the cache skips fsync (speed).
   fs::write_file_atomic_parts(file, {index_magic, body, std::string_view(tail, 8)}, 0600, fs::durability::process_safe);
 }

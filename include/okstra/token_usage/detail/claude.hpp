@@ -168,6 +168,10 @@ class file_parser {
     e.offset = offset;
     e.timestamp_ms = *ts;
     e.usage = detail_impl::normalise(u_);
+    if (!fits(e.usage)) {  // its total would not fit: docs/usage.md, "Counts that do not fit"
+      ++out_.skipped_lines;
+      return;
+    }
     e.sidechain = u_.is_sidechain;
     e.message_id = blob_.put(u_.message_id);
     e.request_id = blob_.put(u_.request_id);

@@ -30,7 +30,9 @@
 //   info.last_token_usage, or when that is missing the delta of the
 //   cumulative totals; when any cumulative field went down the session
 //   restarted and the delta is the new total itself. An info without a
-//   total_token_usage object is a skipped line. Missing numbers are 0.
+//   total_token_usage object is a skipped line. Missing or null numbers are
+//   0; a count that is not an integer in [0, max_count], or a row whose
+//   total would not fit, makes the line skipped and leaves the state as it was.
 // - Normalised: input = input_tokens − cached_input_tokens (clamped at 0),
 //   cacheRead = cached_input_tokens, output = output_tokens (it already
 //   includes reasoning), reasoning = reasoning_output_tokens, no cache
@@ -116,11 +118,17 @@ inline std::uint64_t truncated_tail_lines(std::string_view unconsumed) noexcept 
   return trim(unconsumed).empty() ? 0 : 1;
 }
 
-// A token count: a non-negative integer, else 0 (absent, null, negative,
-// fractional or another type — token counts are never any of those).
-inline std::uint64_t count(const json::value* v) noexcept { return v && v->IsUint64() ? v->GetUint64() : 0; }
-inline std::uint64_t count(const json::value& object, std::string_view key) noexcept {
-  return count(json::find(object, key));
+// A token count: absent or null is 0; an integer in [0, max_count] is
+// itself; anything else (negative, fractional, too big, another type) sets
+// `bad` and the caller skips the line (docs/usage.md, "Counts that do not fit").
+inline std::uint64_t count(const json::value* v, bool& bad) noexcept {
+  if (!v || v->IsNull()) return 0;
+  if (v->IsUint64() && v->GetUint64() <= max_count) return v->GetUint64();
+  bad = true;
+  return 0;
+}
+inline std::uint64_t count(const json::value& object, std::string_view key, bool& bad) noexcept {
+  return count(json::find(object, key), bad);
 }
 
 inline std::uint64_t clamp_sub(std::uint64_t a, std::uint64_t b) noexcept { return a > b ? a - b : 0; }
@@ -218,9 +226,10 @@ namespace parse_detail {
 
 namespace scan = detail::jsonl_scan;
 
-inline cumulative read_cumulative(const json::value& o) noexcept {
-  return {scan::count(o, "input_tokens"), scan::count(o, "cached_input_tokens"), scan::count(o, "output_tokens"),
-          scan::count(o, "reasoning_output_tokens"), scan::count(o, "total_tokens")};
+inline cumulative read_cumulative(const json::value& o, bool& bad) noexcept {
+  return {scan::count(o, "input_tokens", bad), scan::count(o, "cached_input_tokens", bad),
+          scan::count(o, "output_tokens", bad), scan::count(o, "reasoning_output_tokens", bad),
+          scan::count(o, "total_tokens", bad)};
 }
 
 inline tokens normalise(const cumulative& c) noexcept {
@@ -268,13 +277,16 @@ inline bool on_token_count(file_result& r, const json::value& payload, std::int6
   const json::value* total_v = scan::object_at(*info, "total_token_usage");
   if (!total_v) return false;
   parse_state& s = r.state;
-  const cumulative total = read_cumulative(*total_v);
+  bool bad = false;
+  const cumulative total = read_cumulative(*total_v, bad);
+  if (bad) return false;  // the state is left as it was: the next row's delta starts from the last good one
   if (total == s.previous) return true;  // Codex re-emits unchanged rows
   const json::value* last_v = scan::object_at(*info, "last_token_usage");
-  const cumulative used = last_v ? read_cumulative(*last_v) : delta(total, s.previous);
+  const cumulative used = last_v ? read_cumulative(*last_v, bad) : delta(total, s.previous);
   row out;
   out.timestamp_ms = timestamp_ms;
   out.usage = normalise(used);
+  if (bad || !fits(out.usage)) return false;
   out.total = total;
   if (!s.model.empty()) {
     out.model = s.model;

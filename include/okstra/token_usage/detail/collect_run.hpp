@@ -5,7 +5,9 @@ namespace okstra::token_usage {
 
 namespace detail {
 
-inline std::vector<tracked> discover(const collect_options& o) {
+// The log files of every enabled source; what the walk could not read goes
+// to `unreadable` (files.hpp).
+inline std::vector<tracked> discover(const collect_options& o, unreadable_list& unreadable) {
   std::vector<log_file> found;
   const stdfs::path home = user_home_dir();
   const char* xdg = std::getenv("XDG_CONFIG_HOME");
@@ -13,17 +15,17 @@ inline std::vector<tracked> discover(const collect_options& o) {
   if (o.enabled[0]) {
     const auto roots = resolve_roots(o.claude_roots, "CLAUDE_CONFIG_DIR", ',', {config / "claude", home / ".claude"});
     require_roots(roots, "Claude Code");
-    find_claude(roots, found);
+    find_claude(roots, found, unreadable);
   }
   if (o.enabled[1]) {
     const auto roots = resolve_roots(o.codex_roots, "CODEX_HOME", ',', {home / ".codex"});
     require_roots(roots, "Codex");
-    find_codex(roots, found);
+    find_codex(roots, found, unreadable);
   }
   if (o.enabled[2]) {
     const auto roots = resolve_roots(o.gemini_roots, "GEMINI_DIR", ',', {home / ".gemini"});
     require_roots(roots, "Gemini");
-    find_gemini(roots, found);
+    find_gemini(roots, found, unreadable);
   }
   if (o.enabled[3]) {
     const stdfs::path log = o.cursor_log ? *o.cursor_log : dirs::okstra_home() / "usage" / "cursor.jsonl";
@@ -35,6 +37,10 @@ inline std::vector<tracked> discover(const collect_options& o) {
   std::sort(found.begin(), found.end(), [](const log_file& a, const log_file& b) { return a.path < b.path; });
   found.erase(std::unique(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.path == b.path; }),
               found.end());
+  std::stable_sort(unreadable.begin(), unreadable.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  unreadable.erase(std::unique(unreadable.begin(), unreadable.end(),
+                               [](const auto& a, const auto& b) { return a.path == b.path; }),
+                   unreadable.end());
   std::vector<tracked> out;
   out.reserve(found.size());
   for (auto& f : found) {
@@ -44,6 +50,21 @@ inline std::vector<tracked> discover(const collect_options& o) {
     out.push_back(std::move(t));
   }
   return out;
+}
+
+// What a run could not read, never skipped in silence (docs/usage.md, "Where
+// the logs are found"): each folder or entry the walk could not read is a
+// warning, and it and each found file that would not open (already a
+// warning) count in bySource.<src>.unreadable.
+inline void report_unreadable(const unreadable_list& walked, const std::vector<tracked>& files, collection& out) {
+  std::vector<std::string> lines;
+  for (const auto& u : walked) {
+    out.stats[static_cast<std::size_t>(u.src)].unreadable += 1;
+    lines.push_back(quoted("cannot read", u.path) + ": " + std::strerror(u.error));
+  }
+  for (const auto& t : files)
+    if (!t.readable) out.stats[static_cast<std::size_t>(t.file.src)].unreadable += 1;
+  out.warnings.insert(out.warnings.begin(), lines.begin(), lines.end());
 }
 
 // Takes a file's cached result out of the store; false if any part fails its check.
@@ -107,7 +128,7 @@ inline row_match match_row(const tracked& t, const cache_index& cache) {
   m.grown = !m.same && c.id.dev == t.id.dev && c.id.ino == t.id.ino && t.id.size > c.id.size &&
             c.consumed <= c.id.size && resumable(t.file.src);
   if (m.grown) {
-    fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC));
+    fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     m.grown = fd && head_hash(fd.get(), c.id.size) == c.head;
   }
   return m;
@@ -169,7 +190,7 @@ inline std::vector<work_unit> plan_work(std::vector<tracked>& files) {
     const std::uint64_t todo = t.id.size - std::min(t.resume_from, t.id.size);
     std::vector<byte_range> ranges;
     if (todo > split_above) {
-      fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC));
+      fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
       if (fd) ranges = split_ranges(fd.get(), t.resume_from, t.id.size);
     }
     if (ranges.empty()) ranges.push_back({t.resume_from, t.id.size});
@@ -193,7 +214,7 @@ struct run_state {
 };
 
 inline void run_unit(tracked& t, const work_unit& u, std::string& buffer, run_state& state) {
-  fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (!fd) {
     std::lock_guard guard(state.errors_mutex);
     state.warnings.push_back(quoted("cannot read", t.file.path) + ": " + std::strerror(errno));

@@ -6,7 +6,8 @@
 // one JSONL line the caller appends (under the central lock, with
 // okstra::fs::append_line) to `<home>/usage/cursor.jsonl`. It throws
 // okstra::input_error for a payload that is not a JSON object, lacks a
-// generation_id or has a token count that is not a non-negative integer.
+// generation_id, has a token count that is not an integer in [0, max_count]
+// or counts whose total does not fit.
 // parse_cursor_log() / cursor::parse_more() read that log: pure functions
 // over bytes, nothing thrown for bad input, resumable like the Codex parser.
 //
@@ -20,8 +21,8 @@
 // - Hook payload: missing or null token fields are 0; a missing model is
 //   written as ""; the time is the hook's run time (the payload has none).
 // - Log: a line that is not a JSON object, lacks generationId or timestamp,
-//   or has a token field that is not a non-negative integer is skipped and
-//   counted. The same generationId twice in the log: the later line wins
+//   or has a token field that is not an integer in [0, max_count] (or
+//   fields whose total does not fit) is skipped and counted. The same generationId twice in the log: the later line wins
 //   (the hook may fire again for one generation with final counts).
 // - Normalised: input = inputTokens, output = outputTokens, cacheRead =
 //   cacheReadTokens, cacheWrite5m = cacheWriteTokens (Cursor reports
@@ -70,12 +71,13 @@ namespace parse_detail {
 
 namespace scan = detail::jsonl_scan;
 
-// A token field: absent or null is 0; anything but a non-negative integer is invalid.
+// A token field: absent or null is 0; anything but an integer in [0,
+// max_count] is invalid (docs/usage.md, "Counts that do not fit").
 inline bool token_field(const json::value& o, std::string_view key, std::uint64_t& out) noexcept {
   const json::value* v = json::find(o, key);
   out = 0;
   if (!v || v->IsNull()) return true;
-  if (!v->IsUint64()) return false;
+  if (!v->IsUint64() || v->GetUint64() > max_count) return false;
   out = v->GetUint64();
   return true;
 }
@@ -95,7 +97,7 @@ inline bool read_line(std::string_view line, entry& out) {
   record& r = out.rec;
   if (!token_field(doc, "inputTokens", r.usage.input) || !token_field(doc, "outputTokens", r.usage.output) ||
       !token_field(doc, "cacheReadTokens", r.usage.cache_read) ||
-      !token_field(doc, "cacheWriteTokens", r.usage.cache_write_5m))
+      !token_field(doc, "cacheWriteTokens", r.usage.cache_write_5m) || !fits(r.usage))
     return false;
   out.generation_id = std::string(*gen);
   r.src = source::cursor;
@@ -215,7 +217,9 @@ inline error payload_error(std::string_view why) {
 
 inline std::uint64_t payload_tokens(const json::value& o, std::string_view key) {
   std::uint64_t n = 0;
-  if (!token_field(o, key, n)) throw payload_error("field \"" + std::string(key) + "\" must be a non-negative integer");
+  if (!token_field(o, key, n))
+    throw payload_error("field \"" + std::string(key) + "\" must be a non-negative integer of at most " +
+                        std::to_string(max_count));
   return n;
 }
 
@@ -233,6 +237,9 @@ inline std::string cursor_hook_line(std::string_view stdin_text, std::int64_t no
   const std::uint64_t output = pd::payload_tokens(doc, "output_tokens");
   const std::uint64_t cache_read = pd::payload_tokens(doc, "cache_read_tokens");
   const std::uint64_t cache_write = pd::payload_tokens(doc, "cache_write_tokens");
+  tokens sum;
+  sum.input = input, sum.output = output, sum.cache_read = cache_read, sum.cache_write_5m = cache_write;
+  if (!fits(sum)) throw pd::payload_error("the token counts add up to more than " + std::to_string(max_count));
   json::writer w(false);
   w.begin_object();
   w.field("conversationId", json::get_string(doc, "conversation_id").value_or(""));

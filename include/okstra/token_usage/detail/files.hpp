@@ -8,11 +8,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <array>
 #include <thread>
 #include <utility>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -107,34 +109,64 @@ inline bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// A folder or file below a root that could not be read: the logs in it are
+// missing from the totals, so it is never skipped in silence — the collector
+// warns about each one and counts it in bySource.<src>.unreadable
+// (docs/usage.md, "Where the logs are found").
+struct unreadable_path {
+  source src = source::claude;
+  std::string path;
+  int error = 0;  // errno
+};
+using unreadable_list = std::vector<unreadable_path>;
+
 namespace walk_detail {
+// Errors that mean "nothing there" (vanished meanwhile, not a folder, a
+// symbolic link that is not followed), not "there but unreadable".
+inline bool absent(int error) { return error == ENOENT || error == ENOTDIR || error == ELOOP; }
+
+using report_fn = std::function<void(std::string, int)>;
+
 // Depth-first over one folder fd: readdir's d_type avoids a stat per entry,
 // and fstatat on the folder fd gives each file's identity without a path walk.
 // Only files whose name `wanted` accepts are stat-ed (a subagent's
 // .meta.json beside each transcript would otherwise cost a stat each run).
+// Whatever cannot be read goes to unreadable(path, errno).
 template <class Wanted, class Take>
-void walk_fd(int dir_fd, const std::string& dir_path, const Wanted& wanted, Take& take, int depth) {
+void walk_fd(int dir_fd, const std::string& dir_path, const Wanted& wanted, Take& take, const report_fn& unreadable,
+             int depth) {
   if (depth > 64) return;
   DIR* d = ::fdopendir(dir_fd);
   if (!d) {
+    unreadable(dir_path, errno);
     ::close(dir_fd);
     return;
   }
-  while (const dirent* e = ::readdir(d)) {
+  for (;;) {
+    errno = 0;
+    const dirent* e = ::readdir(d);
+    if (!e) {
+      if (errno != 0) unreadable(dir_path, errno);
+      break;
+    }
     const std::string_view name = e->d_name;
     if (name == "." || name == "..") continue;
     unsigned char type = e->d_type;
     if (type == DT_REG && !wanted(name)) continue;
     struct stat st{};
     if (type == DT_UNKNOWN || type == DT_REG) {
-      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (!absent(errno)) unreadable(dir_path + "/" + std::string(name), errno);
+        continue;
+      }
       type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
     }
     if (type == DT_REG) {
       if (wanted(name)) take(dir_path + "/" + std::string(name), st);
     } else if (type == DT_DIR) {
       const int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (sub >= 0) walk_fd(sub, dir_path + "/" + std::string(name), wanted, take, depth + 1);
+      if (sub >= 0) walk_fd(sub, dir_path + "/" + std::string(name), wanted, take, unreadable, depth + 1);
+      else if (!absent(errno)) unreadable(dir_path + "/" + std::string(name), errno);
     }
   }
   ::closedir(d);
@@ -143,42 +175,61 @@ void walk_fd(int dir_fd, const std::string& dir_path, const Wanted& wanted, Take
 
 // Every regular file below `dir` (symlinks not followed) whose name
 // `wanted` accepts, with its stat, passed to take(path, st) in sorted path
-// order. The subfolders of `dir` are walked on two threads: a stat per file
-// is most of a warm run's cost.
+// order; every folder or entry that cannot be read (`dir` itself included,
+// unless it does not exist) is added to `unreadable` as `src`, in path order.
+// The subfolders of `dir` are walked on two threads: a stat per file is most
+// of a warm run's cost.
 template <class Wanted, class Take>
-void walk(const stdfs::path& dir, const Wanted& wanted, Take&& take) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
+void walk(const stdfs::path& dir, source src, unreadable_list& unreadable, const Wanted& wanted, Take&& take) {
   std::string root = dir.string();
   while (root.size() > 1 && root.back() == '/') root.pop_back();
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    if (!walk_detail::absent(errno)) unreadable.push_back({src, root, errno});
+    return;
+  }
   using found = std::vector<std::pair<std::string, struct stat>>;
-  found top;
+  std::array<found, 3> halves;  // [2]: the files directly in `dir`
+  std::array<unreadable_list, 3> failed;
+  std::array<walk_detail::report_fn, 3> report;
+  for (std::size_t h = 0; h < 3; ++h)
+    report[h] = [&failed, h, src](std::string path, int error) { failed[h].push_back({src, std::move(path), error}); };
   std::vector<std::string> subdirs;
   {
     DIR* d = ::fdopendir(fd);
     if (!d) {
+      unreadable.push_back({src, root, errno});
       ::close(fd);
       return;
     }
-    while (const dirent* e = ::readdir(d)) {
+    for (;;) {
+      errno = 0;
+      const dirent* e = ::readdir(d);
+      if (!e) {
+        if (errno != 0) report[2](root, errno);
+        break;
+      }
       const std::string_view name = e->d_name;
       if (name == "." || name == "..") continue;
       if (e->d_type == DT_REG && !wanted(name)) continue;
       struct stat st{};
-      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      if (S_ISREG(st.st_mode) && wanted(name)) top.emplace_back(root + "/" + std::string(name), st);
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (!walk_detail::absent(errno)) report[2](root + "/" + std::string(name), errno);
+        continue;
+      }
+      if (S_ISREG(st.st_mode) && wanted(name)) halves[2].emplace_back(root + "/" + std::string(name), st);
       else if (S_ISDIR(st.st_mode)) subdirs.emplace_back(name);
     }
     ::closedir(d);
   }
-  std::array<found, 2> halves;
   std::atomic<std::size_t> next{0};  // folders are taken as threads free up: sizes differ a lot
   const auto run = [&](std::size_t half) {
     auto collect = [&](std::string path, const struct stat& st) { halves[half].emplace_back(std::move(path), st); };
     for (std::size_t i; (i = next.fetch_add(1)) < subdirs.size();) {
       const std::string path = root + "/" + subdirs[i];
       const int sub = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (sub >= 0) walk_detail::walk_fd(sub, path, wanted, collect, 1);
+      if (sub >= 0) walk_detail::walk_fd(sub, path, wanted, collect, report[half], 1);
+      else if (!walk_detail::absent(errno)) report[half](path, errno);
     }
   };
   if (subdirs.size() > 8) {
@@ -189,18 +240,34 @@ void walk(const stdfs::path& dir, const Wanted& wanted, Take&& take) {
     run(0);
     run(1);
   }
-  for (auto& h : halves) top.insert(top.end(), std::make_move_iterator(h.begin()), std::make_move_iterator(h.end()));
-  std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [path, st] : top) take(std::move(path), st);
+  found all = std::move(halves[2]);
+  for (std::size_t h = 0; h < 2; ++h)
+    all.insert(all.end(), std::make_move_iterator(halves[h].begin()), std::make_move_iterator(halves[h].end()));
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [path, st] : all) take(std::move(path), st);
+  const auto first = static_cast<std::ptrdiff_t>(unreadable.size());
+  for (auto& f : failed) unreadable.insert(unreadable.end(), f.begin(), f.end());
+  std::sort(unreadable.begin() + first, unreadable.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
 }
 
-inline void find_claude(const root_set& roots, std::vector<log_file>& out) {
+// `root / sub` when it is a folder, else `root`; a `sub` that exists but
+// cannot be looked at (in a root the user may not enter) is reported.
+inline stdfs::path folder_or_root(const stdfs::path& root, const char* sub, source src, unreadable_list& unreadable) {
+  struct stat st{};
+  const stdfs::path inner = root / sub;
+  if (::stat(inner.c_str(), &st) == 0) return S_ISDIR(st.st_mode) ? inner : root;
+  if (!walk_detail::absent(errno)) unreadable.push_back({src, inner.string(), errno});
+  return root;
+}
+
+inline void find_claude(const root_set& roots, std::vector<log_file>& out, unreadable_list& unreadable) {
   for (const auto& root : roots.roots) {
-    std::error_code ec;
-    const stdfs::path projects = stdfs::is_directory(root / "projects", ec) ? root / "projects" : root;
+    const std::size_t before = unreadable.size();
+    const stdfs::path projects = folder_or_root(root, "projects", source::claude, unreadable);
+    if (unreadable.size() != before) continue;
     if (projects == root && root.filename() != "projects" && !roots.explicit_roots) continue;
     const auto jsonl = [](std::string_view name) { return ends_with(name, ".jsonl"); };
-    walk(projects, jsonl, [&](std::string path, const struct stat& st) {
+    walk(projects, source::claude, unreadable, jsonl, [&](std::string path, const struct stat& st) {
       const std::size_t slash = path.rfind('/');
       const bool subagent = slash != std::string::npos && std::string_view(path).substr(0, slash).ends_with("/subagents");
       out.push_back({source::claude, std::move(path), st, subagent, false});
@@ -208,26 +275,27 @@ inline void find_claude(const root_set& roots, std::vector<log_file>& out) {
   }
 }
 
-inline void find_codex(const root_set& roots, std::vector<log_file>& out) {
+inline void find_codex(const root_set& roots, std::vector<log_file>& out, unreadable_list& unreadable) {
   for (const auto& root : roots.roots) {
     for (const char* sub : {"sessions", "archived_sessions"}) {
       const bool archived = std::string_view(sub) == "archived_sessions";
       const auto rollout = [](std::string_view name) { return name.rfind("rollout-", 0) == 0 && ends_with(name, ".jsonl"); };
-      walk(root / sub, rollout, [&](std::string path, const struct stat& st) {
+      walk(root / sub, source::codex, unreadable, rollout, [&](std::string path, const struct stat& st) {
         out.push_back({source::codex, std::move(path), st, false, archived});
       });
     }
   }
 }
 
-inline void find_gemini(const root_set& roots, std::vector<log_file>& out) {
+inline void find_gemini(const root_set& roots, std::vector<log_file>& out, unreadable_list& unreadable) {
   for (const auto& root : roots.roots) {
-    std::error_code ec;
-    const stdfs::path tmp = stdfs::is_directory(root / "tmp", ec) ? root / "tmp" : root;
+    const std::size_t before = unreadable.size();
+    const stdfs::path tmp = folder_or_root(root, "tmp", source::gemini, unreadable);
+    if (unreadable.size() != before) continue;
     const auto session = [](std::string_view name) {
       return name.rfind("session-", 0) == 0 && (ends_with(name, ".json") || ends_with(name, ".jsonl"));
     };
-    walk(tmp, session, [&](std::string path, const struct stat& st) {
+    walk(tmp, source::gemini, unreadable, session, [&](std::string path, const struct stat& st) {
       if (std::string_view(path).substr(0, path.rfind('/')).ends_with("/chats"))
         out.push_back({source::gemini, std::move(path), st, false, false});
     });

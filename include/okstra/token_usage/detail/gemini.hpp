@@ -20,6 +20,10 @@
 //   (toolUsePromptTokenCount) is prompt the API bills as input but reports
 //   outside promptTokenCount (server-side tools such as search grounding or
 //   code execution), so it belongs to input; ccusage 20.0.24 does the same.
+// - A message with a token count that is not an integer in [0, max_count],
+//   or whose normalised total would not fit, is a skipped line (in a .json
+//   document: one skipped line per such message) and leaves an earlier copy
+//   as it was (docs/usage.md, "Counts that do not fit").
 // - JSONL records: an object with a string "id" is a message and replaces an
 //   earlier record with the same id (later wins, in place), including a
 //   later copy whose tokens are null. For speed only lines that mention
@@ -91,18 +95,22 @@ inline index build_index(const file_result& r) {
   return ix;
 }
 
-inline message read_message(const json::value& m) {
+// `bad` is set when a token count is out of range or the message's total
+// would not fit (docs/usage.md, "Counts that do not fit"); it then must not count.
+inline message read_message(const json::value& m, bool& bad) {
   message out;
   out.id = scan::string_at(m, "id");
   out.timestamp_ms = scan::time_at(m, "timestamp");
   const json::value* t = scan::object_at(m, "tokens");
   out.counts = t && json::get_string(m, "type") == "gemini";
   if (!out.counts) return out;
-  const std::uint64_t cached = scan::count(*t, "cached"), thoughts = scan::count(*t, "thoughts");
-  out.usage.input = scan::clamp_sub(scan::count(*t, "input"), cached) + scan::count(*t, "tool");
+  const std::uint64_t cached = scan::count(*t, "cached", bad), thoughts = scan::count(*t, "thoughts", bad);
+  const std::uint64_t input = scan::clamp_sub(scan::count(*t, "input", bad), cached);
+  const std::uint64_t tool = scan::count(*t, "tool", bad), output = scan::count(*t, "output", bad);
+  bad = bad || !add_count(input, tool, out.usage.input) || !add_count(output, thoughts, out.usage.output);
   out.usage.cache_read = cached;
-  out.usage.output = scan::count(*t, "output") + thoughts;
   out.usage.reasoning = thoughts;
+  bad = bad || !fits(out.usage);
   const auto model = json::get_string(m, "model");
   out.model = model && !model->empty() ? std::string(*model) : "unknown";
   return out;
@@ -110,17 +118,22 @@ inline message read_message(const json::value& m) {
 
 // Later wins: a message replaces the earlier one with its id, in place; a
 // message that does not count is only kept when it replaces one.
-inline void upsert(file_result& r, index& ix, const json::value& m) {
-  message msg = read_message(m);
+// False when the message's counts are out of range: it is skipped, and an
+// earlier copy of it stays as it was.
+inline bool upsert(file_result& r, index& ix, const json::value& m) {
+  bool bad = false;
+  message msg = read_message(m, bad);
+  if (bad) return false;
   if (!msg.id.empty()) {
     if (const auto it = ix.find(msg.id); it != ix.end()) {
       r.messages[it->second] = std::move(msg);
-      return;
+      return true;
     }
   }
-  if (!msg.counts) return;
+  if (!msg.counts) return true;
   if (!msg.id.empty()) ix.emplace(msg.id, r.messages.size());
   r.messages.push_back(std::move(msg));
+  return true;
 }
 
 inline void apply_metadata(file_result& r, const json::value& o) {
@@ -142,7 +155,7 @@ inline bool handle_line(file_result& r, index& ix, std::string_view line) {
   }
   if (!doc.IsObject()) return false;
   if (json::get_string(doc, "id")) {
-    upsert(r, ix, doc);
+    if (!upsert(r, ix, doc)) return false;
   } else if (const json::value* set = json::find(doc, "$set")) {
     if (!set->IsObject()) return false;
     apply_metadata(r, *set);
@@ -177,7 +190,7 @@ inline file_result parse_document(std::string_view bytes) {
   if (!messages->IsArray()) return unreadable();
   parse_detail::index ix;
   for (const json::value& m : messages->GetArray())
-    if (m.IsObject()) parse_detail::upsert(r, ix, m);
+    if (m.IsObject() && !parse_detail::upsert(r, ix, m)) r.skipped_lines += 1;  // one per message out of range
   return r;
 }
 

@@ -114,10 +114,21 @@ inline std::string normalise_model(std::string_view name) {
 
 // USD per million tokens → pico-dollars per token (1e-12 USD), rounded; this
 // also removes the float noise of LiteLLM's per-token numbers (3e-06 × 1e6).
+// A price above max_pico_per_token (10^6 USD per token) is clamped there, so
+// the conversion is defined for any number a price file holds.
+inline constexpr double max_pico_per_token = 1e18;
 inline std::uint64_t pico_per_token(double usd_per_million) noexcept {
   if (!(usd_per_million > 0)) return 0;
-  return static_cast<std::uint64_t>(std::llround(usd_per_million * 1e6));
+  const double pico = usd_per_million * 1e6;
+  return pico >= max_pico_per_token ? static_cast<std::uint64_t>(max_pico_per_token)
+                                    : static_cast<std::uint64_t>(std::llround(pico));
 }
+
+// Money in pico-dollars, 128 bits wide: a count (at most max_count, below
+// 2^63) times a price (below 2^60) is below 2^123, and every sum a report
+// forms is over records whose grand token total fits max_count, so no cost
+// or sum of costs can wrap (docs/usage.md, "Counts that do not fit").
+__extension__ typedef unsigned __int128 pico_amount;
 
 // A model's prices in pico-dollars per token, converted once (a report
 // prices every record).
@@ -130,9 +141,10 @@ struct pico_price {
           cache_write_5m(pico_per_token(r.cache_write_5m)),
           cache_write_1h(pico_per_token(r.cache_write_1h)),
           cache_read(pico_per_token(r.cache_read)) {}
-    std::uint64_t cost(const tokens& u) const noexcept {
-      return u.input * input + u.output * output + u.cache_write_5m * cache_write_5m +
-             u.cache_write_1h * cache_write_1h + u.cache_read * cache_read;
+    pico_amount cost(const tokens& u) const noexcept {
+      return pico_amount{u.input} * input + pico_amount{u.output} * output +
+             pico_amount{u.cache_write_5m} * cache_write_5m + pico_amount{u.cache_write_1h} * cache_write_1h +
+             pico_amount{u.cache_read} * cache_read;
     }
   };
   tier base;
@@ -143,12 +155,12 @@ struct pico_price {
       : base(p.base), threshold_tokens(p.threshold_tokens) {
     if (p.above_threshold) above.emplace(*p.above_threshold);
   }
-  std::uint64_t cost(const tokens& u) const noexcept {
+  pico_amount cost(const tokens& u) const noexcept {
     return above && u.prompt() > threshold_tokens ? above->cost(u) : base.cost(u);
   }
 };
 
-inline std::uint64_t cost_pico(const model_price& price, const tokens& usage) noexcept {
+inline pico_amount cost_pico(const model_price& price, const tokens& usage) noexcept {
   return pico_price(price).cost(usage);
 }
 

@@ -1,7 +1,7 @@
 // Renderers of okstra/token_usage/report.hpp: JSON, CSV and a terminal table.
 // Include that header instead.
 //
-// Contract: a report renders the same bytes every time. JSON follows SPEC §8
+// Contract: a report renders the same bytes every time. JSON follows docs/usage.md
 // key for key (money rounded to 6 decimals, token counts integers, times as
 // ISO 8601 in the report's zone); CSV quotes per RFC 4180 and ends lines with
 // LF; the table aligns columns by code points, groups digits by thousands and
@@ -72,6 +72,7 @@ inline std::string render_json(const report& r, bool pretty) {
     w.key(source_name(s.src)).begin_object();
     detail::write_buckets(w, s.stats.usage, s.cost_usd);
     w.field("files", s.stats.files).field("records", s.stats.records).field("skippedLines", s.stats.skipped_lines);
+    w.field("unreadable", s.stats.unreadable);
     w.end_object();
   }
   w.end_object();

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/error.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/core/utf8.hpp"
 
@@ -33,7 +34,13 @@ inline std::string grouped(std::uint64_t n) {
 }
 
 inline std::string money(double usd) {
-  const auto cents = static_cast<std::uint64_t>(std::llround(std::max(usd, 0.0) * 100));
+  const double rounded = std::round(std::max(usd, 0.0) * 100);
+  if (!(rounded < 1e19)) {  // beyond 64-bit cents (only absurd counts get here): plain digits
+    char plain[64];
+    std::snprintf(plain, sizeof plain, "%.2f", usd);
+    return plain;
+  }
+  const auto cents = static_cast<std::uint64_t>(rounded);
   char frac[8];
   std::snprintf(frac, sizeof frac, ".%02u", static_cast<unsigned>(cents % 100));
   return grouped(cents / 100) + frac;
@@ -71,6 +78,9 @@ struct table_builder {
 
   void add(line_style style, std::vector<std::string> text, const tokens* t, double cost) {
     text.resize(text_columns);
+    // Keys, models and folders come from logs: no control byte reaches the
+    // terminal (docs/cli.md, "Messages").
+    for (std::string& cell : text) cell = printable(cell);
     if (t) {
       for (std::uint64_t v : {t->input, t->output, t->cache_write_5m, t->cache_write_1h, t->cache_read, t->total()})
         text.push_back(grouped(v));

@@ -38,7 +38,7 @@ namespace detail {
 inline constexpr std::int64_t hour_ms = 3'600'000;
 inline constexpr std::int64_t block_ms = 5 * hour_ms;
 
-inline double usd_of(std::uint64_t pico) noexcept { return static_cast<double>(pico) / 1e12; }
+inline double usd_of(pico_amount pico) noexcept { return static_cast<double>(pico) / 1e12; }
 
 inline bool contains_ascii_ci(std::string_view hay, std::string_view needle) {
   return ascii_lower(hay).find(ascii_lower(needle)) != std::string::npos;
@@ -56,7 +56,7 @@ inline bool keep_record(const record& r, const report_filter& f) {
 // One filtered record with its price, in canonical order.
 struct priced {
   const record* r;
-  std::uint64_t pico;
+  pico_amount pico;
   bool has_price;
 };
 
@@ -134,7 +134,7 @@ inline std::vector<priced> select_records(const std::vector<record>& records, co
 
 struct model_acc {
   tokens usage;
-  std::uint64_t pico = 0;
+  pico_amount pico = 0;
   bool has_price = true;
 };
 
@@ -142,7 +142,7 @@ struct model_acc {
 // by their interned name (a row has a handful): no string per record.
 struct bucket {
   tokens usage;
-  std::uint64_t pico = 0;
+  pico_amount pico = 0;
   std::vector<std::pair<istr, model_acc>> models;
   std::int64_t first_ms = 0, last_ms = 0;
   istr project;
@@ -270,7 +270,7 @@ inline std::vector<report_row> block_rows(const std::vector<priced>& recs, const
 inline std::vector<source_totals> source_rows(const std::vector<priced>& recs, const std::array<source_stats, 4>& stats,
                                               const report_filter& filter) {
   std::array<source_stats, 4> seen{};
-  std::array<std::uint64_t, 4> pico{};
+  std::array<pico_amount, 4> pico{};
   for (const priced& p : recs) {
     const auto i = static_cast<std::size_t>(p.r->src);
     seen[i].usage += p.r->usage;
@@ -281,9 +281,10 @@ inline std::vector<source_totals> source_rows(const std::vector<priced>& recs, c
   for (source s : all_sources) {
     const auto i = static_cast<std::size_t>(s);
     if (!filter.sources.empty() && !filter.sources.count(s)) continue;
-    if (stats[i].files == 0 && stats[i].records == 0 && seen[i].records == 0) continue;
+    if (stats[i].files == 0 && stats[i].records == 0 && seen[i].records == 0 && stats[i].unreadable == 0) continue;
     seen[i].files = stats[i].files;
     seen[i].skipped_lines = stats[i].skipped_lines;
+    seen[i].unreadable = stats[i].unreadable;
     out.push_back({s, seen[i], usd_of(pico[i])});
   }
   return out;
@@ -300,10 +301,14 @@ inline report build_report(const std::vector<record>& records, const std::array<
   const auto recs = detail::select_records(records, prices, options.filter);
   r.rows = options.kind == report_kind::blocks ? detail::block_rows(recs, options, r.zone)
                                                : detail::grouped_rows(recs, options, r.zone);
-  std::uint64_t pico = 0;
+  detail::pico_amount pico = 0;
   std::set<std::string> unpriced;
   for (const auto& p : recs) {
-    r.totals += p.r->usage;
+    // collect() admits records so that this never fails (admit_within_limits);
+    // records built elsewhere get an error rather than a wrapped total.
+    if (!add_checked(r.totals, p.r->usage))
+      throw input_error("token totals do not fit in " + std::to_string(max_count),
+                        "a log holds impossible token counts; see docs/usage.md, \"Counts that do not fit\"");
     pico += p.pico;
     if (!p.has_price) unpriced.insert(p.r->model.str());
   }

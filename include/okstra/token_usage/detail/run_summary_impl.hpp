@@ -31,9 +31,13 @@ inline std::string worker_of(agent who) {
   }
 }
 
+// Records come from collect(), whose grand totals fit max_count; the check
+// turns records built elsewhere into an error rather than a wrapped total.
 inline void add(usage_total& into, const tokens& t, double cost) {
-  into.total_tokens += t.total();
-  into.billable_tokens += t.input + t.output + t.cache_write_5m + t.cache_write_1h;
+  if (!fits(t) || !add_count(into.total_tokens, t.total(), into.total_tokens) ||
+      !add_count(into.billable_tokens, t.input + t.output + t.cache_write_5m + t.cache_write_1h, into.billable_tokens))
+    throw input_error("token totals do not fit in " + std::to_string(max_count),
+                      "a log holds impossible token counts; see docs/usage.md, \"Counts that do not fit\"");
   into.cost_usd += cost;
 }
 
@@ -43,14 +47,15 @@ inline std::string placeholder_name(std::string id) {
 }
 
 inline std::string money_text(double usd) {
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%.4f", usd);
   return buf;
 }
 
 inline void write_usage(json::writer& w, const usage_total& u) {
   w.field("totalTokens", u.total_tokens).field("billableTokens", u.billable_tokens);
-  w.key("costUsd").value(static_cast<double>(static_cast<long long>(u.cost_usd * 1e6 + 0.5)) / 1e6);
+  const double micro = u.cost_usd * 1e6 + 0.5;  // a cast beyond long long would be undefined
+  w.key("costUsd").value(micro < 9e18 ? static_cast<double>(static_cast<long long>(micro)) / 1e6 : u.cost_usd);
 }
 
 }  // namespace detail
@@ -59,7 +64,7 @@ inline run_info read_run_info(const std::filesystem::path& run_dir) {
   run_info info;
   info.run_dir = run_dir;
   const auto state_file = run_dir / "team-state.json";
-  const auto state = json::read_file(state_file);
+  const auto state = json::read_file(state_file, fs::document_read_limit);
   json::require_object(state, state_file.string());
   if (const auto* team = json::find(state, "team")) info.team_name = std::string(json::get_string(*team, "teamName").value_or(""));
   if (info.team_name.empty()) info.team_name = std::string(json::get_string(state, "teamName").value_or(""));
@@ -71,7 +76,7 @@ inline run_info read_run_info(const std::filesystem::path& run_dir) {
     throw input_error(quoted("no team name in", state_file.string()), "expected team.teamName or teamName");
   std::error_code ec;
   if (std::filesystem::exists(run_dir / "run-context.json", ec)) {
-    const auto context = json::read_file(run_dir / "run-context.json");
+    const auto context = json::read_file(run_dir / "run-context.json", fs::document_read_limit);
     if (const auto* workers = json::find(context, "workers"); workers && workers->IsArray())
       for (const auto& w : workers->GetArray())
         if (w.IsString()) info.workers.emplace_back(json::as_string_view(w));
@@ -83,6 +88,7 @@ inline run_info read_run_info(const std::filesystem::path& run_dir) {
 inline run_summary summarise_run(const run_info& run, const std::vector<record>& records, const price_table& prices) {
   run_summary s;
   s.team_name = run.team_name;
+  s.run_dir = run.run_dir;
   for (const auto& id : run.workers) s.workers.push_back({id, {}, "unavailable"});
   for (const auto& r : records) {
     if (r.src != source::claude) continue;
@@ -121,8 +127,48 @@ inline std::string render_run_summary(const run_summary& s, bool pretty) {
   return std::move(w).str();
 }
 
-inline void fill_report(const std::filesystem::path& report, const run_summary& s) {
-  std::string text = fs::read_file(report);
+namespace detail {
+
+// The folder a report reached through a link may lie in: the project holding
+// the run folder (the folder that holds its `.okstra`), else the run folder
+// itself; empty when the run folder cannot be resolved.
+inline std::filesystem::path report_area(const std::filesystem::path& run_dir) {
+  std::error_code ec;
+  const std::filesystem::path real = run_dir.empty() ? run_dir : std::filesystem::canonical(run_dir, ec);
+  if (ec || real.empty()) return {};
+  std::filesystem::path area = real, walked;
+  for (const auto& part : real) {
+    if (part == ".okstra") area = walked;
+    walked /= part;
+  }
+  return area;
+}
+
+// The file fill_report reads and replaces: `report` itself, or, when
+// `report` is a symbolic link, the regular file it resolves to if that lies
+// inside the run's project, so the link stays a link (docs/usage.md, "Filling
+// a report"). Any other link target is refused.
+inline std::filesystem::path report_target(const std::filesystem::path& report, const std::filesystem::path& run_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_symlink(std::filesystem::symlink_status(report, ec))) return report;
+  const std::string refusal = quoted("refusing to fill a report through symlink", report.string());
+  const std::filesystem::path real = std::filesystem::canonical(report, ec);
+  if (ec || !std::filesystem::is_regular_file(real, ec))
+    throw input_error(refusal + ": its target is not a regular file", "fill the file the report really is");
+  const std::filesystem::path area = report_area(run_dir);
+  const std::filesystem::path inside = real.lexically_relative(area);
+  if (area.empty() || inside.empty() || *inside.begin() == "..")
+    throw input_error(refusal + ": it leads outside the project '" + printable(area.string()) + "'",
+                      "it resolves to '" + printable(real.string()) +
+                          "'; if that file is yours, pass it to --fill-report directly");
+  return real;
+}
+
+}  // namespace detail
+
+inline void fill_report(const std::filesystem::path& named_report, const run_summary& s) {
+  const std::filesystem::path report = detail::report_target(named_report, s.run_dir);
+  std::string text = fs::read_file(report, fs::document_read_limit);
   std::vector<std::pair<std::string, std::string>> values = {
       {"LEAD_TOTAL_TOKENS", std::to_string(s.lead.total_tokens)},
       {"LEAD_BILLABLE_TOKENS", std::to_string(s.lead.billable_tokens)},

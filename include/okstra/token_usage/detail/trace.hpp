@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "okstra/core/error.hpp"
+
 namespace okstra::token_usage::detail {
 
 inline bool tracing() noexcept {
@@ -30,7 +32,7 @@ inline void trace(const char* phase) {
 }
 
 inline void trace_note(const std::string& what) {
-  if (tracing()) std::fprintf(stderr, "okstra-usage: trace: %s\n", what.c_str());
+  if (tracing()) std::fprintf(stderr, "okstra-usage: trace: %s\n", printable(what).c_str());
 }
 
 }  // namespace okstra::token_usage::detail
