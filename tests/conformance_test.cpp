@@ -467,4 +467,26 @@ BOOST_AUTO_TEST_CASE(json_text_and_junit) {
   BOOST_TEST(x.find('\x02') == std::string::npos);
 }
 
+// Nothing readable is nothing to judge: an input error, never "conforms".
+BOOST_AUTO_TEST_CASE(a_session_with_no_readable_line_is_an_input_error) {
+  run_copy c;
+  const auto message_of = [&](std::string_view content) {
+    c.write("lead.jsonl", content);
+    try {
+      cf::check({c.dir / "lead.jsonl", std::nullopt, {}, {}});
+    } catch (const okstra::error& e) {
+      BOOST_TEST((e.code() == okstra::exit_code::input));
+      return std::string(e.what());
+    }
+    return std::string("judged");
+  };
+  const std::string expected = "no readable transcript line in '" + (c.dir / "lead.jsonl").string() + "'";
+  BOOST_TEST(message_of("") == expected);
+  BOOST_TEST(message_of("\n \n") == expected);
+  BOOST_TEST(message_of("garbage\n{\"type\":\"assistant\"\n\x01\x02") == expected);
+  BOOST_TEST(message_of("{\"type\":\"not-a-claude-type\"}\n[1]\n") == expected);
+  BOOST_TEST(message_of("garbage\n{\"type\":\"user\",\"message\":{\"content\":\"hi\"}}\n") == "judged");
+  BOOST_TEST(message_of("{\"type\":\"summary\"}\n") == "judged");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -377,6 +378,124 @@ BOOST_AUTO_TEST_CASE(the_latest_run_wins_and_bad_run_contexts_are_warned_about) 
              boost::test_tools::per_element());
   BOOST_TEST_REQUIRE(r.warnings.size() == 1u);
   BOOST_TEST(r.warnings[0].find("malformed JSON '") == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- symlinks (docs/cost.md, "Symlinks") ---------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(symlinks)
+
+// The warnings that name a link, in order.
+strings link_warnings(const cc::report& r) {
+  strings out;
+  for (const auto& w : r.warnings)
+    if (w.rfind("not following symlink '", 0) == 0) out.push_back(w);
+  return out;
+}
+
+std::string link_warning(const stdfs::path& link, const stdfs::path& target) {
+  return "not following symlink '" + link.string() + "' (it points to '" + target.string() + "'): counted as absent";
+}
+
+BOOST_AUTO_TEST_CASE(nothing_reached_through_a_link_inside_the_task_root_is_measured) {
+  temp_dir dir;
+  const auto task = dir.path / "task";
+  write(dir.path / "passwd", "root:x:0:0:root:/root:/bin/sh\n");
+  write(dir.path / "outside/notes.md", "outside folder");
+  write(task / "instruction-set/task-brief.md", "abcd");
+  write(task / "runs/error-analysis/worker-results/claude-worker.md", "ab");
+  write(task / "runs/error-analysis/run-context.json", R"({"createdAt":"2026-01-01T00:00:00Z"})");
+  stdfs::create_symlink(dir.path / "passwd", task / "instruction-set/analysis-packet.md");
+  stdfs::create_symlink("task-brief.md", task / "instruction-set/timeline.md");  // inside, still a link
+  stdfs::create_directory_symlink(dir.path / "outside", task / "instruction-set/more");
+  stdfs::create_symlink(dir.path / "passwd", task / "runs/error-analysis/worker-results/codex-worker.md");
+  stdfs::create_symlink(dir.path / "passwd", task / "task-manifest.json");
+  const auto r = cc::measure(isolated(task, dir));
+  BOOST_TEST(r.instruction_set.file_count == 1u);
+  BOOST_TEST(r.instruction_set.bytes == 4u);
+  BOOST_TEST(r.instruction_set.analysis_packet_bytes == 0u);
+  BOOST_TEST(r.lead_phase1.mode == "full-contract");
+  BOOST_TEST(r.lead_phase1.files == (strings{"runs/error-analysis/run-context.json", "instruction-set/task-brief.md"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(r.report_writer.files == strings{"runs/error-analysis/worker-results/claude-worker.md"},
+             boost::test_tools::per_element());
+  // Each link once, however often it was met.
+  const strings expected{
+      link_warning(task / "instruction-set/analysis-packet.md", dir.path / "passwd"),
+      link_warning(task / "instruction-set/more", dir.path / "outside"),
+      link_warning(task / "instruction-set/timeline.md", "task-brief.md"),
+      link_warning(task / "task-manifest.json", dir.path / "passwd"),
+      link_warning(task / "runs/error-analysis/worker-results/codex-worker.md", dir.path / "passwd")};
+  strings got = link_warnings(r);
+  std::sort(got.begin(), got.end());
+  strings want = expected;
+  std::sort(want.begin(), want.end());
+  BOOST_TEST(got == want, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_linked_run_folder_is_never_the_latest_run) {
+  temp_dir dir;
+  const auto task = dir.path / "task";
+  write(task / "runs/error-analysis/run-context.json", R"({"createdAt":"2026-01-01T00:00:00Z"})");
+  write(dir.path / "elsewhere/run-context.json", R"({"createdAt":"2099-01-01T00:00:00Z"})");
+  write(dir.path / "elsewhere/worker-results/x.md", "outside");
+  stdfs::create_directory_symlink(dir.path / "elsewhere", task / "runs/zz-linked");
+  stdfs::create_directory_symlink(dir.path / "elsewhere", task / "runs/error-analysis/stage-9");
+  const auto r = cc::measure(isolated(task, dir));
+  BOOST_TEST(r.run_dir.value_or("") == "runs/error-analysis");
+  BOOST_TEST(link_warnings(r).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_linked_instruction_set_counts_as_none) {
+  temp_dir dir;
+  const auto task = dir.path / "task";
+  write(dir.path / "elsewhere/analysis-packet.md", "packet");
+  write(task / "task-manifest.json", "{}");
+  stdfs::create_directory_symlink(dir.path / "elsewhere", task / "instruction-set");
+  const auto r = cc::measure(isolated(task, dir));
+  BOOST_TEST(r.lead_phase1.mode == "no-instruction-set");
+  BOOST_TEST(r.instruction_set.file_count == 0u);
+  BOOST_TEST(link_warnings(r) == strings{link_warning(task / "instruction-set", dir.path / "elsewhere")},
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(the_task_root_itself_may_be_a_link) {
+  temp_dir dir;
+  write(dir.path / "real/instruction-set/task-brief.md", "abcd");
+  stdfs::create_directory_symlink(dir.path / "real", dir.path / "named");
+  const auto r = cc::measure(isolated(dir.path / "named", dir));
+  BOOST_TEST(r.instruction_set.file_count == 1u);
+  BOOST_TEST(link_warnings(r).empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_explicit_run_dir_outside_the_task_root_confines_its_own_files) {
+  temp_dir dir;
+  write(dir.path / "task/instruction-set/task-brief.md", "abcd");
+  write(dir.path / "run/worker-results/claude-worker.md", "ab");
+  write(dir.path / "secret.md", "secret");
+  stdfs::create_symlink(dir.path / "secret.md", dir.path / "run/worker-results/codex-worker.md");
+  auto where = isolated(dir.path / "task", dir);
+  where.run_dir = dir.path / "run";
+  const auto r = cc::measure(where);
+  BOOST_TEST(r.report_writer.files == strings{(dir.path / "run/worker-results/claude-worker.md").generic_string()},
+             boost::test_tools::per_element());
+  BOOST_TEST(link_warnings(r).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(installed_skills_that_are_links_are_read) {
+  temp_dir dir;
+  write(dir.path / "checkout/okstra-convergence/SKILL.md", "converge");
+  write(dir.path / "task/instruction-set/task-brief.md", "abcd");
+  stdfs::create_directories(dir.path / "claude/skills");
+  stdfs::create_directory_symlink(dir.path / "checkout/okstra-convergence",
+                                  dir.path / "claude/skills/okstra-convergence");
+  const auto r = cc::measure(isolated(dir.path / "task", dir, std::nullopt));
+  const auto* convergence = asset(r, "skill:okstra-convergence");
+  BOOST_TEST_REQUIRE(convergence != nullptr);
+  BOOST_TEST(convergence->source == "installed");
+  BOOST_TEST(convergence->bytes == 8u);
+  BOOST_TEST(link_warnings(r).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

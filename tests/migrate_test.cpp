@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE migrate
 #include <boost/test/unit_test.hpp>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -322,6 +323,26 @@ BOOST_AUTO_TEST_CASE(apply_migrates_and_a_second_apply_has_nothing_to_do) {
   BOOST_TEST(again.result.status == "nothing-to-do");
   BOOST_TEST(again.plan.nothing_to_do);
   BOOST_TEST(mg::to_string(mg::build_plan(f.request()).state) == "migrated");
+}
+
+// A run killed in its first journal write leaves the journal's temporary in
+// the project root and no journal naming it: the next --apply removes it
+// (docs/cli.md, "Files okstra writes"), and keeps a live writer's.
+BOOST_AUTO_TEST_CASE(apply_removes_a_dead_writers_journal_temporary) {
+  fixture f;
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  BOOST_REQUIRE(child > 0);
+  int status = 0;
+  BOOST_REQUIRE(::waitpid(child, &status, 0) == child);  // gone, its pid free
+  const stdfs::path journal = dirs::migrate_journal(f.root);
+  const stdfs::path dead = f.root / ("." + journal.filename().string() + ".tmp-" + std::to_string(child) + "-0");
+  const stdfs::path live = f.root / ("." + journal.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-9");
+  write(dead, "{\"version\":1,\"half");
+  write(live, "{\"version\":1,\"half");
+  BOOST_TEST(mg::apply(f.request()).result.status == "migrated");
+  BOOST_TEST(!stdfs::exists(dead));
+  BOOST_TEST(stdfs::exists(live));
 }
 
 BOOST_AUTO_TEST_CASE(a_run_interrupted_at_any_step_is_finished_by_a_rerun) {

@@ -272,7 +272,7 @@ BOOST_AUTO_TEST_CASE(seq_counts_up_from_001_past_existing_reports_and_claims) {
   BOOST_TEST(stage.run_dir == paths.task_root / "runs/implementation/stage-2");
   BOOST_TEST(stage.seq == 1);
   expect_error([&] { prep::allocate_run(info.layout, key, "implementation", std::nullopt, journal); }, exit_code::usage);
-  // final-verification is stage-scoped but not nested (SPEC §2).
+  // final-verification is stage-scoped but not nested.
   BOOST_TEST(prep::allocate_run(info.layout, key, "final-verification", 1, journal).run_dir ==
              paths.task_root / "runs/final-verification");
 }
@@ -464,6 +464,79 @@ BOOST_AUTO_TEST_CASE(a_rollback_leaves_a_file_someone_else_changed_since) {
     fs::write_file_atomic(file, "v3 (theirs)\n");
   }
   BOOST_TEST(fs::read_file(file) == "v3 (theirs)\n");
+}
+
+// ---- symlinks below the project root (docs/prepare.md, "Symlinks") --------------------------
+
+BOOST_AUTO_TEST_CASE(a_linked_discovery_folder_is_refused_and_the_bundle_rolled_back) {
+  fixture f;
+  stdfs::create_directories(f.project / ".okstra");
+  stdfs::create_directories(f.tmp.root / "elsewhere");
+  fs::write_file_atomic(f.tmp.root / "elsewhere/latest-task.json", "{\"keep\": true}\n");
+  stdfs::create_directory_symlink(f.tmp.root / "elsewhere", f.project / ".okstra/discovery");
+  const auto before = tree(f.project);
+  const auto elsewhere = tree(f.tmp.root / "elsewhere");
+  {
+    prep::rollback_journal journal;
+    const auto r = f.request("error-analysis");
+    const auto info = prep::ensure_project(f.home, f.project, "shop", journal);
+    const auto e = expect_error(
+        [&] { prep::materialize_run(f.home, info, r, std::nullopt, f.skipped_worktree(), f.templates(), journal); },
+        exit_code::input);
+    BOOST_TEST(std::string(e.what()) ==
+               "refusing to follow symlink '" + (f.project / ".okstra/discovery").string() + "'");
+    BOOST_TEST(journal.rollback().empty());
+  }
+  BOOST_TEST(tree(f.project) == before, boost::test_tools::per_element());
+  BOOST_TEST(tree(f.tmp.root / "elsewhere") == elsewhere, boost::test_tools::per_element());
+  BOOST_TEST(fs::read_file(f.tmp.root / "elsewhere/latest-task.json") == "{\"keep\": true}\n");
+  BOOST_TEST(!stdfs::exists(f.home.projects_dir() / "shop.json"));
+}
+
+BOOST_AUTO_TEST_CASE(a_linked_okstra_folder_is_refused_before_anything_is_written) {
+  fixture f;
+  stdfs::create_directories(f.tmp.root / "elsewhere");
+  stdfs::create_directory_symlink(f.tmp.root / "elsewhere", f.project / ".okstra");
+  prep::rollback_journal journal;
+  const auto e = expect_error([&] { prep::ensure_project(f.home, f.project, "shop", journal); }, exit_code::input);
+  BOOST_TEST(contains(e.what(), "refusing to follow symlink '" + (f.project / ".okstra").string() + "'"));
+  BOOST_TEST(journal.size() == 0u);
+  BOOST_TEST(stdfs::is_empty(f.tmp.root / "elsewhere"));
+}
+
+BOOST_AUTO_TEST_CASE(an_undo_does_not_follow_a_link_planted_after_the_write) {
+  temp_dir t;
+  stdfs::create_directories(t.root / "project/.okstra/discovery");
+  stdfs::create_directories(t.root / "elsewhere");
+  const stdfs::path file = t.root / "project/.okstra/discovery/latest-task.json";
+  {
+    prep::rollback_journal journal;
+    prep::write_journaled_below(t.root / "project", file, "ours\n", journal);
+    BOOST_TEST(fs::read_file(file) == "ours\n");
+    // The folder swapped for a link to a file with the same content: the undo
+    // must neither remove that file nor write through the link.
+    stdfs::remove_all(t.root / "project/.okstra/discovery");
+    fs::write_file_atomic(t.root / "elsewhere/latest-task.json", "ours\n");
+    stdfs::create_directory_symlink(t.root / "elsewhere", t.root / "project/.okstra/discovery");
+    const auto failures = journal.rollback();
+    BOOST_TEST_REQUIRE(failures.size() == 1u);
+    BOOST_TEST(contains(failures[0], "refusing to follow symlink"));
+  }
+  BOOST_TEST(fs::read_file(t.root / "elsewhere/latest-task.json") == "ours\n");
+}
+
+BOOST_AUTO_TEST_CASE(journaled_folders_below_a_root_are_undone_without_following_links) {
+  temp_dir t;
+  stdfs::create_directories(t.root / "project");
+  {
+    prep::rollback_journal journal;
+    prep::make_folders_below(t.root / "project", t.root / "project/.okstra/tasks/g/t", journal);
+    BOOST_TEST(journal.size() == 4u);
+    prep::write_journaled_below(t.root / "project", t.root / "project/.okstra/tasks/g/t/a.json", "{}\n", journal);
+    expect_error([&] { prep::write_journaled_below(t.root / "project", t.root / "other/x.json", "{}", journal); },
+                 exit_code::input);  // not below the root
+  }
+  BOOST_TEST(stdfs::is_empty(t.root / "project"));
 }
 
 // ---- concurrency across processes -----------------------------------------------------------

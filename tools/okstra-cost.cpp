@@ -1,5 +1,5 @@
 // okstra-cost — static context cost of a task bundle: what each role must read,
-// in files, bytes and estimated tokens (SPEC §7; docs/cost.md).
+// in files, bytes and estimated tokens (docs/cost.md).
 #include <iostream>
 #include <optional>
 #include <string>
@@ -23,6 +23,8 @@ const char* details =
     "Mandatory: the task root, and --run-dir, --runtime-root and --compare when given\n"
     "(each must be a folder, else exit 3). Every measured file is optional: an absent\n"
     "one is not counted, but a file that exists and cannot be read is an error (exit 3).\n"
+    "Below the task root no symbolic link is followed: what it leads to counts as\n"
+    "absent and a warning names the link. Installed skills and agents may be links.\n"
     "\n"
     "Where files are looked for:\n"
     "  skills   <claude root>/skills/<name>/SKILL.md, else <runtime root>/skills/<name>/SKILL.md\n"

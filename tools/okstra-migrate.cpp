@@ -1,6 +1,6 @@
 // okstra-migrate — move a project from the legacy layout .project-docs/okstra/
-// to .okstra/ and rewrite every reference to the old location (SPEC §10;
-// docs/migrate.md).
+// to .okstra/ and rewrite every reference to the old location
+// (docs/migrate.md).
 //
 // Dry run by default: prints the plan and changes nothing. --apply migrates
 // (or finishes an interrupted migration) and prints {plan, result}; --undo

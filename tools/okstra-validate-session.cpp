@@ -1,5 +1,5 @@
 // okstra-validate-session — post-hoc conformance of a lead session to the
-// blocking contract (SPEC §9; docs/conformance.md).
+// blocking contract (docs/conformance.md).
 #include <string>
 #include <vector>
 
@@ -45,7 +45,8 @@ const char* exit_status =
     "  1  an error-severity rule failed\n"
     "  2  usage error: unknown option, format or rule id, neither --session nor --run-dir\n"
     "  3  unreadable input: the session file, the run dir or its run-context.json, a\n"
-    "     malformed task manifest or team-state.json, no session found for the run\n";
+    "     malformed task manifest or team-state.json, no session found for the run,\n"
+    "     a session with no readable transcript line (empty, or all garbage)\n";
 
 void warn_diagnostics(const okstra::conformance::report& r) {
   for (const auto& d : r.diagnostics)

@@ -35,7 +35,7 @@ check "okstra help lists tools" [ -n "$tools" ]
 printf '%s\n' $tools help doctor setup version | LC_ALL=C sort >"$work/commands"
 
 # help_options CMD...: the long options of CMD's --help Options block, plus
-# --help and --version (every tool has both, SPEC section 1), sorted.
+# --help and --version (every tool has both), sorted.
 help_options() {
   {
     "$@" --help </dev/null | sed -n '/^Options:/,/^$/s/^  \(-[A-Za-z] \[ \)\{0,1\}\(--[a-z0-9-]*\).*/\2/p'

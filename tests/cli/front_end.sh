@@ -112,6 +112,37 @@ check "setup again keeps the version stamp" is "$(cat "$home/version")" "$versio
 # shellcheck disable=SC2012
 check "setup again leaves no temporary file" is "$(ls -A "$home" | tr '\n' ' ')" "templates version "
 
+# Files are written through a fresh mktemp name: links planted at the old
+# predictable temporary name "<file>.tmp.<pid>" are not followed (the pid is
+# known: the front end is exec'd by a shell whose $$ names the links). A
+# killed setup's temporary (its pid gone) is removed, a live writer's kept.
+echo victim >"$work/victim"
+sleep 300 &
+live=$!
+sh -c 'exit 0' &
+dead=$!
+wait "$dead" || true
+echo partial >"$home/.version.tmp-$dead-AbCdEfGh"
+echo partial >"$home/.version.tmp-$live-AbCdEfGh"
+# shellcheck disable=SC2016  # expanded by the inner shell
+run sh -c 'ln -s "$1" "$2/version.tmp.$$" && ln -s "$1" "$2/templates/pr-body.template.md.tmp.$$" && exec "$3" setup' \
+  sh "$work/victim" "$home" "$okstra"
+check "setup with planted links exits 0" is "$rc" 0
+check "a planted link at the old temporary name is not followed" is "$(cat "$work/victim")" victim
+check "the version stamp is a whole regular file" test -f "$home/version" -a ! -L "$home/version"
+check "the version stamp holds the version" is "$(cat "$home/version")" "$version"
+check "a killed setup's temporary is removed" test ! -e "$home/.version.tmp-$dead-AbCdEfGh"
+check "a live writer's temporary is kept" test -f "$home/.version.tmp-$live-AbCdEfGh"
+kill "$live" 2>/dev/null || true
+wait "$live" 2>/dev/null || true
+planted=$(find "$home" -name '*.tmp.*' -type l | wc -l)
+check "the planted links are still links (2)" is "$planted" 2
+find "$home" -name '*.tmp.*' -type l -exec rm -f {} +
+rm -f "$home/.version.tmp-$live-AbCdEfGh"
+check "the templates are whole after the planted links" diff -r "$src/templates" "$home/templates"
+# shellcheck disable=SC2012
+check "no other temporary file is left" is "$(ls -A "$home" | tr '\n' ' ')" "templates version "
+
 run env "OKSTRA_HOME=  $work/h2	 " "$okstra" setup
 check "OKSTRA_HOME is trimmed of whitespace" test -f "$work/h2/version"
 run env OKSTRA_HOME= "$okstra" setup

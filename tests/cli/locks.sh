@@ -1,7 +1,7 @@
 #!/bin/sh
 # Locks across real processes, driven through the okstra-test-lock binary:
 # counting under contention, SIGKILL release, --lock-timeout, --no-wait,
-# re-entry, and the file modes of SPEC §3.
+# re-entry, and the file modes, and escaped holder text (docs/cli.md).
 set -eu
 tool="$OKSTRA_TEST_TOOLS/okstra-test-lock"
 work=$(mktemp -d)
@@ -112,6 +112,33 @@ rc=$?
 set -e
 [ "$rc" -eq 3 ] && [ -z "$(ls -A "$work/elsewhere")" ] && pass "symlinked lock folder refused" \
   || fail "symlink: exit $rc, $(cat "$work/err")"
+
+# 10. The holder's recorded command is another process's text: a waiter's
+# stderr (the wait line and the lock-busy hint) shows its ESC, BEL, CR and
+# newline escaped, never raw (docs/cli.md, "Messages").
+rm -f "$OKSTRA_HOME/.locks"
+nasty="$work/ready$(printf '\033]0;pwned\007\r\033[2Jx\nforged: error line')"
+"$tool" --lock central --hold 2 --ready "$nasty" &
+holder=$!
+wait_for_file "$nasty" 100 || fail "nasty holder never became ready"
+grep -q "pwned" "$OKSTRA_HOME/.locks/central.lock" && pass "holder record holds the raw command" \
+  || fail "holder record lacks the command: $(cat "$OKSTRA_HOME/.locks/central.lock")"
+set +e
+"$tool" --lock central --no-wait 2>"$work/busy-err"
+rc_busy=$?
+"$tool" --lock central 2>"$work/wait-err"
+rc_wait=$?
+set -e
+wait "$holder" 2>/dev/null || true
+has_raw_controls() {  # file: true when it holds a C0 control other than the line ends, or DEL
+  LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$1"
+}
+[ "$rc_busy" -eq 1 ] && grep -q "pwned" "$work/busy-err" && ! has_raw_controls "$work/busy-err" \
+  && [ "$(wc -l <"$work/busy-err")" -eq 2 ] && grep -q 'x1b]0;pwned\\x07\\x0d' "$work/busy-err" \
+  && pass "lock-busy error: holder command escaped, two lines" || fail "lock-busy: rc $rc_busy, $(od -c "$work/busy-err" | head)"
+[ "$rc_wait" -eq 0 ] && grep -q "waiting for lock .*pwned" "$work/wait-err" && ! has_raw_controls "$work/wait-err" \
+  && [ "$(wc -l <"$work/wait-err")" -eq 1 ] && grep -q 'x0aforged: error line' "$work/wait-err" \
+  && pass "wait line: holder command escaped, one line" || fail "wait line: rc $rc_wait, $(od -c "$work/wait-err" | head)"
 
 if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
 echo "all lock checks passed"

@@ -97,7 +97,7 @@ for p in $programs; do
   for c in $(commands_of "$p"); do
     "$path" "$c" --help </dev/null >>"$work/help" 2>&1 || fail "$p $c --help failed"
   done
-  # --help always; --version for okstra and its tools (SPEC section 1), even
+  # --help always; --version for okstra and its tools, even
   # where the help text does not spell it out (the front end's).
   echo --help >>"$work/help"
   case $p in okstra | okstra-*) echo --version >>"$work/help" ;; esac

@@ -48,11 +48,7 @@ snapshot() { tree_state "$P" "$H" >"$1"; }
 quiet_json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 # ---- the legacy fixture, built once and restored from a tarball ----------------------
-mkdir -p "$P"
-git -C "$P" -c init.defaultBranch=main init -q
-echo hi >"$P/README"
-git -C "$P" add README
-git -C "$P" commit -q -m init
+new_repo "$P"
 for type in error-analysis implementation-planning; do
   "$prepare" --project-root "$P" --task-key shop/pay/refund --task-type "$type" --base-ref main --quiet >"$work/run.json" 2>"$work/err"
   "$prepare" finish --run-dir "$(quiet_json "$work/run.json" 'd["runDir"]')" --status completed --quiet >/dev/null

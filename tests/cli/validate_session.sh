@@ -146,11 +146,28 @@ run "$bin" --session "$work/copy/$session" --run-dir "$work/copy/$run_dir"
 [ "$rc" -eq 3 ] && grep -q "^okstra-validate-session: error: cannot read '$work/copy/$run_dir/run-context.json': no such file or directory$" "$work/err" &&
   pass "run dir without run-context.json: exit 3" || fail "no run context: rc $rc, $(cat "$work/err")"
 
-# 6. A transcript that is not a transcript at all: every line a diagnostic, no crash.
+# 6. A transcript that is not a transcript at all is an input error (exit 3),
+# never "conforms": nothing readable is nothing to judge.
 python3 -c 'import random, sys; r = random.Random(7); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(20000)))' >"$work/noise.jsonl"
-run "$bin" --quiet --session "$work/noise.jsonl"
+: >"$work/empty.jsonl"
+printf '\n  \n\n' >"$work/blank.jsonl"
+printf '{"type":"no-such-type","uuid":"u1"}\n{"a":1}\n' >"$work/foreign.jsonl"
+for garbage in noise empty blank foreign; do
+  run "$bin" --quiet --session "$work/$garbage.jsonl"
+  [ "$rc" -eq 3 ] && [ ! -s "$work/out" ] &&
+    grep -q "^okstra-validate-session: error: no readable transcript line in '$work/$garbage.jsonl'$" "$work/err" &&
+    grep -q '^hint: ' "$work/err" &&
+    pass "$garbage transcript: exit 3, no readable transcript line" || fail "$garbage transcript: rc $rc, $(cat "$work/err")"
+done
+run "$bin" --quiet --session "$work/empty.jsonl"
+grep -q "^hint: the file is empty; give the lead session's <session>.jsonl$" "$work/err" &&
+  pass "empty transcript: the hint says the file is empty" || fail "empty transcript hint: $(cat "$work/err")"
+# One real line among the noise: judged as usual, the noise as diagnostics.
+{ cat "$work/noise.jsonl"; printf '\n'; head -n 1 "$conforming/$session"; } >"$work/noisy.jsonl"
+run "$bin" --quiet --session "$work/noisy.jsonl"
 [ "$rc" -eq 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/out" &&
-  pass "noise (20000 seeded random bytes): valid JSON out, exit 0 (BC08 is only a warning)" || fail "random bytes: rc $rc"
+  grep -q 'malformed JSON line: skipped' "$work/err" &&
+  pass "noise with one transcript line: judged, exit 0, the noise as diagnostics" || fail "noise + one line: rc $rc, $(head -3 "$work/err")"
 
 # 7. --help, --version, the front end.
 run "$bin" --help

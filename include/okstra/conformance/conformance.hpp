@@ -1,5 +1,5 @@
 // okstra/conformance/conformance.hpp — did a lead session obey the blocking
-// contract? (SPEC §9; docs/conformance.md has every rule, its evidence and fix.)
+// contract? (docs/conformance.md has every rule, its evidence and fix.)
 //
 // Contract:
 // - check(request) reads the lead transcript (--session, or the session found
@@ -11,7 +11,9 @@
 //   Read only: nothing is written, locked or started.
 // - Throws okstra::error with exit_code::input (3) when a mandatory input cannot
 //   be read: the session file, the run dir or its run-context.json, a malformed
-//   task manifest or team-state.json, or no session found for the run.
+//   task manifest or team-state.json, or no session found for the run; and
+//   when the session has no readable transcript line ("no readable transcript
+//   line in '<file>'": empty, or every line malformed or of an unknown type).
 //   select_rules() throws a usage error (2) for an unknown rule id.
 // - Everything else is data: a malformed transcript line, an unknown block type,
 //   a missing subagent file are `diagnostics` (file, line, message) and the rules

@@ -1,5 +1,5 @@
 // okstra/context_cost/context_cost.hpp — static context cost of a task bundle
-// (SPEC §7; docs/cost.md is the long form of this contract).
+// (docs/cost.md is the long form of this contract).
 //
 // Contract:
 // - measure() reads, never writes: the task root's task-manifest.json,
@@ -25,8 +25,16 @@
 // - Paths in the result: files inside the task root relative to it (with '/'),
 //   every other path absolute. Lists are sorted, so equal inputs give equal
 //   bytes out.
+// - Symbolic links: below the task root (and below a run folder given outside
+//   it) no link is followed, to a file or a folder, wherever it points: what
+//   lies behind it counts as absent and the link is named once in
+//   report::warnings, so a bundle cannot make the tool read outside itself.
+//   The task root and run folder as given, installed skills and agents, the
+//   okstra home and the runtime tree are read as their paths say, links
+//   included (docs/cost.md, "Symlinks").
 // - Non-fatal findings (a malformed run-context.json, hot-path files found
-//   nowhere) are returned in report::warnings; the caller prints them.
+//   nowhere, links not followed) are returned in report::warnings; the caller
+//   prints them.
 #pragma once
 
 #include <cstdint>

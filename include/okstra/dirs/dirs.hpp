@@ -1,4 +1,4 @@
-// okstra/dirs/dirs.hpp — where everything lives (SPEC §2), and task keys.
+// okstra/dirs/dirs.hpp — where everything lives, and task keys.
 //
 // Contract: pure path arithmetic and validation; nothing here touches the
 // disk except okstra_home() (reads the environment / passwd) and

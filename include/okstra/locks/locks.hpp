@@ -1,4 +1,4 @@
-// okstra/locks/locks.hpp — exclusive file locks of SPEC §3, as RAII guards.
+// okstra/locks/locks.hpp — exclusive file locks (docs/cli.md, "Lock options"), as RAII guards.
 //
 // Contract:
 // - lock files live under <home>/.locks/ (folder 0700, file 0600) or, for the
@@ -80,7 +80,7 @@ class lock {
 // Reads the holder record of a lock file; nullopt when absent or unreadable.
 std::optional<holder_record> read_holder(const stdfs::path& file);
 
-// The named locks of SPEC §3.
+// The named locks: central, per task, worktree provisioning, registry.
 stdfs::path central_lock_file(const dirs::home_layout& home);
 stdfs::path task_lock_file(const dirs::home_layout& home, const dirs::task_key& key, std::string_view task_type);
 stdfs::path provision_lock_file(const dirs::home_layout& home, const dirs::task_key& key);

@@ -1,5 +1,5 @@
 // okstra/migrate/migrate.hpp — move a project from the legacy layout
-// <root>/.project-docs/okstra/ to <root>/.okstra/ (SPEC §10; docs/migrate.md
+// <root>/.project-docs/okstra/ to <root>/.okstra/ (docs/migrate.md
 // is the long form of this contract).
 //
 // Contract:

@@ -1,5 +1,5 @@
-// okstra/prepare/prepare.hpp — the building blocks of okstra-prepare (SPEC §6;
-// docs/prepare.md is the long form of this contract), all but the worktree step.
+// okstra/prepare/prepare.hpp — the building blocks of okstra-prepare
+// (docs/prepare.md is the long form of this contract), all but the worktree step.
 //
 // Contract:
 // - check_installation(): <home>/version and every default template under
@@ -24,6 +24,9 @@
 //   runs/implementation/stage-<N>/…) and claims the next seq by mkdir of
 //   prompts/<NNN>/: one higher than any seq seen in reports/ or prompts/;
 //   mkdir is atomic, so even without the lock two runs never share a seq.
+//   The claim gets an owner marker (.claim, the pid); claims a killed
+//   prepare left with nothing but that marker, whose owner is gone, are
+//   removed first (docs/prepare.md, "6. Run paths and the seq").
 // - write_bundle(): instruction-set/ files, run inputs, worker prompts, report
 //   template and run-context.json, each written atomically.
 // - update_task_records(): task-manifest.json, discovery/task-catalog.json and
@@ -33,6 +36,10 @@
 //   lock; appends are one write(2) of a whole line, active.jsonl is rewritten
 //   atomically. finish() appends the final state to recent.jsonl first, then
 //   drops the run from active.jsonl (a crash in between repeats, never loses).
+// - Everything under <project>/.okstra/ is read and written through
+//   core/safe_path.hpp from the project root down: a symbolic link anywhere
+//   below the project root (.okstra itself, tasks/<group>, discovery, a
+//   file) is refused, exit 3, naming the link; nothing is written through it.
 // - rollback_journal: every block that creates or replaces a file or folder
 //   registers its undo; unless commit() is called the journal undoes them in
 //   reverse on destruction. A replaced file is restored only while it still
@@ -53,6 +60,7 @@
 #include <vector>
 
 #include "okstra/core/error.hpp"
+#include "okstra/core/fs.hpp"
 #include "okstra/dirs/dirs.hpp"
 #include "okstra/locks/locks.hpp"
 
@@ -92,6 +100,18 @@ void make_folders(const stdfs::path& dir, rollback_journal& journal, mode_t mode
 // undo does so under that home's central lock.
 void write_journaled(const stdfs::path& file, std::string_view content, rollback_journal& journal,
                      const dirs::home_layout* central = nullptr);
+// The same below a trusted root (the project root): `dir` and `file` must lie
+// below it, and no symbolic link below it is followed — one is refused with
+// safe_path::symlink_error, exit 3 — for the effect and for its undo alike
+// (docs/prepare.md, "Symlinks").
+void make_folders_below(const stdfs::path& root, const stdfs::path& dir, rollback_journal& journal,
+                        mode_t mode = 0755);
+void write_journaled_below(const stdfs::path& root, const stdfs::path& file, std::string_view content,
+                           rollback_journal& journal, const dirs::home_layout* central = nullptr);
+// A regular file below `root`, read the same way; nullopt when it or a folder
+// on its way is absent.
+std::optional<std::string> read_below(const stdfs::path& root, const stdfs::path& file,
+                                      std::size_t max_bytes = fs::json_read_limit);
 
 // ---- install check, templates ------------------------------------------------------
 
@@ -203,6 +223,7 @@ std::string to_json(const run_context& context, bool pretty = true);
 struct planned_file {
   stdfs::path path;
   std::string content;
+  stdfs::path root;  // the project root: `path` lies below it, written with write_journaled_below
 };
 // Renders every file of the run (pure apart from reading templates and the
 // clarification response): instruction set, run-inputs.json, worker prompts,

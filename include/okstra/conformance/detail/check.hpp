@@ -68,6 +68,20 @@ inline void read_subagents(const stdfs::path& session, session_model& m, bool re
   }
 }
 
+// A session always has lines of the transcript's own types. A file with none
+// (empty, blank, every line malformed or of a type no Claude Code writes) is
+// not a transcript: judging it would call garbage conforming
+// (docs/conformance.md, "The transcript").
+inline void require_transcript_lines(const transcript::read_stats& stats, const stdfs::path& file) {
+  if (stats.events > stats.unknown_types) return;
+  std::string why = "the file is empty";
+  if (stats.lines > 0)
+    why = std::to_string(stats.lines) + " line(s): " + std::to_string(stats.malformed) + " malformed, " +
+          std::to_string(stats.unknown_types) + " of an unknown type";
+  throw input_error(quoted("no readable transcript line in", file.string()),
+                    why + "; give the lead session's <session>.jsonl");
+}
+
 }  // namespace detail
 
 inline rule_set select_rules(const std::vector<std::string>& only, const std::vector<std::string>& skip) {
@@ -103,6 +117,7 @@ inline report check(const request& req) {
   const detail::roster crew = run ? run->crew : detail::roster{};
   detail::model_builder builder(m, crew);
   m.stats = transcript::read_events_file(session, builder, diagnostics);
+  detail::require_transcript_lines(m.stats, session);
   detail::read_subagents(session, m, req.rules.any(detail::bc04_index), diagnostics);
   report r = detail::evaluate(m, run ? &*run : nullptr, req.rules);
   r.diagnostics = std::move(diagnostics);

@@ -11,6 +11,7 @@
 
 #include "okstra/core/error.hpp"
 #include "okstra/core/fs.hpp"
+#include "okstra/core/safe_path.hpp"
 
 namespace okstra::context_cost::detail {
 
@@ -74,31 +75,6 @@ inline bool is_timestamped_legacy_artifact(std::string_view name) {
   return false;
 }
 
-// Regular files below `dir` (symlinked files included, symlinked folders not
-// entered, so no loop), sorted by path. An absent folder has none.
-inline std::vector<stdfs::path> regular_files_below(const stdfs::path& dir) {
-  std::vector<stdfs::path> out;
-  std::error_code ec;
-  if (!stdfs::is_directory(dir, ec)) return out;
-  const auto fail = [&](const stdfs::path& where) {
-    return io_error("read", where.string(), ec.value());
-  };
-  stdfs::recursive_directory_iterator it(dir, stdfs::directory_options::none, ec);
-  if (ec) throw fail(dir);
-  // An increment that fails is entering the entry it stood on: name that one.
-  stdfs::path current = dir;
-  for (const stdfs::recursive_directory_iterator end; it != end; it.increment(ec)) {
-    current = it->path();
-    std::error_code type_ec;
-    if (it->is_regular_file(type_ec)) out.push_back(current);
-  }
-  if (ec) throw fail(current);
-  std::sort(out.begin(), out.end(), [](const stdfs::path& a, const stdfs::path& b) {
-    return a.generic_string() < b.generic_string();
-  });
-  return out;
-}
-
 // A mandatory folder: present and a folder, else "cannot read '<dir>'".
 inline void require_folder(const stdfs::path& dir) {
   struct stat st{};
@@ -120,5 +96,151 @@ inline std::string display_path(const stdfs::path& path, const stdfs::path& task
   if (relative.empty() || *relative.begin() == "..") return path.generic_string();
   return relative.generic_string();
 }
+
+// Reads what is measured. Below a confining root (the task root, and a
+// --run-dir outside it) no symbolic link is followed: a link there is counted
+// as absent and reported once in `warnings` (docs/cost.md, "Symlinks"), so a
+// bundle cannot make the tool read /etc/passwd. Anything else (installed
+// skills, the runtime tree, the okstra home) is read as its path says: users
+// link their skills folders on purpose.
+class reader {
+ public:
+  explicit reader(std::vector<std::string>& warnings) : warnings_(&warnings) {}
+
+  // Confines every path below `root` (absolute, normalised); the first root
+  // a path lies below wins.
+  void confine_to(const stdfs::path& root) { roots_.push_back(root); }
+
+  // A measured file: absent when missing, not a regular file, or reached
+  // through a link below a confining root.
+  std::optional<measured_file> measure(const stdfs::path& path) {
+    const auto where = confined(path);
+    if (!where) return measure_file(path);
+    auto text = read_regular(*where);
+    if (!text) return std::nullopt;
+    return measured_file{path, text->size(), tally_text(*text)};
+  }
+
+  // The text of a regular file (at most `max_bytes`), as measure() finds it.
+  std::optional<std::string> read_text(const stdfs::path& path, std::size_t max_bytes) {
+    if (const auto where = confined(path)) return read_regular(*where, max_bytes);
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    return fs::read_file(path, max_bytes);
+  }
+
+  // What is at `path`, a link below a confining root reported and "absent".
+  safe_path::entry_type type_of(const stdfs::path& path) {
+    const auto where = confined(path);
+    if (!where) return type_outside(path);
+    if (where->second.empty()) return safe_path::entry_type::folder;  // the root itself
+    const auto parent = folder_of(*where, where->second.parent_path());
+    if (!parent) return safe_path::entry_type::absent;
+    const std::string name = where->second.filename().string();
+    const auto type = safe_path::type_at(*parent, name);
+    if (type != safe_path::entry_type::symlink) return type;
+    warn(safe_path::link_at(*parent, name));
+    return safe_path::entry_type::absent;
+  }
+
+  // The folders right inside `dir`, sorted; links reported and left out.
+  std::vector<stdfs::path> subfolders(const stdfs::path& dir) {
+    std::vector<stdfs::path> out;
+    const auto folder = open(dir);
+    if (!folder) return out;
+    for (const auto& e : safe_path::entries_at(*folder)) {
+      if (e.type == safe_path::entry_type::symlink) warn(safe_path::link_at(*folder, e.name));
+      if (e.type == safe_path::entry_type::folder) out.push_back(dir / e.name);
+    }
+    return out;
+  }
+
+  // Regular files below `dir`, recursively, sorted by path; links reported
+  // and left out (so no loop either). An absent folder has none.
+  std::vector<stdfs::path> regular_files_below(const stdfs::path& dir) {
+    std::vector<stdfs::path> out;
+    if (auto folder = open(dir)) collect(*folder, dir, out);
+    std::sort(out.begin(), out.end(),
+              [](const stdfs::path& a, const stdfs::path& b) { return a.generic_string() < b.generic_string(); });
+    return out;
+  }
+
+ private:
+  using root_and_relative = std::pair<stdfs::path, stdfs::path>;
+
+  std::optional<root_and_relative> confined(const stdfs::path& path) const {
+    for (const auto& root : roots_) {
+      const stdfs::path relative = path.lexically_relative(root);
+      if (relative.empty() || *relative.begin() == "..") continue;
+      return root_and_relative{root, relative == "." ? stdfs::path() : relative};
+    }
+    return std::nullopt;
+  }
+
+  void warn(const safe_path::symlink_error& e) {
+    std::string line = quoted("not following symlink", e.link().string()) + " (it points to '" + printable(e.target()) +
+                       "'): counted as absent";
+    if (std::find(warnings_->begin(), warnings_->end(), line) == warnings_->end())
+      warnings_->push_back(std::move(line));
+  }
+
+  std::optional<safe_path::folder> folder_of(const root_and_relative& where, const stdfs::path& relative) {
+    try {
+      return safe_path::find_folder(where.first, relative);
+    } catch (const safe_path::symlink_error& e) {
+      warn(e);
+      return std::nullopt;
+    }
+  }
+
+  // The folder at `dir`: confined, or trusted as named when outside every root.
+  std::optional<safe_path::folder> open(const stdfs::path& dir) {
+    if (const auto where = confined(dir)) return folder_of(*where, where->second);
+    if (type_outside(dir) != safe_path::entry_type::folder) return std::nullopt;
+    return safe_path::find_folder(dir, {});
+  }
+
+  std::optional<std::string> read_regular(const root_and_relative& where,
+                                          std::size_t max_bytes = fs::default_read_limit) {
+    if (where.second.empty()) return std::nullopt;  // a root is a folder
+    const auto parent = folder_of(where, where.second.parent_path());
+    if (!parent) return std::nullopt;
+    const std::string name = where.second.filename().string();
+    switch (safe_path::type_at(*parent, name)) {
+      case safe_path::entry_type::regular: break;
+      case safe_path::entry_type::symlink: warn(safe_path::link_at(*parent, name)); return std::nullopt;
+      default: return std::nullopt;  // absent, a folder, FIFO or socket: never opened
+    }
+    try {
+      return safe_path::read_file_at(*parent, name, max_bytes);
+    } catch (const safe_path::symlink_error& e) {  // replaced by a link meanwhile
+      warn(e);
+      return std::nullopt;
+    } catch (const okstra::error&) {
+      if (safe_path::type_at(*parent, name) != safe_path::entry_type::regular) return std::nullopt;
+      throw;  // a regular file that cannot be read: an error, never an undercount
+    }
+  }
+
+  void collect(const safe_path::folder& dir, const stdfs::path& path, std::vector<stdfs::path>& out) {
+    for (const auto& e : safe_path::entries_at(dir)) {
+      if (e.type == safe_path::entry_type::symlink) warn(safe_path::link_at(dir, e.name));
+      if (e.type == safe_path::entry_type::regular) out.push_back(path / e.name);
+      if (e.type != safe_path::entry_type::folder) continue;
+      if (auto child = safe_path::find_folder_at(dir, e.name)) collect(*child, path / e.name, out);
+    }
+  }
+
+  static safe_path::entry_type type_outside(const stdfs::path& path) {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) return safe_path::entry_type::absent;
+    return S_ISREG(st.st_mode) ? safe_path::entry_type::regular
+           : S_ISDIR(st.st_mode) ? safe_path::entry_type::folder
+                                 : safe_path::entry_type::other;
+  }
+
+  std::vector<stdfs::path> roots_;
+  std::vector<std::string>* warnings_;
+};
 
 }  // namespace okstra::context_cost::detail

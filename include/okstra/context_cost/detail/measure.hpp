@@ -50,35 +50,22 @@ inline file_set_metric to_metric(std::string_view mode, const file_set& set, con
   return {std::string(mode), set.count(), set.bytes, set.tokens(), display_paths(set, task_root)};
 }
 
-// A folder under runs/ is a run when it holds any of these.
-inline bool looks_like_run(const stdfs::path& dir) {
-  std::error_code ec;
-  return stdfs::is_regular_file(dir / "run-context.json", ec) || stdfs::is_directory(dir / "worker-results", ec) ||
-         stdfs::is_directory(dir / "reports", ec);
-}
+using safe_path::entry_type;
 
-inline std::vector<stdfs::path> sorted_subfolders(const stdfs::path& dir) {
-  std::vector<stdfs::path> out;
-  std::error_code ec;
-  if (!stdfs::is_directory(dir, ec)) return out;
-  stdfs::directory_iterator it(dir, ec);
-  if (ec) throw io_error("read", dir.string(), ec.value());
-  for (const stdfs::directory_iterator end; it != end; it.increment(ec)) {
-    if (ec) throw io_error("read", dir.string(), ec.value());
-    std::error_code type_ec;
-    if (it->is_directory(type_ec)) out.push_back(it->path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+// A folder under runs/ is a run when it holds any of these.
+inline bool looks_like_run(reader& files, const stdfs::path& dir) {
+  return files.type_of(dir / "run-context.json") == entry_type::regular ||
+         files.type_of(dir / "worker-results") == entry_type::folder ||
+         files.type_of(dir / "reports") == entry_type::folder;
 }
 
 // run-context.json's createdAt; "" when absent, and a warning when malformed.
-inline std::string created_at(const stdfs::path& run_dir, std::vector<std::string>& warnings) {
+inline std::string created_at(reader& files, const stdfs::path& run_dir, std::vector<std::string>& warnings) {
   const stdfs::path file = run_dir / "run-context.json";
-  std::error_code ec;
-  if (!stdfs::is_regular_file(file, ec)) return {};
   try {
-    const auto doc = json::read_file(file, std::size_t{1} << 24);
+    const auto text = files.read_text(file, std::size_t{1} << 24);
+    if (!text) return {};
+    const auto doc = json::parse(*text, file.string());
     return std::string(json::get_string(doc, "createdAt").value_or(""));
   } catch (const okstra::error& e) {
     warnings.push_back(std::string(e.what()) + " (ignored when choosing the latest run)");
@@ -88,42 +75,45 @@ inline std::string created_at(const stdfs::path& run_dir, std::vector<std::strin
 
 // The latest run under runs/: runs/<type>/ and runs/<type>/stage-<N>/
 // folders, the greatest run-context.json createdAt winning, then the greatest path.
-inline std::optional<stdfs::path> latest_run(const stdfs::path& task_root, std::vector<std::string>& warnings) {
+inline std::optional<stdfs::path> latest_run(reader& files, const stdfs::path& task_root,
+                                             std::vector<std::string>& warnings) {
   std::optional<std::tuple<std::string, std::string, stdfs::path>> best;
   const auto consider = [&](const stdfs::path& dir) {
-    if (!looks_like_run(dir)) return;
-    auto key = std::make_tuple(created_at(dir, warnings), dir.generic_string(), dir);
+    if (!looks_like_run(files, dir)) return;
+    auto key = std::make_tuple(created_at(files, dir, warnings), dir.generic_string(), dir);
     if (!best || key > *best) best = std::move(key);
   };
-  for (const auto& type_dir : sorted_subfolders(task_root / "runs")) {
+  for (const auto& type_dir : files.subfolders(task_root / "runs")) {
     consider(type_dir);
-    for (const auto& stage_dir : sorted_subfolders(type_dir))
+    for (const auto& stage_dir : files.subfolders(type_dir))
       if (stage_dir.filename().string().rfind("stage-", 0) == 0) consider(stage_dir);
   }
   if (!best) return std::nullopt;
   return std::get<2>(*best);
 }
 
-inline bundle open_bundle(const locations& where, std::vector<std::string>& warnings) {
+// The task root, and a --run-dir outside it, confine `files` (docs/cost.md, "Symlinks").
+inline bundle open_bundle(const locations& where, reader& files, std::vector<std::string>& warnings) {
   require_folder(where.task_root);
   if (where.runtime_root) require_folder(*where.runtime_root);
   bundle b;
   b.task_root = absolute_path(where.task_root);
   b.instruction_set = b.task_root / "instruction-set";
+  files.confine_to(b.task_root);
   if (where.run_dir) {
     require_folder(*where.run_dir);
     b.run_dir = absolute_path(*where.run_dir);
+    files.confine_to(*b.run_dir);
   } else {
-    b.run_dir = latest_run(b.task_root, warnings);
+    b.run_dir = latest_run(files, b.task_root, warnings);
   }
-  std::error_code ec;
-  const bool has_instruction_set = stdfs::is_directory(b.instruction_set, ec);
-  if (!has_instruction_set && !stdfs::exists(b.task_root / "task-manifest.json", ec) &&
-      !stdfs::is_directory(b.task_root / "runs", ec))
+  const bool has_instruction_set = files.type_of(b.instruction_set) == entry_type::folder;
+  if (!has_instruction_set && files.type_of(b.task_root / "task-manifest.json") == entry_type::absent &&
+      files.type_of(b.task_root / "runs") != entry_type::folder)
     warnings.push_back(quoted("no task-manifest.json, instruction-set/ or runs/ in", b.task_root.string()) +
                        ": is it a task root?");
-  b.analysis_packet = measure_file(b.instruction_set / analysis_packet_name);
-  b.legacy_task_packet = measure_file(b.instruction_set / legacy_task_packet_name);
+  b.analysis_packet = files.measure(b.instruction_set / analysis_packet_name);
+  b.legacy_task_packet = files.measure(b.instruction_set / legacy_task_packet_name);
   b.kind = !has_instruction_set     ? contract::no_instruction_set
            : b.analysis_packet      ? contract::analysis_packet
            : b.legacy_task_packet   ? contract::legacy_task_packet
@@ -131,37 +121,38 @@ inline bundle open_bundle(const locations& where, std::vector<std::string>& warn
   return b;
 }
 
-inline file_set full_contract_set(const bundle& b) {
+inline file_set full_contract_set(reader& files, const bundle& b) {
   file_set set;
-  for (const auto name : full_contract_files) set.add(measure_file(b.instruction_set / name));
+  for (const auto name : full_contract_files) set.add(files.measure(b.instruction_set / name));
   return set;
 }
 
-inline instruction_set_metric measure_instruction_set(const bundle& b) {
+inline instruction_set_metric measure_instruction_set(reader& files, const bundle& b) {
   file_set all;
-  for (const auto& path : regular_files_below(b.instruction_set)) all.add(measure_file(path));
+  for (const auto& path : files.regular_files_below(b.instruction_set)) all.add(files.measure(path));
   return {display_path(b.instruction_set, b.task_root), all.count(), all.bytes, all.tokens(),
           b.analysis_packet ? b.analysis_packet->bytes : 0, b.legacy_task_packet ? b.legacy_task_packet->bytes : 0};
 }
 
 // Phase 1 of the lead: the manifest, the run context, then the contract.
-inline file_set_metric measure_lead_phase1(const bundle& b) {
+inline file_set_metric measure_lead_phase1(reader& files, const bundle& b) {
   file_set set;
-  set.add(measure_file(b.task_root / "task-manifest.json"));
-  if (b.run_dir) set.add(measure_file(*b.run_dir / "run-context.json"));
+  set.add(files.measure(b.task_root / "task-manifest.json"));
+  if (b.run_dir) set.add(files.measure(*b.run_dir / "run-context.json"));
   switch (b.kind) {
     case contract::analysis_packet: set.add(*b.analysis_packet); break;
     case contract::legacy_task_packet: set.add(*b.legacy_task_packet); break;
     case contract::full_contract:
-      for (auto& f : full_contract_set(b).files) set.add(std::move(f));
+      for (auto& f : full_contract_set(files, b).files) set.add(std::move(f));
       break;
     case contract::no_instruction_set: break;
   }
   return to_metric(lead_mode_name(b.kind), set, b.task_root);
 }
 
-inline analysis_worker_metric measure_analysis_worker(const bundle& b, const std::optional<measured_file>& preamble) {
-  file_set full = full_contract_set(b);
+inline analysis_worker_metric measure_analysis_worker(reader& files, const bundle& b,
+                                                      const std::optional<measured_file>& preamble) {
+  file_set full = full_contract_set(files, b);
   full.add(preamble);
   file_set packet_mode;
   packet_mode.add(b.analysis_packet);
@@ -172,11 +163,11 @@ inline analysis_worker_metric measure_analysis_worker(const bundle& b, const std
 }
 
 // The report writer synthesises the workers' raw results of the run.
-inline file_set_metric measure_report_writer(const bundle& b) {
+inline file_set_metric measure_report_writer(reader& files, const bundle& b) {
   file_set set;
   if (b.run_dir)
-    for (const auto& path : regular_files_below(*b.run_dir / "worker-results"))
-      if (!is_timestamped_legacy_artifact(path.filename().string())) set.add(measure_file(path));
+    for (const auto& path : files.regular_files_below(*b.run_dir / "worker-results"))
+      if (!is_timestamped_legacy_artifact(path.filename().string())) set.add(files.measure(path));
   return to_metric("raw-synthesis-inputs", set, b.task_root);
 }
 
@@ -186,25 +177,27 @@ struct found_file {
 };
 
 // The installed copy (first Claude root that has it), else the runtime tree's.
-inline std::optional<found_file> installed_or_runtime(const std::vector<stdfs::path>& installed_roots,
+// Outside the task root these are read as their path says, links included.
+inline std::optional<found_file> installed_or_runtime(reader& files, const std::vector<stdfs::path>& installed_roots,
                                                       const stdfs::path& installed_relative,
                                                       const std::optional<stdfs::path>& runtime_root,
                                                       const stdfs::path& runtime_relative) {
   for (const auto& root : installed_roots)
-    if (auto f = measure_file(absolute_path(root / installed_relative))) return found_file{std::move(*f), "installed"};
+    if (auto f = files.measure(absolute_path(root / installed_relative))) return found_file{std::move(*f), "installed"};
   if (runtime_root)
-    if (auto f = measure_file(absolute_path(*runtime_root / runtime_relative))) return found_file{std::move(*f), "runtime"};
+    if (auto f = files.measure(absolute_path(*runtime_root / runtime_relative)))
+      return found_file{std::move(*f), "runtime"};
   return std::nullopt;
 }
 
-inline std::optional<measured_file> find_preamble(const locations& where) {
-  auto found = installed_or_runtime({where.okstra_home / "templates"}, stdfs::path(preamble_name), where.runtime_root,
-                                    stdfs::path("templates") / preamble_name);
+inline std::optional<measured_file> find_preamble(reader& files, const locations& where) {
+  auto found = installed_or_runtime(files, {where.okstra_home / "templates"}, stdfs::path(preamble_name),
+                                    where.runtime_root, stdfs::path("templates") / preamble_name);
   if (!found) return std::nullopt;
   return std::move(found->file);
 }
 
-inline skill_assets_metric measure_skill_assets(const locations& where) {
+inline skill_assets_metric measure_skill_assets(reader& files, const locations& where) {
   struct wanted {
     std::string name;
     stdfs::path installed, runtime;
@@ -219,7 +212,7 @@ inline skill_assets_metric measure_skill_assets(const locations& where) {
                     stdfs::path("agents") / "workers" / agent});
   skill_assets_metric m;
   for (const auto& w : list) {
-    const auto found = installed_or_runtime(where.claude_roots, w.installed, where.runtime_root, w.runtime);
+    const auto found = installed_or_runtime(files, where.claude_roots, w.installed, where.runtime_root, w.runtime);
     if (!found) {
       m.missing.push_back(w.name);
       continue;
@@ -269,15 +262,16 @@ inline std::optional<stdfs::path> installed_runtime_root() {
 
 inline report measure(const locations& where) {
   report r;
-  const detail::bundle b = detail::open_bundle(where, r.warnings);
+  detail::reader files(r.warnings);
+  const detail::bundle b = detail::open_bundle(where, files, r.warnings);
   r.task_root = b.task_root.generic_string();
   if (b.run_dir) r.run_dir = detail::display_path(*b.run_dir, b.task_root);
   if (where.runtime_root) r.runtime_root = detail::absolute_path(*where.runtime_root).generic_string();
-  r.instruction_set = detail::measure_instruction_set(b);
-  r.lead_phase1 = detail::measure_lead_phase1(b);
-  r.analysis_worker = detail::measure_analysis_worker(b, detail::find_preamble(where));
-  r.report_writer = detail::measure_report_writer(b);
-  r.skill_assets = detail::measure_skill_assets(where);
+  r.instruction_set = detail::measure_instruction_set(files, b);
+  r.lead_phase1 = detail::measure_lead_phase1(files, b);
+  r.analysis_worker = detail::measure_analysis_worker(files, b, detail::find_preamble(files, where));
+  r.report_writer = detail::measure_report_writer(files, b);
+  r.skill_assets = detail::measure_skill_assets(files, where);
   if (!r.skill_assets.missing.empty())
     r.warnings.push_back(std::to_string(r.skill_assets.missing.size()) +
                          " hot-path file(s) found neither installed nor under the runtime root" +

@@ -109,8 +109,11 @@ inline std::string holder_hint(const stdfs::path& file) {
 }
 
 inline void announce_wait(const stdfs::path& file) {
-  std::string line = std::string(program_invocation_short_name) + ": waiting for lock '" + file.string() + "' (" +
-                     holder_hint(file) + ")\n";
+  // The holder record is another process's text (its command line holds
+  // whatever its user typed, e.g. a task brief): printable() keeps escapes out
+  // of every waiting terminal (docs/cli.md, "Messages").
+  std::string line = std::string(program_invocation_short_name) + ": waiting for lock '" + printable(file.string()) +
+                     "' (" + printable(holder_hint(file)) + ")\n";
   [[maybe_unused]] const ssize_t n = ::write(2, line.data(), line.size());
 }
 
@@ -159,17 +162,19 @@ inline lock_reentry_error reentry(const stdfs::path& file) {
 
 }  // namespace detail
 
+// The record is read from a file another process wrote: every field is
+// escaped, wherever the description ends up (wait line, hint).
 inline std::string holder_record::describe() const {
   std::string out = "pid " + std::to_string(pid);
-  if (!host.empty()) out += " on host '" + host + "'";
-  if (!command.empty()) out += " running '" + command + "'";
-  if (!started_at.empty()) out += " since " + started_at;
+  if (!host.empty()) out += " on host '" + printable(host) + "'";
+  if (!command.empty()) out += " running '" + printable(command) + "'";
+  if (!started_at.empty()) out += " since " + printable(started_at);
   if (stale) out += " (stale record: that process is gone)";
   return out;
 }
 
 inline std::optional<holder_record> read_holder(const stdfs::path& file) {
-  fs::unique_fd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  fs::unique_fd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (!fd) return std::nullopt;
   try {
     const std::string text = fs::read_fd(fd.get(), file.string(), 1 << 16);

@@ -109,6 +109,9 @@ inline outcome apply(const request& r, const step_hook& after_step) {
     return detail::nothing_to_do(c);
   }
   const auto held = detail::take_locks(c);
+  // A run killed while writing its first journal left a temporary of it in
+  // the project root, and no journal that would name it.
+  fs::remove_stale_temps(c.journal);
   if (detail::journal_exists(c)) return detail::resume(c, after_step);
   const project_state state = detail::check_fresh(c);  // again, under the locks
   if (state == project_state::migrated) return detail::nothing_to_do(c);

@@ -113,8 +113,8 @@ inline std::string bullet_list(const std::vector<std::string>& items, std::strin
 inline std::string timeline_rows(const run_paths& paths, const run_context& c) {
   std::string rows;
   const stdfs::path manifest = dirs::task_paths{paths.task_root}.manifest();
-  if (regular_file_at(manifest)) {
-    const json::document doc = json::read_file(manifest);
+  if (const auto text = read_below(c.project_root, manifest)) {
+    const json::document doc = json::parse(*text, manifest.string());
     const json::value* runs = json::find(doc, "runs");
     if (runs && runs->IsArray())
       for (const auto& run : runs->GetArray()) {
@@ -193,7 +193,7 @@ inline void add_worker_prompts(std::vector<planned_file>& files, const run_paths
     values["ERRORS_LOG_PATH"] = paths.worker_results_dir.string() + "/" + worker + "-" + seq + ".errors.log";
     values["ERRORS_SIDECAR_PATH"] = paths.worker_results_dir.string() + "/" + worker + "-" + seq + ".errors.json";
     files.push_back({paths.seq_prompts_dir / (worker + "-worker.md"),
-                     render_file(templates, templates_for(c.task_type).worker_preamble, values)});
+                     render_file(templates, templates_for(c.task_type).worker_preamble, values), c.project_root});
   }
 }
 
@@ -207,24 +207,27 @@ inline std::vector<planned_file> plan_bundle(const run_request& request, const r
   values["PHASE_GUIDE"] = render_file(templates, set.phase_guide, values);
 
   std::vector<planned_file> files;
+  const stdfs::path root = context.project_root;  // every file lies below it
   const stdfs::path instruction_set = dirs::task_paths{paths.task_root}.instruction_set();
   for (const auto& file : set.instruction_set)
-    files.push_back({instruction_set / file.output_name, render_file(templates, file.template_path, values)});
+    files.push_back({instruction_set / file.output_name, render_file(templates, file.template_path, values), root});
   // The user's own text is copied, never rendered: it may hold "{{".
   if (request.clarification_response)
-    files.push_back({instruction_set / "clarification-response.md", fs::read_file(*request.clarification_response)});
-  files.push_back({paths.seq_prompts_dir / "run-inputs.json", detail::run_inputs_json(request, context)});
+    files.push_back(
+        {instruction_set / "clarification-response.md", fs::read_file(*request.clarification_response, fs::document_read_limit), root});
+  files.push_back({paths.seq_prompts_dir / "run-inputs.json", detail::run_inputs_json(request, context), root});
   detail::add_worker_prompts(files, paths, context, templates, values);
   values["TOKEN_SUMMARY_TABLE"] = detail::token_summary_table(context);
-  files.push_back({paths.seq_prompts_dir / "report-template.md", render_file(templates, set.report, values)});
-  files.push_back({paths.run_context_file, to_json(context)});
+  files.push_back({paths.seq_prompts_dir / "report-template.md", render_file(templates, set.report, values), root});
+  files.push_back({paths.run_context_file, to_json(context), root});
   return files;
 }
 
+// Every file below its project root, no link followed (docs/prepare.md, "Symlinks").
 inline void write_bundle(const std::vector<planned_file>& files, rollback_journal& journal) {
   for (const auto& file : files) {
-    make_folders(file.path.parent_path(), journal);
-    write_journaled(file.path, file.content, journal);
+    make_folders_below(file.root, file.path.parent_path(), journal);
+    write_journaled_below(file.root, file.path, file.content, journal);
   }
 }
 

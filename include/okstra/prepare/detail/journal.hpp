@@ -9,6 +9,7 @@
 #include <exception>
 
 #include "okstra/core/fs.hpp"
+#include "okstra/core/safe_path.hpp"
 
 namespace okstra::prepare {
 
@@ -77,6 +78,9 @@ inline void make_folders(const stdfs::path& dir, rollback_journal& journal, mode
 
 inline void write_journaled(const stdfs::path& file, std::string_view content, rollback_journal& journal,
                             const dirs::home_layout* central) {
+  // A shared file, under the central lock: killed writers' leftovers go first
+  // (docs/cli.md, "Files okstra writes").
+  if (central) fs::remove_stale_temps(file);
   std::optional<std::string> previous = detail::read_if_regular(file);
   if (previous && *previous == content) return;  // nothing changes, nothing to undo
   std::optional<dirs::home_layout> home;
@@ -94,6 +98,64 @@ inline void write_journaled(const stdfs::path& file, std::string_view content, r
   };
   std::string what = "undo write of " + file.string();
   fs::write_file_atomic(file, content);
+  journal.on_rollback(std::move(what), std::move(undo));
+}
+
+// ---- below a trusted root: no symlink followed (docs/prepare.md, "Symlinks") ---------
+
+namespace detail {
+// The folder holding root/relative, walked without following a link; nullopt
+// when a folder on the way is gone (nothing left to undo there).
+inline std::optional<safe_path::folder> parent_below(const stdfs::path& root, const stdfs::path& relative) {
+  return safe_path::find_folder(root, relative.parent_path());
+}
+
+inline void remove_empty_folder_below(const stdfs::path& root, const stdfs::path& relative) {
+  if (const auto parent = parent_below(root, relative))
+    safe_path::remove_empty_folder_at(*parent, relative.filename().string());
+}
+}  // namespace detail
+
+inline std::optional<std::string> read_below(const stdfs::path& root, const stdfs::path& file, std::size_t max_bytes) {
+  const stdfs::path relative = safe_path::below(root, file);
+  const auto parent = detail::parent_below(root, relative);
+  if (!parent) return std::nullopt;
+  return safe_path::read_file_at(*parent, relative.filename().string(), max_bytes);
+}
+
+inline void make_folders_below(const stdfs::path& root, const stdfs::path& dir, rollback_journal& journal,
+                               mode_t mode) {
+  safe_path::make_folders(root, safe_path::below(root, dir), mode, [&](const stdfs::path& relative) {
+    journal.on_rollback("remove folder " + (root / relative).string(),
+                        [root, relative] { detail::remove_empty_folder_below(root, relative); });
+  });
+}
+
+// As write_journaled, with every folder from `root` down opened without
+// following a link, for the write and for its undo alike.
+inline void write_journaled_below(const stdfs::path& root, const stdfs::path& file, std::string_view content,
+                                  rollback_journal& journal, const dirs::home_layout* central) {
+  const stdfs::path relative = safe_path::below(root, file);
+  const std::string name = relative.filename().string();
+  const safe_path::folder dir = safe_path::open_folder(root, relative.parent_path());
+  if (central) fs::remove_stale_temps_at(dir.fd.get(), name);  // as write_journaled
+  std::optional<std::string> previous = safe_path::read_file_at(dir, name);
+  if (previous && *previous == content) return;  // nothing changes, nothing to undo
+  std::optional<dirs::home_layout> home;
+  if (central) home = *central;
+  auto undo = [root, relative, name, previous = std::move(previous), written = std::string(content), home] {
+    std::optional<locks::lock> held;
+    if (home) held.emplace(locks::central_lock(*home));
+    const auto now_dir = detail::parent_below(root, relative);
+    if (!now_dir || safe_path::read_file_at(*now_dir, name) != written) return;  // gone or theirs now
+    if (previous) {
+      safe_path::write_file_at(*now_dir, name, *previous);
+    } else {
+      safe_path::remove_file_at(*now_dir, name);
+    }
+  };
+  std::string what = "undo write of " + file.string();
+  safe_path::write_file_at(dir, name, content);
   journal.on_rollback(std::move(what), std::move(undo));
 }
 

@@ -86,12 +86,16 @@ inline project_info ensure_project(const dirs::home_layout& home, const stdfs::p
 
   project_info info{dirs::project_layout::current(root), std::string(project_id), std::nullopt, false};
   const stdfs::path file = info.layout.project_json();
-  if (!detail::regular_file_at(file)) {
-    make_folders(info.layout.okstra_dir, journal);
-    write_journaled(file, detail::project_json_text(project_id, root), journal);
+  // From the project root down no link is followed: a cloned repository may
+  // carry a planted `.okstra` link (docs/prepare.md, "Symlinks").
+  std::optional<std::string> text = read_below(root, file);
+  if (!text) {
+    text = detail::project_json_text(project_id, root);
+    make_folders_below(root, info.layout.okstra_dir, journal);
+    write_journaled_below(root, file, *text, journal);
     info.created = true;
   }
-  const json::document doc = json::read_file(file);
+  const json::document doc = json::parse(*text, file.string());
   json::require_object(doc, file.string());
   const std::string_view recorded = json::require_string(doc, "projectId", file.string());
   if (recorded != project_id)

@@ -17,15 +17,17 @@ inline void write_run_summary(json::writer& w, const run_context& c) {
   w.field("createdAt", c.created_at).end_object();
 }
 
-// An existing JSON object file, or an empty object when absent; a malformed
-// one is an error: it is never silently replaced.
-inline json::document read_object_or_empty(const stdfs::path& file) {
-  if (!regular_file_at(file)) {
+// An existing JSON object file below `root` (read without following a link),
+// or an empty object when absent; a malformed one is an error: it is never
+// silently replaced.
+inline json::document read_object_or_empty(const stdfs::path& root, const stdfs::path& file) {
+  const std::optional<std::string> text = read_below(root, file);
+  if (!text) {
     json::document empty;
     empty.SetObject();
     return empty;
   }
-  json::document doc = json::read_file(file);
+  json::document doc = json::parse(*text, file.string());
   json::require_object(doc, file.string());
   return doc;
 }
@@ -107,16 +109,20 @@ inline void update_task_records(const dirs::home_layout& home, const project_inf
   run_paths paths;
   paths.task_root = task.task_root;
   paths.run_context_file = stdfs::path(context.run_dir) / "run-context.json";
-  make_folders(project.layout.discovery_dir(), journal);
-  make_folders(task.task_root, journal);
+  // No link below the project root is followed (docs/prepare.md, "Symlinks").
+  const stdfs::path& root = project.layout.project_root;
+  make_folders_below(root, project.layout.discovery_dir(), journal);
+  make_folders_below(root, task.task_root, journal);
   // The catalog is shared by every task of the project and the manifest by
   // every task type of the task: only the central lock spans them all.
   const auto held = locks::central_lock(home, policy);
-  const json::document manifest = detail::read_object_or_empty(task.manifest());
-  write_journaled(task.manifest(), detail::manifest_text(manifest, request, context), journal, &home);
-  const json::document catalog = detail::read_object_or_empty(project.layout.task_catalog());
-  write_journaled(project.layout.task_catalog(), detail::catalog_text(catalog, request, context), journal, &home);
-  write_journaled(project.layout.latest_task(), detail::latest_task_text(paths, request, context), journal, &home);
+  const json::document manifest = detail::read_object_or_empty(root, task.manifest());
+  write_journaled_below(root, task.manifest(), detail::manifest_text(manifest, request, context), journal, &home);
+  const json::document catalog = detail::read_object_or_empty(root, project.layout.task_catalog());
+  write_journaled_below(root, project.layout.task_catalog(), detail::catalog_text(catalog, request, context), journal,
+                        &home);
+  write_journaled_below(root, project.layout.latest_task(), detail::latest_task_text(paths, request, context),
+                        journal, &home);
 }
 
 }  // namespace okstra::prepare

@@ -120,6 +120,7 @@ inline finish_result finish(const dirs::home_layout& home, const stdfs::path& ru
   lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(found->index));
   std::string rest;
   for (const auto& line : lines) rest.append(line).push_back('\n');
+  fs::remove_stale_temps(home.active_jsonl());  // killed writers' leftovers (docs/cli.md, "Files okstra writes")
   fs::write_file_atomic(home.active_jsonl(), rest, 0600);
   return result;
 }
