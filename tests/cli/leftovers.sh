@@ -135,9 +135,7 @@ check "the finished runs' claims hold their prompts and an owner marker" \
 set -- --project-root "$repo" --task-key p/g/one --task-type error-analysis --base-ref main --quiet
 OKSTRA_TEST_PAUSE_AT=run-paths OKSTRA_TEST_RESUME_FILE="$work/never" "$prepare" "$@" >"$work/crash.out" 2>"$work/crash.err" &
 pid=$!
-n=0
-while ! grep -qs "test pause at run-paths" "$work/crash.err" && [ "$n" -lt 300 ]; do sleep 0.05; n=$((n + 1)); done
-check "a prepare paused at run-paths" grep -q "test pause at run-paths" "$work/crash.err"
+check "a prepare paused at run-paths" wait_for_pause "$work/crash.err" "run-paths"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null || true
 check "the killed prepare left claim 003 with only its marker" [ "$(ls -A "$prompts/003")" = .claim ]
@@ -172,9 +170,7 @@ sleeper=''
 OKSTRA_TEST_PAUSE_AT=run-paths OKSTRA_TEST_RESUME_FILE="$work/resume" "$prepare" "$@" --render-only \
   >"$work/live.out" 2>"$work/live.err" &
 live=$!
-n=0
-while ! grep -qs "test pause at run-paths" "$work/live.err" && [ "$n" -lt 300 ]; do sleep 0.05; n=$((n + 1)); done
-check "a second prepare paused at run-paths" grep -q "test pause at run-paths" "$work/live.err"
+check "a second prepare paused at run-paths" wait_for_pause "$work/live.err" "run-paths"
 check "its claim 006 holds only its marker" [ "$(ls -A "$prompts/006")" = .claim ]
 run env OKSTRA_HOME="$work/home2" "$prepare" "$@" --render-only
 check "a prepare of another home exits 0" [ "$rc" = 0 ]

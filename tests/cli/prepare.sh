@@ -253,9 +253,7 @@ for step in project task-lock worktree stage run-paths bundle records record-sta
     --approved-plan "$work/plan1/plan.md" --quiet --lock-timeout 20
   OKSTRA_TEST_PAUSE_AT=$step OKSTRA_TEST_RESUME_FILE="$work/never" "$tool" "$@" >"$work/crash.out" 2>"$work/crash.err" &
   pid=$!
-  n=0
-  while ! grep -q "test pause at $step" "$work/crash.err" && [ "$n" -lt 300 ]; do sleep 0.05; n=$((n + 1)); done
-  check "paused at $step" grep -q "test pause at $step" "$work/crash.err"
+  check "paused at $step" wait_for_pause "$work/crash.err" "$step"
   kill -9 "$pid"
   wait "$pid" 2>/dev/null || true
   rc=$(status_of "$wtool" reconcile --quiet)
@@ -280,9 +278,7 @@ for step in stage run-paths bundle records; do
     --approved-plan "$work/plan1/plan.md" --quiet --lock-timeout 20
   OKSTRA_TEST_PAUSE_AT=$step OKSTRA_TEST_RESUME_FILE="$work/never" "$tool" "$@" >"$work/crash.out" 2>"$work/crash.err" &
   pid=$!
-  n=0
-  while ! grep -q "test pause at $step" "$work/crash.err" && [ "$n" -lt 300 ]; do sleep 0.05; n=$((n + 1)); done
-  check "auto run paused at $step" grep -q "test pause at $step" "$work/crash.err"
+  check "auto run paused at $step" wait_for_pause "$work/crash.err" "$step"
   rc=$(status_of "$wtool" reconcile --quiet)
   check "reconcile leaves the stage of a paused prepare ($step)" grep -q '"settledStages":\[\]' "$work/out"
   kill -9 "$pid"
