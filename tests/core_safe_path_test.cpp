@@ -52,13 +52,7 @@ std::vector<std::string> names_in(const stdfs::path& dir) {
 // The symlink_error `body` throws (it must throw one).
 template <class Body>
 sp::symlink_error link_error_of(Body&& body) {
-  try {
-    body();
-  } catch (const sp::symlink_error& e) {
-    return e;
-  }
-  BOOST_FAIL("no symlink_error thrown");
-  throw std::logic_error("unreachable");
+  return okstra::test::thrown<sp::symlink_error>(std::forward<Body>(body));
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <string>
 #include <system_error>
+#include <typeinfo>
+#include <utility>
 
 namespace okstra::test {
 
@@ -55,17 +57,24 @@ struct temp_dir {
   temp_dir& operator=(const temp_dir&) = delete;
 };
 
+// Runs `body`, which must throw an `Error`; returns it (the test fails otherwise).
+template <class Error, class Body>
+Error thrown(Body&& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    return e;
+  }
+  BOOST_FAIL("no " << typeid(Error).name() << " thrown");
+  throw std::logic_error("unreachable");
+}
+
 // Runs `body`, which must throw okstra::error with `code`; returns it.
 template <class Body>
 okstra::error expect_error(Body&& body, okstra::exit_code code) {
-  try {
-    body();
-  } catch (const okstra::error& e) {
-    BOOST_TEST(static_cast<int>(e.code()) == static_cast<int>(code), "message: " << e.what());
-    return e;
-  }
-  BOOST_FAIL("no error thrown");
-  throw std::logic_error("unreachable");
+  okstra::error e = thrown<okstra::error>(std::forward<Body>(body));
+  BOOST_TEST(static_cast<int>(e.code()) == static_cast<int>(code), "message: " << e.what());
+  return e;
 }
 
 inline bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }

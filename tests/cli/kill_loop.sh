@@ -236,4 +236,8 @@ echo "# states left: provisioning with git-locked worktree $(v n_state_provision
   "provisioning $(v n_state_provisioning), removing $(v n_state_removing), nothing pending $(v n_state_clean)"
 echo "# recovered by a plain re-run: $(v n_recovered) (reconcile first: $(v n_recover_with_reconcile))"
 check "some kills happened" [ "$(v n_killed_prepare)$(v n_killed_remove)" != 00 ]
+# The loop must have met the states it exists for: a kill that left an intent
+# (provisioning or removing) for the next run to finish.
+pending=$(($(v n_state_provisioning_git_locked) + $(v n_state_provisioning) + $(v n_state_removing)))
+check "some kills left a pending intent to repair ($pending)" [ "$pending" -gt 0 ]
 finish
