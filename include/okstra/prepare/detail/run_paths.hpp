@@ -64,12 +64,11 @@ inline pid_t marker_pid(const safe_path::folder& claim) {
 }
 
 // A claim that a killed prepare left behind (docs/prepare.md, "6. Run paths
-// and the seq"): it holds nothing but its marker (or the marker's temporary),
-// and the process named there is gone. An unmarked claim was made by a
-// prepare killed before it wrote the marker: owner unknown, and the task lock
-// the caller holds says that no prepare is filling it now.
+// and the seq"): it holds nothing but its marker, and the process named there
+// is gone. A claim is renamed into place with its marker already in it, so an
+// unmarked claim is an older okstra's or one made by hand: owner unknown, and
+// the task lock the caller holds says that no prepare is filling it now.
 inline bool stale_claim(const safe_path::folder& claim) {
-  const std::string temp_prefix = "." + std::string(claim_marker) + ".tmp-";
   std::vector<safe_path::entry> entries;
   try {
     entries = safe_path::entries_at(claim);
@@ -77,15 +76,11 @@ inline bool stale_claim(const safe_path::folder& claim) {
     return false;
   }
   for (const auto& e : entries) {
-    if (e.type != safe_path::entry_type::regular) return false;
-    pid_t owner = 0;
-    if (e.name == claim_marker) owner = marker_pid(claim);
-    else if (e.name.starts_with(temp_prefix)) owner = fs::detail::temp_owner(e.name, temp_prefix);
-    else return false;  // the run's own files: never stale
+    if (e.type != safe_path::entry_type::regular || e.name != claim_marker) return false;  // the run's own files
     struct stat st{};
     if (::fstatat(claim.fd.get(), e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
     const double written = static_cast<double>(st.st_mtim.tv_sec) + static_cast<double>(st.st_mtim.tv_nsec) / 1e9;
-    if (fs::owner_alive(owner, written)) return false;
+    if (fs::owner_alive(marker_pid(claim), written)) return false;
   }
   return true;
 }
