@@ -3,7 +3,9 @@
 // Contract: the buckets input, output, cacheWrite5m, cacheWrite1h and cacheRead
 // never overlap; total() is their sum. `reasoning` is the part of `output`
 // spent thinking ("of which"), never added to total. Every report is a
-// grouping of the same de-duplicated records, so grand totals agree.
+// grouping of the same de-duplicated records, so grand totals agree. Each
+// record also says at which service tier it was billed (`tier`), so that it
+// can be priced at that tier.
 #pragma once
 
 #include <array>
@@ -136,6 +138,25 @@ inline constexpr std::string_view agent_name(agent a) noexcept {
   return "other";
 }
 
+// The service tier a request was billed at (docs/usage.md, "Service tiers in
+// the logs"). standard is every request the logs say nothing special of;
+// fast is Claude Code's fast mode (usage.speed "fast"); priority and flex are
+// OpenAI's processing tiers as Codex CLI records them. Gemini and Cursor
+// records are always standard. The values are stored in the cache: append,
+// never renumber.
+enum class service_tier : std::uint8_t { standard, fast, priority, flex };
+inline constexpr service_tier last_service_tier = service_tier::flex;
+
+inline constexpr std::string_view service_tier_name(service_tier t) noexcept {
+  switch (t) {
+    case service_tier::standard: return "standard";
+    case service_tier::fast: return "fast";
+    case service_tier::priority: return "priority";
+    case service_tier::flex: return "flex";
+  }
+  return "standard";
+}
+
 struct tokens {
   std::uint64_t input = 0;
   std::uint64_t output = 0;
@@ -197,6 +218,7 @@ inline bool add_checked(tokens& into, const tokens& add) noexcept {
 struct record {
   source src = source::claude;
   agent who = agent::other;
+  service_tier tier = service_tier::standard;  // with src and who, in the padding before timestamp_ms
   std::int64_t timestamp_ms = 0;  // Unix milliseconds, UTC
   tokens usage;
   istr session_id;

@@ -30,6 +30,7 @@ namespace okstra::transcript {
 
 struct usage_line {
   std::string_view type, message_id, request_id, model, session_id, timestamp, cwd, agent_id, team_name, agent_name;
+  std::string_view speed;  // message.usage.speed: "fast" for Claude Code's fast mode, else "standard" or absent
   bool progress_message = false;  // older clients: data.message of a "progress" line carried a subagent's message
   bool is_sidechain = false;
   bool is_api_error = false;
@@ -92,6 +93,7 @@ inline bool read_usage_object(field_reader& r, usage_line& out) {
     if (key == "output_tokens") return r.count(out.output, out.bad_count);
     if (key == "cache_creation_input_tokens") return r.count(out.cache_creation, out.bad_count);
     if (key == "cache_read_input_tokens") return r.count(out.cache_read, out.bad_count);
+    if (key == "speed") return r.text(out.speed);
     if (key == "cache_creation" && r.cursor().peek() == '{') {
       out.has_cache_split = true;
       return r.cursor().object([&](std::string_view k) {

@@ -44,6 +44,7 @@ class encoder {
   void rec(const record& r) {
     u8(static_cast<std::uint8_t>(r.src));
     u8(static_cast<std::uint8_t>(r.who));
+    u8(static_cast<std::uint8_t>(r.tier));
     i64(r.timestamp_ms);
     usage(r.usage);
     str(r.session_id), str(r.model), str(r.project), str(r.team_name), str(r.agent_name), str(r.agent_id);
@@ -101,10 +102,11 @@ class decoder {
   }
   record rec() {
     record r;
-    const auto s = u8(), a = u8();
-    if (s > 3 || a > 5) fail();
+    const auto s = u8(), a = u8(), t = u8();
+    if (s > 3 || a > 5 || t > static_cast<std::uint8_t>(last_service_tier)) fail();
     r.src = static_cast<source>(s & 3);
     r.who = static_cast<agent>(a > 5 ? 5 : a);
+    r.tier = t > static_cast<std::uint8_t>(last_service_tier) ? service_tier::standard : static_cast<service_tier>(t);
     r.timestamp_ms = i64();
     r.usage = usage();
     r.session_id = str(), r.model = str(), r.project = str(), r.team_name = str(), r.agent_name = str();

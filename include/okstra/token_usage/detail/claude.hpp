@@ -11,6 +11,11 @@
 //   anywhere is a replay of the parent's message and is dropped.
 // - A line with no message.id cannot be matched with its copies; it is
 //   counted on its own (docs/usage.md: "lines without an id").
+// - Service tier: message.usage.speed "fast" is Claude Code's fast mode;
+//   any other value, null or no speed is standard. The copies of one request
+//   should agree, but a copy may lack the field: the request is fast when any
+//   of its counted copies says fast, whichever copy wins on tokens
+//   (merged_tier; docs/usage.md, "Service tiers in the logs").
 // - Ties are broken by (file path, byte offset), smallest first, so the
 //   result never depends on the order in which files were read.
 #pragma once
@@ -45,6 +50,7 @@ struct entry {
   tokens usage;
   sref message_id, request_id, model, session, project, team, agent_name, agent_id;
   std::uint8_t sidechain = 0;  // a byte, not bool: entries are cached as raw bytes
+  std::uint8_t tier = 0;       // a service_tier, as a byte for the same reason (in the padding: no growth)
 };
 static_assert(std::is_trivially_copyable_v<entry>);
 
@@ -119,6 +125,15 @@ inline tokens normalise(const transcript::usage_line& u) noexcept {
 
 }  // namespace detail_impl
 
+// The tier of a request from the tiers of two of its copies. A Claude entry
+// is standard or fast, so this is "fast when either copy says fast"; the
+// maximum keeps it independent of the order in which copies are met.
+inline std::uint8_t merged_tier(std::uint8_t a, std::uint8_t b) noexcept { return a > b ? a : b; }
+
+inline std::uint8_t tier_of_speed(std::string_view speed) noexcept {
+  return static_cast<std::uint8_t>(speed == "fast" ? service_tier::fast : service_tier::standard);
+}
+
 // True when copy `a` beats copy `b` of the same identity (same file).
 inline bool better_copy(const tokens& a, std::uint64_t a_offset, const tokens& b, std::uint64_t b_offset) noexcept {
   if (a.total() != b.total()) return a.total() > b.total();
@@ -173,6 +188,7 @@ class file_parser {
       return;
     }
     e.sidechain = u_.is_sidechain;
+    e.tier = tier_of_speed(u_.speed);
     e.message_id = blob_.put(u_.message_id);
     e.request_id = blob_.put(u_.request_id);
     using field = detail_impl::blob_writer::field;
@@ -200,8 +216,15 @@ class file_parser {
       out_.entries.push_back(e);
       return;
     }
-    if (old.sidechain && !e.sidechain) old = e;
-    else if (old.sidechain == e.sidechain && better_copy(e.usage, e.offset, old.usage, old.offset)) old = e;
+    // A sidechain copy of a main-thread line is a replay (dropped across
+    // files too), so its tier does not count; copies of equal standing do.
+    if (old.sidechain && !e.sidechain) {
+      old = e;
+    } else if (old.sidechain == e.sidechain) {
+      const std::uint8_t tier = merged_tier(old.tier, e.tier);
+      if (better_copy(e.usage, e.offset, old.usage, old.offset)) old = e;
+      old.tier = tier;
+    }
   }
 
   file_result& out_;
@@ -250,7 +273,7 @@ inline std::optional<stored_part> decode_part(std::string_view bytes) noexcept {
   p.skipped_lines = head[1];
   const std::uint64_t blob_size = p.view.blob.size();
   for (const entry& x : p.view.entries) {
-    bool ok = x.sidechain <= 1;
+    bool ok = x.sidechain <= 1 && x.tier <= static_cast<std::uint8_t>(service_tier::fast);
     for (const sref s : {x.message_id, x.request_id, x.model, x.session, x.project, x.team, x.agent_name, x.agent_id})
       ok = ok && std::uint64_t{s.off} + s.len <= blob_size;
     if (!ok) return std::nullopt;

@@ -232,10 +232,17 @@ inline void sort_by_time(const merge_input& in, std::vector<std::uint32_t>& pick
   }
 }
 
-// The flattened indices of the entries that count, in output order. All
-// copies of one message share its message hash, so the choice splits by the
-// hash's top bit into two independent halves.
-inline std::vector<std::uint32_t> pick_entries(const merge_input& in) {
+// The entries that count: flattened indices in output order, and per
+// flattened index the tier of its request (merged_tier over the counted
+// copies; read only for picked entries).
+struct picked_entries {
+  std::vector<std::uint32_t> order;
+  std::vector<std::uint8_t> tier;
+};
+
+// All copies of one message share its message hash, so the choice splits by
+// the hash's top bit into two independent halves.
+inline picked_entries pick_entries(const merge_input& in) {
   const auto n = static_cast<std::uint32_t>(in.flat.size());
   const auto same_message = [&](std::uint32_t i) {
     return [&in, i](std::uint32_t j) {
@@ -243,6 +250,7 @@ inline std::vector<std::uint32_t> pick_entries(const merge_input& in) {
     };
   };
   std::vector<std::uint8_t> chosen(n, 0);  // each half writes only its own entries' bytes
+  std::vector<std::uint8_t> tier(n, 0);    // likewise
   on_two(in.parallel, [&](int half) {
     const auto mine = [&](const flat_entry& x) { return static_cast<int>(x.message_hash >> 63) == half; };
     flat_index main_messages(n / 2 + 16);  // message ids seen outside a sidechain
@@ -256,7 +264,7 @@ inline std::vector<std::uint32_t> pick_entries(const merge_input& in) {
     for (std::uint32_t i = 0; i < n; ++i) {
       const flat_entry& x = in.flat[i];
       if (x.e->message_id.len == 0) {
-        if (half == 0) chosen[i] = 1;  // no identity: counted on its own
+        if (half == 0) chosen[i] = 1, tier[i] = x.e->tier;  // no identity: counted on its own
         continue;
       }
       if (!mine(x)) continue;
@@ -266,16 +274,25 @@ inline std::vector<std::uint32_t> pick_entries(const merge_input& in) {
         return in.flat[j].identity_hash == x.identity_hash && in.message_id(j) == in.message_id(i) &&
                in.request_id(j) == in.request_id(i);
       });
-      if (!best.used(slot) || wins_over(in, i, best.value(slot))) best.set(slot, x.identity_hash, i);
+      if (!best.used(slot)) {
+        best.set(slot, x.identity_hash, i);
+        tier[i] = x.e->tier;
+        continue;
+      }
+      const std::uint32_t held = best.value(slot);
+      const std::uint8_t merged = merged_tier(tier[held], x.e->tier);
+      if (wins_over(in, i, held)) best.set(slot, x.identity_hash, i);
+      tier[best.value(slot)] = merged;
     }
     best.for_each_value([&](std::uint32_t i) { chosen[i] = 1; });
   });
-  std::vector<std::uint32_t> picks;
-  picks.reserve(n);
+  picked_entries out;
+  out.order.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i)
-    if (chosen[i]) picks.push_back(i);
-  sort_by_time(in, picks);
-  return picks;
+    if (chosen[i]) out.order.push_back(i);
+  sort_by_time(in, out.order);
+  out.tier = std::move(tier);
+  return out;
 }
 
 // Interning takes a lock and hashes the text; most fields repeat, so each
@@ -338,11 +355,11 @@ class field_interner {
 
 namespace detail_impl {
 
-// The records of `picks` (flattened indices in output order). Records are
+// The records of `picked` (flattened indices in output order). Records are
 // built walking the entries in file order (sequential reads, and each file's
 // strings repeat) and written to their place in time order.
-inline std::vector<record> build_records(const merge_input& in, const std::vector<std::uint32_t>& picks,
-                                         std::size_t room) {
+inline std::vector<record> build_records(const merge_input& in, const picked_entries& picked, std::size_t room) {
+  const std::vector<std::uint32_t>& picks = picked.order;
   constexpr std::uint32_t not_picked = ~std::uint32_t{0};
   std::vector<std::uint32_t> position(in.flat.size(), not_picked);
   for (std::size_t k = 0; k < picks.size(); ++k) position[picks[k]] = static_cast<std::uint32_t>(k);
@@ -361,6 +378,7 @@ inline std::vector<record> build_records(const merge_input& in, const std::vecto
       record& rec = out[position[i]];
       rec.src = source::claude;
       rec.who = role_of(f, e);
+      rec.tier = static_cast<service_tier>(picked.tier[i]);
       rec.timestamp_ms = e.timestamp_ms;
       rec.usage = e.usage;
       rec.session_id = field(in, fi, 0, e.session);

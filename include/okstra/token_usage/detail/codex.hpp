@@ -15,9 +15,10 @@
 //   count. Blank lines are ignored. A line that does not look like one JSON
 //   object (first byte '{', last '}') is skipped and counted. Only lines that
 //   can matter (containing "token_count", "session_meta" or "turn_context",
-//   and not a top-level "response_item") are parsed; a parsed line that is
-//   malformed JSON (invalid UTF-8 included) is skipped and counted. Invalid
-//   bytes inside lines that are never parsed (e.g. response_item) are not.
+//   or a thread_settings_applied event; and not a top-level "response_item")
+//   are parsed; a parsed line that is malformed JSON (invalid UTF-8
+//   included) is skipped and counted. Invalid bytes inside lines that are
+//   never parsed (e.g. response_item) are not.
 // - Identity. The FIRST session_meta of a file gives the session id
 //   (payload.id), the project (payload.cwd) and the fork parent
 //   (payload.forked_from_id, else payload.source.subagent.thread_spawn.
@@ -37,10 +38,19 @@
 //   cacheRead = cached_input_tokens, output = output_tokens (it already
 //   includes reasoning), reasoning = reasoning_output_tokens, no cache
 //   writes. Model: the latest turn_context.payload.model before the row, else
-//   info.model, else "unknown". Project: the session_meta cwd, else the latest
-//   turn_context cwd. Timestamp: the line's "timestamp", else the latest
-//   timestamp of an earlier parsed line, else 0. Agent: other (the caller
-//   attributes sessions); the session id is recorded.
+//   info.model, else "unknown"; an event_msg thread_settings_applied's
+//   payload.thread_settings.model sets it like a turn_context does. Service
+//   tier: the latest setting before the row, from thread_settings_applied
+//   (thread_settings.service_tier; the event is a snapshot of all settings,
+//   so an absent tier there is the default) or from a turn_context that
+//   carries payload.service_tier (one without the field changes nothing:
+//   older Codex versions never write it). "priority" and "fast" (Codex's
+//   name for priority processing) are priority, "flex" is flex, anything
+//   else (default, auto, null) is standard; the session starts standard.
+//   Project: the session_meta cwd, else the latest turn_context cwd.
+//   Timestamp: the line's "timestamp", else the latest timestamp of an
+//   earlier parsed line, else 0. Agent: other (the caller attributes
+//   sessions); the session id is recorded.
 // - Same session twice (sessions/ and archived_sessions/, or a resumed copy):
 //   counted once, from the copy with the most counted rows, then the larger
 //   final cumulative total_tokens, then the lexicographically smallest path.
@@ -195,6 +205,7 @@ struct row {
   std::int64_t timestamp_ms = 0;
   std::string model;
   std::string project;
+  service_tier tier = service_tier::standard;  // the session's setting when the row was written
   tokens usage;      // normalised contribution of this row
   cumulative total;  // its cumulative total, to recognise replayed history
   friend bool operator==(const row&, const row&) = default;
@@ -206,6 +217,7 @@ struct parse_state {
   std::string meta_cwd, turn_cwd, model;
   cumulative previous;  // the last non-null cumulative total seen
   std::int64_t last_timestamp_ms = 0;
+  service_tier tier = service_tier::standard;  // the latest service tier setting
   bool has_meta = false;
   friend bool operator==(const parse_state&, const parse_state&) = default;
 };
@@ -264,9 +276,27 @@ inline void on_session_meta(parse_state& s, const json::value& payload) {
   if (spawn) s.parent_id = scan::string_at(*spawn, "parent_thread_id");
 }
 
+// A Codex service_tier setting: absent or null is the default tier.
+inline service_tier tier_setting(const json::value* v) noexcept {
+  if (!v || !v->IsString()) return service_tier::standard;
+  const std::string_view name(v->GetString(), v->GetStringLength());
+  if (name == "priority" || name == "fast") return service_tier::priority;
+  if (name == "flex") return service_tier::flex;
+  return service_tier::standard;
+}
+
 inline void on_turn_context(parse_state& s, const json::value& payload) {
   if (auto m = json::get_string(payload, "model"); m && !m->empty()) s.model = std::string(*m);
   if (auto c = json::get_string(payload, "cwd"); c && !c->empty()) s.turn_cwd = std::string(*c);
+  if (const json::value* tier = json::find(payload, "service_tier")) s.tier = tier_setting(tier);
+}
+
+// payload.thread_settings is the session's whole setting after a change.
+inline void on_thread_settings(parse_state& s, const json::value& payload) {
+  const json::value* settings = scan::object_at(payload, "thread_settings");
+  if (!settings) return;
+  if (auto m = json::get_string(*settings, "model"); m && !m->empty()) s.model = std::string(*m);
+  s.tier = tier_setting(json::find(*settings, "service_tier"));
 }
 
 // Returns false when the line must be counted as skipped.
@@ -295,27 +325,60 @@ inline bool on_token_count(file_result& r, const json::value& payload, std::int6
     out.model = m && !m->empty() ? std::string(*m) : "unknown";
   }
   out.project = s.meta_cwd.empty() ? s.turn_cwd : s.meta_cwd;
+  out.tier = s.tier;
   r.rows.push_back(std::move(out));
   s.previous = total;
   return true;
 }
 
-// A Codex line is `{"timestamp":"…","type":"…",…}`; recognising a top-level
-// response_item from its first bytes skips the bulk of a rollout unread.
-inline bool is_response_item(std::string_view line) noexcept {
+// A Codex line is `{"timestamp":"…","type":"…",…}`: its top-level type, read
+// from its first bytes, lets the bulk of a rollout (response_item lines) be
+// skipped unread. `type` is empty when a line does not start that way.
+struct line_head {
+  std::string_view type;   // the top-level type, without quotes
+  std::string_view after;  // the bytes after the type's closing quote
+};
+
+inline line_head compact_head(std::string_view line) noexcept {
   constexpr std::string_view head = "{\"timestamp\":\"";
-  constexpr std::string_view type = "\",\"type\":\"response_item\"";
-  if (line.substr(0, head.size()) != head) return false;
-  const std::size_t close = line.find_first_of("\"\\", head.size());
-  if (close == std::string_view::npos || close > head.size() + 64 || line[close] != '"') return false;
-  return line.substr(close, type.size()) == type;
+  constexpr std::string_view type = "\",\"type\":\"";
+  if (line.substr(0, head.size()) != head) return {};
+  // The timestamp: at most 64 bytes, no escapes (memchr: this runs on every line).
+  const std::string_view stamp = line.substr(head.size(), 65);
+  const auto* quote = static_cast<const char*>(std::memchr(stamp.data(), '"', stamp.size()));
+  if (!quote || std::memchr(stamp.data(), '\\', static_cast<std::size_t>(quote - stamp.data()))) return {};
+  const std::string_view rest = line.substr(head.size() + static_cast<std::size_t>(quote - stamp.data()));
+  if (rest.substr(0, type.size()) != type) return {};
+  const std::string_view value = rest.substr(type.size(), 64);
+  const auto* end = static_cast<const char*>(std::memchr(value.data(), '"', value.size()));
+  if (!end || std::memchr(value.data(), '\\', static_cast<std::size_t>(end - value.data()))) return {};
+  const auto n = static_cast<std::size_t>(end - value.data());
+  return {value.substr(0, n), rest.substr(type.size() + n + 1)};
+}
+
+// Whether a line may be a thread_settings_applied event. A compact line says
+// so in its first bytes, so the long event lines that match nothing else
+// (command output, messages) are not searched a fourth time; a line of any
+// other shape is searched.
+inline bool may_apply_settings(std::string_view line, const line_head& h) noexcept {
+  constexpr std::string_view payload = ",\"payload\":{\"type\":\"";
+  constexpr std::string_view settings = "thread_settings_applied\"";
+  if (!h.type.empty()) {
+    if (h.type != "event_msg") return false;
+    if (h.after.substr(0, payload.size()) == payload)
+      return h.after.substr(payload.size(), settings.size()) == settings;
+  }
+  return scan::contains(line, "\"thread_settings_applied\"");
 }
 
 // Returns false when the line must be counted as skipped.
 inline bool handle_line(file_result& r, std::string_view line) {
-  if (is_response_item(line)) return true;
+  const line_head head = compact_head(line);
+  if (head.type == "response_item") return true;
   const bool token = scan::contains(line, "\"token_count\"");
-  if (!token && !scan::contains(line, "\"session_meta\"") && !scan::contains(line, "\"turn_context\"")) return true;
+  if (!token && !scan::contains(line, "\"session_meta\"") && !scan::contains(line, "\"turn_context\"") &&
+      !may_apply_settings(line, head))
+    return true;
   json::document doc;
   try {
     doc = json::parse(line, "codex rollout line");
@@ -330,8 +393,10 @@ inline bool handle_line(file_result& r, std::string_view line) {
   if (!payload) return type != "session_meta" && type != "turn_context" && type != "event_msg";
   if (type == "session_meta") on_session_meta(r.state, *payload);
   if (type == "turn_context") on_turn_context(r.state, *payload);
-  if (type == "event_msg" && token && json::get_string(*payload, "type") == "token_count")
-    return on_token_count(r, *payload, r.state.last_timestamp_ms);
+  if (type != "event_msg") return true;
+  const auto event = json::get_string(*payload, "type");
+  if (token && event == "token_count") return on_token_count(r, *payload, r.state.last_timestamp_ms);
+  if (event == "thread_settings_applied") on_thread_settings(r.state, *payload);
   return true;
 }
 
@@ -359,7 +424,7 @@ inline std::uint64_t truncated_tail_lines(std::string_view unconsumed) noexcept 
 // ---- cache encoding ---------------------------------------------------------
 
 namespace parse_detail {
-inline constexpr std::uint8_t cache_tag = 'x', cache_layout = 1;
+inline constexpr std::uint8_t cache_tag = 'x', cache_layout = 2;  // 2: + service tiers
 
 inline void put(detail::encoder& out, const cumulative& c) {
   out.u64(c.input), out.u64(c.cached), out.u64(c.output), out.u64(c.reasoning), out.u64(c.total);
@@ -369,6 +434,14 @@ inline cumulative get(detail::decoder& in) {
   c.input = in.u64(), c.cached = in.u64(), c.output = in.u64(), c.reasoning = in.u64(), c.total = in.u64();
   return c;
 }
+inline service_tier get_tier(detail::decoder& in) {
+  const std::uint8_t t = in.u8();
+  if (t > static_cast<std::uint8_t>(last_service_tier)) {
+    detail::jsonl_scan::force_fail(in);
+    return service_tier::standard;
+  }
+  return static_cast<service_tier>(t);
+}
 }  // namespace parse_detail
 
 inline void file_result::encode(detail::encoder& out) const {
@@ -377,10 +450,12 @@ inline void file_result::encode(detail::encoder& out) const {
   out.str(state.model);
   parse_detail::put(out, state.previous);
   out.i64(state.last_timestamp_ms);
+  out.u8(static_cast<std::uint8_t>(state.tier));
   out.u8(state.has_meta ? 1 : 0);
   out.u64(rows.size());
   for (const row& x : rows) {
-    out.i64(x.timestamp_ms), out.str(x.model), out.str(x.project), out.usage(x.usage);
+    out.i64(x.timestamp_ms), out.str(x.model), out.str(x.project), out.u8(static_cast<std::uint8_t>(x.tier));
+    out.usage(x.usage);
     parse_detail::put(out, x.total);
   }
   out.u64(skipped_lines), out.u64(consumed);
@@ -396,6 +471,7 @@ inline file_result file_result::decode(detail::decoder& in) {
   r.state.turn_cwd = in.str(), r.state.model = in.str();
   r.state.previous = parse_detail::get(in);
   r.state.last_timestamp_ms = in.i64();
+  r.state.tier = parse_detail::get_tier(in);
   const std::uint8_t has_meta = in.u8();
   if (has_meta > 1) detail::jsonl_scan::force_fail(in);
   r.state.has_meta = has_meta == 1;
@@ -403,7 +479,8 @@ inline file_result file_result::decode(detail::decoder& in) {
   const std::uint64_t n = in.u64();
   for (std::uint64_t i = 0; i < n && !in.failed(); ++i) {
     row x;
-    x.timestamp_ms = in.i64(), x.model = in.str(), x.project = in.str(), x.usage = in.usage();
+    x.timestamp_ms = in.i64(), x.model = in.str(), x.project = in.str(), x.tier = parse_detail::get_tier(in);
+    x.usage = in.usage();
     x.total = parse_detail::get(in);
     r.rows.push_back(std::move(x));
   }
@@ -485,6 +562,7 @@ inline merge_result merge(const std::vector<file_ref>& files) {
       record rec;
       rec.src = source::codex;
       rec.who = agent::other;
+      rec.tier = x.tier;
       rec.timestamp_ms = x.timestamp_ms;
       rec.usage = x.usage;
       rec.session_id = key;

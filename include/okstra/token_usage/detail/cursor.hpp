@@ -145,7 +145,7 @@ inline std::uint64_t truncated_tail_lines(std::string_view unconsumed) noexcept 
 // ---- cache encoding ---------------------------------------------------------
 
 namespace parse_detail {
-inline constexpr std::uint8_t cache_tag = 'c', cache_layout = 1;
+inline constexpr std::uint8_t cache_tag = 'c', cache_layout = 2;  // 2: records carry their service tier
 }
 
 inline void file_result::encode(detail::encoder& out) const {

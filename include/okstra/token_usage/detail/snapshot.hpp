@@ -64,8 +64,8 @@ struct source_snapshot {
 };
 
 namespace snapshot_layout {
-// src, who, time, six token counts, six string numbers.
-inline constexpr std::size_t record_bytes = 1 + 1 + 8 + 6 * 8 + 6 * 4;
+// src, who, tier, time, six token counts, six string numbers.
+inline constexpr std::size_t record_bytes = 3 + 8 + 6 * 8 + 6 * 4;
 
 inline char* put(char* at, const void* value, std::size_t n) {
   std::memcpy(at, value, n);
@@ -105,14 +105,15 @@ inline std::string encode_snapshot(std::span<const record> records, std::uint64_
   out.resize(start + records.size() * record_bytes);
   char* at = out.data() + start;
   for (const auto& r : records) {
-    const std::uint8_t kind[2] = {static_cast<std::uint8_t>(r.src), static_cast<std::uint8_t>(r.who)};
+    const std::uint8_t kind[3] = {static_cast<std::uint8_t>(r.src), static_cast<std::uint8_t>(r.who),
+                                  static_cast<std::uint8_t>(r.tier)};
     const std::uint64_t counts[6] = {r.usage.input, r.usage.output, r.usage.cache_write_5m,
                                      r.usage.cache_write_1h, r.usage.cache_read, r.usage.reasoning};
     std::uint32_t strings[6];
     int k = 0;
     for (const istr* s : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id})
       strings[k++] = index[s->id()] - 1;
-    at = put(put(put(put(at, kind, 2), &r.timestamp_ms, 8), counts, sizeof counts), strings, sizeof strings);
+    at = put(put(put(put(at, kind, 3), &r.timestamp_ms, 8), counts, sizeof counts), strings, sizeof strings);
   }
   e.u64(skipped_lines);
   e.u64(parts_skipped);
@@ -146,13 +147,15 @@ inline bool decode_records(decoder& d, const std::vector<istr>& table, source sr
   const char* at = bytes.data();
   for (std::uint64_t i = 0; i < n; ++i) {
     record& r = out.emplace_back();
-    std::uint8_t kind[2];
+    std::uint8_t kind[3];
     std::uint64_t counts[6];
     std::uint32_t strings[6];
     at = get(get(get(get(at, kind), r.timestamp_ms), counts), strings);
     if (kind[0] != static_cast<std::uint8_t>(src) || kind[1] > 5) return false;
+    if (kind[2] > static_cast<std::uint8_t>(last_service_tier)) return false;
     r.src = src;
     r.who = static_cast<agent>(kind[1]);
+    r.tier = static_cast<service_tier>(kind[2]);
     r.usage = {counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]};
     int k = 0;
     for (istr* f : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id}) {
