@@ -14,7 +14,12 @@ Layout under DIR (each root is what the tools' environment variables name):
     gemini/tmp/<hash>/chats/session-*.json (+ one .jsonl)        GEMINI_DIR=DIR/gemini
                                                                  (ccusage: GEMINI_DATA_DIR=DIR/gemini/tmp)
     expected.json   the totals written, counted once per message by the de-duplication rules,
-                    in okstra's normalisation (see bench/README.md)
+                    in okstra's normalisation (see bench/README.md); fastMessages (Claude) and
+                    priorityMessages (Codex) count the messages billed at those tiers
+
+Models are current ids; a share of Claude opus-4-6/4-7 messages are in fast mode
+(`"speed":"fast"` in message.usage) and some Codex sessions switch to priority processing with a
+thread_settings_applied event, in the shapes ccusage 20.0.24 reads (bench/README.md).
 
 --single-file-mb writes one Claude session file of that size instead (the peak-RSS test).
 `append` adds about --bytes of new, valid Claude Code lines (new message ids) to each FILE (a
@@ -35,11 +40,28 @@ import sys
 import time
 
 MB = 1024 * 1024
-CLAUDE_MODELS = ("claude-sonnet-4-5-20250929", "claude-opus-4-1-20250805", "claude-haiku-4-5-20251001")
-CODEX_MODELS = ("gpt-5-codex", "gpt-5")
-GEMINI_MODELS = ("gemini-2.5-pro", "gemini-2.5-flash")
-EPOCH0 = 1756684800  # 2025-09-01T00:00:00Z; timestamps fall in Sep..Nov 2025
+# Current model ids, each priced offline by ccusage 20.0.24 at the same base rates as okstra's
+# price source (bench/README.md "Costs"), so the cost cross-check compares like with like.
+CLAUDE_MODELS = ("claude-opus-4-7", "claude-opus-4-6", "claude-sonnet-4-6", "claude-haiku-4-5-20251001")
+CLAUDE_WEIGHTS = (35, 15, 35, 15)
+CLAUDE_SUBAGENT_MODEL = "claude-haiku-4-5-20251001"
+# Claude Code's fast mode (`"speed":"fast"` in message.usage) exists only for these models; both
+# tools bill it at 6x. On other models ccusage ignores it, so the corpus never writes it there.
+CLAUDE_FAST_MODELS = ("claude-opus-4-7", "claude-opus-4-6")
+CODEX_MODELS = ("gpt-5.5", "gpt-5.4", "gpt-5.3-codex")
+CODEX_WEIGHTS = (50, 30, 20)
+# Codex priority processing (thread_settings_applied with service_tier "priority" or "fast"):
+# only on models both tools give a priority multiplier (gpt-5.5 2.5x, gpt-5.4 and gpt-5.3-codex
+# 2x). No "flex": ccusage bills it as standard, okstra at the flex discount.
+CODEX_PRIORITY_VALUES = ("priority", "fast")
+GEMINI_MODELS = ("gemini-3.1-pro-preview", "gemini-2.5-pro", "gemini-3-flash-preview")
+# 2026-09-01T00:00:00Z; timestamps fall in Sep..Nov 2026, after every dated price change of the
+# models above (a price looked up by date must be the current one in both tools).
+EPOCH0 = 1788220800
 SPAN_DAYS = 90
+# Bumped when the content changes in a way a kept corpus must not miss (2: current models, fast
+# mode, Codex priority); usage_crosscheck.sh regenerates its default corpus on a different one.
+CORPUS_FORMAT = 2
 
 
 def dumps(o):
@@ -179,6 +201,7 @@ class ClaudeWriter:
         self.messages = []  # (id, usage) of counted assistant messages
         self.ctx = rng.randint(12000, 22000)
         self.one_hour = rng.random() < 0.25
+        self.fast = False  # fast mode, toggled (/fast) between prompts where the model has it
         self.spawns = []  # agent ids of Task calls
         self.target = 0
 
@@ -247,9 +270,12 @@ class ClaudeWriter:
             c1 = cc if rng.random() < 0.8 else rng.randint(0, cc)
         else:
             c1 = 0 if rng.random() < 0.95 else rng.randint(0, cc)
-        return {"input_tokens": inp, "cache_creation_input_tokens": cc, "cache_read_input_tokens": cr,
-                "cache_creation": {"ephemeral_5m_input_tokens": cc - c1, "ephemeral_1h_input_tokens": c1},
-                "output_tokens": out, "service_tier": "standard"}
+        u = {"input_tokens": inp, "cache_creation_input_tokens": cc, "cache_read_input_tokens": cr,
+             "cache_creation": {"ephemeral_5m_input_tokens": cc - c1, "ephemeral_1h_input_tokens": c1},
+             "output_tokens": out, "service_tier": "standard"}
+        if self.fast:
+            u["speed"] = "fast"
+        return u
 
     def count(self, msg_id, u):
         t = self.totals
@@ -259,6 +285,8 @@ class ClaudeWriter:
         t["cacheWrite1h"] += u["cache_creation"]["ephemeral_1h_input_tokens"]
         t["cacheRead"] += u["cache_read_input_tokens"]
         t["messages"] += 1
+        if u.get("speed") == "fast":
+            t["fastMessages"] = t.get("fastMessages", 0) + 1
         self.messages.append((msg_id, u))
 
     def tool_block(self):
@@ -441,6 +469,9 @@ class ClaudeWriter:
             if not self.side and rng.random() < 0.5:
                 self.snapshot()
             self.user_prompt()
+            if self.model in CLAUDE_FAST_MODELS:
+                # on for runs of ~2 prompts, ~15% of the prompts: ~7% of all Claude messages
+                self.fast = rng.random() < (0.45 if self.fast else 0.1)
             for _ in range(rng.randint(1, 12)):
                 if not self.assistant_call():
                     break
@@ -465,7 +496,7 @@ def claude_session(args):
     session = uuid(rng)
     version = rng.choice(("2.0.14", "2.0.22", "2.0.28", "2.0.31"))
     branch = rng.choice(("main", "main", "feature/usage", "fix/cache"))
-    model = rng.choices(CLAUDE_MODELS, weights=(60, 25, 15))[0]
+    model = rng.choices(CLAUDE_MODELS, weights=CLAUDE_WEIGHTS)[0]
     start = (EPOCH0 + rng.randrange(SPAN_DAYS * 86400)) * 1000
     w = ClaudeWriter(rng, os.path.join(proj_dir, session + ".jsonl"), session, cwd, version, branch,
                      model, start, big=big)
@@ -477,7 +508,7 @@ def claude_session(args):
         agent = w.spawns[k] if k < len(w.spawns) else "%08x" % rng.getrandbits(32)
         sub_dir = os.path.join(proj_dir, session, "subagents")
         sw = ClaudeWriter(rng, os.path.join(sub_dir, "agent-%s.jsonl" % agent), session, cwd, version,
-                          branch, rng.choice((model, CLAUDE_MODELS[2])), w.ms - rng.randrange(600000),
+                          branch, rng.choice((model, CLAUDE_SUBAGENT_MODEL)), w.ms - rng.randrange(600000),
                           agent_id=agent)
         sw.user_prompt(text(rng, rng.randint(200, 3000)))
         if w.messages and rng.random() < 0.3:
@@ -526,8 +557,9 @@ def codex_session(args):
         path = os.path.join(root, "archived_sessions", name)
     else:
         path = os.path.join(root, "sessions", "%04d" % t0.tm_year, "%02d" % t0.tm_mon, "%02d" % t0.tm_mday, name)
-    model = rng.choices(CODEX_MODELS, weights=(70, 30))[0]
+    model = rng.choices(CODEX_MODELS, weights=CODEX_WEIGHTS)[0]
     switch_at = rng.randint(2, 6) if rng.random() < 0.1 else -1
+    priority = False  # priority processing, switched on and off between turns: ~15-20% of rows
     lines = []
     size = 0
     tot = {"input_tokens": 0, "cached_input_tokens": 0, "output_tokens": 0,
@@ -566,7 +598,14 @@ def codex_session(args):
     while size < target:
         turn += 1
         if turn == switch_at:
-            model = CODEX_MODELS[1] if model == CODEX_MODELS[0] else CODEX_MODELS[0]
+            model = rng.choice([m for m in CODEX_MODELS if m != model])
+        if rng.random() < (0.35 if priority else 0.1):
+            # The shape ccusage reads: an event_msg whose payload.thread_settings.service_tier
+            # applies to the token_count rows after it, until the next such line.
+            priority = not priority
+            tier = rng.choice(CODEX_PRIORITY_VALUES) if priority else "default"
+            emit(tick(0, 1), "event_msg", {"type": "thread_settings_applied",
+                                           "thread_settings": {"model": model, "service_tier": tier}})
         emit(tick(), "turn_context", {"cwd": cwd, "approval_policy": "on-request",
                                       "sandbox_policy": {"mode": "workspace-write", "network_access": False,
                                                          "exclude_tmpdir_env_var": False,
@@ -606,6 +645,8 @@ def codex_session(args):
             out["output"] += o
             out["reasoning"] += reasoning
             out["messages"] += 1
+            if priority:
+                out["priorityMessages"] = out.get("priorityMessages", 0) + 1
             if rng.random() < 0.12:  # Codex re-emits the unchanged row
                 emit(tick(0, 1), "event_msg", {"type": "token_count", "info": info, "rate_limits": rl})
             if final:
@@ -619,6 +660,8 @@ def codex_session(args):
             emit(tick(0, 20), "response_item", {"type": "function_call_output", "call_id": call_id, "output": dumps(
                 {"output": text(rng, n), "metadata": {"exit_code": 0 if rng.random() < 0.9 else 1,
                                                       "duration_seconds": round(rng.uniform(0.01, 30), 1)}})})
+            # inp stays below 272,000: above it GPT-5.4/5.5 rows are long-context priced, and the
+            # two tools draw that line one token apart (bench/README.md "Costs").
             ctx = min(260000, inp + o + n // 4)
             if ctx > 240000:
                 ctx = rng.randint(20000, 40000)
@@ -731,8 +774,8 @@ def generate(a):
     os.makedirs(a.out, exist_ok=True)
     t_start = time.time()
     rng = random.Random("plan/%d" % a.seed)
-    expected = {"generator": {"seed": a.seed, "claudeMb": a.claude_mb, "codexMb": a.codex_mb,
-                              "files": a.files, "singleFileMb": a.single_file_mb,
+    expected = {"generator": {"format": CORPUS_FORMAT, "seed": a.seed, "claudeMb": a.claude_mb,
+                              "codexMb": a.codex_mb, "files": a.files, "singleFileMb": a.single_file_mb,
                               "geminiSessions": a.gemini_sessions}}
     claude_root = os.path.join(a.out, "claude")
     if a.single_file_mb:
@@ -788,9 +831,14 @@ def generate(a):
     for src in ("claude", "codex", "gemini"):
         if src in expected:
             e = expected[src]
+            tier = ""
+            if src == "claude":
+                tier = "  fast %d of %d messages" % (e.get("fastMessages", 0), e["messages"])
+            elif src == "codex":
+                tier = "  priority %d of %d messages" % (e.get("priorityMessages", 0), e["messages"])
             print("%-6s files %5d  %8.1f MB  input %d output %d cacheWrite %d (5m %d, 1h %d) cacheRead %d "
-                  "reasoning %d" % (src, e["files"], e["bytes"] / MB, e["input"], e["output"], e["cacheWrite"],
-                                    e["cacheWrite5m"], e["cacheWrite1h"], e["cacheRead"], e["reasoning"]))
+                  "reasoning %d%s" % (src, e["files"], e["bytes"] / MB, e["input"], e["output"], e["cacheWrite"],
+                                      e["cacheWrite5m"], e["cacheWrite1h"], e["cacheRead"], e["reasoning"], tier))
     print("wrote %s in %.1f s" % (os.path.join(a.out, "expected.json"), time.time() - t_start))
 
 
