@@ -19,7 +19,7 @@ _okstra_subcommands() {
   case $1 in
     prepare) echo finish ;;
     worktree) echo lookup list reconcile remove ;;
-    usage) echo daily weekly monthly session blocks run cursor-hook ;;
+    usage) echo daily weekly monthly session blocks run cursor-hook prices ;;
   esac
 }
 
@@ -51,6 +51,7 @@ _okstra_options() {
       case $2 in
         run) echo "$std --run-dir --fill-report --quiet $logs" ;;
         cursor-hook) echo "$std --install" ;;
+        prices) echo "$std --json --prices update" ;;
         *) echo "$std --json --csv --since --until --project --model --tz --breakdown $logs" ;;
       esac
       ;;

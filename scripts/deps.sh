@@ -18,6 +18,7 @@ rapidjson-dev
 libmd4c-dev
 libmd4c-html0-dev
 python3
+curl
 clang
 libclang-rt-14-dev
 libxml2-utils
@@ -29,6 +30,7 @@ mandoc
 # libmd4c-html0-dev: its HTML renderer, the plan_report fuzz target's oracle.
 # clang + libclang-rt-14-dev: libFuzzer for scripts/test.sh --fuzz.
 # libxml2-utils: xmllint, to check JUnit XML output in the tests.
+# curl: what `okstra-usage prices update` downloads with (its test uses file:// URLs).
 # zsh: the zsh completion test (skipped without it); mandoc: -Tlint of the man pages.
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -303,7 +303,16 @@ BOOST_AUTO_TEST_CASE(unpriced_models_cost_nothing_and_are_listed_once) {
   rs.push_back(rec(tu::source::cursor, "2026-03-31T10:00:00Z", "mystery-model", 5, 5, "d"));
   rs.push_back(rec(tu::source::cursor, "2026-03-31T11:00:00Z", "another-model", 5, 5, "d"));
   const auto r = build(rs, tu::report_kind::monthly, "UTC", {}, true);
-  BOOST_TEST(r.unpriced_models == (strings{"another-model", "mystery-model"}), boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(r.unpriced_models.size() == 2u);
+  BOOST_TEST(r.unpriced_models[0].model == "another-model");
+  BOOST_TEST(r.unpriced_models[0].tokens == 10u);
+  BOOST_TEST(r.unpriced_models[1].model == "mystery-model");
+  std::uint64_t mystery = 0;
+  for (const auto& x : rs) mystery += x.model == "mystery-model" ? x.usage.total() : 0;
+  BOOST_TEST(r.unpriced_models[1].tokens == mystery);
+  // The share of the report's tokens without a price, which the tools warn about above 1%.
+  BOOST_TEST(tu::unpriced_percent(r) == 100.0 * static_cast<double>(10 + mystery) / static_cast<double>(r.totals.total()),
+             boost::test_tools::tolerance(1e-12));
   const auto& march = r.rows.at(0);
   BOOST_TEST(march.key == "2026-03");
   for (const auto& m : march.breakdown) {
@@ -404,7 +413,7 @@ BOOST_AUTO_TEST_CASE(json_matches_the_golden_output) {
       R"("total":1800,"costUsd":0.00375,"files":1,"records":1,"skippedLines":0,"unreadable":0},)"
       R"("gemini":{"input":10,"output":5,"cacheWrite5m":0,"cacheWrite1h":0,"cacheRead":0,"reasoning":0,)"
       R"("total":15,"costUsd":0,"files":1,"records":1,"skippedLines":0,"unreadable":0}},)"
-      R"("unpricedModels":["mystery-model"]})"
+      R"("unpricedModels":[{"model":"mystery-model","tokens":15}]})"
       "\n";
   BOOST_TEST(tu::render_json(small_report(), false) == expected);
   const std::string pretty = tu::render_json(small_report(), true);
@@ -460,7 +469,7 @@ BOOST_AUTO_TEST_CASE(table_aligns_columns_and_colours_only_when_asked) {
       "2026-11-25  mystery-model                  10       5         0         0           0     15      0.00\n"
       "----------  --------------------------  -----  ------  --------  --------  ----------  -----  --------\n"
       "Total                                   1,510   2,305       100         0       6,000  9,915      0.04\n"
-      "note: no price for mystery-model (counted as 0 USD)\n";
+      "note: no price for mystery-model (15 tokens), counted as 0 USD; see 'okstra-usage prices'\n";
   const std::string plain = tu::render_table(small_report(), false);
   BOOST_TEST(plain == expected);
   BOOST_TEST(plain.find('\x1b') == std::string::npos);

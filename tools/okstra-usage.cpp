@@ -11,6 +11,8 @@
 #include "okstra/core/cli.hpp"
 #include "okstra/core/fs.hpp"
 #include "okstra/locks/locks.hpp"
+#include "okstra/core/time.hpp"
+#include "okstra/token_usage/price_sources.hpp"
 #include "okstra/token_usage/report.hpp"
 #include "okstra/token_usage/report_cache.hpp"
 #include "okstra/token_usage/run_summary.hpp"
@@ -26,13 +28,15 @@ constexpr const char* tool = "okstra-usage";
 
 const char* details =
     "Reports: daily (default), weekly, monthly, session, blocks (5-hour billing windows),\n"
-    "run --run-dir DIR (okstra attribution), cursor-hook [--install].\n"
+    "run --run-dir DIR (okstra attribution), cursor-hook [--install],\n"
+    "prices [MODEL...] (what each model costs), prices update [--from URL|FILE].\n"
     "\n"
     "Environment:\n"
     "  CLAUDE_CONFIG_DIR  Claude Code roots, comma separated (default ~/.config/claude, ~/.claude)\n"
     "  CODEX_HOME         Codex home (default ~/.codex)\n"
     "  GEMINI_DIR         Gemini CLI home (default ~/.gemini)\n"
-    "  OKSTRA_HOME        okstra home; the cache lives in $OKSTRA_HOME/cache/usage\n"
+    "  OKSTRA_HOME        okstra home; the cache lives in $OKSTRA_HOME/cache/usage, refreshed\n"
+    "                     prices in $OKSTRA_HOME/cache/prices.json, overrides in config.json\n"
     "  NO_COLOR           no colour in the table\n"
     "\n"
     "Examples:\n"
@@ -141,9 +145,28 @@ std::optional<tu::report_kind> report_kind_of(std::string_view name) {
   return std::nullopt;
 }
 
+// The table a report prices with (docs/usage.md, "Where prices come from");
+// its warnings go to stderr at once.
 tu::price_table prices_from(const okstra::cli::command_line& cmd) {
-  if (auto file = cmd.get<std::string>("prices")) return tu::price_table::from_litellm(*file);
-  return tu::price_table::embedded();
+  std::optional<std::filesystem::path> file;
+  if (auto f = cmd.get<std::string>("prices")) file = *f;
+  auto choice = tu::choose_prices(okstra::dirs::home(), file);
+  for (const auto& w : choice.warnings) okstra::cli::warn(tool, w);
+  return std::move(choice.table);
+}
+
+constexpr const char* prices_file_help = "a price file (LiteLLM or genai-prices format) instead of the built-in prices";
+
+// Unpriced tokens are never silent (docs/usage.md, "Unpriced tokens").
+std::string unpriced_warning(const tu::report& r) {
+  const double share = tu::unpriced_percent(r);
+  if (share <= 1) return {};
+  std::string names;
+  for (const auto& m : r.unpriced_models) names += (names.empty() ? "" : ", ") + m.model;
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%.1f%%", share);
+  return std::string(tool) + ": warning: " + pct + " of the tokens shown have no price (" + okstra::printable(names) +
+         "); they count as 0 USD — see 'okstra-usage prices'\n";
 }
 
 void add_report_options(okstra::cli::command_line& cmd) {
@@ -154,7 +177,7 @@ void add_report_options(okstra::cli::command_line& cmd) {
       "model", po::value<std::string>()->value_name("TEXT"), "only models whose name contains TEXT")(
       "tz", po::value<std::string>()->value_name("ZONE"), "IANA time zone of days and blocks (default: local)")(
       "breakdown", "per-model rows under each row")(
-      "prices", po::value<std::string>()->value_name("FILE"), "a LiteLLM model_prices_and_context_window.json");
+      "prices", po::value<std::string>()->value_name("FILE"), prices_file_help);
   add_collect_options(cmd);
 }
 
@@ -198,7 +221,7 @@ int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
   if (collect.use_cache && kind != tu::report_kind::blocks) {
     std::vector<std::string> all = args;
     all.insert(all.begin(), std::string(tu::report_kind_name(kind)));
-    key = tu::report_key(all, logs.fingerprint, terminal, cmd.get<std::string>("prices"));
+    key = tu::report_key(all, logs.fingerprint, terminal, prices.identity());
     if (const auto hit = tu::read_report(collect, key)) {
       tu::detail::trace_note("the logs are unchanged: printing the remembered report");
       std::fwrite(hit->diagnostics.data(), 1, hit->diagnostics.size(), stderr);
@@ -207,9 +230,10 @@ int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
     }
   }
   const auto collected = tu::collect(collect, std::move(logs), preloaded);
-  const std::string problems = problems_of(collected);
-  std::fwrite(problems.data(), 1, problems.size(), stderr);
+  std::string problems = problems_of(collected);
   const auto report = tu::build_report(collected.records, collected.stats, prices, options);
+  problems += unpriced_warning(report);
+  std::fwrite(problems.data(), 1, problems.size(), stderr);
   tu::detail::trace("build report");
   std::string text = cmd.has("json")  ? tu::render_json(report, true)
                      : cmd.has("csv") ? tu::render_csv(report)
@@ -264,7 +288,7 @@ int run_attribution(const std::vector<std::string>& args) {
                                  "--run-dir DIR [--fill-report REPORT.md] [options]", details});
   cmd.options()("run-dir", po::value<std::string>()->value_name("DIR"), "the run folder")(
       "fill-report", po::value<std::string>()->value_name("FILE"), "fill the report's Token Summary placeholders")(
-      "prices", po::value<std::string>()->value_name("FILE"), "a LiteLLM model_prices_and_context_window.json")(
+      "prices", po::value<std::string>()->value_name("FILE"), prices_file_help)(
       "quiet", "print the JSON on one line");
   add_collect_options(cmd);
   if (!cmd.parse(args)) return 0;
@@ -276,6 +300,49 @@ int run_attribution(const std::vector<std::string>& args) {
   const auto summary = tu::summarise_run(run, collected.records, prices);
   if (auto report = cmd.get<std::string>("fill-report")) tu::fill_report(*report, summary);
   okstra::cli::emit(tu::render_run_summary(summary, !cmd.has("quiet")));
+  return 0;
+}
+
+int run_prices_update(const std::vector<std::string>& args) {
+  okstra::cli::command_line cmd({std::string(tool) + " prices update",
+                                 "download current prices into $OKSTRA_HOME/cache/prices.json", "[--from URL|FILE]",
+                                 "The only command that uses the network: it runs curl once. Without --from it\n"
+                                 "fetches " + std::string(tu::default_prices_url) + ".\n"
+                                 "A LiteLLM model_prices_and_context_window.json works too. The download is\n"
+                                 "checked before it replaces the cached prices; reports use it while it is\n"
+                                 "newer than the built-in table."});
+  cmd.options()("from", po::value<std::string>()->value_name("URL|FILE"), "where to fetch the prices from");
+  if (!cmd.parse(args)) return 0;
+  const std::string from = cmd.get<std::string>("from").value_or(std::string(tu::default_prices_url));
+  const auto done = tu::update_prices(okstra::dirs::home(), from);
+  okstra::json::writer w(true);
+  w.begin_object().field("stored", done.stored.string()).field("dataset", done.source.name);
+  w.field("date", done.source.date).field("models", done.models).end_object();
+  okstra::cli::emit(std::move(w).str());
+  return 0;
+}
+
+int run_prices(const std::vector<std::string>& args) {
+  if (!args.empty() && args.front() == "update") return run_prices_update({args.begin() + 1, args.end()});
+  okstra::cli::command_line cmd({std::string(tool) + " prices", "the prices each model is charged at",
+                                 "[MODEL...] [--json] [--prices FILE]",
+                                 "Shows which price entry each MODEL id maps to, its prices per million tokens\n"
+                                 "(input, output, cache writes 5m/1h, cache reads), the steps above a prompt size,\n"
+                                 "the service-tier multipliers, and the dataset with its version and date. Without\n"
+                                 "MODEL it lists every entry. Exit 1 when a named model has no price.\n"
+                                 "'okstra-usage prices update' refreshes the prices (see its --help)."});
+  cmd.options()("json", "print JSON")("prices", po::value<std::string>()->value_name("FILE"), prices_file_help);
+  cmd.positional("model", -1);
+  if (!cmd.parse(args)) return 0;
+  const auto prices = prices_from(cmd);
+  std::vector<std::string> unpriced;
+  const std::string text =
+      tu::render_prices(prices, cmd.positionals("model"), cmd.has("json"), okstra::time::now_unix_ms(), unpriced);
+  okstra::cli::emit(text.substr(0, text.size() - 1));
+  if (!unpriced.empty())
+    throw okstra::refused(okstra::quoted("no price for", unpriced.front()) +
+                              (unpriced.size() > 1 ? " and " + std::to_string(unpriced.size() - 1) + " more" : ""),
+                          "set one in config.json under prices.overrides (docs/usage.md, \"Where prices come from\")");
   return 0;
 }
 
@@ -295,7 +362,7 @@ int main(int argc, char** argv) {
       args.erase(args.begin());
     } else if (!args.empty() && (args.front() == "--help" || args.front() == "-h")) {
       okstra::cli::command_line top({tool, "token usage and cost from Claude Code, Codex, Gemini and Cursor logs",
-                                     "[daily|weekly|monthly|session|blocks|run|cursor-hook] [options]", details});
+                                     "[daily|weekly|monthly|session|blocks|run|cursor-hook|prices] [options]", details});
       add_report_options(top);
       top.print_help(std::cout);
       return 0;
@@ -303,7 +370,8 @@ int main(int argc, char** argv) {
     if (const auto kind = report_kind_of(sub)) return run_report(*kind, args);
     if (sub == "cursor-hook") return run_cursor_hook(args, argv[0]);
     if (sub == "run") return run_attribution(args);
+    if (sub == "prices") return run_prices(args);
     throw okstra::usage_error(okstra::quoted("unknown report", sub),
-                              "reports: daily, weekly, monthly, session, blocks, run, cursor-hook");
+                              "reports: daily, weekly, monthly, session, blocks, run, cursor-hook, prices");
   });
 }

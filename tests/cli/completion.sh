@@ -49,7 +49,7 @@ commands_of() {
   case $1 in
     prepare) echo finish ;;
     worktree) echo lookup list reconcile remove ;;
-    usage) echo daily weekly monthly session blocks run cursor-hook ;;
+    usage) echo daily weekly monthly session blocks run cursor-hook prices ;;
   esac
 }
 "$bld/okstra-worktree" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' >"$work/expected"

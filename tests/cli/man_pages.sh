@@ -21,7 +21,7 @@ commands_of() {
   case $1 in
     okstra-prepare) echo finish ;;
     okstra-worktree) echo lookup list reconcile remove ;;
-    okstra-usage) echo daily weekly monthly session blocks run cursor-hook ;;
+    okstra-usage) echo daily weekly monthly session blocks run cursor-hook prices ;;
   esac
 }
 # The program in the build folder (the front end: the source one, which finds

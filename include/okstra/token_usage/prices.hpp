@@ -1,34 +1,45 @@
-// okstra/token_usage/prices.hpp — model prices, embedded and from LiteLLM files.
+// okstra/token_usage/prices.hpp — model prices: which entry a model id maps
+// to, and what one request costs at its time and service tier.
 //
-// Contract:
-// - price_table::embedded() is a dated table (USD per million tokens) of the
-//   Claude, GPT/Codex and Gemini models okstra uses; as_of() names its date.
-// - price_table::from_litellm(path) reads a LiteLLM-style
-//   model_prices_and_context_window.json (USD per token, converted to USD per
-//   million) and throws an input error naming the file when it is unreadable
-//   or malformed. `--prices FILE` replaces the embedded table with it: the
-//   file's entries are the only prices used (no mixing of two sources).
-// - find(model) matches, in order: the exact name; the name without provider
-//   prefixes ("anthropic/", "openai/", "gemini/", "vertex_ai/", "bedrock/…",
-//   Bedrock's "us.anthropic." with its "-v1:0"); then also without a
-//   trailing date stamp ("-20250929", "@20250929", "-2025-08-07"); then known
-//   aliases ("claude-sonnet-4-0" = "claude-sonnet-4"). Matching is ASCII
-//   case-insensitive. An unknown model is nullptr — never a guess.
-// - cost_usd(price, usage) prices one request: when usage.prompt() exceeds the
-//   model's threshold (200k tokens) the above-threshold rates apply to the
-//   whole request. Models without a cache-write price (OpenAI, Gemini) bill
-//   cache writes at the input rate.
+// Contract (docs/usage.md, "Prices"):
+// - price_table::embedded() is generated from a pinned public dataset
+//   (@pydantic/genai-prices, by scripts/update-prices); source() names the
+//   dataset, its version and its publication date. Nothing is typed by hand
+//   except the service-tier multipliers the dataset does not carry.
+// - price_table::from_file(path) reads a price file in either format —
+//   genai-prices (an array of providers, or okstra's own wrapper of it) or
+//   LiteLLM (an object keyed by model id, USD per token) — and throws an input
+//   error naming the file when it is unreadable or malformed. A table from a
+//   file replaces the embedded one whole: two sources are never mixed.
+// - find(model) maps a model id as the logs spell it to one entry, never by
+//   guessing: first the exact id, then the id without provider prefixes
+//   ("anthropic/", "openai/", "vertex_ai/", "bedrock/…", Bedrock's
+//   "us.anthropic.…-v1:0"), then also without a date stamp, then the
+//   canonical spelling (Claude "4.5" → "4-5", "gpt-5-4" → "gpt-5.4"); at each
+//   step the entries' own ids first, then the dataset's match rules in
+//   provider order. Matching ignores ASCII case (the dataset's regular
+//   expressions excepted). Unknown: nullptr.
+// - A model's prices may change over time (periods with a start date, or a
+//   time-of-day window) and by request size (steps: above N prompt tokens the
+//   whole request is billed at the step's rates). cost_pico() prices one
+//   request at its timestamp, size and service tier; a tier the entry has no
+//   multiplier for is billed at the standard rate.
+// - apply_overrides() lets `prices.overrides` of <home>/config.json replace
+//   single buckets of a model's prices, or price a model the table lacks.
+// Money is computed in integer pico-dollars so that sums never depend on the
+// order or grouping of records.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
+#include "okstra/core/json.hpp"
 #include "okstra/token_usage/record.hpp"
 
 namespace okstra::token_usage {
@@ -37,39 +48,99 @@ struct rates {  // USD per million tokens
   double input = 0, output = 0, cache_write_5m = 0, cache_write_1h = 0, cache_read = 0;
 };
 
-struct model_price {
-  std::string model;
+// Above `above_tokens` prompt tokens (input + cache writes + cache reads) the
+// whole request is billed at `at`.
+struct price_step {
+  std::uint64_t above_tokens = 0;
+  rates at;
+};
+
+// The prices in force from a date, or during a daily UTC window, or always.
+struct price_period {
+  enum class applies : std::uint8_t { always, from_date, time_of_day };
+  applies when = applies::always;
+  std::int64_t from_ms = 0;         // from_date: Unix milliseconds
+  std::int32_t day_from_s = 0;      // time_of_day: seconds after midnight UTC;
+  std::int32_t day_to_s = 0;        //   a window with to < from wraps midnight
   rates base;
-  std::optional<rates> above_threshold;
-  std::uint64_t threshold_tokens = 200'000;
+  std::vector<price_step> steps;    // ascending above_tokens
+};
+
+// Multipliers of the standard price per service tier; 0 = not known.
+struct tier_multipliers {
+  double fast = 0, priority = 0, flex = 0;
+  double of(service_tier t) const noexcept {
+    return t == service_tier::fast ? fast : t == service_tier::priority ? priority : t == service_tier::flex ? flex : 1;
+  }
+};
+
+namespace detail {
+struct match_rule;
+}
+
+struct model_price {
+  std::string model;     // the entry's id in its source
+  std::string provider;  // "anthropic", "openai", … ("litellm" for LiteLLM files, "override")
+  std::vector<price_period> periods;  // in the source's order, never empty
+  tier_multipliers tiers;
+  std::shared_ptr<const detail::match_rule> match;  // the dataset's rule; none for LiteLLM ids
+  bool overridden = false;  // buckets replaced by prices.overrides
+
+  // The period in force at `unix_ms` (the dataset's rule: the last period
+  // whose condition holds, else the first).
+  const price_period& at(std::int64_t unix_ms) const noexcept;
+};
+
+struct price_source {
+  std::string name;     // "@pydantic/genai-prices", "LiteLLM", …
+  std::string version;  // the dataset's version, when it has one
+  std::string date;     // YYYY-MM-DD: published, fetched, or the file's day
+  std::string origin;   // "embedded", "cache FILE", "file FILE"
 };
 
 class price_table {
  public:
   static price_table embedded();
-  static price_table from_litellm(const std::filesystem::path& file);
+  static price_table from_file(const std::filesystem::path& file);
+  // A parsed document in either format; `source` names it in errors.
+  static price_table from_json(const json::value& doc, std::string_view source);
 
   const model_price* find(std::string_view model) const;
-  const std::string& as_of() const noexcept { return as_of_; }
+  const price_source& source() const noexcept { return source_; }
   const std::vector<model_price>& entries() const noexcept { return entries_; }
+  // What decides every price: remembered reports are keyed by it.
+  const std::string& identity() const noexcept { return identity_; }
 
-  // Public for tests and for the LiteLLM reader. A later entry with the same
-  // name replaces the earlier one.
+  // `prices.overrides` of config.json: {model: {input, output, cacheWrite5m,
+  // cacheWrite1h, cacheRead}} in USD per million tokens.
+  void apply_overrides(const json::value& overrides, std::string_view source);
+
+  // Public for readers and tests. A later entry with the same id replaces the
+  // earlier one.
   void add(model_price price);
-  void set_as_of(std::string date) { as_of_ = std::move(date); }
+  void set_source(price_source source);
 
  private:
   std::vector<model_price> entries_;
-  std::string as_of_;
-  // Lookup indexes into entries_: lower-cased exact name, and the normalised
-  // name (prefix, date stamp and alias removed) with a rank that prefers
-  // entries whose own name is already plain.
-  std::unordered_map<std::string, std::size_t> exact_;
-  std::unordered_map<std::string, std::pair<int, std::size_t>> normalised_;
+  price_source source_;
+  std::string identity_;
+  std::unordered_map<std::string, std::size_t> by_id_;  // lower-cased ids
+  // Entries without a match rule (LiteLLM ids) by their spellings, ranked:
+  // an id that is already plain before one with a date, before one with a
+  // provider prefix (whose price may carry a regional premium).
+  std::unordered_map<std::string, std::pair<int, std::size_t>> by_spelling_;
 };
 
-double cost_usd(const model_price& price, const tokens& usage) noexcept;
+// Pico-dollars (1e-12 USD), 128 bits wide (docs/usage.md, "Counts that do not fit").
+__extension__ typedef unsigned __int128 pico_amount;
+
+pico_amount cost_pico(const model_price& price, const tokens& usage, std::int64_t unix_ms = 0,
+                      service_tier tier = service_tier::standard);
+double cost_usd(const model_price& price, const tokens& usage, std::int64_t unix_ms = 0,
+                service_tier tier = service_tier::standard);
 
 }  // namespace okstra::token_usage
 
+#include "okstra/token_usage/detail/price_match.hpp"
+#include "okstra/token_usage/detail/price_readers.hpp"
 #include "okstra/token_usage/detail/prices_impl.hpp"

@@ -18,7 +18,8 @@
 //   activity is < 5 h old. Rows sorted by start.
 // - Filters: since/until inclusive on the record time; sources; project is a
 //   substring of record.project; model a case-insensitive substring.
-// - Unpriced models cost 0 and are listed once in unpriced_models.
+// - Unpriced models cost 0 and are listed once in unpriced_models, each with
+//   the tokens it carried in the report (docs/usage.md, "Unpriced tokens").
 // Rendering: JSON (schema in docs/usage.md, keys camelCase, stable order, money
 // rounded to 6 decimals), CSV (RFC 4180: header row, one row per report row —
 // per row and model with breakdown — then a "total" row) and an aligned table
@@ -77,13 +78,23 @@ struct source_totals {
   double cost_usd = 0;
 };
 
+struct unpriced_model {
+  std::string model;
+  std::uint64_t tokens = 0;  // total tokens of its records in the report
+};
+
+// The share of a report's tokens that carry no price, in percent (0 when the
+// report is empty); above 1 the tools warn (docs/usage.md, "Unpriced tokens").
+struct report;
+double unpriced_percent(const report& r) noexcept;
+
 struct report {
   report_kind kind = report_kind::daily;
   std::vector<report_row> rows;
   tokens totals;
   double total_cost_usd = 0;
   std::vector<source_totals> by_source;      // in all_sources order
-  std::vector<std::string> unpriced_models;  // sorted, unique
+  std::vector<unpriced_model> unpriced_models;  // sorted by model, unique
   bool breakdown = false;                    // rows carry per-model breakdowns
   time_zone zone;                            // keys and times are in this zone
 };

@@ -37,7 +37,7 @@ inline std::filesystem::path cache_folder(const collect_options& o) {
 }
 
 inline std::string report_key(const std::vector<std::string>& args, std::uint64_t logs, bool stdout_is_terminal,
-                              const std::optional<std::filesystem::path>& prices_file) {
+                              std::string_view prices_identity) {
   sha256 h;
   const auto put = [&](std::string_view s) {
     h.update(s);
@@ -59,7 +59,7 @@ inline std::string report_key(const std::vector<std::string>& args, std::uint64_
         std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ctim.tv_nsec));
   };
   identity("/etc/localtime");
-  if (prices_file) identity(*prices_file);
+  put(prices_identity);
   return h.hex();
 }
 

@@ -77,7 +77,7 @@ inline std::string render_json(const report& r, bool pretty) {
   }
   w.end_object();
   w.key("unpricedModels").begin_array();
-  for (const auto& m : r.unpriced_models) w.value(m);
+  for (const auto& m : r.unpriced_models) w.begin_object().field("model", m.model).field("tokens", m.tokens).end_object();
   w.end_array().end_object();
   std::string out = std::move(w).str();
   out += '\n';

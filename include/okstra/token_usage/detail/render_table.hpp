@@ -164,7 +164,9 @@ inline std::string render_table(const report& r, bool color) {
   b.add(line_style::total, {"Total"}, &r.totals, r.total_cost_usd);
   std::string out = table_text(b.lines, b.text_columns, color);
   if (!r.unpriced_models.empty()) {
-    const std::string note = "note: no price for " + join(r.unpriced_models, ", ") + " (counted as 0 USD)";
+    std::vector<std::string> named;
+    for (const auto& m : r.unpriced_models) named.push_back(m.model + " (" + grouped(m.tokens) + " tokens)");
+    const std::string note = "note: no price for " + join(named, ", ") + ", counted as 0 USD; see 'okstra-usage prices'";
     out += color ? "\x1b[33m" + note + "\x1b[0m\n" : note + "\n";
   }
   return out;

@@ -41,7 +41,7 @@ inline constexpr std::int64_t block_ms = 5 * hour_ms;
 inline double usd_of(pico_amount pico) noexcept { return static_cast<double>(pico) / 1e12; }
 
 inline bool contains_ascii_ci(std::string_view hay, std::string_view needle) {
-  return ascii_lower(hay).find(ascii_lower(needle)) != std::string::npos;
+  return text::ascii_lower(hay).find(text::ascii_lower(needle)) != std::string::npos;
 }
 
 inline bool keep_record(const record& r, const report_filter& f) {
@@ -112,8 +112,8 @@ inline std::vector<priced> select_records(const std::vector<record>& records, co
   sort_canonically(kept);
   // One price lookup per model name (interned: hashed by address), and the
   // last one remembered (records of a session share their model).
-  std::unordered_map<istr, std::optional<pico_price>> cache;
-  const std::optional<pico_price>* last = nullptr;
+  std::unordered_map<istr, std::optional<compiled_price>> cache;
+  const std::optional<compiled_price>* last = nullptr;
   istr last_model;
   std::vector<priced> out;
   out.reserve(kept.size());
@@ -122,12 +122,12 @@ inline std::vector<priced> select_records(const std::vector<record>& records, co
       auto it = cache.find(r->model);
       if (it == cache.end()) {
         const model_price* found = prices.find(r->model);
-        it = cache.emplace(r->model, found ? std::optional<pico_price>(*found) : std::nullopt).first;
+        it = cache.emplace(r->model, found ? std::optional<compiled_price>(*found) : std::nullopt).first;
       }
       last = &it->second;
       last_model = r->model;
     }
-    out.push_back({r, *last ? (*last)->cost(r->usage) : 0, last->has_value()});
+    out.push_back({r, *last ? (*last)->cost(r->usage, r->timestamp_ms, r->tier) : 0, last->has_value()});
   }
   return out;
 }
@@ -301,8 +301,8 @@ inline report build_report(const std::vector<record>& records, const std::array<
   const auto recs = detail::select_records(records, prices, options.filter);
   r.rows = options.kind == report_kind::blocks ? detail::block_rows(recs, options, r.zone)
                                                : detail::grouped_rows(recs, options, r.zone);
-  detail::pico_amount pico = 0;
-  std::set<std::string> unpriced;
+  pico_amount pico = 0;
+  std::map<std::string, std::uint64_t> unpriced;
   for (const auto& p : recs) {
     // collect() admits records so that this never fails (admit_within_limits);
     // records built elsewhere get an error rather than a wrapped total.
@@ -310,12 +310,19 @@ inline report build_report(const std::vector<record>& records, const std::array<
       throw input_error("token totals do not fit in " + std::to_string(max_count),
                         "a log holds impossible token counts; see docs/usage.md, \"Counts that do not fit\"");
     pico += p.pico;
-    if (!p.has_price) unpriced.insert(p.r->model.str());
+    if (!p.has_price) unpriced[p.r->model.str()] += p.r->usage.total();  // below max_count: checked above
   }
   r.total_cost_usd = detail::usd_of(pico);
-  r.unpriced_models.assign(unpriced.begin(), unpriced.end());
+  for (auto& [model, count] : unpriced) r.unpriced_models.push_back({model, count});
   r.by_source = detail::source_rows(recs, stats, options.filter);
   return r;
+}
+
+inline double unpriced_percent(const report& r) noexcept {
+  std::uint64_t unpriced = 0;
+  for (const auto& m : r.unpriced_models) unpriced += m.tokens;
+  const std::uint64_t all = r.totals.total();
+  return all == 0 ? 0 : 100.0 * static_cast<double>(unpriced) / static_cast<double>(all);
 }
 
 }  // namespace okstra::token_usage

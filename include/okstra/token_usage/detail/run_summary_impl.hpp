@@ -96,7 +96,7 @@ inline run_summary summarise_run(const run_info& run, const std::vector<record>&
                         (!run.lead_session.empty() && r.session_id == run.lead_session);
     if (!in_run) continue;
     const model_price* price = prices.find(r.model);
-    const double cost = price ? cost_usd(*price, r.usage) : 0;
+    const double cost = price ? cost_usd(*price, r.usage, r.timestamp_ms, r.tier) : 0;
     detail::add(s.totals, r.usage, cost);
     std::string worker = detail::worker_of(r.agent_name.view());
     if (worker.empty()) worker = detail::worker_of(r.who);
