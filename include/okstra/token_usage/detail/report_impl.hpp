@@ -110,24 +110,25 @@ inline std::vector<priced> select_records(const std::vector<record>& records, co
   for (const record& r : records)
     if (keep_record(r, filter)) kept.emplace_back(r.timestamp_ms, &r);
   sort_canonically(kept);
-  // One price lookup per model name (interned: hashed by address), and the
-  // last one remembered (records of a session share their model).
-  std::unordered_map<istr, std::optional<compiled_price>> cache;
-  const std::optional<compiled_price>* last = nullptr;
-  istr last_model;
+  // One price lookup per model name, remembered by the name's interned id
+  // (dense, so a flat table; no hashing per record).
+  constexpr std::int32_t unknown = -1, unpriced = -2;
+  std::vector<std::int32_t> slot_of(istr::count() + 1, unknown);
+  std::vector<compiled_price> compiled;
   std::vector<priced> out;
   out.reserve(kept.size());
   for (const auto& [when, r] : kept) {
-    if (!last || r->model != last_model) {
-      auto it = cache.find(r->model);
-      if (it == cache.end()) {
-        const model_price* found = prices.find(r->model);
-        it = cache.emplace(r->model, found ? std::optional<compiled_price>(*found) : std::nullopt).first;
-      }
-      last = &it->second;
-      last_model = r->model;
+    const std::uint32_t id = r->model.id();
+    if (id >= slot_of.size()) slot_of.resize(id + 1, unknown);
+    std::int32_t& slot = slot_of[id];
+    if (slot == unknown) {
+      const model_price* found = prices.find(r->model);
+      if (found) compiled.emplace_back(*found);
+      slot = found ? static_cast<std::int32_t>(compiled.size() - 1) : unpriced;
     }
-    out.push_back({r, *last ? (*last)->cost(r->usage, r->timestamp_ms, r->tier) : 0, last->has_value()});
+    const bool has_price = slot >= 0;
+    out.push_back({r, has_price ? compiled[static_cast<std::size_t>(slot)].cost(r->usage, r->timestamp_ms, r->tier) : 0,
+                   has_price});
   }
   return out;
 }
@@ -267,16 +268,10 @@ inline std::vector<report_row> block_rows(const std::vector<priced>& recs, const
   return rows;  // already in time order
 }
 
-inline std::vector<source_totals> source_rows(const std::vector<priced>& recs, const std::array<source_stats, 4>& stats,
-                                              const report_filter& filter) {
-  std::array<source_stats, 4> seen{};
-  std::array<pico_amount, 4> pico{};
-  for (const priced& p : recs) {
-    const auto i = static_cast<std::size_t>(p.r->src);
-    seen[i].usage += p.r->usage;
-    seen[i].records += 1;
-    pico[i] += p.pico;
-  }
+// What each source contributed, from the per-source sums build_report takes
+// in its one pass over the records.
+inline std::vector<source_totals> source_rows(std::array<source_stats, 4> seen, const std::array<pico_amount, 4>& pico,
+                                              const std::array<source_stats, 4>& stats, const report_filter& filter) {
   std::vector<source_totals> out;
   for (source s : all_sources) {
     const auto i = static_cast<std::size_t>(s);
@@ -301,8 +296,11 @@ inline report build_report(const std::vector<record>& records, const std::array<
   const auto recs = detail::select_records(records, prices, options.filter);
   r.rows = options.kind == report_kind::blocks ? detail::block_rows(recs, options, r.zone)
                                                : detail::grouped_rows(recs, options, r.zone);
+  // One pass for the totals, the unpriced tokens and each source's sums.
   pico_amount pico = 0;
   std::map<std::string, std::uint64_t> unpriced;
+  std::array<source_stats, 4> seen{};
+  std::array<pico_amount, 4> source_pico{};
   for (const auto& p : recs) {
     // collect() admits records so that this never fails (admit_within_limits);
     // records built elsewhere get an error rather than a wrapped total.
@@ -310,11 +308,15 @@ inline report build_report(const std::vector<record>& records, const std::array<
       throw input_error("token totals do not fit in " + std::to_string(max_count),
                         "a log holds impossible token counts; see docs/usage.md, \"Counts that do not fit\"");
     pico += p.pico;
+    const auto i = static_cast<std::size_t>(p.r->src);
+    seen[i].usage += p.r->usage;
+    seen[i].records += 1;
+    source_pico[i] += p.pico;
     if (!p.has_price) unpriced[p.r->model.str()] += p.r->usage.total();  // below max_count: checked above
   }
   r.total_cost_usd = detail::usd_of(pico);
   for (auto& [model, count] : unpriced) r.unpriced_models.push_back({model, count});
-  r.by_source = detail::source_rows(recs, stats, options.filter);
+  r.by_source = detail::source_rows(seen, source_pico, stats, options.filter);
   return r;
 }
 
