@@ -122,6 +122,11 @@ if command -v curl >/dev/null 2>&1; then
     [ "$(json_field "$work/out" "d['dataset']['origin'].startswith('cache '), d['models'][0]['prices'][0]['input']")" = "True 10" ]
   run claude
   check "update: reports price with it (10 + 60 + 1 USD)" [ "$(json_field "$work/out" "d['totals']['costUsd']")" = 71 ]
+  sed 's/"input_cost_per_token": 1e-05/"input_cost_per_token": 2e-05/' "$work/new-prices.json" >"$work/newer-prices.json"
+  run "$bin" prices update --from "file://$work/newer-prices.json"
+  run claude
+  check "update: a second download the same day is not hidden by a remembered report (20 + 120 + 1 USD)" \
+    [ "$(json_field "$work/out" "d['totals']['costUsd']")" = 141 ]
 
   cp "$cache" "$work/cache.before"
   run "$bin" prices update --from "http://127.0.0.1:9/prices.json"

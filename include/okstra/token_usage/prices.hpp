@@ -109,7 +109,8 @@ class price_table {
   const price_source& source() const noexcept { return source_; }
   const std::vector<model_price>& entries() const noexcept { return entries_; }
   // What decides every price: remembered reports are keyed by it.
-  const std::string& identity() const noexcept { return identity_; }
+  std::string identity() const { return source_.name + "\n" + source_.version + "\n" + source_.date + "\n" +
+                                         source_.origin + identity_; }
 
   // `prices.overrides` of config.json: {model: {input, output, cacheWrite5m,
   // cacheWrite1h, cacheRead}} in USD per million tokens.
@@ -123,7 +124,7 @@ class price_table {
  private:
   std::vector<model_price> entries_;
   price_source source_;
-  std::string identity_;
+  std::string identity_;  // what else decides prices: the file read, the overrides
   std::unordered_map<std::string, std::size_t> by_id_;  // lower-cased ids
   // Entries without a match rule (LiteLLM ids) by their spellings, ranked:
   // an id that is already plain before one with a date, before one with a

@@ -137,7 +137,6 @@ inline void price_table::add(model_price price) {
 
 inline void price_table::set_source(price_source source) {
   source_ = std::move(source);
-  identity_ = source_.name + "\n" + source_.version + "\n" + source_.date + "\n" + source_.origin;
 }
 
 inline const model_price* price_table::find(std::string_view model) const {
