@@ -103,8 +103,19 @@ inline void sort_canonically(std::vector<std::pair<std::int64_t, const record*>>
   }
 }
 
+// What build_report sums over the selected records, gathered in the pass that
+// prices them (sums of integers: their order does not matter).
+struct selection_sums {
+  tokens totals;
+  bool fits = true;  // false once a checked total would pass max_count
+  pico_amount pico = 0;
+  std::array<source_stats, 4> seen{};
+  std::array<pico_amount, 4> source_pico{};
+  std::map<std::string, std::uint64_t> unpriced;  // model → its tokens
+};
+
 inline std::vector<priced> select_records(const std::vector<record>& records, const price_table& prices,
-                                          const report_filter& filter) {
+                                          const report_filter& filter, selection_sums& sums) {
   // Sorting (time, pointer) pairs keeps the common comparison off the heap.
   std::vector<std::pair<std::int64_t, const record*>> kept;
   for (const record& r : records)
@@ -127,8 +138,16 @@ inline std::vector<priced> select_records(const std::vector<record>& records, co
       slot = found ? static_cast<std::int32_t>(compiled.size() - 1) : unpriced;
     }
     const bool has_price = slot >= 0;
-    out.push_back({r, has_price ? compiled[static_cast<std::size_t>(slot)].cost(r->usage, r->timestamp_ms, r->tier) : 0,
-                   has_price});
+    const pico_amount pico =
+        has_price ? compiled[static_cast<std::size_t>(slot)].cost(r->usage, r->timestamp_ms, r->tier) : 0;
+    out.push_back({r, pico, has_price});
+    if (!add_checked(sums.totals, r->usage)) sums.fits = false;
+    sums.pico += pico;
+    const auto i = static_cast<std::size_t>(r->src);
+    sums.seen[i].usage += r->usage;
+    sums.seen[i].records += 1;
+    sums.source_pico[i] += pico;
+    if (!has_price) sums.unpriced[r->model.str()] += r->usage.total();
   }
   return out;
 }
@@ -293,30 +312,19 @@ inline report build_report(const std::vector<record>& records, const std::array<
   r.kind = options.kind;
   r.breakdown = options.breakdown;
   r.zone = time_zone::load(options.time_zone);
-  const auto recs = detail::select_records(records, prices, options.filter);
+  detail::selection_sums sums;
+  const auto recs = detail::select_records(records, prices, options.filter, sums);
+  // collect() admits records so that this never fails (admit_within_limits);
+  // records built elsewhere get an error rather than a wrapped total.
+  if (!sums.fits)
+    throw input_error("token totals do not fit in " + std::to_string(max_count),
+                      "a log holds impossible token counts; see docs/usage.md, \"Counts that do not fit\"");
   r.rows = options.kind == report_kind::blocks ? detail::block_rows(recs, options, r.zone)
                                                : detail::grouped_rows(recs, options, r.zone);
-  // One pass for the totals, the unpriced tokens and each source's sums.
-  pico_amount pico = 0;
-  std::map<std::string, std::uint64_t> unpriced;
-  std::array<source_stats, 4> seen{};
-  std::array<pico_amount, 4> source_pico{};
-  for (const auto& p : recs) {
-    // collect() admits records so that this never fails (admit_within_limits);
-    // records built elsewhere get an error rather than a wrapped total.
-    if (!add_checked(r.totals, p.r->usage))
-      throw input_error("token totals do not fit in " + std::to_string(max_count),
-                        "a log holds impossible token counts; see docs/usage.md, \"Counts that do not fit\"");
-    pico += p.pico;
-    const auto i = static_cast<std::size_t>(p.r->src);
-    seen[i].usage += p.r->usage;
-    seen[i].records += 1;
-    source_pico[i] += p.pico;
-    if (!p.has_price) unpriced[p.r->model.str()] += p.r->usage.total();  // below max_count: checked above
-  }
-  r.total_cost_usd = detail::usd_of(pico);
-  for (auto& [model, count] : unpriced) r.unpriced_models.push_back({model, count});
-  r.by_source = detail::source_rows(seen, source_pico, stats, options.filter);
+  r.totals = sums.totals;
+  r.total_cost_usd = detail::usd_of(sums.pico);
+  for (auto& [model, count] : sums.unpriced) r.unpriced_models.push_back({model, count});
+  r.by_source = detail::source_rows(sums.seen, sums.source_pico, stats, options.filter);
   return r;
 }
 
