@@ -28,7 +28,7 @@
 namespace okstra::token_usage {
 
 inline constexpr std::string_view default_prices_url =
-    "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/data.json";
+    "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/new_data/v2/data.json";
 
 struct price_choice {
   price_table table;
