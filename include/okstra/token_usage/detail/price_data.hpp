@@ -21,7 +21,7 @@ inline constexpr std::string_view embedded_dataset_date = "2026-09-23";
 
 inline constexpr std::array<std::string_view, 1> embedded_price_pieces = {
     R"okstra({"dataset":{"name":"@pydantic/genai-prices","version":"0.1.8","date":"2026-09-23","integrity":"sha512-h7CYw6qTyflG2zUndO8tXyL8Xopf+tX9JZu13h0ZFgeyYj+J2gm1edR4+R+mbQ2vPdkFjtTmmmu1cYQPM5/KTA=="},
-"serviceTiers":{"checked":"2026-12-04","sources":["https://platform.claude.com/docs/en/build-with-claude/fast-mode","https://openai.com/api/pricing/ (Priority and Flex processing)"]},
+"serviceTiers":{"checked":"2026-12-04","sources":["ccusage 20.0.24 built-in fast multipliers (npm, @ccusage/ccusage-linux-x64)","https://platform.claude.com/docs/en/build-with-claude/fast-mode (not re-read)","https://openai.com/api/pricing/ Priority and Flex processing (not re-read)"]},
 "providers":[
 {"id":"anthropic","models":[
 {"id":"claude-2","match":{"or":[{"starts_with":"claude-2"},{"contains":"claude-v2"}]},"prices":{"input_mtok":8,"output_mtok":24}},

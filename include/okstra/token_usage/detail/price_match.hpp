@@ -132,21 +132,22 @@ struct match_rule {
   std::vector<match_rule> parts;
   std::shared_ptr<const regex_t> pattern;  // null when it did not compile
 
-  // `lower` is the candidate id, lower-cased; `original` as spelt.
-  bool matches(std::string_view lower, std::string_view original) const {
+  // `id` is a candidate spelling, lower-cased (the dataset's expressions are
+  // written for lower-case ids).
+  bool matches(std::string_view id) const {
     switch (kind) {
-      case op::equals: return lower == text;
-      case op::starts_with: return lower.starts_with(text);
-      case op::ends_with: return lower.ends_with(text);
-      case op::contains: return lower.find(text) != std::string_view::npos;
+      case op::equals: return id == text;
+      case op::starts_with: return id.starts_with(text);
+      case op::ends_with: return id.ends_with(text);
+      case op::contains: return id.find(text) != std::string_view::npos;
       case op::regex:
-        return pattern && original.size() <= max_regex_size &&
-               ::regexec(pattern.get(), std::string(original).c_str(), 0, nullptr, 0) == 0;
+        return pattern && id.size() <= max_regex_size &&
+               ::regexec(pattern.get(), std::string(id).c_str(), 0, nullptr, 0) == 0;
       case op::any_of:
-        return std::any_of(parts.begin(), parts.end(), [&](const auto& p) { return p.matches(lower, original); });
+        return std::any_of(parts.begin(), parts.end(), [&](const auto& p) { return p.matches(id); });
       case op::all_of:
         return !parts.empty() &&
-               std::all_of(parts.begin(), parts.end(), [&](const auto& p) { return p.matches(lower, original); });
+               std::all_of(parts.begin(), parts.end(), [&](const auto& p) { return p.matches(id); });
     }
     return false;
   }

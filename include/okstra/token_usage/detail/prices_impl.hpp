@@ -150,7 +150,7 @@ inline const model_price* price_table::find(std::string_view model) const {
     if (const auto* p = by_id(candidate)) return p;
   for (const std::string& candidate : candidates)
     for (const auto& e : entries_)
-      if (e.match && e.match->matches(candidate, candidate)) return &e;
+      if (e.match && e.match->matches(candidate)) return &e;
   // Ids of files without rules (LiteLLM), compared fully normalised.
   if (const auto it = by_spelling_.find(detail::normalised_spelling(model)); it != by_spelling_.end())
     return &entries_[it->second.second];
