@@ -430,12 +430,14 @@ for how in remove force reconcile prepare; do
   esac
   check "$how finishes the killed remove (exit 0)" [ "$rc" = 0 ]
   if [ "$how" = prepare ]; then
-    check "prepare then re-creates the worktree on the kept branch" [ -f "$wt/work.txt" ] && [ "$(row_of "$row")" = active ]
+    check "prepare then re-creates the worktree on the kept branch" [ -f "$wt/work.txt" ]
+    check "prepare then re-creates the worktree on the kept branch (second condition)" [ "$(row_of "$row")" = active ]
   else
     check "$how: the folder is gone" [ ! -e "$wt" ]
     check "$how: the branch is kept, and so is the row" [ "$(row_of "$row")" = kept ]
     rc=$(status_of slow_prepare "$key")
-    check "prepare after $how reuses the kept branch" [ "$rc" = 0 ] && [ -f "$wt/work.txt" ]
+    check "prepare after $how reuses the kept branch" [ "$rc" = 0 ]
+    check "prepare after $how reuses the kept branch (second condition)" [ -f "$wt/work.txt" ]
   fi
 done
 
@@ -451,9 +453,11 @@ new_repo "$alpha"
 new_repo "$other"
 rc=$(status_of "$tool" --project-root "$alpha" --task-key alpha/bugs/login --task-type error-analysis \
   --work-category bugfix --quiet)
-check "alpha/bugs/login provisions fix-login" [ "$rc" = 0 ] && [ "$(field branch "$work/out")" = fix-login ]
+check "alpha/bugs/login provisions fix-login" [ "$rc" = 0 ]
+check "alpha/bugs/login provisions fix-login (second condition)" [ "$(field branch "$work/out")" = fix-login ]
 rc=$(status_of "$tool" --project-root "$other" --task-key beta/bugs/login --task-type error-analysis \
   --work-category bugfix --quiet)
-check "beta/bugs/login in another repository provisions fix-login too" [ "$rc" = 0 ] && [ "$(field branch "$work/out")" = fix-login ]
+check "beta/bugs/login in another repository provisions fix-login too" [ "$rc" = 0 ]
+check "beta/bugs/login in another repository provisions fix-login too (second condition)" [ "$(field branch "$work/out")" = fix-login ]
 
 finish

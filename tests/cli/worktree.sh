@@ -148,7 +148,8 @@ check "the hint names a remove command ($hint_cmd)" [ "$hint_cmd" = "okstra-work
 rc=$(status_of "$tool" remove p/g/lost)
 check "remove without --force refuses to lose the folder's files (exit 1)" [ "$rc" = 1 ]
 rc=$(status_of "$tool" ${hint_cmd#okstra-worktree })
-check "the hinted command works" [ "$rc" = 0 ] && [ ! -e "$lost" ]
+check "the hinted command works" [ "$rc" = 0 ]
+check "the hinted command works (second condition)" [ ! -e "$lost" ]
 rc=$(status_of "$driver" --project-root "$repo" --task-key p/g/lost --quiet)
 check "provisioning then re-creates it on the kept branch" [ "$rc" = 0 ] && grep -q '"status":"created"' "$work/out"
 
