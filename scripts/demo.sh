@@ -143,7 +143,7 @@ step okstra usage run --run-dir "$usage_run" --source claude --claude-dir "$logs
 # transcripts with their subagents and run folders, written by the project): a
 # lead that obeyed the blocking contract, found from its run through the team
 # state's sessionId, then one that converged while its Codex worker still ran
-# (BC05). validate-run adds the plan gate and the result-file check.
+# (BC05). okstra validate-run adds the plan gate and the result-file check.
 sessions="$root/tests/data/sessions"
 session=claude/projects/-work-shop/6f1c2a9e-3b7d-4e21-9a55-0c8d7e4b1f20.jsonl
 CLAUDE_CONFIG_DIR=$sessions/conforming/claude
@@ -151,7 +151,7 @@ export CLAUDE_CONFIG_DIR
 step okstra validate-session --format text --run-dir "$sessions/conforming/task/runs/error-analysis"
 step_refused okstra validate-session --format text --rule BC05 --session "$sessions/bc05-early-convergence/$session" \
   --run-dir "$sessions/bc05-early-convergence/task/runs/error-analysis"
-step "$root/bin/validate-run" "$sessions/conforming/task/runs/error-analysis"
+step okstra validate-run "$sessions/conforming/task/runs/error-analysis"
 unset CLAUDE_CONFIG_DIR
 
 # Migration from the legacy layout: a second project, prepared as above, then put

@@ -24,6 +24,7 @@ libclang-rt-14-dev
 libxml2-utils
 zsh
 mandoc
+tmux
 '
 # libmd4c-dev: md4c, the CommonMark parser the approval gate reads plans with, so that
 # it reads what a reader of the rendered plan sees (docs/plan-validate.md);
@@ -32,6 +33,7 @@ mandoc
 # libxml2-utils: xmllint, to check JUnit XML output in the tests.
 # curl: what `okstra-usage prices update` downloads with (its test uses file:// URLs).
 # zsh: the zsh completion test (skipped without it); mandoc: -Tlint of the man pages.
+# tmux: a real terminal of a chosen width for tests/cli/tables.sh (its terminal part is skipped without it).
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "deps.sh: not a Debian-like system; install by hand: $(echo "$packages" | tr "\n" " ")" >&2

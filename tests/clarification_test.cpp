@@ -1,5 +1,5 @@
 // Tests of okstra/clarification: the pipe-table row splitter, headings, front
-// matter and the §1 gate (this file); Markdown as CommonMark renders it in
+// matter and the section-1 gate (this file); Markdown as CommonMark renders it in
 // clarification_markdown_test.cpp; approval, data.json and the verdict in
 // clarification_plan_test.cpp.
 #define BOOST_TEST_MODULE clarification
@@ -19,7 +19,7 @@ namespace {
 
 strings cells(std::string_view line) { return cd::split_table_row(line).cells; }
 
-// A report whose §1 holds `table` (lines joined with '\n').
+// A report whose section 1 holds `table` (lines joined with '\n').
 std::string report_with(const std::string& table) {
   return "---\napproved: true\n---\n\n# Plan\n\n## 1. Clarification Items\n\n" + table + "\n## 2. Stages\n";
 }
@@ -189,7 +189,7 @@ BOOST_AUTO_TEST_CASE(absent_or_unclosed) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-// ---- the §1 gate: what it reads ------------------------------------------------
+// ---- the section-1 gate: what it reads ---------------------------------------------
 
 BOOST_AUTO_TEST_SUITE(gate_reading)
 
@@ -342,7 +342,7 @@ BOOST_AUTO_TEST_CASE(the_gate_of_a_report_without_front_matter) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-// ---- the §1 gate: what it refuses to read ------------------------------------------
+// ---- the section-1 gate: what it refuses to read ---------------------------------------
 
 BOOST_AUTO_TEST_SUITE(gate_unreadable)
 
@@ -350,7 +350,7 @@ BOOST_AUTO_TEST_CASE(no_table_under_the_heading) {
   expect_unreadable(scan_table("No open questions.\n"),
                     "no table follows the '1. Clarification Items' heading on line 7");
   expect_unreadable(scan_table("```\n" + header + "```\n"), "no table follows");
-  // A table below the next section is not §1's.
+  // A table below the next section is not section 1's.
   expect_unreadable(cl::scan_approval_gate("## 1. Clarification Items\n\n## 2. Next\n\n" + header), "no table follows");
 }
 
@@ -401,7 +401,7 @@ BOOST_AUTO_TEST_CASE(a_heading_that_drifted_from_the_schema) {
     expect_unreadable(scan, "names the clarification items but is not '1. Clarification Items'");
     BOOST_TEST(scan.unreadable_reason.find("line 3") != std::string::npos, scan.unreadable_reason);
   }
-  // A subsection that names the items again inside §1 is refused too.
+  // A subsection that names the items again inside section 1 is refused too.
   expect_unreadable(scan_table(header + "\n### Clarification items\n"), "on line 12");
 }
 

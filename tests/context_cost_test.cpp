@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -175,31 +176,50 @@ BOOST_AUTO_TEST_CASE(a_fifo_is_skipped_without_blocking) {
   BOOST_TEST(r.instruction_set.bytes == 4u);
 }
 
-BOOST_AUTO_TEST_CASE(an_unreadable_present_file_is_an_input_error) {
-  if (::geteuid() == 0) return;  // root reads any file: nothing to check
+// The error a measurement fails with, as "<exit code> <message>", or "none".
+// Run as nobody under root (root reads any file), so everything it reads is
+// inside a 0755 temp folder: no runtime tree from the checkout, which nobody
+// may be unable to reach.
+std::string unreadable_error(const temp_dir& dir) {
+  ::chmod(dir.path.c_str(), 0755);
+  // The answer comes back through a file nobody may write (the check may run
+  // in a child process).
+  const stdfs::path answer = dir.path / "answer";
+  write(answer, "");
+  ::chmod(answer.c_str(), 0666);
+  const bool ran = okstra::test::unprivileged([&] {
+    std::string out = "none";
+    try {
+      cc::measure(isolated(dir.path / "task", dir, std::nullopt));
+    } catch (const okstra::error& e) {
+      out = std::to_string(static_cast<int>(e.code())) + " " + e.what();
+    }
+    std::ofstream file(answer, std::ios::binary | std::ios::trunc);
+    file << out;
+    return static_cast<bool>(file.flush());
+  });
+  BOOST_TEST_REQUIRE(ran, "the unprivileged check did not run to its end");
+  std::ifstream in(answer, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+BOOST_AUTO_TEST_CASE(an_unreadable_present_file_is_an_input_error,
+                     *boost::unit_test::precondition(okstra::test::can_drop_privileges)) {
   temp_dir dir;
   write(dir.path / "task/instruction-set/task-brief.md", "secret");
   stdfs::permissions(dir.path / "task/instruction-set/task-brief.md", stdfs::perms::none);
-  try {
-    cc::measure(isolated(dir.path / "task", dir));
-    BOOST_FAIL("an unreadable file must not be skipped");
-  } catch (const okstra::error& e) {
-    BOOST_TEST(static_cast<int>(e.code()) == 3);
-    BOOST_TEST(std::string(e.what()).rfind("cannot read '", 0) == 0);
-  }
+  const std::string err = unreadable_error(dir);  // "none": the unreadable file was skipped
+  BOOST_TEST(err.rfind("3 cannot read '", 0) == 0, err);
+  BOOST_TEST(okstra::test::contains(err, "task-brief.md'"), err);
 }
 
-BOOST_AUTO_TEST_CASE(an_unreadable_subfolder_is_named_in_the_error) {
-  if (::geteuid() == 0) return;  // root enters any folder: nothing to check
+BOOST_AUTO_TEST_CASE(an_unreadable_subfolder_is_named_in_the_error,
+                     *boost::unit_test::precondition(okstra::test::can_drop_privileges)) {
   temp_dir dir;
   write(dir.path / "task/instruction-set/extra/notes.md", "x");
   stdfs::permissions(dir.path / "task/instruction-set/extra", stdfs::perms::none);
-  try {
-    cc::measure(isolated(dir.path / "task", dir));
-    BOOST_FAIL("an unreadable folder must not be skipped");
-  } catch (const okstra::error& e) {
-    BOOST_TEST(std::string(e.what()).find("instruction-set/extra'") != std::string::npos, e.what());
-  }
+  const std::string err = unreadable_error(dir);  // "none": the unreadable folder was skipped
+  BOOST_TEST(okstra::test::contains(err, "instruction-set/extra'"), err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -271,12 +291,15 @@ BOOST_AUTO_TEST_CASE(installed_copies_win_over_the_runtime_tree) {
   temp_dir home;
   const scoped_env h("HOME", home.path.c_str());
   const scoped_env c("CLAUDE_CONFIG_DIR", nullptr);
+  const scoped_env x("XDG_CONFIG_HOME", nullptr);
   const scoped_env o("OKSTRA_HOME", nullptr);
   write(home.path / ".claude/skills/okstra-convergence/SKILL.md", "# installed convergence 설치본\n");
   write(home.path / ".claude/agents/codex-worker.md", "codex relay\n");
   write(home.path / ".okstra/templates/worker-prompt-preamble.md", "preamble");
   const auto where = cc::locations::from_environment(sample() / "task", std::nullopt, sample() / "runtime");
-  BOOST_TEST(where.claude_roots == (std::vector<stdfs::path>{home.path / ".claude"}), boost::test_tools::per_element());
+  // The roots okstra-usage reads too (docs/dirs.md): ~/.config/claude first, then ~/.claude.
+  BOOST_TEST(where.claude_roots == (std::vector<stdfs::path>{home.path / ".config/claude", home.path / ".claude"}),
+             boost::test_tools::per_element());
   const auto r = cc::measure(where);
   const auto* convergence = asset(r, "skill:okstra-convergence");
   BOOST_TEST_REQUIRE(convergence != nullptr);

@@ -6,6 +6,8 @@
 #include "test_support.hpp"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 
@@ -15,9 +17,11 @@
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/diagnostics.hpp"
 #include "okstra/core/error.hpp"
 #include "okstra/core/fs.hpp"
 #include "okstra/core/json.hpp"
+#include "okstra/core/jsonl.hpp"
 #include "okstra/core/sha256.hpp"
 #include "okstra/core/text.hpp"
 #include "okstra/core/time.hpp"
@@ -358,6 +362,106 @@ BOOST_AUTO_TEST_CASE(trim_and_case_are_ascii_only) {
   BOOST_TEST(text::iequals("Approved", "aPPROVED"));
   BOOST_TEST(!text::iequals("approved", "approve"));
   BOOST_TEST(!text::iequals("\xc3\x89", "\xc3\xa9"));
+}
+
+BOOST_AUTO_TEST_CASE(json_space_is_the_four_json_allows) {
+  namespace text = okstra::text;
+  BOOST_TEST(text::trim_json_space(" \t\r\n{}\n\r\t ") == "{}");
+  BOOST_TEST(text::trim_json_space("\v{}\f") == "\v{}\f");  // VT and FF are not JSON white space
+}
+
+BOOST_AUTO_TEST_CASE(split_list_trims_items_and_drops_empty_ones) {
+  namespace text = okstra::text;
+  using list = std::vector<std::string_view>;
+  BOOST_TEST(text::split_list(" a , b\t,,c ", ',') == (list{"a", "b", "c"}), boost::test_tools::per_element());
+  BOOST_TEST(text::split_list("one", ',') == (list{"one"}), boost::test_tools::per_element());
+  BOOST_TEST(text::split_list("", ',').empty());
+  BOOST_TEST(text::split_list(" , ,", ',').empty());
+  BOOST_TEST(text::split_list("a:b", ':') == (list{"a", "b"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- JSON Lines records, diagnostics ------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(jsonl_and_diagnostics)
+
+BOOST_AUTO_TEST_CASE(records_are_complete_object_lines) {
+  const std::string bytes =
+      " {\"a\":1}\r\n"   // kept, trimmed
+      "\n \t\n"          // blank lines: neither taken nor skipped
+      "not json\n"        // not framed as an object: skipped
+      "{\"b\":2}\n"       // take() says no: skipped
+      "{\"c\":3}\n"       // take() throws okstra::error: skipped
+      "{\"d\":4}";         // no '\n' yet: left for the next read
+  std::vector<std::string> taken;
+  std::uint64_t skipped = 0;
+  const std::size_t consumed = okstra::jsonl::for_each_record(bytes, skipped, [&](std::string_view line) {
+    taken.emplace_back(line);
+    if (line == "{\"c\":3}") throw okstra::input_error("bad");
+    return line != "{\"b\":2}";
+  });
+  BOOST_TEST(taken == (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"}), boost::test_tools::per_element());
+  BOOST_TEST(skipped == 3u);
+  BOOST_TEST(consumed == bytes.size() - 7);
+  BOOST_TEST(okstra::jsonl::truncated_tail_lines(std::string_view(bytes).substr(consumed)) == 1u);
+  BOOST_TEST(okstra::jsonl::truncated_tail_lines(" \r\t") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(parse_object_refuses_what_is_not_an_object) {
+  okstra::json::document doc;
+  BOOST_TEST(okstra::jsonl::parse_object("{\"k\":\"v\"}", "line", doc));
+  BOOST_TEST(okstra::jsonl::string_at(doc, "k") == "v");
+  BOOST_TEST(okstra::jsonl::string_at(doc, "missing") == "");
+  BOOST_TEST(okstra::jsonl::object_at(doc, "k") == nullptr);
+  BOOST_TEST(!okstra::jsonl::parse_object("[1]", "line", doc));
+  BOOST_TEST(!okstra::jsonl::parse_object("{\"k\":", "line", doc));
+  BOOST_TEST(!okstra::jsonl::parse_object("{\"k\":\"\xff\"}", "line", doc));  // invalid UTF-8
+}
+
+BOOST_AUTO_TEST_CASE(library_messages_go_to_the_installed_sink) {
+  namespace diag = okstra::diagnostics;
+  std::vector<std::pair<diag::kind, std::string>> got;
+  const diag::sink before = diag::set_sink([&](diag::kind k, std::string_view m) { got.emplace_back(k, m); });
+  diag::warn("rollback: left a branch");
+  diag::progress("reading logs  50%");
+  diag::trace("phase 1.00 ms");
+  const diag::sink mine = diag::set_sink(before);
+  BOOST_TEST(static_cast<bool>(mine));
+  BOOST_REQUIRE_EQUAL(got.size(), 3u);
+  BOOST_TEST((got[0].first == diag::kind::warning));
+  BOOST_TEST(got[0].second == "rollback: left a branch");
+  BOOST_TEST((got[1].first == diag::kind::progress));
+  BOOST_TEST((got[2].first == diag::kind::trace));
+  // The default sink names this program, never a tool.
+  BOOST_TEST(diag::program_name() == "core_test");
+}
+
+// What the default sink writes, read back from a child's stderr.
+BOOST_AUTO_TEST_CASE(the_default_sink_writes_stderr_lines_under_the_program_name) {
+  namespace diag = okstra::diagnostics;
+  int fds[2];
+  BOOST_TEST_REQUIRE(::pipe(fds) == 0);
+  const pid_t child = ::fork();
+  BOOST_TEST_REQUIRE(child >= 0);
+  if (child == 0) {
+    ::dup2(fds[1], 2);
+    diag::warn("left '\x1b[2J' behind");
+    diag::trace("t");
+    diag::progress("p");
+    diag::progress("");
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[256];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  BOOST_TEST(out == "core_test: warning: left '" + okstra::printable("\x1b[2J") + "' behind\n" +
+                        "core_test: trace: t\n\rcore_test: p\r\033[K");
+  BOOST_TEST(out.find('\x1b') == out.rfind('\x1b'));  // only the sink's own erase sequence
 }
 
 BOOST_AUTO_TEST_SUITE_END()

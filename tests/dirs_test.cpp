@@ -3,6 +3,9 @@
 
 #include "test_support.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -282,6 +285,107 @@ BOOST_AUTO_TEST_CASE(detect_layout_on_disk) {
   stdfs::remove_all(root / ".project-docs");
   BOOST_TEST((dirs::detect_layout(root) == dirs::layout::current));
   stdfs::remove_all(root);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- agent roots, the home folder, the data folder (docs/dirs.md) -------------
+
+BOOST_AUTO_TEST_SUITE(where_things_are)
+
+using paths = std::vector<stdfs::path>;
+
+BOOST_AUTO_TEST_CASE(user_home_is_home_else_the_passwd_entry) {
+  {
+    scoped_env home("HOME", "/tmp/some-user");
+    BOOST_TEST(dirs::user_home().string() == "/tmp/some-user");
+  }
+  const struct passwd* pw = ::getpwuid(::getuid());
+  for (const char* value : {static_cast<const char*>(nullptr), ""}) {
+    scoped_env home("HOME", value);
+    if (pw && pw->pw_dir && *pw->pw_dir) {
+      BOOST_TEST(dirs::user_home().string() == pw->pw_dir);
+    } else {
+      BOOST_CHECK_EXCEPTION(dirs::user_home(), okstra::error,
+                            [](const okstra::error& e) { return e.code() == okstra::exit_code::input; });
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(claude_roots_default_to_the_config_folder_then_dot_claude) {
+  scoped_env home("HOME", "/tmp/u");
+  scoped_env config("CLAUDE_CONFIG_DIR", nullptr);
+  {
+    scoped_env xdg("XDG_CONFIG_HOME", nullptr);
+    const auto r = dirs::claude_roots();
+    BOOST_TEST(!r.from_environment);
+    BOOST_TEST(r.roots == (paths{"/tmp/u/.config/claude", "/tmp/u/.claude"}), boost::test_tools::per_element());
+  }
+  {
+    scoped_env xdg("XDG_CONFIG_HOME", "/tmp/xdg");
+    BOOST_TEST(dirs::claude_roots().roots == (paths{"/tmp/xdg/claude", "/tmp/u/.claude"}),
+               boost::test_tools::per_element());
+  }
+  {
+    scoped_env xdg("XDG_CONFIG_HOME", "");
+    BOOST_TEST(dirs::claude_roots().roots.front() == "/tmp/u/.config/claude");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(claude_config_dir_is_a_trimmed_list_that_replaces_the_defaults) {
+  scoped_env home("HOME", "/tmp/u");
+  {
+    scoped_env config("CLAUDE_CONFIG_DIR", " /a ,, /b\t");
+    const auto r = dirs::claude_roots();
+    BOOST_TEST(r.from_environment);
+    BOOST_TEST(r.roots == (paths{"/a", "/b"}), boost::test_tools::per_element());
+  }
+  {
+    scoped_env config("CLAUDE_CONFIG_DIR", " , ");  // names nothing: the defaults
+    const auto r = dirs::claude_roots();
+    BOOST_TEST(!r.from_environment);
+    BOOST_TEST(r.roots.back() == "/tmp/u/.claude");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(codex_and_gemini_roots) {
+  scoped_env home("HOME", "/tmp/u");
+  {
+    scoped_env codex("CODEX_HOME", nullptr);
+    scoped_env gemini("GEMINI_DIR", "");
+    BOOST_TEST(dirs::codex_roots().roots == (paths{"/tmp/u/.codex"}), boost::test_tools::per_element());
+    BOOST_TEST(!dirs::codex_roots().from_environment);
+    BOOST_TEST(dirs::gemini_roots().roots == (paths{"/tmp/u/.gemini"}), boost::test_tools::per_element());
+    BOOST_TEST(!dirs::gemini_roots().from_environment);
+  }
+  {
+    scoped_env codex("CODEX_HOME", "/c1,/c2");
+    scoped_env gemini("GEMINI_DIR", " /g ");
+    BOOST_TEST(dirs::codex_roots().roots == (paths{"/c1", "/c2"}), boost::test_tools::per_element());
+    BOOST_TEST(dirs::codex_roots().from_environment);
+    BOOST_TEST(dirs::gemini_roots().roots == (paths{"/g"}), boost::test_tools::per_element());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(named_roots_need_no_home_folder) {
+  scoped_env home("HOME", nullptr);
+  scoped_env config("CLAUDE_CONFIG_DIR", "/a");
+  BOOST_TEST(dirs::claude_roots().roots == (paths{"/a"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(cursor_log_is_in_the_okstra_home) {
+  BOOST_TEST(dirs::home_layout{"/h"}.cursor_usage_log().string() == "/h/usage/cursor.jsonl");
+}
+
+// This program runs from <build>/tests/, so <exe dir>/../share/okstra is the
+// build folder's data folder, which Meson links to the source templates.
+BOOST_AUTO_TEST_CASE(data_dir_of_a_build_folder_holds_the_templates) {
+  const char* build = std::getenv("OKSTRA_BUILD_ROOT");
+  BOOST_TEST_REQUIRE((build && *build), "OKSTRA_BUILD_ROOT must name the build folder: run with `meson test`");
+  const auto data = dirs::data_dir();
+  BOOST_TEST_REQUIRE(data.has_value());
+  BOOST_TEST(*data == stdfs::canonical(build) / "share" / "okstra");
+  BOOST_TEST(stdfs::is_regular_file(*data / "templates" / "worker-prompt-preamble.md"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

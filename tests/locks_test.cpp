@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "okstra/core/cli.hpp"
 #include "okstra/locks/locks.hpp"
 
 namespace locks = okstra::locks;
@@ -201,11 +202,13 @@ BOOST_AUTO_TEST_CASE(group_writable_lock_folder_is_tightened) {
 }
 
 BOOST_AUTO_TEST_CASE(wait_options) {
-  const auto policy_of = [](std::vector<std::string> args) {
-    okstra::cli::command_line cmd({"okstra-x", "test"});
-    locks::add_wait_options(cmd);
-    cmd.parse(args);
-    return locks::wait_policy_from(cmd);
+  // The lock-wait option group of core/cli.hpp gives the policy (docs/cli.md, "Lock options").
+  okstra::cli::program p;
+  p.name = "okstra-x";
+  p.self.summary = "test";
+  p.self.lock_wait = true;
+  const auto policy_of = [&](std::vector<std::string> args) {
+    return locks::wait_policy{okstra::cli::parse(p, args)->wait_seconds()};
   };
   BOOST_TEST(!policy_of({}).timeout_seconds.has_value());
   BOOST_TEST(*policy_of({"--no-wait"}).timeout_seconds == 0.0);

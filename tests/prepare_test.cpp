@@ -127,10 +127,10 @@ BOOST_AUTO_TEST_CASE(every_task_type_has_its_template_set) {
   BOOST_TEST(files.size() == 5u + 2u + 7u * 2u);  // instruction set, preamble + PR body, per type
 }
 
-BOOST_AUTO_TEST_CASE(templates_come_from_the_home_when_installed_else_the_source_tree) {
+BOOST_AUTO_TEST_CASE(templates_come_from_the_home_when_installed_else_the_data_dir) {
   fixture f;
   const auto source = f.templates();
-  BOOST_TEST(source.origin == "source-tree");
+  BOOST_TEST(source.origin == "data-dir");  // the build folder's share/okstra (docs/dirs.md)
   for (const auto& file : prep::all_template_files()) {
     stdfs::create_directories((f.home.templates_dir() / file).parent_path());
     stdfs::copy_file(source.dir / file, f.home.templates_dir() / file);

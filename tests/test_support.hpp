@@ -5,7 +5,14 @@
 
 #include "okstra/core/error.hpp"
 
+#include <grp.h>
 #include <stdlib.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 
 #include <cstdlib>
 #include <filesystem>
@@ -78,5 +85,46 @@ okstra::error expect_error(Body&& body, okstra::exit_code code) {
 }
 
 inline bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+
+// Root ignores permission bits, so a test of what an unreadable file does runs
+// its check as nobody (uid and gid 65534) when we are root: `fn` runs in a
+// forked child that drops to nobody first. True when fn() returned true.
+// Everything fn touches must be reachable by nobody (a temp_dir is 0700:
+// chmod it 0755). Pair it with `*precondition(can_drop_privileges)`.
+inline constexpr unsigned nobody_id = 65534;
+
+template <class Fn>
+bool unprivileged(Fn&& fn) {
+  if (::geteuid() != 0) return fn();
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(nobody_id) != 0 || ::setuid(nobody_id) != 0) ::_exit(2);
+    ::_exit(fn() ? 0 : 1);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// Boost.Test precondition: the test is reported skipped, with the reason, when
+// we are root but cannot become nobody (a user namespace that maps no uid
+// 65534), instead of passing without checking anything.
+inline boost::test_tools::assertion_result can_drop_privileges(boost::unit_test::test_unit_id) {
+  if (::geteuid() != 0) return true;
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0)
+    ::_exit(::setgroups(0, nullptr) == 0 && ::setgid(nobody_id) == 0 && ::setuid(nobody_id) == 0 ? 0 : 1);
+  int status = 0;
+  if (pid > 0)
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  boost::test_tools::assertion_result ok(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  if (!ok) ok.message() << "running as root and cannot become nobody (uid 65534) to be refused a read";
+  return ok;
+}
 
 }  // namespace okstra::test

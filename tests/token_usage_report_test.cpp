@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "okstra/core/time.hpp"
+#include "okstra/core/display_width.hpp"
 #include "okstra/token_usage/report.hpp"
 
 namespace tu = okstra::token_usage;
@@ -32,14 +33,6 @@ tu::record rec(tu::source src, const char* when, const char* model, std::uint64_
   r.session_id = session;
   r.project = project;
   return r;
-}
-
-bool have_zoneinfo() {
-  std::error_code ec;
-  const bool ok = std::filesystem::exists("/usr/share/zoneinfo/America/New_York", ec) &&
-                  std::filesystem::exists("/usr/share/zoneinfo/Asia/Seoul", ec);
-  if (!ok) BOOST_TEST_MESSAGE("skipped: no system zoneinfo");
-  return ok && !std::getenv("TZDIR");
 }
 
 const std::array<tu::source_stats, 4> no_stats{};
@@ -74,12 +67,27 @@ struct env_guard {
   ~env_guard() { old ? ::setenv(name.c_str(), old->c_str(), 1) : ::unsetenv(name.c_str()); }
 };
 
+// The tests' zones (America/New_York, Asia/Seoul) come from the TZif files in
+// tests/data/zoneinfo, never from the machine's tzdata: the tests run, and
+// expect the same offsets, wherever they are built. Missing files fail the test.
+std::string fixture_zoneinfo() {
+  const char* root = std::getenv("OKSTRA_SOURCE_ROOT");
+  BOOST_TEST_REQUIRE((root && *root), "OKSTRA_SOURCE_ROOT must name the source tree");
+  const std::string dir = std::string(root) + "/tests/data/zoneinfo";
+  for (const char* zone : {"America/New_York", "Asia/Seoul"})
+    BOOST_TEST_REQUIRE(std::filesystem::is_regular_file(dir + "/" + zone), dir << "/" << zone << " is missing");
+  return dir;
+}
+
+struct fixture_zones {
+  env_guard tzdir{"TZDIR", fixture_zoneinfo().c_str()};
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(time_zones)
 
-BOOST_AUTO_TEST_CASE(iana_zones_follow_dst_and_the_footer_rule) {
-  if (!have_zoneinfo()) return;
+BOOST_FIXTURE_TEST_CASE(iana_zones_follow_dst_and_the_footer_rule, fixture_zones) {
   const auto ny = tu::time_zone::load("America/New_York");
   BOOST_TEST(ny.offset_at(at("2026-03-08T06:59:59Z")) == -5 * 3600);  // 01:59:59 EST
   BOOST_TEST(ny.offset_at(at("2026-03-08T07:00:00Z")) == -4 * 3600);  // 03:00 EDT
@@ -119,7 +127,7 @@ BOOST_AUTO_TEST_CASE(unknown_or_unsafe_zone_names_are_usage_errors) {
   BOOST_CHECK_THROW(build({}, tu::report_kind::daily, "Nowhere/City"), okstra::error);
 }
 
-BOOST_AUTO_TEST_CASE(utc_needs_no_zoneinfo_and_local_follows_tz) {
+BOOST_FIXTURE_TEST_CASE(utc_needs_no_zoneinfo_and_local_follows_tz, fixture_zones) {
   {
     env_guard dir("TZDIR", "/nonexistent-zoneinfo");
     BOOST_TEST(tu::time_zone::load("UTC").offset_at(0) == 0);
@@ -132,15 +140,13 @@ BOOST_AUTO_TEST_CASE(utc_needs_no_zoneinfo_and_local_follows_tz) {
     env_guard tz("TZ", "");
     BOOST_TEST(tu::time_zone::local().offset_at(0) == 0);
   }
-  if (!have_zoneinfo()) return;
   env_guard tz("TZ", "America/New_York");
   const auto local = tu::time_zone::load("");
   BOOST_TEST(local.name() == "America/New_York");
   BOOST_TEST(local.offset_at(at("2026-07-01T00:00:00Z")) == -4 * 3600);
 }
 
-BOOST_AUTO_TEST_CASE(time_bounds_are_read_in_the_zone) {
-  if (!have_zoneinfo()) return;
+BOOST_FIXTURE_TEST_CASE(time_bounds_are_read_in_the_zone, fixture_zones) {
   const auto ny = tu::time_zone::load("America/New_York");
   BOOST_TEST(tu::parse_time_bound("2026-03-08", ny, false).value_or(-1) == at("2026-03-08T05:00:00Z"));
   BOOST_TEST(tu::parse_time_bound("20260308", ny, true).value_or(-1) == at("2026-03-09T03:59:59.999Z"));  // 23 h day
@@ -157,8 +163,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(report_kinds)
 
-BOOST_AUTO_TEST_CASE(daily_buckets_follow_dst_in_new_york) {
-  if (!have_zoneinfo()) return;
+BOOST_FIXTURE_TEST_CASE(daily_buckets_follow_dst_in_new_york, fixture_zones) {
   const auto c = tu::source::claude;
   const std::vector<tu::record> rs = {
       rec(c, "2026-03-08T04:30:00Z", "claude-opus-4-6", 1, 0),      // 03-07 23:30 EST
@@ -183,8 +188,7 @@ BOOST_AUTO_TEST_CASE(daily_buckets_follow_dst_in_new_york) {
              boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(daily_and_weekly_in_seoul_split_at_local_midnight) {
-  if (!have_zoneinfo()) return;
+BOOST_FIXTURE_TEST_CASE(daily_and_weekly_in_seoul_split_at_local_midnight, fixture_zones) {
   const auto x = tu::source::codex;
   const std::vector<tu::record> rs = {
       rec(x, "2026-11-22T14:59:59.999Z", "gpt-5-codex", 1, 0),  // Sun 11-22 23:59:59.999 KST
@@ -218,8 +222,7 @@ BOOST_AUTO_TEST_CASE(sessions_sort_by_last_activity_and_keep_the_latest_project)
   BOOST_TEST(r.rows[1].models == (strings{"claude-opus-4-6", "claude-sonnet-4-5"}), boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(blocks_are_five_hour_windows_from_the_floored_hour) {
-  if (!have_zoneinfo()) return;
+BOOST_FIXTURE_TEST_CASE(blocks_are_five_hour_windows_from_the_floored_hour, fixture_zones) {
   const auto c = tu::source::claude;
   const std::vector<tu::record> rs = {
       rec(c, "2026-11-21T00:30:00Z", "claude-opus-4-6", 8, 0),      // 4:30 after r3, 5:30 after its start: new
@@ -272,8 +275,7 @@ std::vector<tu::record> mixed_records() {
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(every_kind_has_the_same_grand_totals) {
-  if (!have_zoneinfo()) return;
+BOOST_FIXTURE_TEST_CASE(every_kind_has_the_same_grand_totals, fixture_zones) {
   const auto rs = mixed_records();
   const auto daily = build(rs, tu::report_kind::daily, "America/New_York");
   BOOST_TEST(daily.totals.total() > 0u);
@@ -436,7 +438,7 @@ BOOST_AUTO_TEST_CASE(empty_reports_render_valid_output) {
              "{\n  \"report\": \"weekly\",\n  \"rows\": [],\n  \"totals\": {\n    \"input\": 0,\n    \"output\": 0,\n"
              "    \"cacheWrite5m\": 0,\n    \"cacheWrite1h\": 0,\n    \"cacheRead\": 0,\n    \"reasoning\": 0,\n"
              "    \"total\": 0,\n    \"costUsd\": 0\n  },\n  \"bySource\": {},\n  \"unpricedModels\": []\n}\n");
-  BOOST_TEST(tu::render_table(r, true) == "no usage found\n");
+  BOOST_TEST(tu::render_table(r, {120, true, true}) == "no usage found\n");
   BOOST_TEST(tu::render_csv(r) ==
              "week,models,input,output,cacheWrite5m,cacheWrite1h,cacheRead,reasoning,total,costUsd\n"
              "total,,0,0,0,0,0,0,0,0.000000\n");
@@ -470,12 +472,53 @@ BOOST_AUTO_TEST_CASE(table_aligns_columns_and_colours_only_when_asked) {
       "----------  --------------------------  -----  ------  --------  --------  ----------  -----  --------\n"
       "Total                                   1,510   2,305       100         0       6,000  9,915      0.04\n"
       "note: no price for mystery-model (15 tokens), counted as 0 USD; see 'okstra-usage prices'\n";
-  const std::string plain = tu::render_table(small_report(), false);
+  const std::string plain = tu::render_table(small_report(), {120, false, false});
   BOOST_TEST(plain == expected);
   BOOST_TEST(plain.find('\x1b') == std::string::npos);
-  const std::string colored = tu::render_table(small_report(), true);
+  const std::string colored = tu::render_table(small_report(), {120, true, true});
   BOOST_TEST(colored.find("\x1b[1mDate") == 0u);
   BOOST_TEST(colored.find("\x1b[33mnote: no price") != std::string::npos);
+}
+
+// Below 100 columns the compact layout: one Cache column (writes and reads),
+// no Total, short model names; nothing wider than the width while text can
+// still shrink; numbers never shortened (docs/usage.md, "Tables that fit the terminal").
+BOOST_AUTO_TEST_CASE(table_fits_the_width_with_the_compact_layout) {
+  const std::string expected =
+      "Date        Models         Input  Output  Cache  Cost USD\n"
+      "----------  -------------  -----  ------  -----  --------\n"
+      "2026-11-24  sonnet-4-5     1,500   2,300  6,100      0.04\n"
+      "            gpt-5-codex\n"
+      "2026-11-25  mystery-model     10       5      0      0.00\n"
+      "----------  -------------  -----  ------  -----  --------\n"
+      "Total                      1,510   2,305  6,100      0.04\n"
+      "note: no price for mystery-model (15 tokens), counted as 0 USD; see\n"
+      "  'okstra-usage prices'\n";
+  BOOST_TEST(tu::render_table(small_report(), {80, false, false}) == expected);
+  const auto widest = [](const std::string& text) {
+    std::size_t w = 0, at = 0;
+    while (at < text.size()) {
+      const auto nl = text.find('\n', at);
+      w = std::max(w, okstra::display::width(text.substr(at, nl - at)));
+      at = nl + 1;
+    }
+    return w;
+  };
+  for (const auto kind : {tu::report_kind::daily, tu::report_kind::session, tu::report_kind::blocks}) {
+    for (const int width : {64, 80, 99, 100, 200}) {
+      const std::string t = tu::render_table(small_report(kind), {width, false, false});
+      BOOST_TEST(widest(t) <= static_cast<std::size_t>(width), "kind " << static_cast<int>(kind) << ", width " << width);
+      BOOST_TEST(t.find("  0.04\n") != std::string::npos);  // the total cost, whole
+      // Session and blocks have more text columns: their full layout needs more than 100.
+      const bool full = (width >= 100 && kind == tu::report_kind::daily) || width == 200;
+      BOOST_TEST((t.find("Cache Read") != std::string::npos) == full,
+                 "kind " << static_cast<int>(kind) << ", width " << width);
+    }
+  }
+  const std::string session = tu::render_table(small_report(tu::report_kind::session), {80, true, true});
+  BOOST_TEST(session.rfind("\x1b[1mSession", 0) == 0u);
+  BOOST_TEST(session.find("Last Activity") != std::string::npos);
+  BOOST_TEST(tu::render_table(small_report(), {80, false, true}).find('\x1b') == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(table_groups_thousands_and_shows_breakdowns) {
@@ -483,7 +526,7 @@ BOOST_AUTO_TEST_CASE(table_groups_thousands_and_shows_breakdowns) {
       rec(tu::source::claude, "2026-11-24T01:00:00Z", "claude-opus-4-1", 1'234'567, 0),
       rec(tu::source::claude, "2026-11-24T02:00:00Z", "claude-haiku-4-5", 1, 2),
   };
-  const std::string t = tu::render_table(build(rs, tu::report_kind::monthly, "UTC", {}, true), false);
+  const std::string t = tu::render_table(build(rs, tu::report_kind::monthly, "UTC", {}, true), {120, false, false});
   BOOST_TEST(t ==
              "Month    Models                  Input  Output  Cache 5m  Cache 1h  Cache Read      Total  Cost USD\n"
              "-------  ------------------  ---------  ------  --------  --------  ----------  ---------  --------\n"

@@ -1,6 +1,5 @@
 // okstra-cost — static context cost of a task bundle: what each role must read,
 // in files, bytes and estimated tokens (docs/cost.md).
-#include <iostream>
 #include <optional>
 #include <string>
 
@@ -9,7 +8,7 @@
 
 namespace {
 
-namespace po = okstra::cli::po;
+namespace cli = okstra::cli;
 namespace cc = okstra::context_cost;
 
 constexpr const char* tool = "okstra-cost";
@@ -19,6 +18,7 @@ const char* details =
     "worker and the report writer read, and the hot-path skills and worker agent files.\n"
     "Estimated tokens: 1/4 per code point below 128, 1 per other code point, rounded\n"
     "half to even over each file set. Inside the task root, paths are relative to it.\n"
+    "--format table (or text) prints a ranked, aligned table.\n"
     "\n"
     "Mandatory: the task root, and --run-dir, --runtime-root and --compare when given\n"
     "(each must be a folder, else exit 3). Every measured file is optional: an absent\n"
@@ -32,7 +32,7 @@ const char* details =
     "  preamble $OKSTRA_HOME/templates/worker-prompt-preamble.md, else <runtime root>/templates/\n"
     "\n"
     "Environment:\n"
-    "  CLAUDE_CONFIG_DIR  Claude roots, comma separated, tried in order (default ~/.claude)\n"
+    "  CLAUDE_CONFIG_DIR  Claude roots, comma separated, tried in order (default ~/.config/claude, ~/.claude)\n"
     "  OKSTRA_HOME        okstra home (default ~/.okstra)\n"
     "\n"
     "Examples:\n"
@@ -40,60 +40,66 @@ const char* details =
     "  okstra-cost --task-root T --format table\n"
     "  okstra-cost --task-root T --compare OLD_T --format table\n";
 
-std::optional<std::filesystem::path> path_option(const okstra::cli::command_line& cmd, const std::string& name) {
-  if (auto v = cmd.get<std::string>(name)) {
-    if (v->empty()) throw okstra::usage_error("option '--" + name + "' needs a folder", "see '" + std::string(tool) + " --help'");
-    return std::filesystem::path(*v);
-  }
+cli::program declare() {
+  using cli::completion;
+  cli::program p;
+  p.name = tool;
+  p.self.summary = "static context cost of a task bundle (instruction surfaces, estimated tokens)";
+  p.self.usage = {"--task-root DIR [--run-dir DIR] [--runtime-root DIR] [--compare OTHER_TASK_ROOT] [options]"};
+  p.self.details = details;
+  p.self.formats = {"json", "table", "text"};
+  p.self.options = {
+      cli::path("task-root", "DIR", "the task bundle (required)", completion::dir),
+      cli::path("run-dir", "DIR", "the run to measure (default: the latest under runs/)", completion::dir),
+      cli::path("runtime-root", "DIR", "fallback tree of skills/, agents/workers/, templates/ (default: <prefix>/share/okstra)",
+                completion::dir),
+      cli::path("compare", "DIR", "print the differences from this other task root", completion::dir)};
+  p.exits = {{0, "measured (absent optional files are not counted; warnings on stderr)"},
+             {2, "usage error: unknown option or bad value, no --task-root"},
+             {3, "a mandatory folder is missing or not a folder, a present file cannot be read, or output failed"}};
+  return p;
+}
+
+std::optional<std::filesystem::path> path_option(const cli::arguments& args, const char* name) {
+  if (auto v = args.text(name)) return std::filesystem::path(*v);
   return std::nullopt;
 }
 
 // Warnings are printed only once every measurement succeeded, so a failed
 // command prints its error line and nothing else.
 void print_warnings(const cc::report& r) {
-  for (const auto& w : r.warnings) okstra::cli::warn(tool, w);
+  for (const auto& w : r.warnings) cli::warn(tool, w);
+}
+
+// table and text are the same human view (docs/cost.md).
+template <class Result>
+void print(const cli::arguments& args, const Result& result) {
+  if (args.out().format == "json") return cli::emit(args, cc::to_json(result, args.out().pretty()));
+  cli::emit(args, cc::to_table(result, cli::stdout_style(args)));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return okstra::cli::run_main(tool, [&] {
-    okstra::cli::command_spec spec(tool, "static context cost of a task bundle (instruction surfaces, estimated tokens)",
-                                   "--task-root DIR [--run-dir DIR] [--runtime-root DIR] [--format json|table]\n"
-                                   "       [--compare OTHER_TASK_ROOT] [--quiet]",
-                                   details);
-    spec.with_quiet = true;
-    okstra::cli::command_line cmd(spec);
-    cmd.options()("task-root", po::value<std::string>()->value_name("DIR"), "the task bundle (required)")(
-        "run-dir", po::value<std::string>()->value_name("DIR"), "the run to measure (default: the latest under runs/)")(
-        "runtime-root", po::value<std::string>()->value_name("DIR"),
-        "fallback tree of skills/, agents/workers/, templates/ (default: <prefix>/share/okstra)")(
-        "format", po::value<std::string>()->value_name("FORMAT")->default_value("json"), "json or table")(
-        "compare", po::value<std::string>()->value_name("DIR"), "print the differences from this other task root");
-    if (!cmd.parse(argc, argv)) return 0;
-    const std::string format = *cmd.get<std::string>("format");
-    if (format != "json" && format != "table")
-      throw okstra::usage_error(okstra::quoted("unknown format", format), "formats: json, table");
-    if (format == "table" && cmd.quiet())
-      throw okstra::usage_error("options '--quiet' and '--format table' cannot be combined");
-    const auto task_root = path_option(cmd, "task-root");
-    if (!task_root) throw okstra::usage_error("missing required option '--task-root'", "see 'okstra-cost --help'");
-    auto runtime_root = path_option(cmd, "runtime-root");
+  return cli::run_main(tool, [&] {
+    const auto args = cli::parse(declare(), argc, argv);
+    if (!args) return 0;
+    const std::filesystem::path task_root = args->require("task-root");
+    auto runtime_root = path_option(*args, "runtime-root");
     if (!runtime_root) runtime_root = cc::installed_runtime_root();
-    const auto other_root = path_option(cmd, "compare");
+    const auto other_root = path_option(*args, "compare");
 
     const cc::report report =
-        cc::measure(cc::locations::from_environment(*task_root, path_option(cmd, "run-dir"), runtime_root));
+        cc::measure(cc::locations::from_environment(task_root, path_option(*args, "run-dir"), runtime_root));
     if (other_root) {
       const cc::report other = cc::measure(cc::locations::from_environment(*other_root, std::nullopt, runtime_root));
       print_warnings(report);
       print_warnings(other);
-      const cc::comparison c = cc::compare(report, other);
-      okstra::cli::emit(format == "table" ? cc::to_table(c) : cc::to_json(c, !cmd.quiet()));
+      print(*args, cc::compare(report, other));
       return 0;
     }
     print_warnings(report);
-    okstra::cli::emit(format == "table" ? cc::to_table(report) : cc::to_json(report, !cmd.quiet()));
+    print(*args, report);
     return 0;
   });
 }

@@ -25,7 +25,6 @@
 namespace {
 
 namespace mg = okstra::migrate;
-namespace po = okstra::cli::po;
 namespace stdfs = std::filesystem;
 constexpr const char* tool = "okstra-migrate";
 
@@ -61,13 +60,31 @@ const char* details =
     "  okstra-migrate --cwd ~/src/shop            # the plan\n"
     "  okstra-migrate --cwd ~/src/shop --apply\n";
 
-const char* exit_status =
-    "Exit status:\n"
-    "  0  planned, migrated, undone, or nothing to do\n"
-    "  1  refused (nothing changed), or a lock is busy with --no-wait/--lock-timeout\n"
-    "  2  usage error: unknown option, --apply with --undo\n"
-    "  3  input or I/O error: no such project folder, corrupt journal, a file that\n"
-    "     cannot be read or written (an interrupted --apply keeps its journal)\n";
+okstra::cli::program declare() {
+  namespace cli = okstra::cli;
+  cli::program p;
+  p.name = tool;
+  p.self.summary = "move a project from the legacy layout to the current one";
+  p.self.usage = {"[--apply | --undo] [--cwd DIR] [options]"};
+  p.self.details = details;
+  p.self.lock_wait = true;
+  p.self.options = {cli::flag("apply", "migrate (default: print the plan only)"),
+                    cli::flag("undo", "revert an interrupted migration from its journal"),
+                    cli::path("cwd", "DIR", "the project root (default: the current directory)", cli::completion::dir)};
+  p.exits = {{0, "planned, migrated, undone, or nothing to do"},
+             {1, "refused (nothing changed), or a lock is busy with --no-wait/--lock-timeout"},
+             {2, "usage error: unknown option or bad value, --apply with --undo"},
+             {3, "input or I/O error: no such project folder, corrupt journal, a file that cannot be read or "
+                 "written (an interrupted --apply keeps its journal)"}};
+  return p;
+}
+
+// The text view: the file rewrites as tables (docs/cli.md, "Text views").
+const okstra::text_view::hints plan_view{"migration plan",
+                                         {{"/rewrites/project", {"path", "kind", "references"}},
+                                          {"/rewrites/home", {"path", "kind", "references"}},
+                                          {"/plan/rewrites/project", {"path", "kind", "references"}},
+                                          {"/plan/rewrites/home", {"path", "kind", "references"}}}};
 
 void dry_run_note(const mg::migration_plan& plan) {
   if (plan.nothing_to_do) return note("nothing to do: '" + plan.project_root + "' already uses .okstra/");
@@ -80,34 +97,27 @@ void dry_run_note(const mg::migration_plan& plan) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return okstra::cli::run_main(tool, [&] {
-    okstra::cli::command_spec spec(tool, "move a project from the legacy layout to the current one",
-                                   "[--apply | --undo] [--cwd DIR] [--quiet] [--lock-timeout S | --no-wait]", details);
-    spec.with_quiet = true;
-    spec.exit_status = exit_status;
-    okstra::cli::command_line cmd(spec);
-    cmd.options()("apply", "migrate (default: print the plan only)")(
-        "undo", "revert an interrupted migration from its journal")(
-        "cwd", po::value<std::string>()->value_name("DIR"), "the project root (default: the current directory)");
-    okstra::locks::add_wait_options(cmd);
-    if (!cmd.parse(argc, argv)) return 0;
-    if (cmd.has("apply") && cmd.has("undo"))
-      throw okstra::usage_error("options '--apply' and '--undo' cannot be combined", "see 'okstra-migrate --help'");
+  namespace cli = okstra::cli;
+  return cli::run_main(tool, [&] {
+    const auto args = cli::parse(declare(), argc, argv);
+    if (!args) return 0;
+    if (args->has("apply") && args->has("undo"))
+      throw okstra::usage_error("options '--apply' and '--undo' cannot be combined", args->see_help());
     check_pause_step();
     mg::request request;
-    request.project_dir = cmd.get<std::string>("cwd").value_or(".");
+    request.project_dir = args->text("cwd").value_or(".");
     request.home = okstra::dirs::home();
-    request.policy = okstra::locks::wait_policy_from(cmd);
-    if (cmd.has("apply") || cmd.has("undo")) {
-      const auto done = cmd.has("undo") ? mg::undo(request, pause_at) : mg::apply(request, pause_at);
-      for (const auto& warning : done.plan.warnings) okstra::cli::warn(tool, warning);
-      for (const auto& warning : done.result.warnings) okstra::cli::warn(tool, warning);
-      okstra::cli::emit(mg::to_json(done, !cmd.quiet()));
+    request.policy = okstra::locks::wait_policy{args->wait_seconds()};
+    if (args->has("apply") || args->has("undo")) {
+      const auto done = args->has("undo") ? mg::undo(request, pause_at) : mg::apply(request, pause_at);
+      for (const auto& warning : done.plan.warnings) cli::warn(tool, warning);
+      for (const auto& warning : done.result.warnings) cli::warn(tool, warning);
+      cli::emit_json(*args, mg::to_json(done, args->out().pretty()), plan_view);
       return 0;
     }
     const mg::migration_plan plan = mg::build_plan(request);
-    for (const auto& warning : plan.warnings) okstra::cli::warn(tool, warning);
-    okstra::cli::emit(mg::to_json(plan, !cmd.quiet()));
+    for (const auto& warning : plan.warnings) cli::warn(tool, warning);
+    cli::emit_json(*args, mg::to_json(plan, args->out().pretty()), plan_view);
     dry_run_note(plan);
     return 0;
   });

@@ -36,7 +36,7 @@ namespace pp = okstra::prepare;
 namespace wt = okstra::worktree;
 namespace dirs = okstra::dirs;
 namespace locks = okstra::locks;
-namespace po = okstra::cli::po;
+namespace cli = okstra::cli;
 namespace stdfs = std::filesystem;
 constexpr const char* tool = "okstra-prepare";
 
@@ -86,45 +86,85 @@ struct options {
   std::optional<int> stage;  // explicit --stage N
   bool stage_auto = false;
   bool render_only = false;
-  bool quiet = false;
+  cli::output out;
   locks::wait_policy policy;
   pp::run_request request;
 };
 
-void declare_options(okstra::cli::command_line& cmd) {
-  cmd.options()("project-root", po::value<std::string>()->value_name("DIR"), "the project folder (required)")(
-      "task-key", po::value<std::string>()->value_name("K"), "<projectId>/<taskGroup>/<taskId> (or a:b:c)")(
-      "project-id", po::value<std::string>()->value_name("ID"), "project id (with --task-group, --task-id)")(
-      "task-group", po::value<std::string>()->value_name("G"), "task group")(
-      "task-id", po::value<std::string>()->value_name("T"), "task id")(
-      "task-type", po::value<std::string>()->value_name("T"), "task type (required)")(
-      "work-category", po::value<std::string>()->value_name("C"),
-      "feature|bugfix|refactor|ops|improvement|docs (default feature)")(
-      "base-ref", po::value<std::string>()->value_name("REF"), "commit the task branch starts from (first use)")(
-      "approved-plan", po::value<std::string>()->value_name("FILE"), "approved plan report (stage-scoped types)")(
-      "stage", po::value<std::string>()->value_name("N|auto"), "implementation stage, or auto")(
-      "executor", po::value<std::string>()->value_name("E"), "claude|codex|gemini (default claude)")(
-      "workers", po::value<std::string>()->value_name("LIST"), "comma-separated analysis workers")(
-      "task-brief", po::value<std::string>()->value_name("TEXT|@FILE"), "the task brief, or @file to read it")(
-      "directive", po::value<std::vector<std::string>>()->composing()->value_name("TEXT"),
-      "a directive for the run (repeatable)")("clarification-response", po::value<std::string>()->value_name("FILE"),
-                                              "copied into the instruction set")(
-      "pr-template-path", po::value<std::string>()->value_name("FILE"), "PR template override")(
-      "render-only", "render the bundle only: no worktree, no discovery files, no run record");
-  locks::add_wait_options(cmd);
+std::vector<std::string> names_of(const auto& list) { return {std::begin(list), std::end(list)}; }
+
+cli::command prepare_command() {
+  using cli::completion;
+  cli::command c;
+  c.summary = "prepare a task bundle, its worktree and a run";
+  c.usage = {"--project-root DIR (--task-key K | --project-id ID --task-group G --task-id T) --task-type T [options]"};
+  c.details = details;
+  c.lock_wait = true;
+  c.options = {
+      cli::path("project-root", "DIR", "the project folder (required)", completion::dir),
+      cli::text("task-key", "K", "<projectId>/<taskGroup>/<taskId> (or a:b:c)"),
+      cli::text("project-id", "ID", "project id (with --task-group, --task-id)"),
+      cli::text("task-group", "G", "task group"),
+      cli::text("task-id", "T", "task id"),
+      cli::choice("task-type", "T", names_of(dirs::task_types), "task type (required)"),
+      cli::text("work-category", "C", "feature|bugfix|refactor|ops|improvement|docs (default feature)"),
+      cli::text("base-ref", "REF", "commit the task branch starts from (first use; needs a git project)"),
+      cli::path("approved-plan", "FILE", "approved plan report (stage-scoped types)"),
+      cli::text("stage", "N|auto", "implementation stage, or auto"),
+      cli::text("executor", "E", "claude|codex|gemini (default claude)"),
+      cli::text("workers", "LIST", "comma-separated analysis workers"),
+      cli::text("task-brief", "TEXT|@FILE", "the task brief, or @file to read it"),
+      cli::text("directive", "TEXT", "a directive for the run").repeat(),
+      cli::path("clarification-response", "FILE", "copied into the instruction set"),
+      cli::path("pr-template-path", "FILE", "PR template override"),
+      cli::flag("render-only", "render the bundle only: no worktree, no discovery files, no run record")};
+  return c;
 }
 
-dirs::task_key key_from(const okstra::cli::command_line& cmd) {
+cli::command finish_command() {
+  cli::command c;
+  c.name = "finish";
+  c.summary = "close a run: active.jsonl to recent.jsonl";
+  c.usage = {"--run-dir DIR --status completed|error|timeout|aborted [--seq N] [options]"};
+  c.details =
+      "Appends the run's final state to recent.jsonl and drops it from\n"
+      "active.jsonl. An implementation stage run also updates the worktree\n"
+      "registry: completed marks the stage completed, any other status releases\n"
+      "it for a retry. Prints {runDir, taskKey, taskType, stage, seq, status,\n"
+      "finishedAt, stageWorktree}. Exit 1 when the run is not active.";
+  c.lock_wait = true;
+  c.options = {cli::path("run-dir", "DIR", "the run folder (runDir)", cli::completion::dir),
+               cli::choice("status", "S", names_of(pp::final_statuses), "the run's final status"),
+               cli::count("seq", "N", "the run's seq (default: the latest active one)", 1)};
+  return c;
+}
+
+cli::program declare() {
+  cli::program p;
+  p.name = tool;
+  p.self = prepare_command();
+  p.commands = {finish_command()};
+  p.exits = {{0, "prepared, or finished"},
+             {1, "refused: legacy layout, plan not approved, no stage ready for --stage auto, worktree path or branch "
+                 "taken, lock busy, finish of a run that is not active"},
+             {2, "usage error: unknown option, missing --task-type/--stage/--approved-plan, bad task key, stage, work "
+                 "category or status"},
+             {3, "not installed, unreadable or malformed input, unknown template placeholder, not a git repository "
+                 "(--base-ref), git failed, I/O error"}};
+  return p;
+}
+
+dirs::task_key key_from(const cli::arguments& cmd) {
   const bool parts = cmd.has("project-id") || cmd.has("task-group") || cmd.has("task-id");
   if (cmd.has("task-key")) {
     if (parts)
       throw okstra::usage_error("--task-key cannot be combined with --project-id/--task-group/--task-id",
                                 "give either the whole key or its three parts");
-    return dirs::parse_task_key(cmd.require<std::string>("task-key"));
+    return dirs::parse_task_key(cmd.require("task-key"));
   }
-  if (!parts) throw okstra::usage_error("missing required option '--task-key'", "see 'okstra-prepare --help'");
-  return dirs::make_task_key(cmd.require<std::string>("project-id"), cmd.require<std::string>("task-group"),
-                             cmd.require<std::string>("task-id"));
+  if (!parts) throw okstra::usage_error("missing required option '--task-key'", cmd.see_help());
+  return dirs::make_task_key(cmd.require("project-id"), cmd.require("task-group"),
+                             cmd.require("task-id"));
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -140,8 +180,8 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-void read_stage(const okstra::cli::command_line& cmd, options& o) {
-  const auto text = cmd.get<std::string>("stage");
+void read_stage(const cli::arguments& cmd, options& o) {
+  const auto text = cmd.text("stage");
   const std::string& type = o.request.task_type;
   if (!text) {
     if (type == "implementation")
@@ -162,34 +202,34 @@ void read_stage(const okstra::cli::command_line& cmd, options& o) {
   o.stage = std::stoi(*text);
 }
 
-void read_request(const okstra::cli::command_line& cmd, options& o) {
+void read_request(const cli::arguments& cmd, options& o) {
   pp::run_request& r = o.request;
   r.key = key_from(cmd);
-  r.task_type = cmd.require<std::string>("task-type");
+  r.task_type = cmd.require("task-type");
   dirs::validate_task_type(r.task_type);
-  r.work_category = cmd.get<std::string>("work-category").value_or("feature");
+  r.work_category = cmd.text("work-category").value_or("feature");
   wt::branch_prefix(r.work_category);  // an unknown category is a usage error, git or not
-  r.executor = cmd.get<std::string>("executor").value_or("claude");
-  if (const auto workers = cmd.get<std::string>("workers")) r.workers = split_list(*workers);
-  if (auto brief = cmd.get<std::string>("task-brief"))
+  r.executor = cmd.text("executor").value_or("claude");
+  if (const auto workers = cmd.text("workers")) r.workers = split_list(*workers);
+  if (auto brief = cmd.text("task-brief"))
     r.task_brief = brief->starts_with("@") ? okstra::fs::read_file(brief->substr(1), std::size_t{16} << 20) : *brief;
-  r.directives = cmd.get<std::vector<std::string>>("directive").value_or(std::vector<std::string>{});
-  if (const auto plan = cmd.get<std::string>("approved-plan")) r.approved_plan = stdfs::absolute(*plan);
-  if (const auto file = cmd.get<std::string>("clarification-response")) r.clarification_response = *file;
-  if (const auto file = cmd.get<std::string>("pr-template-path")) r.pr_template_override = *file;
+  r.directives = cmd.texts("directive");
+  if (const auto plan = cmd.text("approved-plan")) r.approved_plan = stdfs::absolute(*plan);
+  if (const auto file = cmd.text("clarification-response")) r.clarification_response = *file;
+  if (const auto file = cmd.text("pr-template-path")) r.pr_template_override = *file;
   r = pp::normalized(std::move(r));
 }
 
-options read_options(const okstra::cli::command_line& cmd) {
+options read_options(const cli::arguments& cmd) {
   options o;
-  o.project_root = cmd.require<std::string>("project-root");
+  o.project_root = cmd.require("project-root");
   read_request(cmd, o);
   read_stage(cmd, o);
   o.approved_plan = o.request.approved_plan;
-  o.base_ref = cmd.get<std::string>("base-ref");
+  o.base_ref = cmd.text("base-ref");
   o.render_only = cmd.has("render-only");
-  o.quiet = cmd.quiet();
-  o.policy = locks::wait_policy_from(cmd);
+  o.out = cmd.out();
+  o.policy = locks::wait_policy{cmd.wait_seconds()};
   return o;
 }
 
@@ -252,6 +292,11 @@ placement provision(const dirs::home_layout& home, const pp::project_info& proje
   const wt::task_request task_request{project.layout.project_root, r.key, r.work_category, o.base_ref, false};
   const auto task = wt::provision_task_worktree(home, task_request, mutex, tx, o.policy);
   report("task worktree", task, project);
+  // A base ref only means something in git: silently dropping it would
+  // start no branch where the caller asked for one (docs/prepare.md).
+  if (o.base_ref && task.status == wt::provision_status::skipped_not_git)
+    throw okstra::input_error(okstra::quoted("not a git repository", project.layout.project_root.string()),
+                              "--base-ref needs a git project: drop it, or run 'git init' there");
   pause_at("worktree");
   if (r.task_type != "implementation") return place_in(task, project, o.stage);
   if (!task.worktree && o.stage_auto)
@@ -308,7 +353,8 @@ void undo(pp::rollback_journal& journal, wt::transaction& tx) noexcept {
   for (const auto& problem : tx.rollback()) okstra::cli::warn(tool, "rollback: " + okstra::printable(problem));
 }
 
-int run_prepare(const options& o) {
+// Returns the run context JSON; nothing is printed before every step succeeded.
+std::string run_prepare(const options& o) {
   const dirs::home_layout home = dirs::home();
   pp::check_installation(home);
   pp::rollback_journal journal;  // undoes project.json etc. if the gate refuses
@@ -323,34 +369,14 @@ int run_prepare(const options& o) {
   std::string output;
   try {
     const placement where = o.render_only ? preview(home, project, o, map) : provision(home, project, o, map, tx);
-    output = pp::to_json(materialize(home, project, o, where, templates, journal), !o.quiet);
+    output = pp::to_json(materialize(home, project, o, where, templates, journal), o.out.pretty());
   } catch (...) {
     undo(journal, tx);  // still under the task lock; no other lock is held here
     throw;
   }
   journal.commit();
   tx.commit();
-  while (!output.empty() && output.back() == '\n') output.pop_back();
-  okstra::cli::emit(output);
-  return 0;
-}
-
-int prepare_main(int argc, char** argv) {
-  okstra::cli::command_spec spec(
-      tool, "prepare a task bundle, its worktree and a run",
-      "--project-root DIR (--task-key K | --project-id ID --task-group G --task-id T)\n"
-      "         --task-type T [--work-category C] [--base-ref REF] [--approved-plan FILE]\n"
-      "         [--stage N|auto] [--executor E] [--workers LIST] [--task-brief TEXT|@FILE]\n"
-      "         [--directive TEXT]... [--clarification-response FILE] [--pr-template-path FILE]\n"
-      "         [--render-only] [--quiet] [--lock-timeout S | --no-wait]\n"
-      "       okstra-prepare finish --run-dir DIR --status completed|error|timeout|aborted",
-      details);
-  spec.with_quiet = true;
-  okstra::cli::command_line cmd(spec);
-  declare_options(cmd);
-  if (!cmd.parse(argc, argv)) return 0;
-  check_pause_step();
-  return run_prepare(read_options(cmd));
+  return output;
 }
 
 // ---- finish -----------------------------------------------------------------------
@@ -368,43 +394,34 @@ std::optional<wt::entry_status> settle_stage(const dirs::home_layout& home, cons
   return status;
 }
 
-int run_finish(const std::vector<std::string>& args) {
-  okstra::cli::command_spec spec(std::string(tool) + " finish", "close a run: active.jsonl to recent.jsonl",
-                                 "--run-dir DIR --status completed|error|timeout|aborted [--seq N] [--quiet]",
-                                 "Appends the run's final state to recent.jsonl and drops it from\n"
-                                 "active.jsonl. An implementation stage run also updates the worktree\n"
-                                 "registry: completed marks the stage completed, any other status releases\n"
-                                 "it for a retry. Prints {runDir, taskKey, taskType, stage, seq, status,\n"
-                                 "finishedAt, stageWorktree}. Exit 1 when the run is not active.");
-  spec.with_quiet = true;
-  okstra::cli::command_line cmd(spec);
-  cmd.options()("run-dir", po::value<std::string>()->value_name("DIR"), "the run folder (runDir)")(
-      "status", po::value<std::string>()->value_name("S"), "completed|error|timeout|aborted")(
-      "seq", po::value<int>()->value_name("N"), "the run's seq (default: the latest active one)");
-  locks::add_wait_options(cmd);
-  if (!cmd.parse(args)) return 0;
+int run_finish(const cli::arguments& cmd) {
   const auto home = dirs::home();
-  const auto policy = locks::wait_policy_from(cmd);
-  const auto done = pp::finish(home, cmd.require<std::string>("run-dir"), cmd.require<std::string>("status"),
-                               cmd.get<int>("seq"), policy);
+  const locks::wait_policy policy{cmd.wait_seconds()};
+  std::optional<int> seq;
+  if (const auto n = cmd.count("seq")) seq = static_cast<int>(*n);
+  const auto done = pp::finish(home, cmd.require("run-dir"), cmd.require("status"), seq, policy);
   const auto stage_status = settle_stage(home, done, policy);
-  okstra::json::writer w(!cmd.quiet());
+  okstra::json::writer w(cmd.out().pretty());
   w.begin_object().field("runDir", done.run_dir).field("taskKey", done.task_key).field("taskType", done.task_type);
   w.key("stage");
   done.stage ? w.value(*done.stage) : w.null();
   w.field("seq", done.seq).field("status", done.status).field("finishedAt", done.finished_at).key("stageWorktree");
   stage_status ? w.value(wt::to_string(*stage_status)) : w.null();
   w.end_object();
-  okstra::cli::emit(std::move(w).str());
+  cli::emit_json(cmd, std::move(w).str(), {"finished run", {}});
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return okstra::cli::run_main(tool, [&] {
-    if (argc > 1 && std::string_view(argv[1]) == "finish")
-      return run_finish(std::vector<std::string>(argv + 2, argv + argc));
-    return prepare_main(argc, argv);
+  return cli::run_main(tool, [&] {
+    const auto args = cli::parse(declare(), argc, argv);
+    if (!args) return 0;
+    if (args->command() == "finish") return run_finish(*args);
+    check_pause_step();
+    const std::string output = run_prepare(read_options(*args));
+    cli::emit_json(*args, output, {"run context", {}});
+    return 0;
   });
 }

@@ -10,6 +10,8 @@
 
 #include "okstra/core/cli.hpp"
 #include "okstra/core/fs.hpp"
+#include "okstra/core/json.hpp"
+#include "okstra/core/text.hpp"
 #include "okstra/locks/locks.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/price_sources.hpp"
@@ -21,7 +23,7 @@
 
 namespace {
 
-namespace po = okstra::cli::po;
+namespace cli = okstra::cli;
 namespace tu = okstra::token_usage;
 
 constexpr const char* tool = "okstra-usage";
@@ -45,22 +47,21 @@ const char* details =
     "  okstra-usage daily --since 2026-11-01 --source claude,codex --breakdown\n"
     "  okstra-usage run --run-dir .okstra/tasks/g/t/runs/implementation/stage-1\n";
 
-void add_collect_options(okstra::cli::command_line& cmd) {
-  cmd.options()("source", po::value<std::string>()->value_name("LIST"),
-                "sources to read: claude,codex,gemini,cursor (default: all)")(
-      "claude-dir", po::value<std::vector<std::string>>()->value_name("DIR"), "a Claude Code root (repeatable)")(
-      "codex-dir", po::value<std::vector<std::string>>()->value_name("DIR"), "a Codex home (repeatable)")(
-      "gemini-dir", po::value<std::vector<std::string>>()->value_name("DIR"), "a Gemini CLI home (repeatable)")(
-      "cursor-log", po::value<std::string>()->value_name("FILE"), "the Cursor usage log written by cursor-hook")(
-      "no-cache", "read every file again; neither use nor update the cache")(
-      "threads", po::value<unsigned>()->value_name("N"), "parallel readers (default: all cores)")(
-      "no-progress", "no progress bar on stderr");
+std::vector<cli::option> collect_options() {
+  using cli::completion;
+  return {cli::text("source", "LIST", "sources to read: claude,codex,gemini,cursor (default: all)"),
+          cli::path("claude-dir", "DIR", "a Claude Code root", completion::dir).repeat(),
+          cli::path("codex-dir", "DIR", "a Codex home", completion::dir).repeat(),
+          cli::path("gemini-dir", "DIR", "a Gemini CLI home", completion::dir).repeat(),
+          cli::path("cursor-log", "FILE", "the Cursor usage log written by cursor-hook"),
+          cli::flag("no-cache", "read every file again; neither use nor update the cache"),
+          cli::count("threads", "N", "parallel readers (default: all cores)", 1),
+          cli::flag("no-progress", "no progress bar on stderr")};
 }
 
-std::vector<std::filesystem::path> paths_of(const okstra::cli::command_line& cmd, const std::string& name) {
+std::vector<std::filesystem::path> paths_of(const cli::arguments& cmd, const std::string& name) {
   std::vector<std::filesystem::path> out;
-  if (auto v = cmd.get<std::vector<std::string>>(name))
-    for (auto& s : *v) out.emplace_back(s);
+  for (const auto& s : cmd.texts(name)) out.emplace_back(s);
   return out;
 }
 
@@ -82,11 +83,11 @@ void prefer_huge_pages() {
   ::unsetenv("OKSTRA_NO_REEXEC");  // exec failed: carry on without
 }
 
-tu::collect_options collect_options_from(const okstra::cli::command_line& cmd) {
+tu::collect_options collect_options_from(const cli::arguments& cmd) {
   tu::collect_options o;
-  if (auto list = cmd.get<std::string>("source")) {
+  if (auto list = cmd.text("source")) {
     o.enabled = {false, false, false, false};
-    for (const auto& name : tu::detail::split_list(*list, ',')) {
+    for (const auto name : okstra::text::split_list(*list, ',')) {
       bool known = false;
       for (const auto s : tu::all_sources)
         if (tu::source_name(s) == name) o.enabled[static_cast<std::size_t>(s)] = known = true;
@@ -96,9 +97,9 @@ tu::collect_options collect_options_from(const okstra::cli::command_line& cmd) {
   o.claude_roots = paths_of(cmd, "claude-dir");
   o.codex_roots = paths_of(cmd, "codex-dir");
   o.gemini_roots = paths_of(cmd, "gemini-dir");
-  if (auto f = cmd.get<std::string>("cursor-log")) o.cursor_log = *f;
+  if (auto f = cmd.text("cursor-log")) o.cursor_log = *f;
   o.use_cache = !cmd.has("no-cache");
-  o.threads = cmd.get<unsigned>("threads").value_or(0);
+  o.threads = static_cast<unsigned>(cmd.count("threads").value_or(0));
   o.progress = !cmd.has("no-progress") && ::isatty(2);
   // Huge pages pay off when there is much to read (a cold run); an
   // incremental run is faster without the restart they need.
@@ -138,18 +139,11 @@ void report_problems(const tu::collection& c) {
 
 namespace {
 
-std::optional<tu::report_kind> report_kind_of(std::string_view name) {
-  for (const auto k : {tu::report_kind::daily, tu::report_kind::weekly, tu::report_kind::monthly,
-                       tu::report_kind::session, tu::report_kind::blocks})
-    if (tu::report_kind_name(k) == name) return k;
-  return std::nullopt;
-}
-
 // The table a report prices with (docs/usage.md, "Where prices come from");
 // its warnings go to stderr at once.
-tu::price_table prices_from(const okstra::cli::command_line& cmd) {
+tu::price_table prices_from(const cli::arguments& cmd) {
   std::optional<std::filesystem::path> file;
-  if (auto f = cmd.get<std::string>("prices")) file = *f;
+  if (auto f = cmd.text("prices")) file = *f;
   auto choice = tu::choose_prices(okstra::dirs::home(), file);
   for (const auto& w : choice.warnings) okstra::cli::warn(tool, w);
   return std::move(choice.table);
@@ -169,63 +163,174 @@ std::string unpriced_warning(const tu::report& r) {
          "); they count as 0 USD — see 'okstra-usage prices'\n";
 }
 
-void add_report_options(okstra::cli::command_line& cmd) {
-  cmd.options()("json", "print JSON")("csv", "print CSV")(
-      "since", po::value<std::string>()->value_name("DATE"), "from this day (YYYY-MM-DD, YYYYMMDD or an ISO time)")(
-      "until", po::value<std::string>()->value_name("DATE"), "up to the end of this day (or this ISO time)")(
-      "project", po::value<std::string>()->value_name("TEXT"), "only records whose project (cwd) contains TEXT")(
-      "model", po::value<std::string>()->value_name("TEXT"), "only models whose name contains TEXT")(
-      "tz", po::value<std::string>()->value_name("ZONE"), "IANA time zone of days and blocks (default: local)")(
-      "breakdown", "per-model rows under each row")(
-      "prices", po::value<std::string>()->value_name("FILE"), prices_file_help);
-  add_collect_options(cmd);
-}
+// ---- declarations ------------------------------------------------------------
 
-tu::report_options report_options_from(const okstra::cli::command_line& cmd, tu::report_kind kind) {
-  tu::report_options o;
-  o.kind = kind;
-  o.time_zone = cmd.get<std::string>("tz").value_or("");
-  o.breakdown = cmd.has("breakdown");
-  const auto zone = o.time_zone.empty() ? tu::time_zone::local() : tu::time_zone::load(o.time_zone);
-  for (const auto& [name, end] : {std::pair{"since", false}, std::pair{"until", true}}) {
-    if (auto text = cmd.get<std::string>(name)) {
-      const auto bound = tu::parse_time_bound(*text, zone, end);
-      if (!bound) throw okstra::usage_error(okstra::quoted(std::string("invalid --") + name + " date", *text),
-                                            "use YYYY-MM-DD, YYYYMMDD or an ISO 8601 time");
-      (end ? o.filter.until_ms : o.filter.since_ms) = *bound;
-    }
-  }
-  o.filter.project = cmd.get<std::string>("project");
-  o.filter.model = cmd.get<std::string>("model");
+std::vector<cli::option> report_options() {
+  std::vector<cli::option> o = {
+      cli::flag("csv", "short for --format csv"),
+      cli::text("since", "DATE", "from this day (YYYY-MM-DD, YYYYMMDD or an ISO time)"),
+      cli::text("until", "DATE", "up to the end of this day (or this ISO time)"),
+      cli::text("project", "TEXT", "only records whose project (cwd) contains TEXT"),
+      cli::text("model", "TEXT", "only models whose name contains TEXT"),
+      cli::text("tz", "ZONE", "IANA time zone of days and blocks (default: local)"),
+      cli::flag("breakdown", "per-model rows under each row"),
+      cli::path("prices", "FILE", prices_file_help)};
+  for (auto& c : collect_options()) o.push_back(std::move(c));
   return o;
 }
 
-int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
-  okstra::cli::command_line cmd({std::string(tool) + " " + std::string(tu::report_kind_name(kind)),
-                                 "token usage and cost, grouped " + std::string(tu::report_kind_name(kind)),
-                                 "[--json|--csv] [options]", details});
-  add_report_options(cmd);
-  if (!cmd.parse(args)) return 0;
-  if (cmd.has("json") && cmd.has("csv")) throw okstra::usage_error("options '--json' and '--csv' cannot be combined");
+cli::command report_command(tu::report_kind kind) {
+  cli::command c;
+  c.name = std::string(tu::report_kind_name(kind));
+  static constexpr const char* by[] = {"day", "week", "month", "session", "5-hour billing window"};
+  c.summary = std::string("token usage and cost by ") + by[static_cast<std::size_t>(kind)];
+  c.usage = {"[options]"};
+  c.details = details;
+  c.options = report_options();
+  c.formats = {"table", "json", "csv", "text"};
+  return c;
+}
+
+cli::command run_command() {
+  cli::command c;
+  c.name = "run";
+  c.summary = "the Token Summary of one okstra run";
+  c.usage = {"--run-dir DIR [--fill-report REPORT.md] [options]"};
+  c.details = details;
+  c.options = {cli::path("run-dir", "DIR", "the run folder", cli::completion::dir),
+               cli::path("fill-report", "FILE", "fill the report's Token Summary placeholders"),
+               cli::path("prices", "FILE", prices_file_help)};
+  for (auto& o : collect_options()) c.options.push_back(std::move(o));
+  return c;
+}
+
+cli::command cursor_hook_command() {
+  cli::command c;
+  c.name = "cursor-hook";
+  c.summary = "record one cursor-agent generation's usage (a 'stop' hook)";
+  c.usage = {"[--install] [options]"};
+  c.details =
+      "Reads the hook payload (JSON) on stdin and appends one line to\n"
+      "$OKSTRA_HOME/usage/cursor.jsonl under the central lock; prints nothing.\n"
+      "--install prints the hooks.json entry to merge into ~/.cursor/hooks.json.";
+  c.options = {cli::flag("install", "print the hook configuration to add, and exit")};
+  return c;
+}
+
+cli::command prices_command() {
+  cli::command c;
+  c.name = "prices";
+  c.summary = "the prices each model is charged at";
+  c.usage = {"[MODEL...] [--prices FILE] [options]"};
+  c.details =
+      "Shows which price entry each MODEL id maps to, its prices per million tokens\n"
+      "(input, output, cache writes 5m/1h, cache reads), the steps above a prompt size,\n"
+      "the service-tier multipliers, and the dataset with its version and date. Without\n"
+      "MODEL it lists every entry. Exit 1 when a named model has no price.\n"
+      "'okstra-usage prices update' refreshes the prices (see its --help).";
+  c.options = {cli::path("prices", "FILE", prices_file_help)};
+  c.positionals = {{"model", 0, -1, cli::completion::none}};
+  c.formats = {"table", "json", "text"};
+  return c;
+}
+
+cli::command prices_update_command() {
+  cli::command c;
+  c.name = "prices update";
+  c.summary = "download current prices into $OKSTRA_HOME/cache/prices.json";
+  c.usage = {"[--from URL|FILE] [options]"};
+  c.details = "The only command that uses the network: it runs curl once. Without --from it\n"
+              "fetches " + std::string(tu::default_prices_url) + ".\n"
+              "A LiteLLM model_prices_and_context_window.json works too. The download is\n"
+              "checked before it replaces the cached prices; reports use it while it is\n"
+              "newer than the built-in table.";
+  c.options = {cli::text("from", "URL|FILE", "where to fetch the prices from")};
+  return c;
+}
+
+constexpr tu::report_kind report_kinds[] = {tu::report_kind::daily, tu::report_kind::weekly, tu::report_kind::monthly,
+                                            tu::report_kind::session, tu::report_kind::blocks};
+
+cli::program declare() {
+  cli::program p;
+  p.name = tool;
+  p.self = report_command(tu::report_kind::daily);
+  p.self.name.clear();
+  p.self.summary = "token usage and cost from Claude Code, Codex, Gemini and Cursor logs";
+  p.self.usage = {"[options]"};
+  p.self.details = std::string("Without a command: the daily report.\n\n") + details;
+  for (const auto k : report_kinds) p.commands.push_back(report_command(k));
+  p.commands.push_back(run_command());
+  p.commands.push_back(cursor_hook_command());
+  p.commands.push_back(prices_command());
+  p.commands.push_back(prices_update_command());
+  p.exits = {{0, "done"},
+             {1, "prices: a named model has no price"},
+             {2, "usage error: unknown report, option or time zone, bad value"},
+             {3, "unreadable or malformed input (run folder, price file, hook payload), download failed, I/O error"}};
+  return p;
+}
+
+// ---- reports ---------------------------------------------------------------------
+
+tu::report_options report_options_from(const cli::arguments& cmd, tu::report_kind kind) {
+  tu::report_options o;
+  o.kind = kind;
+  o.time_zone = cmd.text("tz").value_or("");
+  o.breakdown = cmd.has("breakdown");
+  const auto zone = o.time_zone.empty() ? tu::time_zone::local() : tu::time_zone::load(o.time_zone);
+  for (const auto& [name, end] : {std::pair{"since", false}, std::pair{"until", true}}) {
+    if (auto text = cmd.text(name)) {
+      const auto bound = tu::parse_time_bound(*text, zone, end);
+      if (!bound) throw okstra::usage_error(okstra::quoted(std::string("invalid value for --") + name, *text),
+                                            "expected YYYY-MM-DD, YYYYMMDD or an ISO 8601 time");
+      (end ? o.filter.until_ms : o.filter.since_ms) = *bound;
+    }
+  }
+  o.filter.project = cmd.text("project");
+  o.filter.model = cmd.text("model");
+  return o;
+}
+
+// --csv is short for --format csv; the two other ways to choose must agree.
+std::string report_format(const cli::arguments& cmd) {
+  const std::string& format = cmd.out().format;
+  if (!cmd.has("csv")) return format;
+  if (cmd.has("json") || (cmd.has("format") && format != "csv"))
+    throw okstra::usage_error("options '--csv' and '--format " + format + "' cannot be combined", cmd.see_help());
+  if (cmd.out().compact)
+    throw okstra::usage_error(okstra::quoted("option '--compact' applies to JSON only, not to format", "csv"), cmd.see_help());
+  return "csv";
+}
+
+std::string render_report(const tu::report& report, const std::string& format, const cli::arguments& cmd,
+                          const okstra::style::output_style& style) {
+  if (format == "json") return tu::render_json(report, cmd.out().pretty());
+  if (format == "csv") return tu::render_csv(report);
+  return tu::render_table(report, style);  // table and text: the same human view
+}
+
+int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std::string> args) {
+  const std::string format = report_format(cmd);
   const auto options = report_options_from(cmd, kind);
   const auto prices = prices_from(cmd);
   const auto collect = collect_options_from(cmd);
-  const bool terminal = ::isatty(1);
-  // A report of unchanged logs with the same command line is printed again
-  // as it was; blocks depend on the clock and are always computed.
+  const auto style = cli::stdout_style(cmd);
+  // A report of unchanged logs with the same command line and output style
+  // is printed again as it was; blocks depend on the clock and are always computed.
   std::string key;
   tu::detail::trace("start");
   tu::cache_preloader preloaded(collect);  // overlaps the walk below
   auto logs = tu::discover_logs(collect);
   tu::detail::trace("find and stat logs");
   if (collect.use_cache && kind != tu::report_kind::blocks) {
-    std::vector<std::string> all = args;
-    all.insert(all.begin(), std::string(tu::report_kind_name(kind)));
-    key = tu::report_key(all, logs.fingerprint, terminal, prices.identity());
+    args.insert(args.begin(), std::string(tu::report_kind_name(kind)));
+    args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : ""));
+    key = tu::report_key(args, logs.fingerprint, style.terminal, prices.identity());
     if (const auto hit = tu::read_report(collect, key)) {
       tu::detail::trace_note("the logs are unchanged: printing the remembered report");
       std::fwrite(hit->diagnostics.data(), 1, hit->diagnostics.size(), stderr);
-      okstra::cli::emit(hit->output);
+      cli::emit(cmd, hit->output);
       return 0;
     }
   }
@@ -235,14 +340,12 @@ int run_report(tu::report_kind kind, const std::vector<std::string>& args) {
   problems += unpriced_warning(report);
   std::fwrite(problems.data(), 1, problems.size(), stderr);
   tu::detail::trace("build report");
-  std::string text = cmd.has("json")  ? tu::render_json(report, true)
-                     : cmd.has("csv") ? tu::render_csv(report)
-                                      : tu::render_table(report, terminal && !std::getenv("NO_COLOR"));
+  std::string text = render_report(report, format, cmd, style);
   while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
   if (!key.empty()) tu::store_report(collect, key, {problems, text});
-  okstra::cli::emit(text);
+  cli::emit(cmd, text);
   tu::detail::trace("render and print");
-  tu::detail::cache_writer::instance().join();
+  tu::finish_cache_writes();
   tu::detail::trace("finish cache write");
   return 0;
 }
@@ -261,18 +364,11 @@ std::string read_stdin() {
   return text;
 }
 
-int run_cursor_hook(const std::vector<std::string>& args, const char* argv0) {
-  okstra::cli::command_line cmd({std::string(tool) + " cursor-hook",
-                                 "record one cursor-agent generation's usage (a 'stop' hook)", "[--install]",
-                                 "Reads the hook payload (JSON) on stdin and appends one line to\n"
-                                 "$OKSTRA_HOME/usage/cursor.jsonl under the central lock. --install prints the\n"
-                                 "hooks.json entry to merge into ~/.cursor/hooks.json."});
-  cmd.options()("install", "print the hook configuration to add, and exit");
-  if (!cmd.parse(args)) return 0;
+int run_cursor_hook(const cli::arguments& cmd, const char* argv0) {
   if (cmd.has("install")) {
     std::error_code ec;
     const auto self = std::filesystem::canonical("/proc/self/exe", ec);
-    okstra::cli::emit(tu::cursor_hook_install_snippet(ec ? std::string(argv0) : self.string()));
+    cli::emit_json(cmd, tu::cursor_hook_install_snippet(ec ? std::string(argv0) : self.string()), {"cursor hook", {}});
     return 0;
   }
   const std::string line = tu::cursor_hook_line(read_stdin(), okstra::time::now_unix_ms());
@@ -283,62 +379,41 @@ int run_cursor_hook(const std::vector<std::string>& args, const char* argv0) {
   return 0;
 }
 
-int run_attribution(const std::vector<std::string>& args) {
-  okstra::cli::command_line cmd({std::string(tool) + " run", "the Token Summary of one okstra run",
-                                 "--run-dir DIR [--fill-report REPORT.md] [options]", details});
-  cmd.options()("run-dir", po::value<std::string>()->value_name("DIR"), "the run folder")(
-      "fill-report", po::value<std::string>()->value_name("FILE"), "fill the report's Token Summary placeholders")(
-      "prices", po::value<std::string>()->value_name("FILE"), prices_file_help)(
-      "quiet", "print the JSON on one line");
-  add_collect_options(cmd);
-  if (!cmd.parse(args)) return 0;
-  const std::filesystem::path run_dir = cmd.require<std::string>("run-dir");
+int run_attribution(const cli::arguments& cmd) {
+  const std::filesystem::path run_dir = cmd.require("run-dir");
   const auto prices = prices_from(cmd);
   const auto run = tu::read_run_info(run_dir);
   const auto collected = tu::collect(collect_options_from(cmd));
   report_problems(collected);
   const auto summary = tu::summarise_run(run, collected.records, prices);
-  if (auto report = cmd.get<std::string>("fill-report")) tu::fill_report(*report, summary);
-  okstra::cli::emit(tu::render_run_summary(summary, !cmd.has("quiet")));
+  if (auto report = cmd.text("fill-report")) tu::fill_report(*report, summary);
+  cli::emit_json(cmd, tu::render_run_summary(summary, cmd.out().pretty()),
+                 {"token summary", {{"/workers", {"workerId", "source"}}}});
   return 0;
 }
 
-int run_prices_update(const std::vector<std::string>& args) {
-  okstra::cli::command_line cmd({std::string(tool) + " prices update",
-                                 "download current prices into $OKSTRA_HOME/cache/prices.json", "[--from URL|FILE]",
-                                 "The only command that uses the network: it runs curl once. Without --from it\n"
-                                 "fetches " + std::string(tu::default_prices_url) + ".\n"
-                                 "A LiteLLM model_prices_and_context_window.json works too. The download is\n"
-                                 "checked before it replaces the cached prices; reports use it while it is\n"
-                                 "newer than the built-in table."});
-  cmd.options()("from", po::value<std::string>()->value_name("URL|FILE"), "where to fetch the prices from");
-  if (!cmd.parse(args)) return 0;
-  const std::string from = cmd.get<std::string>("from").value_or(std::string(tu::default_prices_url));
+int run_prices_update(const cli::arguments& cmd) {
+  const std::string from = cmd.text("from").value_or(std::string(tu::default_prices_url));
   const auto done = tu::update_prices(okstra::dirs::home(), from);
-  okstra::json::writer w(true);
+  okstra::json::writer w(cmd.out().pretty());
   w.begin_object().field("stored", done.stored.string()).field("dataset", done.source.name);
   w.field("date", done.source.date).field("models", done.models).end_object();
-  okstra::cli::emit(std::move(w).str());
+  cli::emit_json(cmd, std::move(w).str(), {"prices updated", {}});
   return 0;
 }
 
-int run_prices(const std::vector<std::string>& args) {
-  if (!args.empty() && args.front() == "update") return run_prices_update({args.begin() + 1, args.end()});
-  okstra::cli::command_line cmd({std::string(tool) + " prices", "the prices each model is charged at",
-                                 "[MODEL...] [--json] [--prices FILE]",
-                                 "Shows which price entry each MODEL id maps to, its prices per million tokens\n"
-                                 "(input, output, cache writes 5m/1h, cache reads), the steps above a prompt size,\n"
-                                 "the service-tier multipliers, and the dataset with its version and date. Without\n"
-                                 "MODEL it lists every entry. Exit 1 when a named model has no price.\n"
-                                 "'okstra-usage prices update' refreshes the prices (see its --help)."});
-  cmd.options()("json", "print JSON")("prices", po::value<std::string>()->value_name("FILE"), prices_file_help);
-  cmd.positional("model", -1);
-  if (!cmd.parse(args)) return 0;
+int run_prices(const cli::arguments& cmd) {
   const auto prices = prices_from(cmd);
   std::vector<std::string> unpriced;
-  const std::string text =
-      tu::render_prices(prices, cmd.positionals("model"), cmd.has("json"), okstra::time::now_unix_ms(), unpriced);
-  okstra::cli::emit(text.substr(0, text.size() - 1));
+  const bool json = cmd.out().format == "json";
+  std::string text = tu::render_prices(prices, cmd.positionals(), json, okstra::time::now_unix_ms(), unpriced,
+                                       cli::stdout_style(cmd));
+  if (json && cmd.out().compact) {  // the listing is always pretty: rewrite it on one line
+    okstra::json::writer w(false);
+    w.value(okstra::json::parse(text, "prices"));
+    text = std::move(w).str();
+  }
+  cli::emit(cmd, text);
   if (!unpriced.empty())
     throw okstra::refused(okstra::quoted("no price for", unpriced.front()) +
                               (unpriced.size() > 1 ? " and " + std::to_string(unpriced.size() - 1) + " more" : ""),
@@ -354,24 +429,20 @@ int main(int argc, char** argv) {
   // kept and reused: each fresh page costs a fault, which is slow on VMs.
   ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
   ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
-  return okstra::cli::run_main(tool, [&] {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    std::string sub = "daily";
-    if (!args.empty() && !args.front().empty() && args.front()[0] != '-') {
-      sub = args.front();
-      args.erase(args.begin());
-    } else if (!args.empty() && (args.front() == "--help" || args.front() == "-h")) {
-      okstra::cli::command_line top({tool, "token usage and cost from Claude Code, Codex, Gemini and Cursor logs",
-                                     "[daily|weekly|monthly|session|blocks|run|cursor-hook|prices] [options]", details});
-      add_report_options(top);
-      top.print_help(std::cout);
-      return 0;
-    }
-    if (const auto kind = report_kind_of(sub)) return run_report(*kind, args);
-    if (sub == "cursor-hook") return run_cursor_hook(args, argv[0]);
-    if (sub == "run") return run_attribution(args);
-    if (sub == "prices") return run_prices(args);
-    throw okstra::usage_error(okstra::quoted("unknown report", sub),
-                              "reports: daily, weekly, monthly, session, blocks, run, cursor-hook, prices");
+  return cli::run_main(tool, [&] {
+    const std::vector<std::string> all(argv + 1, argv + argc);
+    const auto cmd = cli::parse(declare(), all);
+    if (!cmd) return 0;
+    const std::string& sub = cmd->command();
+    if (sub == "run") return run_attribution(*cmd);
+    if (sub == "cursor-hook") return run_cursor_hook(*cmd, argv[0]);
+    if (sub == "prices") return run_prices(*cmd);
+    if (sub == "prices update") return run_prices_update(*cmd);
+    // The report key hashes the arguments after the report's name.
+    std::vector<std::string> args = all;
+    if (!sub.empty()) args.erase(args.begin());
+    for (const auto k : report_kinds)
+      if (tu::report_kind_name(k) == sub) return run_report(k, *cmd, args);
+    return run_report(tu::report_kind::daily, *cmd, args);
   });
 }

@@ -1,7 +1,6 @@
 // okstra-validate-session — post-hoc conformance of a lead session to the
 // blocking contract (docs/conformance.md).
 #include <string>
-#include <vector>
 
 #include "okstra/conformance/conformance.hpp"
 #include "okstra/core/cli.hpp"
@@ -37,16 +36,29 @@ const char* details =
     "Examples:\n"
     "  okstra-validate-session --run-dir .okstra/tasks/payments/refund-timeout/runs/error-analysis\n"
     "  okstra-validate-session --session ~/.claude/projects/-work-shop/<id>.jsonl --format text\n"
-    "  okstra-validate-session --run-dir RUN --format junit > conformance.xml\n";
+    "  okstra-validate-session --run-dir RUN --format junit > conformance.xml\n"
+    "  okstra-validate-session -q --run-dir RUN || echo 'not conforming'\n";
 
-const char* exit_status =
-    "Exit status:\n"
-    "  0  the session conforms (warnings allowed)\n"
-    "  1  an error-severity rule failed\n"
-    "  2  usage error: unknown option, format or rule id, neither --session nor --run-dir\n"
-    "  3  unreadable input: the session file, the run dir or its run-context.json, a\n"
-    "     malformed task manifest or team-state.json, no session found for the run,\n"
-    "     a session with no readable transcript line (empty, or all garbage)\n";
+okstra::cli::program declare() {
+  namespace cli = okstra::cli;
+  cli::program p;
+  p.name = tool;
+  p.self.summary = "post-hoc conformance of a lead session to the blocking contract";
+  p.self.usage = {"(--session FILE | --run-dir DIR | both) [--rule ID]... [--skip-rule ID]... [options]"};
+  p.self.details = details;
+  p.self.formats = {"json", "text", "junit"};
+  p.self.options = {
+      cli::path("session", "FILE", "the lead's transcript (<session>.jsonl)"),
+      cli::path("run-dir", "DIR", "the run folder (run-context.json, team state, worker results)", cli::completion::dir),
+      cli::text("rule", "ID", "check only this rule").repeat(),
+      cli::text("skip-rule", "ID", "do not check this rule").repeat()};
+  p.exits = {{0, "the session conforms (warnings allowed)"},
+             {1, "an error-severity rule failed"},
+             {2, "usage error: unknown option, format or rule id, neither --session nor --run-dir"},
+             {3, "unreadable input: the session file, the run dir or its run-context.json, a malformed task manifest "
+                 "or team-state.json, no session found for the run, a session with no readable transcript line"}};
+  return p;
+}
 
 void warn_diagnostics(const okstra::conformance::report& r) {
   for (const auto& d : r.diagnostics)
@@ -56,37 +68,20 @@ void warn_diagnostics(const okstra::conformance::report& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return okstra::cli::run_main(tool, [&] {
-    namespace po = okstra::cli::po;
-    okstra::cli::command_spec spec(tool, "post-hoc conformance of a lead session to the blocking contract",
-                                   "(--session FILE | --run-dir DIR | both) [--format json|text|junit] [--rule ID]... "
-                                   "[--skip-rule ID]... [--quiet]",
-                                   details);
-    spec.with_quiet = true;
-    spec.exit_status = exit_status;
-    okstra::cli::command_line cmd(spec);
-    cmd.options()("session", po::value<std::string>(), "the lead's transcript (<session>.jsonl)")(
-        "run-dir", po::value<std::string>(), "the run folder (run-context.json, team state, worker results)")(
-        "format", po::value<std::string>()->default_value("json"), "json, text or junit")(
-        "rule", po::value<std::vector<std::string>>(), "check only this rule (repeatable)")(
-        "skip-rule", po::value<std::vector<std::string>>(), "do not check this rule (repeatable)");
-    if (!cmd.parse(argc, argv)) return 0;
-
-    const std::string format = cmd.get<std::string>("format").value_or("json");
-    if (format != "json" && format != "text" && format != "junit")
-      throw okstra::usage_error(okstra::quoted("unknown format", format), "use json, text or junit");
-    if (cmd.quiet() && format != "json")
-      throw okstra::usage_error(okstra::quoted("--quiet applies to JSON only, not to format", format));
+  namespace cli = okstra::cli;
+  return cli::run_main(tool, [&] {
+    const auto args = cli::parse(declare(), argc, argv);
+    if (!args) return 0;
     okstra::conformance::request req;
-    if (const auto s = cmd.get<std::string>("session")) req.session = *s;
-    if (const auto d = cmd.get<std::string>("run-dir")) req.run_dir = *d;
-    req.rules = okstra::conformance::select_rules(cmd.get<std::vector<std::string>>("rule").value_or(std::vector<std::string>{}),
-                                                  cmd.get<std::vector<std::string>>("skip-rule").value_or(std::vector<std::string>{}));
+    if (const auto s = args->text("session")) req.session = *s;
+    if (const auto d = args->text("run-dir")) req.run_dir = *d;
+    req.rules = okstra::conformance::select_rules(args->texts("rule"), args->texts("skip-rule"));
     const okstra::conformance::report result = okstra::conformance::check(req);
     warn_diagnostics(result);
-    if (format == "text") okstra::cli::emit(okstra::conformance::to_text(result));
-    else if (format == "junit") okstra::cli::emit(okstra::conformance::to_junit(result));
-    else okstra::cli::emit(okstra::conformance::to_json(result, !cmd.quiet()));
+    const std::string& format = args->out().format;
+    if (format == "text") cli::emit(*args, okstra::conformance::to_text(result, cli::stdout_style(*args)));
+    else if (format == "junit") cli::emit(*args, okstra::conformance::to_junit(result));
+    else cli::emit(*args, okstra::conformance::to_json(result, args->out().pretty()));
     return okstra::conformance::exit_status(result);
   });
 }

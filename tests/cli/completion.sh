@@ -1,68 +1,119 @@
 #!/bin/sh
-# Shell completion, for real: `sh completion.sh bash` loads
-# completions/okstra.bash into bash and drives _okstra through COMP_WORDS and
-# COMP_CWORD; `sh completion.sh zsh` loads completions/_okstra with compinit,
-# calls it with stand-ins for compadd/_describe/_files (exact candidate lists),
-# and, where zsh/zpty loads, completes `okstra <TAB>` and `okstra cost --<TAB>`
-# in a pseudo-terminal. Both compare what they offer with the tools themselves:
-# the commands with `okstra help`, each command's options with the Options
-# block of its --help, the value lists with the tools' help and templates/.
-# The zsh part exits 77 (skipped) when zsh is not installed.
+# Shell completion, for real, against the programs' own declarations:
+# `sh completion.sh bash` loads the generated bash completion
+# (<build>/completions/okstra) into bash and drives _okstra through COMP_WORDS
+# and COMP_CWORD; `sh completion.sh zsh` loads the generated _okstra with
+# compinit, calls it with stand-ins for compadd/_describe/_files (exact
+# candidate lists) and, where zsh/zpty loads, completes `okstra <TAB>` and
+# `okstra cost --<TAB>` in a pseudo-terminal. What each shell offers is compared
+# with what every installed program declares (its --describe-options): the
+# commands of the front end and of each tool, exactly the long options of every
+# program and command, exactly the choices of every option that has some,
+# folders, files or nothing for the others. A program that does not answer
+# --describe-options fails the test. The zsh part exits 77 (skipped) when zsh
+# is not installed.
 set -eu
 src=${OKSTRA_SOURCE_ROOT:?OKSTRA_SOURCE_ROOT must be set}
 bld=${OKSTRA_BUILD_ROOT:?OKSTRA_BUILD_ROOT must be set}
 shell=${1:-bash}
 . "$src/tests/cli/lib.sh"
-HOME=$work/user
-OKSTRA_HOME=$work/home
-OKSTRA_BUILD_DIR=$bld
-export HOME OKSTRA_HOME OKSTRA_BUILD_DIR
-mkdir -p "$HOME"
-
 case $shell in
   bash) command -v bash >/dev/null 2>&1 || { fail "bash is not installed"; finish; } ;;
   zsh) command -v zsh >/dev/null 2>&1 || { echo "skip: zsh is not installed (Debian package zsh)"; exit 77; } ;;
   *) echo "usage: completion.sh bash|zsh" >&2; exit 2 ;;
 esac
+. "$src/tests/cli/meson_info.sh"
+HOME=$work/user
+OKSTRA_HOME=$work/home
+OKSTRA_BUILD_DIR=$bld
+export HOME OKSTRA_HOME OKSTRA_BUILD_DIR
+mkdir -p "$HOME"
+bash_file=$bld/completions/okstra
+zsh_dir=$bld/completions
 
-# ---- what the tools say --------------------------------------------------------
-# The tools `okstra help` lists (PATH without any other okstra install), plus
-# the front end's own commands.
-env PATH=/usr/bin:/bin "$src/bin/okstra" help >"$work/help"
-tools=$(sed -n '/^Tools/,/^$/s/^  \([a-z][a-z0-9-]*\)  .*/\1/p' "$work/help")
-check "okstra help lists tools" [ -n "$tools" ]
-# shellcheck disable=SC2086  # one tool name per word
-printf '%s\n' $tools help doctor setup version | LC_ALL=C sort >"$work/commands"
+# ---- what the programs declare -------------------------------------------------------
+programs=$(installed_programs)
+check "meson installs some programs" [ -n "$programs" ]
+check "the front end is among them" sh -c "printf '%s\n' '$programs' | grep -qx okstra"
+mkdir "$work/declared"
+for p in $programs; do
+  run "$bld/$p" --describe-options
+  if [ "$rc" = 0 ] && python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$work/out" 2>/dev/null; then
+    cp "$work/out" "$work/declared/$p.json"
+  else
+    fail "$p --describe-options answers with JSON (exit $rc: $(head -n 1 "$work/err"))"
+  fi
+done
 
-# help_options CMD...: the long options of CMD's --help Options block, plus
-# --help and --version (every tool has both), sorted.
-help_options() {
-  {
-    "$@" --help </dev/null | sed -n '/^Options:/,/^$/s/^  \(-[A-Za-z] \[ \)\{0,1\}\(--[a-z0-9-]*\).*/\2/p'
-    printf '%s\n' --help --version
-  } | LC_ALL=C sort -u
-}
-
-# The commands of a tool: as the completion files list them, each checked
-# against the tool's help below.
-commands_of() {
-  case $1 in
-    prepare) echo finish ;;
-    worktree) echo lookup list reconcile remove ;;
-    usage) echo daily weekly monthly session blocks run cursor-hook prices ;;
-  esac
-}
-"$bld/okstra-worktree" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p' >"$work/expected"
-check "worktree commands are those of its --help" [ "$(cat "$work/expected")" = "$(commands_of worktree | tr ' ' '\n')" ]
-"$bld/okstra-usage" --help | sed -n 's/^Usage: okstra-usage \[\([a-z|-]*\)\].*/\1/p' | tr '|' '\n' >"$work/expected"
-check "usage reports are those of its --help" [ "$(cat "$work/expected")" = "$(commands_of usage | tr ' ' '\n')" ]
-"$bld/okstra-prepare" --help >"$work/prepare-help"
-check "prepare's command 'finish' is in its --help" grep -q '^ *okstra-prepare finish ' "$work/prepare-help"
+# The cases, from the declarations: `expect_words DESCRIPTION EXPECTED WORD...`
+# (EXPECTED: the candidates, one a line) for every program and command.
+mkdir -p "$work/tree/alpha" "$work/tree/beta"
+: >"$work/tree/plan.md"
+python3 - "$work/declared" "$work/tree" "$shell" >"$work/cases.sh" <<'PY'
+import json, os, shlex, sys
+folder, tree, shell = sys.argv[1:4]
+progs = {f[:-5]: json.load(open(os.path.join(folder, f))) for f in sorted(os.listdir(folder))}
+tools = sorted(n[len("okstra-"):] for n in progs if n.startswith("okstra-"))
+def case(desc, expected, *words):
+    print("expect_words " + " ".join(shlex.quote(x) for x in (desc, "\n".join(sorted(set(expected))), *words)))
+front = progs.get("okstra")
+if front:
+    commands = [c["name"] for c in front["commands"]] + tools
+    case("okstra <TAB>: the front end's commands and every tool", commands, "okstra", "")
+    case("okstra --<TAB>: the front end's options", ["--" + o["long"] for o in front["options"]], "okstra", "--")
+    for c in front["commands"]:
+        case(f"okstra {c['name']} --<TAB>: its options", ["--" + o["long"] for o in c["options"]],
+             "okstra", c["name"], "--")
+    for c in front["commands"]:
+        if any(p.get("complete") == "commands" for p in c.get("positionals", [])):
+            case(f"okstra {c['name']} <TAB>: the commands again", commands, "okstra", c["name"], "")
+for name, d in progs.items():
+    if not name.startswith("okstra-"):
+        continue
+    tool = name[len("okstra-"):]
+    contexts = [("", d)] + [(c["name"], c) for c in d["commands"]]
+    for cname, ctx in contexts:
+        words = cname.split() if cname else []
+        label = " ".join(["okstra", tool] + words)
+        case(f"{label} --<TAB>: exactly the declared options", ["--" + o["long"] for o in ctx["options"]],
+             "okstra", tool, *words, "--")
+        if not cname:
+            case(f"{name} --<TAB> (the program itself): the same", ["--" + o["long"] for o in ctx["options"]],
+                 name, "--")
+        nxt = sorted({c["name"][len(cname) + 1 if cname else 0:].split()[0] for c in d["commands"]
+                      if (c["name"].startswith(cname + " ") if cname else True)})
+        if nxt:
+            case(f"{label} <TAB>: its commands", nxt, "okstra", tool, *words, "")
+        for o in ctx["options"]:
+            if not o.get("value"):
+                continue
+            flag = "--" + o["long"]
+            comp = o.get("complete", "none")
+            if comp == "choices":
+                case(f"{label} {flag} <TAB>: its choices", o["choices"], "okstra", tool, *words, flag, "")
+                if shell == "bash" and o["choices"]:
+                    # --option=value: '=' is a word of its own in COMP_WORDS.
+                    first = o["choices"][0]
+                    case(f"{label} {flag}={first[0]}<TAB>: the choices starting with {first[0]}",
+                         [c for c in o["choices"] if c.startswith(first[0])], "okstra", tool, *words, flag, "=", first[0])
+                if o.get("short"):
+                    case(f"{label} -{o['short']} <TAB>: the same choices", o["choices"],
+                         "okstra", tool, *words, "-" + o["short"], "")
+            elif comp == "dir":
+                expected = [tree + "/alpha", tree + "/beta"] if shell == "bash" else ["<dirs>"]
+                case(f"{label} {flag} <TAB>: folders", expected, "okstra", tool, *words, flag, tree + "/")
+            elif comp == "file":
+                expected = [tree + "/alpha", tree + "/beta", tree + "/plan.md"] if shell == "bash" else ["<files>"]
+                case(f"{label} {flag} <TAB>: files", expected, "okstra", tool, *words, flag, tree + "/")
+            else:
+                case(f"{label} {flag} <TAB>: nothing (free text)", [], "okstra", tool, *words, flag, "")
+PY
 
 # ---- the completion driver of each shell -------------------------------------------
-# complete WORD... : the candidates the shell offers for the last WORD, sorted,
-# one a line, in $work/got.
+# complete_words WORD... : the candidates the shell offers for the last WORD,
+# sorted, one a line, in $work/got.
 if [ "$shell" = bash ]; then
+  check "the bash completion is built" [ -f "$bash_file" ]
   complete_words() {
     bash --norc --noprofile -c '
       . "$1"
@@ -70,12 +121,14 @@ if [ "$shell" = bash ]; then
       COMP_WORDS=("$@")
       COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
       _okstra
-      if [ "${#COMPREPLY[@]}" -gt 0 ]; then printf "%s\n" "${COMPREPLY[@]}"; fi' bash "$src/completions/okstra.bash" "$@" | LC_ALL=C sort -u >"$work/got"
+      if [ "${#COMPREPLY[@]}" -gt 0 ]; then printf "%s\n" "${COMPREPLY[@]}"; fi' bash "$bash_file" "$@" | LC_ALL=C sort -u >"$work/got"
   }
-  run bash --norc --noprofile -c '. "$1" && complete -p okstra okstra-cost okstra-prepare' bash "$src/completions/okstra.bash"
-  check "bash: the file loads and binds okstra and okstra-<tool>" [ "$rc" = 0 ]
+  # shellcheck disable=SC2086  # one program name per word
+  run bash --norc --noprofile -c '. "$1" && shift && complete -p "$@"' bash "$bash_file" $programs
+  check "bash: the file loads and binds every installed program" [ "$rc" = 0 ]
   check "bash: loading prints nothing" [ ! -s "$work/err" ]
 else
+  check "the zsh completion is built" [ -f "$zsh_dir/_okstra" ]
   cat >"$work/drive.zsh" <<'ZSH'
 # zsh -f drive.zsh COMPLETIONS_DIR DUMP WORD...: compinit, then _okstra on the
 # words with stand-ins that print what would be offered.
@@ -83,9 +136,6 @@ fpath=($1 $fpath)
 autoload -Uz compinit
 compinit -u -d $2
 shift 2
-for c in okstra okstra-cost okstra-prepare okstra-usage; do
-  [[ $_comps[$c] == _okstra ]] || { print -u2 "compinit did not bind $c to _okstra"; exit 3 }
-done
 # compadd filters by the word being completed, as the real one does.
 compadd() {
   while (( $# )) && [[ $1 != -- ]]; do shift; done
@@ -95,110 +145,57 @@ compadd() {
 }
 _describe() { compadd -- ${${(P)${@[-1]}}%%:*} }
 _sequence() { "$@" }
-_files() { print -r -- '<files>' }
+_files() { if [[ ${1:-} == -/ ]]; then print -r -- '<dirs>'; else print -r -- '<files>'; fi }
 _message() { : }
 words=("$@")
 CURRENT=$#words
 _okstra
 ZSH
   complete_words() {
-    zsh -f "$work/drive.zsh" "$src/completions" "$work/zcompdump" "$@" | LC_ALL=C sort -u >"$work/got"
+    zsh -f "$work/drive.zsh" "$zsh_dir" "$work/zcompdump" "$@" | LC_ALL=C sort -u >"$work/got"
   }
-  run zsh -n "$src/completions/_okstra"
+  run zsh -n "$zsh_dir/_okstra"
   check "zsh -n accepts _okstra" [ "$rc" = 0 ]
   check "the first line of _okstra is its #compdef" \
-    [ "$(head -n 1 "$src/completions/_okstra" | cut -d' ' -f1)" = '#compdef' ]
+    [ "$(head -n 1 "$zsh_dir/_okstra" | cut -d' ' -f1)" = '#compdef' ]
+  # shellcheck disable=SC2086,SC2016  # one program name per word; $_comps is zsh's
+  run zsh -f -c 'fpath=($1 $fpath); autoload -Uz compinit; compinit -u -d $2; shift 2
+    for c in "$@"; do [[ $_comps[$c] == _okstra ]] || { print -r -- "$c"; exit 1 }; done' \
+    zsh "$zsh_dir" "$work/zcompdump" $programs
+  check "zsh: compinit binds every installed program to _okstra" [ "$rc" = 0 ]
 fi
 
-# expect DESCRIPTION FILE: the candidates are exactly FILE's lines.
-expect() {
-  if cmp -s "$work/got" "$2"; then
-    pass "$shell: $1"
+# expect_words DESCRIPTION EXPECTED WORD...: the candidates are exactly EXPECTED's lines.
+expect_words() {
+  description=$1
+  if [ -n "$2" ]; then printf '%s\n' "$2" >"$work/expected"; else : >"$work/expected"; fi
+  shift 2
+  complete_words "$@"
+  if cmp -s "$work/got" "$work/expected"; then
+    pass "$shell: $description"
   else
-    fail "$shell: $1"
-    diff "$2" "$work/got" | sed -n 's/^[<>]/  &/p'
+    fail "$shell: $description"
+    diff "$work/expected" "$work/got" | sed -n 's/^[<>]/  &/p'
   fi
 }
 
-# ---- okstra <TAB>, okstra help <TAB> ---------------------------------------------
-complete_words okstra ''
-expect "okstra <TAB> offers the tools of 'okstra help' and the front end's commands" "$work/commands"
-complete_words okstra help ''
-expect "okstra help <TAB> offers the same" "$work/commands"
-complete_words okstra c
-grep '^c' "$work/commands" >"$work/expected"
-expect "okstra c<TAB> offers the commands starting with c" "$work/expected"
+# ---- every program and command, as declared -------------------------------------------
+check "the declarations give cases" [ -s "$work/cases.sh" ]
+. "$work/cases.sh"
 
-# ---- okstra TOOL [COMMAND] --<TAB>: the options of its --help ------------------------
-for t in $tools; do
-  help_options "$bld/okstra-$t" >"$work/expected"
-  complete_words okstra "$t" --
-  expect "okstra $t --<TAB> offers the options of okstra-$t --help" "$work/expected"
-  for c in $(commands_of "$t"); do
-    help_options "$bld/okstra-$t" "$c" >"$work/expected"
-    complete_words okstra "$t" "$c" --
-    expect "okstra $t $c --<TAB> offers the options of okstra-$t $c --help" "$work/expected"
-  done
-  if [ -n "$(commands_of "$t")" ]; then
-    commands_of "$t" | tr ' ' '\n' | LC_ALL=C sort >"$work/expected"
-    complete_words okstra "$t" ''
-    expect "okstra $t <TAB> offers its commands" "$work/expected"
-  fi
-done
-help_options "$bld/okstra-cost" >"$work/expected"
-complete_words okstra-cost --
-expect "okstra-cost --<TAB> (the tool itself) offers the same as okstra cost --<TAB>" "$work/expected"
-complete_words okstra cost --ru
-printf '%s\n' --run-dir --runtime-root >"$work/expected"
-expect "okstra cost --ru<TAB> offers --run-dir and --runtime-root" "$work/expected"
-
-# ---- option values -------------------------------------------------------------------
-complete_words okstra cost --format ''
-printf '%s\n' json table >"$work/expected"
-expect "okstra cost --format <TAB>: json, table" "$work/expected"
-"$bld/okstra-validate-session" --help | sed -n 's/.*--format arg (=json) *\([a-z]*\), \([a-z]*\) or \([a-z]*\)$/\1\n\2\n\3/p' |
-  LC_ALL=C sort >"$work/expected"
-complete_words okstra validate-session --format ''
-expect "okstra validate-session --format <TAB>: the formats of its --help" "$work/expected"
-"$bld/okstra-validate-session" --help | sed -n 's/^  \(BC[0-9][0-9]\) .*/\1/p' >"$work/expected"
-complete_words okstra validate-session --rule ''
-expect "okstra validate-session --rule <TAB>: the rules of its --help" "$work/expected"
-# shellcheck disable=SC2012  # our own plain folder names
-ls "$src/templates/task-types" | LC_ALL=C sort >"$work/expected"
-complete_words okstra prepare --task-type ''
-expect "okstra prepare --task-type <TAB>: a task type per templates/task-types/" "$work/expected"
-"$bld/okstra-prepare" finish --help | sed -n 's/.*--status completed|\([a-z|]*\).*/completed|\1/p' | head -n 1 |
-  tr '|' '\n' | LC_ALL=C sort >"$work/expected"
-complete_words okstra prepare finish --status ''
-expect "okstra prepare finish --status <TAB>: the statuses of its --help" "$work/expected"
-"$bld/okstra-prepare" --help | sed -n 's/.*--work-category C *\([a-z|]*\) *$/\1/p' | tr '|' '\n' | LC_ALL=C sort >"$work/expected"
-complete_words okstra prepare --work-category ''
-expect "okstra prepare --work-category <TAB>: the categories of its --help" "$work/expected"
-"$bld/okstra-prepare" --help | sed -n 's/.*--executor E .*\(claude|[a-z|]*\).*/\1/p' | tr '|' '\n' | LC_ALL=C sort >"$work/expected"
-complete_words okstra prepare --executor ''
-expect "okstra prepare --executor <TAB>: the executors of its --help" "$work/expected"
-"$bld/okstra-usage" --help | sed -n 's/.*sources to read: \([a-z,]*\).*/\1/p' | tr ',' '\n' | LC_ALL=C sort >"$work/expected"
-complete_words okstra usage --source ''
-expect "okstra usage --source <TAB>: the sources of its --help" "$work/expected"
-complete_words okstra prepare --task-key ''
-check "$shell: okstra prepare --task-key <TAB> offers nothing (free text)" [ ! -s "$work/got" ]
-
-if [ "$shell" = bash ]; then
-  # Values after '=' (COMP_WORDBREAKS makes '=' a word of its own).
-  complete_words okstra cost --format = t
-  printf '%s\n' table >"$work/expected"
-  expect "okstra cost --format=t<TAB>: table" "$work/expected"
-  mkdir -p "$work/tree/alpha" "$work/tree/beta"
-  : >"$work/tree/plan.md"
-  complete_words okstra cost --task-root "$work/tree/a"
-  printf '%s\n' "$work/tree/alpha" >"$work/expected"
-  expect "okstra cost --task-root <TAB> offers folders" "$work/expected"
-  complete_words okstra plan-validate "$work/tree/p"
-  printf '%s\n' "$work/tree/plan.md" >"$work/expected"
-  expect "okstra plan-validate <TAB> offers files" "$work/expected"
-  complete_words okstra usage --source claude,c
-  printf '%s\n' claude,claude claude,codex claude,cursor >"$work/expected"
-  expect "okstra usage --source claude,c<TAB> completes the last item" "$work/expected"
+# ---- the declarations agree with the rest of okstra ---------------------------------------
+# `okstra help` lists the same tools as the completion offers.
+env PATH=/usr/bin:/bin "$bld/okstra" help >"$work/help"
+sed -n '/^Tools/,/^$/s/^  \([a-z][a-z0-9-]*\)  .*/\1/p' "$work/help" | LC_ALL=C sort >"$work/listed"
+# shellcheck disable=SC2086  # one program a word
+printf '%s\n' $programs | sed -n 's/^okstra-//p' | LC_ALL=C sort >"$work/installed"
+check "okstra help lists every installed tool" cmp -s "$work/listed" "$work/installed"
+# A task type is a folder of templates/task-types/.
+if [ -f "$work/declared/okstra-prepare.json" ]; then
+  # shellcheck disable=SC2012  # our own plain folder names
+  ls "$src/templates/task-types" | LC_ALL=C sort >"$work/expected"
+  complete_words okstra prepare --task-type ''
+  check "$shell: okstra prepare --task-type <TAB>: a task type per templates/task-types/" cmp -s "$work/got" "$work/expected"
 fi
 
 # ---- zsh: a real completion in a pseudo-terminal ---------------------------------------
@@ -220,18 +217,37 @@ zpty -w -n z "$4"$'\C-t'
 zpty -r z out '*marker-42*'
 zpty -d z
 ZSH
+    # What the two lines must offer: the front end's commands and every tool;
+    # okstra-cost's options.
+    python3 - "$work/declared" "$work" <<'PY'
+import json, os, sys
+folder, work = sys.argv[1:3]
+progs = {f[:-5]: json.load(open(os.path.join(folder, f))) for f in os.listdir(folder)}
+tools = [n[len("okstra-"):] for n in progs if n.startswith("okstra-")]
+if "okstra" in progs:
+    with open(os.path.join(work, "pty-okstra"), "w") as f:
+        f.write("\n".join([c["name"] for c in progs["okstra"]["commands"]] + tools) + "\n")
+if "okstra-cost" in progs:
+    with open(os.path.join(work, "pty-cost"), "w") as f:
+        f.write("\n".join("--" + o["long"] for o in progs["okstra-cost"]["options"]) + "\n")
+PY
     for line in 'okstra ' 'okstra cost --'; do
+      case $line in 'okstra ') want=$work/pty-okstra ;; *) want=$work/pty-cost ;; esac
+      if [ ! -f "$want" ]; then
+        fail "zsh: '$line<TAB>' in a pseudo-terminal: no declarations to compare with"
+        continue
+      fi
       : >"$work/offered"
-      run timeout 120 zsh -f "$work/pty.zsh" "$src/completions" "$work/zcompdump-pty" "$work/offered" "$line"
+      run timeout 120 zsh -f "$work/pty.zsh" "$zsh_dir" "$work/zcompdump-pty" "$work/offered" "$line"
       check "zsh: completing '$line' in a pseudo-terminal finishes" [ "$rc" = 0 ]
       LC_ALL=C sort -u "$work/offered" >"$work/got"
-      case $line in
-        'okstra ') expect "'okstra <TAB>' in a real zsh offers every command" "$work/commands" ;;
-        *)
-          help_options "$bld/okstra-cost" >"$work/expected"
-          expect "'okstra cost --<TAB>' in a real zsh offers okstra-cost's options" "$work/expected"
-          ;;
-      esac
+      LC_ALL=C sort -u "$want" >"$work/expected"
+      if cmp -s "$work/got" "$work/expected"; then
+        pass "zsh: '$line<TAB>' in a real zsh offers what is declared"
+      else
+        fail "zsh: '$line<TAB>' in a real zsh offers what is declared"
+        diff "$work/expected" "$work/got" | sed -n 's/^[<>]/  &/p'
+      fi
     done
   else
     echo "note: zsh/zpty cannot be loaded; the pseudo-terminal check is not run"

@@ -2,7 +2,7 @@
 # okstra-cost end to end through the real binary: golden JSON and table on the
 # sample bundle (tests/data/task-bundle) with a fixed temporary HOME, every
 # token estimate re-computed by the seed's own Python formula, --compare,
-# --quiet, the default runtime root of an installed binary, the front end, and
+# -c, the default runtime root of an installed binary, the front end, and
 # exit codes. One line per check; exit 1 if any check failed.
 set -eu
 
@@ -61,11 +61,11 @@ same_as "$expected/compare.json" "$work/out" "golden JSON of --compare legacy-ta
 run "$bin" --task-root "$data/task" --runtime-root "$data/runtime" --compare "$data/legacy-task" --format table
 same_as "$expected/compare-table.txt" "$work/out" "golden table of --compare legacy-task"
 
-run "$bin" --task-root "$data/task" --runtime-root "$data/runtime" --quiet
+run "$bin" --task-root "$data/task" --runtime-root "$data/runtime" -c
 [ "$(wc -l <"$work/out")" -eq 1 ] && python3 -c '
 import json, sys
 sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' "$work/out" "$work/report.json" \
-  && pass "--quiet: the same JSON on one line" || fail "--quiet: $(head -c 200 "$work/out")"
+  && pass "-c: the same JSON on one line" || fail "-c: $(head -c 200 "$work/out")"
 
 # ---- every estimate, re-computed with the seed's formula ---------------------------
 # (read_text(errors="replace"), ASCII/4 + other, round() half to even).
@@ -117,7 +117,7 @@ got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["inst
 # No instruction set at all.
 mkdir -p "$work/bare"
 printf '{}\n' >"$work/bare/task-manifest.json"
-run "$bin" --task-root "$work/bare" --runtime-root "$data/runtime" --quiet
+run "$bin" --task-root "$work/bare" --runtime-root "$data/runtime" -c
 got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["instructionSet"]["fileCount"], d["leadPhase1"]["mode"], d["runDir"])' "$work/out")
 [ "$rc" -eq 0 ] && [ "$got" = "0 no-instruction-set None" ] && pass "absent instruction set: exit 0, zeros" || fail "bare: exit $rc, $got"
 
@@ -125,7 +125,7 @@ got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["inst
 mkdir -p "$work/prefix/bin" "$work/prefix/share/okstra"
 cp "$bin" "$work/prefix/bin/okstra-cost"
 cp -R "$data/runtime/skills" "$data/runtime/agents" "$data/runtime/templates" "$work/prefix/share/okstra/"
-run "$work/prefix/bin/okstra-cost" --task-root "$data/task" --quiet
+run "$work/prefix/bin/okstra-cost" --task-root "$data/task" -c
 got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["runtimeRoot"] == sys.argv[2], d["skillAssets"]["fileCount"])' "$work/out" "$work/prefix/share/okstra")
 [ "$rc" -eq 0 ] && [ "$got" = "True 8" ] && pass "installed binary falls back to <prefix>/share/okstra" || fail "installed default: exit $rc, $got"
 
@@ -143,11 +143,11 @@ run "$bin" --version
 run "$bin"
 one_error 2 "missing required option '--task-root'" "no --task-root: exit 2"
 run "$bin" --task-root "$data/task" --format xml
-one_error 2 "unknown format 'xml'" "bad --format: exit 2"
+one_error 2 "invalid value for --format 'xml'" "bad --format: exit 2"
 run "$bin" --task-root "$data/task" --bogus
 one_error 2 "" "unknown option: exit 2"
-run "$bin" --task-root "$data/task" --format table --quiet
-one_error 2 "options '--quiet' and '--format table' cannot be combined" "--quiet with a table: exit 2"
+run "$bin" --task-root "$data/task" --format table -c
+one_error 2 "option '--compact' applies to JSON only, not to format 'table'" "-c with a table: exit 2"
 run "$bin" --task-root "$work/nope"
 one_error 3 "cannot read '$work/nope': no such file or directory" "missing task root: exit 3"
 run "$bin" --task-root "$data/README.md"
@@ -158,11 +158,20 @@ run "$bin" --task-root "$data/task" --runtime-root "$work/nope"
 one_error 3 "cannot read '$work/nope'" "missing --runtime-root: exit 3"
 run "$bin" --task-root "$data/task" --compare "$work/nope"
 one_error 3 "cannot read '$work/nope'" "missing --compare task root: exit 3"
-if [ "$(id -u)" -ne 0 ]; then
-  chmod 000 "$bundle/instruction-set/timeline.md"
-  run "$bin" --task-root "$bundle"
-  one_error 3 "cannot read '$bundle/instruction-set/timeline.md': permission denied" "unreadable file: exit 3"
-  chmod 644 "$bundle/instruction-set/timeline.md"
+# An unreadable file (root reads everything: then a copy of the binary runs as
+# nobody, on copies of its inputs, in a folder nobody can reach: lib.sh reach_nobody).
+if reach_nobody "$bin"; then
+  cp -R "$bundle" "$reach/odd-task"
+  cp -R "$data/runtime" "$reach/runtime"
+  mkdir -p "$reach/user"
+  chmod -R a+rX "$reach/odd-task" "$reach/runtime" "$reach/user"
+  chmod 000 "$reach/odd-task/instruction-set/timeline.md"
+  run as_nobody env HOME="$reach/user" OKSTRA_HOME="$reach/okstra-home" "$reach/bin/okstra-cost" \
+    --task-root "$reach/odd-task" --runtime-root "$reach/runtime"
+  one_error 3 "cannot read '$reach/odd-task/instruction-set/timeline.md': permission denied" "unreadable file: exit 3"
+  chmod 644 "$reach/odd-task/instruction-set/timeline.md"
+else
+  skip_part "the unreadable-file check: $nobody_why"
 fi
 mkdir -p "$work/bad-run/runs/error-analysis"
 printf '{"createdAt": ' >"$work/bad-run/runs/error-analysis/run-context.json"

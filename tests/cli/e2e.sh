@@ -144,11 +144,11 @@ check "central lock exists" [ -f "$home/.locks/central.lock" ]
 check "registry lock exists" [ -f "$home/worktrees/registry.lock" ]
 
 # ---- 2. a later phase reuses the worktree ------------------------------------------------------
-run okstra prepare --project-root "$repo" --task-key shop:payments:refund-timeout --task-type implementation-planning --quiet
+run okstra prepare --project-root "$repo" --task-key shop:payments:refund-timeout --task-type implementation-planning -c
 check "implementation-planning: prepare exits 0" is "$rc" 0
 cp "$work/out" "$work/ip.json"
 check "implementation-planning: the task worktree is reused" grep -qx "okstra-prepare: task worktree reused '$wt'" "$work/err"
-check "--quiet: one line" is "$(wc -l <"$work/ip.json" | tr -d ' ')" 1
+check "-c: one line" is "$(wc -l <"$work/ip.json" | tr -d ' ')" 1
 check_run "$work/ip.json" implementation-planning 1 none latest
 check "implementation-planning: same worktree and branch" \
   is "$(py 'd["worktreePath"] + " " + d["branch"]' "$work/ip.json")" "$wt $branch"
@@ -163,7 +163,7 @@ plan=$(py 'd["reportPath"]' "$work/ip.json")
 ip_dir=$(py 'd["runDir"]' "$work/ip.json")
 # The planning report writer starts from the rendered template, unapproved.
 cp "$ip_dir/prompts/001/report-template.md" "$plan"
-run okstra plan-validate --quiet "$plan"
+run okstra plan-validate -c "$plan"
 check "plan-validate: the unapproved template is refused (exit 1)" is "$rc" 1
 check "plan-validate: refused, with a reason" is "$(py 'd["valid"], len(d["reasons"]) > 0' "$work/out")" "False True"
 # The approved plan, with a stage map: 1 and 2 independent, 3 after 1, 4 after 2 and 3.
@@ -172,14 +172,14 @@ cat >"${plan%/*}/data.json" <<'JSON'
 {"approval": {"approved": true},
  "stages": [{"n": 1}, {"n": 2}, {"n": 3, "dependsOn": [1]}, {"n": 4, "dependsOn": [2, 3]}]}
 JSON
-run okstra plan-validate --quiet "$plan"
+run okstra plan-validate -c "$plan"
 check "plan-validate: the approved plan is valid (exit 0)" is "$rc" 0
 check "plan-validate: valid, data.json agrees" is "$(py 'd["valid"], d["dataJson"]["agrees"]' "$work/out")" "True True"
 
 # ---- 4. finish the analysis phases -------------------------------------------------------------------
 for t in rd ip; do
   rd=$(py 'd["runDir"]' "$work/$t.json")
-  run okstra prepare finish --run-dir "$rd" --status completed --quiet
+  run okstra prepare finish --run-dir "$rd" --status completed -c
   check "finish $t exits 0" is "$rc" 0
   check "finish $t: no longer active" is "$(lines "$home/active.jsonl" "l['runDir'] == '$rd'")" 0
   check "finish $t: completed in recent.jsonl" \
@@ -202,10 +202,10 @@ check_stage() {
 }
 prepare_stage() {  # prepare_stage OUTPUT: one --stage auto run
   okstra prepare --project-root "$repo" --task-key "$key" --task-type implementation \
-    --stage auto --approved-plan "$plan" --quiet >"$1" 2>"$1.err"
+    --stage auto --approved-plan "$plan" -c >"$1" 2>"$1.err"
 }
 finish_stage() {  # finish_stage N STATUS
-  run okstra prepare finish --run-dir "$task/runs/implementation/stage-$1" --status "$2" --quiet
+  run okstra prepare finish --run-dir "$task/runs/implementation/stage-$1" --status "$2" -c
   check "finish stage $1 ($2) exits 0" is "$rc" 0
 }
 
@@ -278,7 +278,7 @@ check "recent.jsonl: every run started and ended" \
   is "$(lines "$home/recent.jsonl" "l['taskKey'] == '$key' and l['status'] == 'running'") $(lines "$home/recent.jsonl" "l['taskKey'] == '$key' and l['status'] != 'running'")" "7 7"
 
 # ---- 6. cost of the task bundle --------------------------------------------------------------------
-run okstra cost --task-root "$task" --quiet
+run okstra cost --task-root "$task" -c
 check "cost exits 0" is "$rc" 0
 check "cost measures this task root" is "$(py 'd["taskRoot"]' "$work/out")" "$task"
 check "cost counts every instruction-set file" \
@@ -290,25 +290,25 @@ check "cost --format table exits 0" is "$rc" 0
 check "cost --format table ranks the surfaces" grep -q '^rank  surface' "$work/out"
 
 # ---- 7. worktrees: lookup, list, reconcile, remove -------------------------------------------------
-run okstra worktree lookup --quiet "$key"
+run okstra worktree lookup -c "$key"
 check "lookup exits 0" is "$rc" 0
 check "lookup: the task row, then stages 1-4, all present" \
   is "$(py '[(e.get("stage"), e["present"]) for e in d["entries"]]' "$work/out")" \
   "[(None, True), (1, True), (2, True), (3, True), (4, True)]"
 check "lookup: the stages are completed" \
   is "$(py '[e["status"] for e in d["entries"][1:]]' "$work/out")" "['completed', 'completed', 'completed', 'completed']"
-run okstra worktree list --project shop --quiet
+run okstra worktree list --project shop -c
 check "list --project shop: five rows" is "$(py 'len(d["entries"])' "$work/out")" 5
-run okstra worktree reconcile --dry-run --quiet
+run okstra worktree reconcile --dry-run -c
 check "reconcile --dry-run: nothing to drop" is "$rc $(py 'd["dropped"]' "$work/out")" "0 []"
 rm -rf "$wt.stages/stage-4"
-run okstra worktree reconcile --quiet
+run okstra worktree reconcile -c
 check "reconcile after a stage folder was deleted exits 0" is "$rc" 0
 check "reconcile keeps the row of the deleted folder (its branch exists)" is "$(py 'len(d["kept"])' "$work/out")" 1
 check "reconcile: stage 4 is now kept" is "$(py "d['entries']['$row#stage-4']['status']" "$registry")" kept
 check "reconcile: git no longer lists stage 4" sh -c "! git -C '$repo' worktree list | grep -q 'stage-4'"
 check "reconcile keeps the branch of stage 4" git -C "$repo" show-ref --verify --quiet "refs/heads/$branch-stage-4"
-run okstra worktree remove "$key" --delete-branch --quiet
+run okstra worktree remove "$key" --delete-branch -c
 check "remove --delete-branch exits 0" is "$rc" 0
 check "remove: the task worktree folder is gone" [ ! -e "$wt" ]
 for n in 1 2 3; do

@@ -18,7 +18,6 @@ is() {
   return 1
 }
 empty() { [ ! -s "$1" ]; }
-lacks() { ! grep -q "$1" "$2"; }
 mode_of() { stat -c %a "$1"; }
 
 # ---- isolation -------------------------------------------------------------------
@@ -60,6 +59,30 @@ run "$okstra" --help
 check "--help is the same as help" cmp -s "$work/out" "$work/help"
 run "$okstra"
 check "no arguments is the same as help" cmp -s "$work/out" "$work/help"
+
+# The programs of bin/: the front end and okstra-<name> scripts, nothing generic.
+for f in "$src"/bin/*; do
+  n=${f##*/}
+  case $n in
+    okstra | okstra-*) pass "bin/$n is named okstra or okstra-<name>" ;;
+    *) fail "bin/$n is named okstra or okstra-<name> (nothing generic in bin/)" ;;
+  esac
+done
+check "help lists validate-run (bin/okstra-validate-run, next to the front end)" \
+  grep -q '^  validate-run  *every after-the-fact check of one okstra run$' "$work/help"
+run "$okstra" validate-run --version
+check "okstra validate-run --version runs okstra-validate-run" is "$(cat "$work/out")" "okstra-validate-run (okstra) $version"
+run "$okstra" help validate-run
+check "okstra help validate-run shows its help" \
+  is "$(sed -n 1p "$work/out")" "okstra-validate-run - every after-the-fact check of one okstra run"
+
+# --describe-options: the front end's declarations (man page and completion).
+run "$okstra" --describe-options
+check "--describe-options exits 0" is "$rc" 0
+check "--describe-options prints the front end's declarations" \
+  json_field "$work/out" 'd["program"] == "okstra" and [c["name"] for c in d["commands"]] == ["help", "doctor", "setup", "version"]'
+check "--describe-options: its options are --help and --version" \
+  json_field "$work/out" '[o["long"] for o in d["options"]] == ["help", "version"]'
 
 # ---- version -----------------------------------------------------------------------
 run "$okstra" --version

@@ -1,8 +1,8 @@
 #!/bin/sh
 # meson install, for real: the build under test is installed with DESTDIR into
 # a temporary folder; everything Meson says it installs is there (binaries, the
-# front end, validate-run, headers, okstra.pc, templates, man pages, bash and
-# zsh completion); a small program compiles against the installed headers
+# front end, okstra-validate-run, headers, okstra.pc, templates, the generated
+# man pages and bash and zsh completion); nothing generic lands in bin/; a small program compiles against the installed headers
 # through pkg-config and runs; every installed program answers --help and
 # --version from the prefix with a PATH of the prefix and /usr/bin:/bin only;
 # the installed front end's help, setup, doctor and version work; and every
@@ -49,19 +49,44 @@ tools=$(cd "$bld" && for f in okstra-*; do
   if [ -f "$f" ] && [ -x "$f" ]; then echo "$f"; fi
 done)
 check "the build has okstra-* tools" [ -n "$tools" ]
-for p in okstra validate-run $tools; do
+check "the build has okstra-validate-run" sh -c "printf '%s\n' '$tools' | grep -qx okstra-validate-run"
+for p in okstra $tools; do
   check "bin/$p is installed and executable" [ -x "$bindir/$p" ]
   check "man page $p.1 is installed" [ -f "$mandir/man1/$p.1" ]
 done
 for p in $programs; do
   check "installed program $p has an installed man page" [ -f "$mandir/man1/$p.1" ]
+  case $p in
+    okstra | okstra-*) pass "installed program $p is named okstra or okstra-<name>" ;;
+    *) fail "installed program $p is named okstra or okstra-<name> (nothing generic in bin/)" ;;
+  esac
+done
+# No path of the machine that built them is compiled into the installed
+# programs (docs/dirs.md, "The data folder"): neither the source nor the build
+# folder appears in their bytes.
+src_root=$(cd "$OKSTRA_SOURCE_ROOT" && pwd -P)
+bld_root=$(cd "$bld" && pwd -P)
+for p in $programs; do
+  check "strings of bin/$p reads" sh -c "strings -a '$bindir/$p' >'$work/strings'"
+  check "bin/$p holds some text (the check below has a subject)" [ -s "$work/strings" ]
+  check "bin/$p names no source path of the build machine" lacks "$src_root" "$work/strings"
+  check "bin/$p names no build path of the build machine" lacks "$bld_root" "$work/strings"
+done
+for p in $programs; do
+  check "the installed $p.1 is the generated page" cmp -s "$bld/man/$p.1" "$mandir/man1/$p.1"
 done
 check "bash completion is installed" [ -f "$datadir/bash-completion/completions/okstra" ]
+check "the installed bash completion is the generated one" \
+  cmp -s "$bld/completions/okstra" "$datadir/bash-completion/completions/okstra"
 for t in $tools; do
   check "bash completion for $t is a link to okstra's" \
     is "$(readlink "$datadir/bash-completion/completions/$t")" okstra
 done
 check "zsh completion is installed" [ -f "$datadir/zsh/site-functions/_okstra" ]
+check "the installed zsh completion is the generated one" cmp -s "$bld/completions/_okstra" "$datadir/zsh/site-functions/_okstra"
+# shellcheck disable=SC2086  # one program a word
+check "the zsh completion's #compdef names every installed program" \
+  [ "$(head -n 1 "$datadir/zsh/site-functions/_okstra")" = "#compdef $(printf '%s\n' $programs | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')" ]
 check "the pkg-config file is installed" [ -f "$libdir/pkgconfig/okstra.pc" ]
 check "the templates are installed" diff -r "$src/templates" "$datadir/okstra/templates"
 check "version.hpp is installed" [ -f "$includedir/okstra/version.hpp" ]
@@ -134,8 +159,6 @@ for p in okstra $tools; do
   check "$p --help (installed) exits 0" is "$rc" 0
   check "$p --help (installed) prints a help" [ -s "$work/out" ]
 done
-inst validate-run --help
-check "validate-run --help (installed) exits 0" is "$rc" 0
 check "the installed programs run from the prefix" is "$(env -i "PATH=$bindir:/usr/bin:/bin" sh -c 'command -v okstra-cost')" "$bindir/okstra-cost"
 
 inst okstra help
@@ -158,7 +181,7 @@ done
 check "okstra doctor (installed) finds no tool outside the prefix" \
   sh -c "! grep '^ok: okstra-' '$work/out' | grep -v -F '($bindir/'"
 mkdir -p "$work/plain"
-inst okstra prepare --project-root "$work/plain" --task-key plain/g/t --task-type error-analysis --render-only --quiet
+inst okstra prepare --project-root "$work/plain" --task-key plain/g/t --task-type error-analysis --render-only -c
 check "okstra prepare (installed) renders a bundle from the installed home" is "$rc" 0
 check "...with the installed templates" grep -q '"okstraVersion":"'"$meson_version"'"' "$work/out"
 
@@ -167,8 +190,9 @@ if command -v man >/dev/null 2>&1; then
   run env "MANPATH=$dest$(meson_dir mandir)" man -w okstra-cost
   check "man finds okstra-cost(1) under the installed mandir" is "$(cat "$work/out")" "$mandir/man1/okstra-cost.1"
 fi
-run bash --norc --noprofile -c '. "$1" && complete -p okstra' bash "$datadir/bash-completion/completions/okstra"
-check "the installed bash completion loads" is "$rc" 0
+# shellcheck disable=SC2086  # one program a word
+run bash --norc --noprofile -c '. "$1" && shift && complete -p "$@"' bash "$datadir/bash-completion/completions/okstra" $programs
+check "the installed bash completion loads and binds every installed program" is "$rc" 0
 
 # ---- one version everywhere ---------------------------------------------------------------
 check "meson.build's version is what the source front end prints" \

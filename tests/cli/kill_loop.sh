@@ -72,7 +72,7 @@ pick() {  # pick VAR WORD...: a random word into VAR (in this shell, so the gene
 }
 prepare_args() {  # key type
   type_=$2
-  set -- --project-root "$repo" --task-key "$1" --task-type "$2" --base-ref main --quiet --lock-timeout 30
+  set -- --project-root "$repo" --task-key "$1" --task-type "$2" --base-ref main -c --lock-timeout 30
   case $type_ in
     implementation) set -- "$@" --approved-plan "$work/plan/plan.md" --stage auto ;;
     final-verification) set -- "$@" --approved-plan "$work/plan/plan.md" --stage 1 ;;
@@ -166,12 +166,12 @@ while [ "$i" -lt "$iterations" ] && [ $(($(date +%s) - started)) -lt "$budget" ]
     finish)
       run_dir=$(active_run "$key")
       [ -n "$run_dir" ] || { op=reconcile; }
-      if [ "$op" = finish ]; then rand_below 2; set -- "$tool" finish --run-dir "$run_dir" --status "$([ "$r" = 0 ] && echo completed || echo error)" --quiet; fi ;;
+      if [ "$op" = finish ]; then rand_below 2; set -- "$tool" finish --run-dir "$run_dir" --status "$([ "$r" = 0 ] && echo completed || echo error)" -c; fi ;;
     remove)
-      set -- "$wtool" remove "$key" --force --quiet
+      set -- "$wtool" remove "$key" --force -c
       rand_below 2; [ "$r" = 0 ] && set -- "$@" --delete-branch ;;
   esac
-  [ "$op" = reconcile ] && set -- "$wtool" reconcile --quiet
+  [ "$op" = reconcile ] && set -- "$wtool" reconcile -c
   # prepare takes ~0.2-0.5 s here; remove, reconcile and finish far less.
   case $op in
     prepare) rand_below 590; r=$((r + 10)) ;;
@@ -206,7 +206,7 @@ while [ "$i" -lt "$iterations" ] && [ $(($(date +%s) - started)) -lt "$budget" ]
   rand_below 2
   if [ "$op" = reconcile ] || [ "$r" = 0 ]; then
     count recover_with_reconcile
-    set +e; "$wtool" reconcile --quiet --lock-timeout 30 >"$work/rec.out" 2>"$work/rec.err"; rc=$?; set -e
+    set +e; "$wtool" reconcile -c --lock-timeout 30 >"$work/rec.out" 2>"$work/rec.err"; rc=$?; set -e
     [ "$rc" = 0 ] || fail "iteration $i: reconcile after a killed $op exited $rc: $(tail -2 "$work/rec.err" | tr '\n' ' ')"
   fi
   set +e; "$tool" $(prepare_args "$key" error-analysis) >"$work/re.out" 2>"$work/re.err" </dev/null; rc=$?; set -e
@@ -219,7 +219,7 @@ while [ "$i" -lt "$iterations" ] && [ $(($(date +%s) - started)) -lt "$budget" ]
   rm -f "$work"/ingit/*
 done
 # Whatever is left: a reconcile settles it all, then every key prepares.
-set +e; "$wtool" reconcile --quiet >"$work/rec.out" 2>&1; rc=$?; set -e
+set +e; "$wtool" reconcile -c >"$work/rec.out" 2>&1; rc=$?; set -e
 check "a final reconcile exits 0" [ "$rc" = 0 ]
 for key in $keys; do
   set +e; "$tool" $(prepare_args "$key" error-analysis) >/dev/null 2>"$work/re.err" </dev/null; rc=$?; set -e

@@ -20,7 +20,7 @@ export OKSTRA_HOME="$work/home" OKSTRA_SKIP_INSTALL_CHECK=1 OKSTRA_NO_REEXEC=1
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
 unset OKSTRA_WORKTREE_SYNC_DIRS OKSTRA_TEST_PAUSE_AT OKSTRA_TEST_RESUME_FILE CLAUDE_CONFIG_DIR CODEX_HOME GEMINI_DIR || true
 sleeper=''
-trap 'if [ -n "$sleeper" ]; then kill "$sleeper" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+trap 'if [ -n "$sleeper" ]; then kill "$sleeper" 2>/dev/null || true; fi; lib_cleanup' EXIT
 
 random_ms() { # 0..40
   n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' \n')
@@ -101,10 +101,10 @@ if [ -z "$temp" ]; then
   fail "no SIGKILL landed mid-write of the journal in 60 tries"
 else
   check "a killed journal write left '${temp##*/}' in the project root" [ -f "$temp" ]
-  run "$migrate" --cwd "$P" --quiet
+  run "$migrate" --cwd "$P" -c
   check "the dry run leaves it (it writes nothing)" [ "$rc" = 0 ]
   check "the dry run leaves it (it writes nothing) (second condition)" [ -f "$temp" ]
-  run "$migrate" --cwd "$P" --apply --quiet
+  run "$migrate" --cwd "$P" --apply -c
   check "the next --apply migrates" [ "$rc" = 0 ]
   check "the next --apply migrates (second condition)" [ -f "$P/.okstra/project.json" ]
   check "the next --apply removed the journal's temporary" [ ! -e "$temp" ]
@@ -118,15 +118,15 @@ field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2"; }
 sh -c 'exit 0' &
 dead=$!
 wait "$dead" || true
-run "$prepare" --project-root "$repo" --task-key p/g/one --task-type error-analysis --base-ref main --quiet
+run "$prepare" --project-root "$repo" --task-key p/g/one --task-type error-analysis --base-ref main -c
 check "a first prepare exits 0" [ "$rc" = 0 ]
 run_dir=$(field runDir "$work/out")
 set -- "$OKSTRA_HOME/worktrees/.registry.json" "$OKSTRA_HOME/.active.jsonl" "$OKSTRA_HOME/projects/.p.json" \
   "$repo/.okstra/discovery/.latest-task.json" "$repo/.okstra/discovery/.task-catalog.json"
 for prefix in "$@"; do echo partial >"$prefix.tmp-$dead-0"; done
-run "$prepare" --project-root "$repo" --task-key p/g/one --task-type error-analysis --base-ref main --quiet
+run "$prepare" --project-root "$repo" --task-key p/g/one --task-type error-analysis --base-ref main -c
 check "a second prepare exits 0" [ "$rc" = 0 ]
-run "$prepare" finish --run-dir "$run_dir" --status completed --quiet
+run "$prepare" finish --run-dir "$run_dir" --status completed -c
 check "finish exits 0" [ "$rc" = 0 ]
 for prefix in "$@"; do
   check "a dead writer's '${prefix##*/}.tmp-…' is removed" [ ! -e "$prefix.tmp-$dead-0" ]
@@ -138,7 +138,7 @@ reports="$run_dir/reports"
 check "the finished runs' claims hold their prompts and an owner marker" \
   [ -f "$prompts/001/run-inputs.json" ] && [ -f "$prompts/002/run-inputs.json" ] && [ -f "$prompts/001/.claim" ]
 # A prepare killed right after its claim (run-paths), for real.
-set -- --project-root "$repo" --task-key p/g/one --task-type error-analysis --base-ref main --quiet
+set -- --project-root "$repo" --task-key p/g/one --task-type error-analysis --base-ref main -c
 OKSTRA_TEST_PAUSE_AT=run-paths OKSTRA_TEST_RESUME_FILE="$work/never" "$prepare" "$@" >"$work/crash.out" 2>"$work/crash.err" &
 pid=$!
 check "a prepare paused at run-paths" wait_for_pause "$work/crash.err" "run-paths"
@@ -189,27 +189,10 @@ check "the paused prepare then completes in its claim" [ "$live_rc" = 0 ] && gre
   [ -f "$prompts/006/run-inputs.json" ]
 
 # ---- e. okstra-usage: an unreadable folder is a warning and a count ---------------------
-# As root every folder is readable: the check then runs as 'nobody' (setpriv),
-# from a copy of the binary in a folder that user can reach.
-as_user=''
-ubin="$usage"
-if [ "$(id -u)" -eq 0 ]; then
-  if command -v setpriv >/dev/null 2>&1; then
-    as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
-    mkdir "$work/bin"
-    cp "$usage" "$work/bin/okstra-usage"
-    ubin="$work/bin/okstra-usage"
-    chmod a+rx "$work"
-  else
-    as_user=skip
-  fi
-fi
-if [ "$as_user" = skip ]; then
-  echo "skip: the unreadable-folder checks need setpriv when run as root"
-  finish
-  exit 77
-fi
-u="$work/usage"
+# As root every folder is readable: the check then runs a copy of the binary
+# as nobody, in a folder nobody can reach (lib.sh reach_nobody).
+reach_nobody "$usage" || skip "the unreadable-folder checks: $nobody_why"
+u="$reach/usage"
 mkdir -p "$u/claude/projects/-a" "$u/claude/projects/-b" "$u/codex/sessions/2026" "$u/home"
 cp "$OKSTRA_SOURCE_ROOT"/tests/data/usage/claude/projects/*/*.jsonl "$u/claude/projects/-a/"
 cp "$u/claude/projects/-a/11111111-aaaa.jsonl" "$u/claude/projects/-b/"
@@ -220,8 +203,7 @@ usage_run() { # usage_run NAME [ARGS...]: --json of claude and codex into $work/
   name=$1
   shift
   set +e
-  # shellcheck disable=SC2086
-  $as_user env OKSTRA_HOME="$u/home" "$ubin" daily --json --source claude,codex --claude-dir "$u/claude" \
+  as_nobody env OKSTRA_HOME="$u/home" "$reach/bin/okstra-usage" daily --json --source claude,codex --claude-dir "$u/claude" \
     --codex-dir "$u/codex" "$@" >"$work/$name.json" 2>"$work/$name.err"
   rc=$?
   set -e
@@ -240,7 +222,7 @@ for pass_name in cold cached; do
 done
 chmod 755 "$u/claude/projects/-b" "$u/codex/sessions/2026"
 usage_run readable
-check "once readable: no warning about folders" sh -c "! grep -q 'cannot read' '$work/readable.err'"
+check "once readable: no warning about folders" lacks 'cannot read' "$work/readable.err"
 check "once readable: unreadable is 0 and the folder's file counts" \
   [ "$(json_field "$work/readable.json" "d['bySource']['claude']['unreadable'], d['bySource']['claude']['files']")" = "0 4" ]
 

@@ -50,11 +50,11 @@ quiet_json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); prin
 # ---- the legacy fixture, built once and restored from a tarball ----------------------
 new_repo "$P"
 for type in error-analysis implementation-planning; do
-  "$prepare" --project-root "$P" --task-key shop/pay/refund --task-type "$type" --base-ref main --quiet >"$work/run.json" 2>"$work/err"
-  "$prepare" finish --run-dir "$(quiet_json "$work/run.json" 'd["runDir"]')" --status completed --quiet >/dev/null
+  "$prepare" --project-root "$P" --task-key shop/pay/refund --task-type "$type" --base-ref main -c >"$work/run.json" 2>"$work/err"
+  "$prepare" finish --run-dir "$(quiet_json "$work/run.json" 'd["runDir"]')" --status completed -c >/dev/null
 done
-"$prepare" --project-root "$P" --task-key shop/pay/other --task-type requirements-discovery --quiet >"$work/run.json" 2>"$work/err"
-"$prepare" finish --run-dir "$(quiet_json "$work/run.json" 'd["runDir"]')" --status completed --quiet >/dev/null
+"$prepare" --project-root "$P" --task-key shop/pay/other --task-type requirements-discovery -c >"$work/run.json" 2>"$work/err"
+"$prepare" finish --run-dir "$(quiet_json "$work/run.json" 'd["runDir"]')" --status completed -c >/dev/null
 # Back to the legacy layout, every reference with it.
 mkdir "$P/.project-docs"
 mv "$N" "$L"
@@ -145,13 +145,13 @@ done
 
 # ---- b. dry run = plan of --apply; the result; a second --apply -------------------------
 restore
-run "$tool" --cwd "$P" --quiet
+run "$tool" --cwd "$P" -c
 check "dry run exits 0" [ "$rc" = 0 ]
 check "dry run says nothing was done" grep -q "dry run: nothing was changed" "$work/err"
 cp "$work/out" "$work/dry.json"
 snapshot "$work/after.state"
 check "dry run changes no byte" cmp -s "$work/pristine.state" "$work/after.state"
-run "$tool" --cwd "$P" --apply --quiet
+run "$tool" --cwd "$P" --apply -c
 check "--apply exits 0 ($(cat "$work/err"))" [ "$rc" = 0 ]
 cp "$work/out" "$work/apply.json"
 check "--apply prints {plan, result} on one line" [ "$(wc -l <"$work/apply.json")" = 1 ]
@@ -169,12 +169,13 @@ sys.exit('$H/$f' not in [r['path'] for r in json.load(open('$work/dry.json'))['r
 done
 check "legacy folder gone" [ ! -e "$P/.project-docs" ]
 check "journal gone" [ ! -e "$P/.okstra-migrate.journal.json" ]
+check "the project's JSON files are there to search" sh -c "find '$N' -name '*.json' -type f | grep -q ."
 check "no reference to the legacy folder left in the project's JSON" sh -c "! grep -rq --include='*.json' '$L' '$N'"
 check "recent.jsonl rewritten" grep -q "\"runDir\":\"$N/tasks/pay/refund/runs" "$H/recent.jsonl"
 check "the torn line is kept byte for byte" grep -qxF "torn line naming $L/tasks" "$H/recent.jsonl"
 check "active.jsonl's other project keeps its line, path rewritten" grep -q "\"approvedPlan\":\"$N/tasks/pay/refund" "$H/active.jsonl"
 check "registry rewritten" grep -q "\"taskRoot\": \"$N/tasks/pay/refund\"" "$H/worktrees/registry.json"
-run "$OKSTRA_BUILD_ROOT/okstra-worktree" list --quiet
+run "$OKSTRA_BUILD_ROOT/okstra-worktree" list -c
 check "the registry still reads" [ "$rc" = 0 ]
 # Every file once, byte-identical to its source except rewritten references.
 check "every file moved once, only references changed" python3 - "$work/pristine.tar" "$L" "$N" <<'EOF'
@@ -201,14 +202,14 @@ for rel, data in moved.items():
         sys.exit("content differs: " + rel)
 EOF
 snapshot "$work/migrated.state"
-run "$tool" --cwd "$P" --apply --quiet
+run "$tool" --cwd "$P" --apply -c
 check "a second --apply exits 0" [ "$rc" = 0 ]
 check "a second --apply has nothing to do" [ "$(quiet_json "$work/out" 'd["result"]["status"]')" = nothing-to-do ]
 run "$tool" --cwd "$P"
 check "a dry run then says nothing to do" grep -q "nothing to do" "$work/err"
 snapshot "$work/after.state"
 check "nothing to do changes nothing" cmp -s "$work/migrated.state" "$work/after.state"
-run "$prepare" --project-root "$P" --task-key shop/pay/refund --task-type implementation-planning --quiet
+run "$prepare" --project-root "$P" --task-key shop/pay/refund --task-type implementation-planning -c
 check "prepare works on the migrated project" [ "$rc" = 0 ]
 check "prepare uses the rewritten PR template path" grep -q "\"path\":\"$N/pr-template.md\"" "$work/out"
 check "in .okstra/" grep -q "\"runDir\":\"$N/tasks/pay/refund/runs/implementation-planning\"" "$work/out"
@@ -232,11 +233,11 @@ for step in $forward_steps; do
   restore
   kill_at "$step" --apply
   check "a journal is left after a kill at $step" [ -f "$P/.okstra-migrate.journal.json" ]
-  run "$tool" --cwd "$P" --quiet
+  run "$tool" --cwd "$P" -c
   check "the dry run shows the interrupted plan ($step)" [ "$(quiet_json "$work/out" 'd["state"]')" = interrupted ]
-  run "$prepare" --project-root "$P" --task-key shop/pay/refund --task-type error-analysis --quiet
+  run "$prepare" --project-root "$P" --task-key shop/pay/refund --task-type error-analysis -c
   check "prepare refuses a half-migrated project ($step)" [ "$rc" = 1 ]
-  run "$tool" --cwd "$P" --apply --quiet
+  run "$tool" --cwd "$P" --apply -c
   check "the re-run after $step exits 0" [ "$rc" = 0 ]
   check "the re-run after $step resumed" [ "$(quiet_json "$work/out" 'd["result"]["resumed"]')" = True ]
   snapshot "$work/after.state"
@@ -247,7 +248,7 @@ done
 for step in $forward_steps; do
   restore
   kill_at "$step" --apply
-  run "$tool" --cwd "$P" --undo --quiet
+  run "$tool" --cwd "$P" --undo -c
   check "--undo after $step exits 0" [ "$rc" = 0 ]
   check "--undo after $step says undone" [ "$(quiet_json "$work/out" 'd["result"]["status"]')" = undone ]
   snapshot "$work/after.state"
@@ -257,7 +258,7 @@ for undo_step in undo-home undo-project undo-move; do
   restore
   kill_at rewrite-registry --apply
   kill_at "$undo_step" --undo
-  run "$tool" --cwd "$P" --undo --quiet
+  run "$tool" --cwd "$P" --undo -c
   check "a second --undo after a kill at $undo_step exits 0" [ "$rc" = 0 ]
   snapshot "$work/after.state"
   check "a killed --undo ($undo_step) finished by --undo: byte for byte" cmp -s "$work/pristine.state" "$work/after.state"
@@ -272,7 +273,7 @@ restore
 git -C "$P" add -A .project-docs
 git -C "$P" commit -q -m "legacy okstra folder"
 tracked=$(git -C "$P" ls-files .project-docs | wc -l)
-run "$tool" --cwd "$P" --apply --quiet
+run "$tool" --cwd "$P" --apply -c
 check "migrate of a git project exits 0" [ "$rc" = 0 ]
 git -C "$P" add -A
 git -C "$P" diff --cached -M --name-status >"$work/git.status"

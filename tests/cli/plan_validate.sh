@@ -2,7 +2,7 @@
 # shellcheck disable=SC2015  # "test && pass || fail": pass never fails
 # okstra-plan-validate through the real binary: the exact JSON printed for
 # every fixture report in tests/data/plans/<case>/ (plan.md, an optional
-# data.json, the golden expected.json), exit codes, --quiet, an unreadable
+# data.json, the golden expected.json), exit codes, -c, an unreadable
 # plan, and a data.json that cannot be used. One line per check.
 set -eu
 bin="$OKSTRA_BUILD_ROOT/okstra-plan-validate"
@@ -23,13 +23,13 @@ for dir in "$plans"/*/; do
   else fail "$name: JSON differs from expected.json"; diff "$dir/expected.json" "$work/out" | head -20; fi
   [ "$rc" -eq "$expected_rc" ] && pass "$name: exit $rc" || fail "$name: exit $rc, expected $expected_rc"
   [ ! -s "$work/err" ] && pass "$name: nothing on stderr" || fail "$name: stderr: $(cat "$work/err")"
-  (cd "$dir" && run "$bin" --quiet plan.md)
+  (cd "$dir" && run "$bin" -c plan.md)
   if [ "$(wc -l <"$work/out")" -eq 1 ] && python3 -c '
 import json, sys
 quiet = json.load(open(sys.argv[1])); golden = json.load(open(sys.argv[2]))
 sys.exit(0 if quiet == golden and list(quiet) == list(golden) else 1)' "$work/out" "$dir/expected.json"; then
-    pass "$name: --quiet prints the same JSON on one line"
-  else fail "$name: --quiet: $(cat "$work/out")"; fi
+    pass "$name: -c prints the same JSON on one line"
+  else fail "$name: -c: $(cat "$work/out")"; fi
 done
 [ "$cases" -ge 15 ] && pass "$cases fixture cases" || fail "only $cases fixture cases found in $plans"
 
@@ -55,7 +55,7 @@ run "$bin" "$work"
   pass "a folder as plan: exit 3" || fail "folder plan: rc $rc, $(cat "$work/err")"
 
 # 3. Usage errors: exit 2.
-for args in "" "a.md b.md" "--bogus a.md" "--quiet=yes a.md"; do
+for args in "" "a.md b.md" "--bogus a.md" "--compact=yes a.md"; do
   # shellcheck disable=SC2086  # split the arguments on purpose
   run "$bin" $args
   [ "$rc" -eq 2 ] && [ ! -s "$work/out" ] && grep -q '^okstra-plan-validate: error: ' "$work/err" &&
@@ -64,13 +64,13 @@ done
 run "$bin" --help
 [ "$rc" -eq 0 ] && head -1 "$work/out" | grep -q '^okstra-plan-validate - approval gate of an implementation plan report$' &&
   grep -q '3  the plan report cannot be read' "$work/out" && pass "--help" || fail "--help: rc $rc"
-run env OKSTRA_BUILD_DIR="$OKSTRA_BUILD_ROOT" "$OKSTRA_SOURCE_ROOT/bin/okstra" plan-validate --quiet "$plans/valid-approved/plan.md"
+run env OKSTRA_BUILD_DIR="$OKSTRA_BUILD_ROOT" "$OKSTRA_SOURCE_ROOT/bin/okstra" plan-validate -c "$plans/valid-approved/plan.md"
 [ "$rc" -eq 0 ] && grep -q '"valid":true' "$work/out" && pass "okstra plan-validate forwards" || fail "front end: rc $rc"
 
 # 4. data.json present but unusable, on copies of a valid plan: refused (exit 1)
 # with the reason in the JSON, never a soft pass and never a hang.
 check_data_json() {  # description, expected reason
-  run "$bin" --quiet "$work/case/plan.md"
+  run "$bin" -c "$work/case/plan.md"
   if [ "$rc" -eq 1 ] && grep -qF "\"unreadableReason\":\"$2\"" "$work/out" && grep -qF "\"reasons\":[\"$2\"]" "$work/out"; then
     pass "data.json $1: refused with its reason"
   else fail "data.json $1: rc $rc, $(cat "$work/out")"; fi
@@ -92,7 +92,7 @@ rm "$work/case/data.json"
 printf '\357\273\277{"approval":{"approved":true}}' >"$work/case/data.json"
 check_data_json "starts with a BOM" "data.json is not valid JSON (invalid value at byte 0)"
 printf '{"approval":{"approved":true}}' >"$work/case/data.json"
-run "$bin" --quiet "$work/case/plan.md"
+run "$bin" -c "$work/case/plan.md"
 [ "$rc" -eq 0 ] && grep -qF "\"dataJson\":{\"path\":\"$work/case/data.json\",\"present\":true,\"approved\":true,\"agrees\":true," "$work/out" &&
   pass "data.json next to a plan given by an absolute path" || fail "absolute path: rc $rc, $(cat "$work/out")"
 

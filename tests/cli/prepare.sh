@@ -14,7 +14,7 @@ export OKSTRA_HOME="$work/home" OKSTRA_SKIP_INSTALL_CHECK=1
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
 unset OKSTRA_WORKTREE_SYNC_DIRS OKSTRA_TEST_PAUSE_AT OKSTRA_TEST_RESUME_FILE || true
 status_of() { set +e; "$@" >"$work/out" 2>"$work/err"; rc=$?; set -e; echo "$rc"; }
-field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2"; }  # string field of a --quiet JSON file
+field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2"; }  # string field of a -c JSON file
 # approved_plan DIR STAGES_JSON: the bundled valid plan with a data.json holding that stage map.
 approved_plan() {
   mkdir -p "$1"
@@ -46,10 +46,10 @@ check "baseCommit is dev's commit" grep -q "\"baseCommit\": \"$(git -C "$repo" r
 check "worktreePath is the task worktree" grep -q "\"worktreePath\": \"$wt_one\"" "$work/out"
 run_one=$(sed -n 's/^  "runDir": "\(.*\)",$/\1/p' "$work/out")
 check "run-context.json written" [ -f "$run_one/run-context.json" ]
-rc=$(status_of "$tool" --project-root "$repo" --task-key p:g:one --task-type implementation-planning --quiet)
+rc=$(status_of "$tool" --project-root "$repo" --task-key p:g:one --task-type implementation-planning -c)
 check "second phase exits 0" [ "$rc" = 0 ]
 check "second phase reuses the worktree" grep -q "task worktree reused '$wt_one'" "$work/err"
-check "--quiet prints one line" [ "$(wc -l <"$work/out")" = 1 ]
+check "-c prints one line" [ "$(wc -l <"$work/out")" = 1 ]
 check "same worktree path" [ "$(field worktreePath "$work/out")" = "$wt_one" ]
 check "same branch" [ "$(field branch "$work/out")" = feat-one ]
 check "one worktree for the key" [ "$(git -C "$repo" worktree list | grep -c "/p/g/one")" = 1 ]
@@ -57,16 +57,16 @@ check "two runs active" [ "$(grep -c '"taskKey":"p/g/one"' "$OKSTRA_HOME/active.
 
 plain="$work/plain"
 mkdir -p "$plain"
-rc=$(status_of "$tool" --project-root "$plain" --project-id plain --task-group g --task-id t --task-type error-analysis --quiet)
+rc=$(status_of "$tool" --project-root "$plain" --project-id plain --task-group g --task-id t --task-type error-analysis -c)
 check "not a git repository: exit 0" [ "$rc" = 0 ]
 check "not a git repository: skipped-not-git" grep -q "skipped-not-git" "$work/err"
 check "not a git repository: worktreePath is the project" [ "$(field worktreePath "$work/out")" = "$(cd -P "$plain" && pwd)" ]
 check "not a git repository: branch null" grep -q '"branch":null' "$work/out"
 
-rc=$(status_of "$tool" finish --run-dir "$run_one" --status completed --quiet)
+rc=$(status_of "$tool" finish --run-dir "$run_one" --status completed -c)
 check "finish exits 0" [ "$rc" = 0 ]
 check "finish prints the status" grep -q '"status":"completed"' "$work/out"
-check "finished run left active.jsonl" sh -c "! grep -q '\"runDir\":\"$run_one\"' '$OKSTRA_HOME/active.jsonl'"
+check "finished run left active.jsonl" lacks "\"runDir\":\"$run_one\"" "$OKSTRA_HOME/active.jsonl"
 check "finished run is completed in recent.jsonl" \
   sh -c "grep '\"runDir\":\"$run_one\"' '$OKSTRA_HOME/recent.jsonl' | tail -1 | grep -q '\"status\":\"completed\"'"
 rc=$(status_of "$tool" finish --run-dir "$run_one" --status completed)
@@ -76,7 +76,7 @@ check "an unknown status exits 2" [ "$rc" = 2 ]
 
 # Render only: the bundle, but no worktree, discovery file or run record.
 lines=$(wc -l <"$OKSTRA_HOME/active.jsonl")
-rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/render --task-type error-analysis --render-only --quiet)
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/render --task-type error-analysis --render-only -c)
 check "--render-only exits 0" [ "$rc" = 0 ]
 check "--render-only wrote the bundle" [ -f "$repo/.okstra/tasks/g/render/instruction-set/task-brief.md" ]
 check "--render-only created no worktree" [ ! -e "$OKSTRA_HOME/worktrees/p/g/render" ]
@@ -100,7 +100,7 @@ rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/one --task-type imp
   --approved-plan "$plans/valid-approved/plan.md")
 check "a stage outside the plan's map exits 2" [ "$rc" = 2 ]
 check "the stage error names the stage" grep -q "stage is not in the plan's stage map '7'" "$work/err"
-check "...before any stage worktree" sh -c "! grep -q 'stage worktree' '$work/err'"
+check "...before any stage worktree" lacks 'stage worktree' "$work/err"
 legacy="$work/legacy"
 mkdir -p "$legacy/.project-docs/okstra"
 rc=$(status_of "$tool" --project-root "$legacy" --task-key l/g/t --task-type error-analysis)
@@ -148,9 +148,10 @@ rm -rf "$OKSTRA_HOME/templates"
 # The registry cannot be written once 'git worktree add' has run. A post-checkout
 # hook (git runs it inside 'git worktree add') leaves a marker and, on request,
 # has another process take the registry lock and keep it until the test
-# releases it (works as root too), or, when not root, makes the registry's
-# folder read-only. The intent row was written before git ran, so the rollback,
-# unable to drop it either, leaves it (docs/worktrees.md, "Crash safety"): the
+# releases it (works as root too; tests/cli/prepare_unwritable.sh makes the
+# registry's folder read-only instead, as an unprivileged user). The intent
+# row was written before git ran, so the rollback, unable to drop it either,
+# leaves it (docs/worktrees.md, "Crash safety"): the
 # worktree and the branch are undone, and the next run cleans up the row.
 mkdir -p "$work/hooks"
 cat >"$work/hooks/post-checkout" <<EOF
@@ -161,8 +162,6 @@ if [ -f "$work/hold-registry" ]; then
     sh -c "touch '$work/lock-held'; while [ ! -e '$work/release-lock' ]; do sleep 0.05; done" </dev/null >/dev/null 2>&1 &
   while [ ! -e "$work/lock-held" ]; do sleep 0.02; done
 fi
-# 500, not 555: okstra tightens a lock folder open to others back to 0700
-[ -f "$work/make-registry-readonly" ] && chmod 500 "$OKSTRA_HOME/worktrees"
 exit 0
 EOF
 chmod +x "$work/hooks/post-checkout"
@@ -185,24 +184,9 @@ check "rollback after a busy registry: no worktree folder" [ ! -e "$OKSTRA_HOME/
 check "rollback after a busy registry: the intent row stays" [ "$(row_status 'b+g+t')" = provisioning ]
 rm -f "$work/hold-registry"
 touch "$work/release-lock"
-rc=$(status_of "$wtool" reconcile --quiet)
+rc=$(status_of "$wtool" reconcile -c)
 check "reconcile cleans up the intent" grep -q '"repaired":\[{"key":"b/g/t"' "$work/out"
 check "the intent row is gone" [ "$(row_status 'b+g+t')" = none ]
-if [ "$(id -u)" != 0 ]; then
-  rm -f "$work/worktree-added"
-  touch "$work/make-registry-readonly"
-  rc=$(status_of "$tool" --project-root "$blocked" --task-key b/g/t --task-type error-analysis --base-ref main)
-  chmod 700 "$OKSTRA_HOME/worktrees"
-  rm -f "$work/make-registry-readonly"
-  check "unwritable registry after 'git worktree add' exits 3" [ "$rc" = 3 ]
-  check "git had added the worktree (read-only registry)" [ -e "$work/worktree-added" ]
-  check "the error names the registry folder" grep -q "worktrees" "$work/err"
-  check "rollback after an unwritable registry: git unchanged" [ "$(git_snapshot "$blocked")" = "$before" ]
-  check "rollback after an unwritable registry: no worktree folder" [ ! -e "$OKSTRA_HOME/worktrees/b/g/t" ]
-  check "rollback after an unwritable registry: the intent row stays" [ "$(row_status 'b+g+t')" = provisioning ]
-else
-  echo "# root ignores file modes: the read-only-registry variant is skipped, the busy-lock one ran"
-fi
 rc=$(status_of "$tool" --project-root "$blocked" --task-key b/g/t --task-type error-analysis --base-ref main)
 check "with the registry writable again the same prepare succeeds" [ "$rc" = 0 ]
 check "...and the row is active" [ "$(row_status 'b+g+t')" = active ]
@@ -215,7 +199,7 @@ concurrent() {  # key plan tag
   pids=
   for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
     "$tool" --project-root "$repo" --task-key "$1" --task-type implementation --stage auto --base-ref main \
-      --approved-plan "$2" --quiet >"$work/$3.$i.out" 2>"$work/$3.$i.err" &
+      --approved-plan "$2" -c >"$work/$3.$i.out" 2>"$work/$3.$i.err" &
     pids="$pids $!"
   done
   ok=0; refusedn=0; other=0
@@ -234,8 +218,8 @@ act_stages=$(grep '"taskKey":"p/g/par"' "$OKSTRA_HOME/active.jsonl" | sed -n 's/
 check "registry agrees ($reg_stages)" [ "$reg_stages" = "$got" ]
 check "git worktree list agrees ($git_stages)" [ "$git_stages" = "$got" ]
 check "active.jsonl agrees ($act_stages)" [ "$act_stages" = "$got" ]
-check "no torn line in active.jsonl" sh -c "! grep -qv '^{.*}\$' '$OKSTRA_HOME/active.jsonl'"
-check "no torn line in recent.jsonl" sh -c "! grep -qv '^{.*}\$' '$OKSTRA_HOME/recent.jsonl'"
+check "no torn line in active.jsonl" sh -c "[ -s '$OKSTRA_HOME/active.jsonl' ] && ! grep -qv '^{.*}\$' '$OKSTRA_HOME/active.jsonl'"
+check "no torn line in recent.jsonl" sh -c "[ -s '$OKSTRA_HOME/recent.jsonl' ] && ! grep -qv '^{.*}\$' '$OKSTRA_HOME/recent.jsonl'"
 concurrent p/g/four "$work/plan4/plan.md" four
 check "4 stages: 4 succeed, 12 refused ($ok ok, $refusedn refused, $other other)" \
   [ "$ok/$refusedn/$other" = "4/12/0" ]
@@ -250,54 +234,54 @@ approved_plan "$work/plan1" '[{"n":1}]'
 for step in project task-lock worktree stage run-paths bundle records record-start; do
   key="p/g/crash-$step"
   set -- --project-root "$repo" --task-key "$key" --task-type implementation --stage 1 --base-ref main \
-    --approved-plan "$work/plan1/plan.md" --quiet --lock-timeout 20
+    --approved-plan "$work/plan1/plan.md" -c --lock-timeout 20
   OKSTRA_TEST_PAUSE_AT=$step OKSTRA_TEST_RESUME_FILE="$work/never" "$tool" "$@" >"$work/crash.out" 2>"$work/crash.err" &
   pid=$!
   check "paused at $step" wait_for_pause "$work/crash.err" "$step"
   kill -9 "$pid"
   wait "$pid" 2>/dev/null || true
-  rc=$(status_of "$wtool" reconcile --quiet)
+  rc=$(status_of "$wtool" reconcile -c)
   check "reconcile after a kill at $step exits 0" [ "$rc" = 0 ]
   check "git has no prunable worktree after $step" sh -c "! git -C '$repo' worktree list --porcelain | grep -q prunable"
   rc=$(status_of "$tool" "$@")
   check "re-run after a kill at $step exits 0" [ "$rc" = 0 ]
   check "re-run after $step runs in the stage worktree" [ "$(field worktreePath "$work/out")" = "$OKSTRA_HOME/worktrees/p/g/crash-$step.stages/stage-1" ]
   check "the stage worktree is a git worktree after $step" [ -e "$OKSTRA_HOME/worktrees/p/g/crash-$step.stages/stage-1/.git" ]
-  rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/out")" --status completed --quiet)
+  rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/out")" --status completed -c)
   check "the re-run finishes after $step" [ "$rc" = 0 ]
 done
-check "no torn line after the kills" sh -c "! grep -qv '^{.*}\$' '$OKSTRA_HOME/active.jsonl'"
+check "no torn line after the kills" sh -c "[ -s '$OKSTRA_HOME/active.jsonl' ] && ! grep -qv '^{.*}\$' '$OKSTRA_HOME/active.jsonl'"
 
 # ---- d2. a stage left 'active' by a killed '--stage auto' run is freed by reconcile --
 # Killed once the stage row is claimed and before the run is recorded, the row
 # stays active with no active.jsonl line; reconcile frees it so auto picks it again.
-stage_row_status() { "$wtool" lookup "$1" --quiet | sed -n "s/.*\"row\":\"$2\"[^}]*\"status\":\"\([a-z]*\)\".*/\1/p"; }
+stage_row_status() { "$wtool" lookup "$1" -c | sed -n "s/.*\"row\":\"$2\"[^}]*\"status\":\"\([a-z]*\)\".*/\1/p"; }
 for step in stage run-paths bundle records; do
   key="p/g/auto-$step"; row="p+g+auto-$step#stage-1"
   set -- --project-root "$repo" --task-key "$key" --task-type implementation --stage auto --base-ref main \
-    --approved-plan "$work/plan1/plan.md" --quiet --lock-timeout 20
+    --approved-plan "$work/plan1/plan.md" -c --lock-timeout 20
   OKSTRA_TEST_PAUSE_AT=$step OKSTRA_TEST_RESUME_FILE="$work/never" "$tool" "$@" >"$work/crash.out" 2>"$work/crash.err" &
   pid=$!
   check "auto run paused at $step" wait_for_pause "$work/crash.err" "$step"
-  rc=$(status_of "$wtool" reconcile --quiet)
+  rc=$(status_of "$wtool" reconcile -c)
   check "reconcile leaves the stage of a paused prepare ($step)" grep -q '"settledStages":\[\]' "$work/out"
   kill -9 "$pid"
   wait "$pid" 2>/dev/null || true
   check "the killed auto run left stage 1 active ($step)" [ "$(stage_row_status "$key" "$row")" = active ]
   rc=$(status_of "$tool" "$@")
   check "before reconcile, auto finds no stage after $step (exit 1)" [ "$rc" = 1 ]
-  rc=$(status_of "$wtool" reconcile --dry-run --quiet)
+  rc=$(status_of "$wtool" reconcile --dry-run -c)
   check "reconcile --dry-run names the stage ($step)" grep -q "\"settledStages\":\\[{[^]]*\"row\":\"$row\"" "$work/out"
   check "reconcile --dry-run changes nothing ($step)" [ "$(stage_row_status "$key" "$row")" = active ]
-  rc=$(status_of "$wtool" reconcile --quiet)
+  rc=$(status_of "$wtool" reconcile -c)
   check "reconcile frees the stage ($step)" [ "$(stage_row_status "$key" "$row")" = released ]
   check "reconcile reports the freed stage ($step)" grep -q "\"row\":\"$row\"[^}]*\"status\":\"released\"" "$work/out"
   rc=$(status_of "$tool" "$@")
   check "auto picks stage 1 again after $step" grep -q '"stage":1,' "$work/out"
   run_dir=$(field runDir "$work/out")
-  rc=$(status_of "$wtool" reconcile --quiet)
+  rc=$(status_of "$wtool" reconcile -c)
   check "reconcile leaves a running stage alone ($step)" [ "$(stage_row_status "$key" "$row")" = active ]
-  rc=$(status_of "$tool" finish --run-dir "$run_dir" --status completed --quiet)
+  rc=$(status_of "$tool" finish --run-dir "$run_dir" --status completed -c)
   check "the auto re-run finishes after $step" [ "$rc" = 0 ]
 done
 # finish killed after it closed the run in the index but before it told the
@@ -306,13 +290,13 @@ key=p/g/auto-stage; row='p+g+auto-stage#stage-1'
 cp "$OKSTRA_HOME/worktrees/registry.json" "$work/registry.before"
 sed 's/"status": "completed"/"status": "active"/' "$work/registry.before" >"$OKSTRA_HOME/worktrees/registry.json"
 check "the hand-made state has stage 1 active" [ "$(stage_row_status "$key" "$row")" = active ]
-rc=$(status_of "$wtool" reconcile --quiet)
+rc=$(status_of "$wtool" reconcile -c)
 check "reconcile completes a stage whose last run completed" [ "$(stage_row_status "$key" "$row")" = completed ]
 
 # ---- e. stage dependencies ---------------------------------------------------------
 approved_plan "$work/plandep" '[{"n":1},{"n":2},{"n":3,"dependsOn":[1,2]},{"n":4,"dependsOn":[3]}]'
 dep() { status_of "$tool" --project-root "$repo" --task-key p/g/dep --task-type implementation --stage auto \
-  --base-ref main --approved-plan "$work/plandep/plan.md" --quiet; }
+  --base-ref main --approved-plan "$work/plandep/plan.md" -c; }
 rc=$(dep); cp "$work/out" "$work/dep1"
 check "auto picks stage 1" grep -q '"stage":1,' "$work/dep1"
 rc=$(dep); cp "$work/out" "$work/dep2"
@@ -329,21 +313,21 @@ for s in 1 2; do
   git -C "$(field worktreePath "$work/dep$s")" add "s$s.txt"
   git -C "$(field worktreePath "$work/dep$s")" commit -q -m "stage $s"
 done
-rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/dep1")" --status completed --quiet)
+rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/dep1")" --status completed -c)
 check "finish of stage 1 exits 0" [ "$rc" = 0 ]
 check "finish reports stage 1 completed" grep -q '"stageWorktree":"completed"' "$work/out"
-"$wtool" lookup p/g/dep --quiet >"$work/lookup"
+"$wtool" lookup p/g/dep -c >"$work/lookup"
 check "the registry says stage 1 completed" grep -q '"row":"p+g+dep#stage-1"[^}]*"status":"completed"' "$work/lookup"
 rc=$(dep)
 check "stage 3 still waits for stage 2 (exit 1)" [ "$rc" = 1 ]
 check "the refusal says no stage is ready" grep -q "no stage is ready" "$work/err"
-rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/dep2")" --status error --quiet)
+rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/dep2")" --status error -c)
 check "an error releases stage 2" grep -q '"stageWorktree":"released"' "$work/out"
-"$wtool" lookup p/g/dep --quiet >"$work/lookup"
+"$wtool" lookup p/g/dep -c >"$work/lookup"
 check "the registry says stage 2 released" grep -q '"row":"p+g+dep#stage-2"[^}]*"status":"released"' "$work/lookup"
 rc=$(dep); cp "$work/out" "$work/dep2b"
 check "auto picks the released stage 2 again" grep -q '"stage":2,' "$work/dep2b"
-rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/dep2b")" --status completed --quiet)
+rc=$(status_of "$tool" finish --run-dir "$(field runDir "$work/dep2b")" --status completed -c)
 check "finish of stage 2 exits 0" [ "$rc" = 0 ]
 rc=$(dep); cp "$work/out" "$work/dep3"
 check "auto picks stage 3 once 1 and 2 are completed" grep -q '"stage":3,' "$work/dep3"
@@ -365,12 +349,12 @@ git -C "$slow" add a.txt .gitattributes
 git -C "$slow" commit -q -m slow
 git -C "$slow" config filter.slow.smudge \
   "touch '$work/in-smudge'; while [ ! -e '$work/smudge-go' ]; do sleep 0.02; done; cat"
-slow_prepare() { "$tool" --project-root "$slow" --task-key "$1" --task-type error-analysis --base-ref main --quiet; }
+slow_prepare() { "$tool" --project-root "$slow" --task-key "$1" --task-type error-analysis --base-ref main -c; }
 row_of() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['entries'].get(sys.argv[2], {}).get('status', 'none'))" \
   "$OKSTRA_HOME/worktrees/registry.json" "$1"; }
 wait_for() { n=0; while [ ! -e "$1" ] && [ "$n" -lt 400 ]; do sleep 0.02; n=$((n + 1)); done; [ -e "$1" ]; }
 rm -f "$work/in-smudge" "$work/smudge-go"
-setsid "$tool" --project-root "$slow" --task-key s/g/grp --task-type error-analysis --base-ref main --quiet \
+setsid "$tool" --project-root "$slow" --task-key s/g/grp --task-type error-analysis --base-ref main -c \
   >/dev/null 2>&1 &
 pid=$!
 check "prepare reached the checkout inside 'git worktree add'" wait_for "$work/in-smudge"
@@ -390,7 +374,7 @@ check "...the row is active" [ "$(row_of 's+g+grp')" = active ]
 check "...git no longer lists it locked" sh -c "! git -C '$slow' worktree list --porcelain | grep -q '^locked'"
 # Only prepare killed: git goes on alone; the re-run waits for it before it repairs.
 rm -f "$work/in-smudge" "$work/smudge-go"
-setsid "$tool" --project-root "$slow" --task-key s/g/pid --task-type error-analysis --base-ref main --quiet \
+setsid "$tool" --project-root "$slow" --task-key s/g/pid --task-type error-analysis --base-ref main -c \
   >/dev/null 2>&1 &
 pid=$!
 check "prepare (pid kill) reached the checkout" wait_for "$work/in-smudge"
@@ -423,9 +407,9 @@ for how in remove force reconcile prepare; do
   check "killed remove ($how): row removing, folder half there, git forgot it" \
     [ "$(row_of "$row")/$(test -f "$wt/work.txt" && echo half)/$(git -C "$slow" worktree list | grep -c "rm-$how")" = removing/half/0 ]
   case $how in
-    remove) rc=$(status_of "$wtool" remove "$key" --quiet) ;;
-    force) rc=$(status_of "$wtool" remove "$key" --force --quiet) ;;
-    reconcile) rc=$(status_of "$wtool" reconcile --quiet) ;;
+    remove) rc=$(status_of "$wtool" remove "$key" -c) ;;
+    force) rc=$(status_of "$wtool" remove "$key" --force -c) ;;
+    reconcile) rc=$(status_of "$wtool" reconcile -c) ;;
     prepare) rc=$(status_of slow_prepare "$key") ;;
   esac
   check "$how finishes the killed remove (exit 0)" [ "$rc" = 0 ]
@@ -452,11 +436,11 @@ alpha="$work/alpha-repo" other="$work/other-repo"
 new_repo "$alpha"
 new_repo "$other"
 rc=$(status_of "$tool" --project-root "$alpha" --task-key alpha/bugs/login --task-type error-analysis \
-  --work-category bugfix --quiet)
+  --work-category bugfix -c)
 check "alpha/bugs/login provisions fix-login" [ "$rc" = 0 ]
 check "alpha/bugs/login provisions fix-login (second condition)" [ "$(field branch "$work/out")" = fix-login ]
 rc=$(status_of "$tool" --project-root "$other" --task-key beta/bugs/login --task-type error-analysis \
-  --work-category bugfix --quiet)
+  --work-category bugfix -c)
 check "beta/bugs/login in another repository provisions fix-login too" [ "$rc" = 0 ]
 check "beta/bugs/login in another repository provisions fix-login too (second condition)" [ "$(field branch "$work/out")" = fix-login ]
 

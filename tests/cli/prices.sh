@@ -138,7 +138,7 @@ if command -v curl >/dev/null 2>&1; then
   check "update with a file that holds no prices: exit 3, old prices kept" \
     sh -c "[ $rc = 3 ] && cmp -s '$cache' '$work/cache.before'"
 else
-  echo "SKIP: curl is not installed: the file:// and unreachable-URL updates were not run"
+  skip_part "curl is not installed: the file:// and unreachable-URL updates did not run"
 fi
 run "$bin" prices update --from "$data/genai_small.json"
 check "update from a local file: exit 0" [ "$rc" = 0 ]

@@ -31,7 +31,7 @@ snapshot() {
   done)
 }
 # prepare PROJECT KEY: one error-analysis prepare (status in $rc).
-prepare() { run "$build/okstra-prepare" --project-root "$1" --task-key "$2" --task-type error-analysis --quiet; }
+prepare() { run "$build/okstra-prepare" --project-root "$1" --task-key "$2" --task-type error-analysis -c; }
 # refused_link DESCRIPTION LINK: the last run exited 3 with the error line naming LINK and a hint.
 refused_link() {
   [ "$rc" -eq 3 ] && [ ! -s "$work/out" ] &&
@@ -147,7 +147,7 @@ ln -s "$work/outside/runs-x" "$task/runs/zz-linked"
 mkdir -p "$work/skills-checkout/okstra-convergence" "$HOME/.claude/skills"
 printf 'converge\n' >"$work/skills-checkout/okstra-convergence/SKILL.md"
 ln -s "$work/skills-checkout/okstra-convergence" "$HOME/.claude/skills/okstra-convergence"
-run "$build/okstra-cost" --task-root "$task" --quiet
+run "$build/okstra-cost" --task-root "$task" -c
 cp "$work/out" "$work/cost.json"
 got=$(json_field "$work/cost.json" "d['instructionSet']['fileCount'], d['instructionSet']['bytes'], d['leadPhase1']['mode'], d['leadPhase1']['files'], d['reportWriter']['files'], d['runDir']")
 [ "$rc" -eq 0 ] && [ "$got" = "1 4 full-contract ['runs/error-analysis/run-context.json', 'instruction-set/task-brief.md'] ['runs/error-analysis/worker-results/claude-worker.md'] runs/error-analysis" ] \

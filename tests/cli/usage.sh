@@ -238,30 +238,20 @@ set -e
 "$bin" cursor-hook --install | grep -q '"stop"' && pass "cursor-hook --install prints the hook" || fail "install snippet"
 
 # 5b. An unreadable log file: a warning naming it, the other files still count.
-# (root reads everything, so as root the binary runs as 'nobody' via setpriv.)
-as_user=""
-if [ "$(id -u)" -eq 0 ]; then
-  if command -v setpriv >/dev/null 2>&1; then as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
-  else as_user="skip"; fi
-  # The build folder must be reachable by that user, or the check cannot run.
-  # shellcheck disable=SC2086
-  [ "$as_user" = skip ] || $as_user "$bin" --version >/dev/null 2>&1 || as_user="skip"
-fi
-if [ "$as_user" = skip ]; then
-  echo "skip: unreadable-file check needs setpriv when run as root"
-else
-  mkdir -p "$work/unreadable" && cp -R "$data/claude" "$work/unreadable/claude"
-  chmod -R a+rX "$work/unreadable" && chmod 000 "$work/unreadable/claude/projects/-work-demo/22222222-bbbb.jsonl"
-  chmod a+rx "$work"
+# (root reads everything: then a copy of the binary runs as nobody, lib.sh reach_nobody.)
+if reach_nobody "$bin"; then
+  mkdir -p "$reach/unreadable" && cp -R "$data/claude" "$reach/unreadable/claude"
+  chmod -R a+rX "$reach/unreadable" && chmod 000 "$reach/unreadable/claude/projects/-work-demo/22222222-bbbb.jsonl"
   set +e
-  # shellcheck disable=SC2086
-  $as_user env OKSTRA_HOME="$work/unreadable/home" "$bin" daily --json --no-cache --source claude \
-    --claude-dir "$work/unreadable/claude" >"$work/unreadable.json" 2>"$work/err"
+  as_nobody env OKSTRA_HOME="$reach/unreadable/home" "$reach/bin/okstra-usage" daily --json --no-cache --source claude \
+    --claude-dir "$reach/unreadable/claude" >"$work/unreadable.json" 2>"$work/err"
   rc=$?
   set -e
   got=$(json_field "$work/unreadable.json" "d['bySource']['claude']['records']" 2>/dev/null || echo none)
   [ "$rc" -eq 0 ] && grep -q "warning: cannot read '.*22222222-bbbb.jsonl'" "$work/err" && [ "$got" = "5" ] \
     && pass "an unreadable file is named in a warning, the rest counts" || fail "unreadable file: rc $rc, records $got, $(cat "$work/err")"
+else
+  skip_part "the unreadable-file check: $nobody_why"
 fi
 
 # 6. run: the Token Summary of one okstra run, and --fill-report.

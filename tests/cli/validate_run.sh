@@ -1,11 +1,14 @@
 #!/bin/sh
 # shellcheck disable=SC2015  # "test && pass || fail": pass never fails
-# bin/validate-run (POSIX sh) on the fixture runs of tests/data/sessions/: one
-# line per check (session conformance, plan gate, result files), the exit status,
-# the approved plan of a run (tests/data/plans), usage errors, tools not found.
-# Run with sh, and with dash too when it is installed.
+# okstra-validate-run (POSIX sh; the copy Meson configures into the build
+# folder) on the fixture runs of tests/data/sessions/: one line per check
+# (session conformance, plan gate, result files), the exit status, the
+# approved plan of a run (tests/data/plans), usage errors, tools not found;
+# the JSON view, --compact, --quiet, --color, --help, --version,
+# --describe-options, and `okstra validate-run`. Run with sh, and with dash too
+# when it is installed.
 set -eu
-script="$OKSTRA_SOURCE_ROOT/bin/validate-run"
+script="$OKSTRA_BUILD_ROOT/okstra-validate-run"
 sessions="$OKSTRA_SOURCE_ROOT/tests/data/sessions"
 plans="$OKSTRA_SOURCE_ROOT/tests/data/plans"
 session=claude/projects/-work-shop/6f1c2a9e-3b7d-4e21-9a55-0c8d7e4b1f20.jsonl
@@ -90,18 +93,91 @@ rc=$(cat "$work/rc")
 for args in "" "a b" "--bogus x" "--session"; do
   # shellcheck disable=SC2086  # split the arguments on purpose
   run sh "$script" $args
-  [ "$rc" -eq 2 ] && [ ! -s "$work/out" ] && grep -q '^validate-run: error: ' "$work/err" &&
+  [ "$rc" -eq 2 ] && [ ! -s "$work/out" ] && grep -q '^okstra-validate-run: error: ' "$work/err" &&
     pass "usage error '$args': exit 2" || fail "usage '$args': rc $rc, $(cat "$work/err")"
 done
 run sh "$script" "$work/no-such-run"
-[ "$rc" -eq 3 ] && grep -q "^validate-run: error: cannot read '$work/no-such-run': not a folder$" "$work/err" &&
+[ "$rc" -eq 3 ] && grep -q "^okstra-validate-run: error: cannot read '$work/no-such-run': not a folder$" "$work/err" &&
   pass "missing run dir: exit 3" || fail "missing run dir: rc $rc, $(cat "$work/err")"
-mkdir -p "$work/nobuild"
-run env OKSTRA_BUILD_DIR="$work/nobuild" PATH=/usr/bin:/bin sh "$script" "$sessions/conforming/$run_dir"
-[ "$rc" -eq 3 ] && grep -q "^validate-run: error: cannot find the tool 'okstra-validate-session'$" "$work/err" &&
+# (A copy alone in a folder: the built one finds the tools next to itself.)
+mkdir -p "$work/nobuild" "$work/alone"
+cp "$script" "$work/alone/"
+run env OKSTRA_BUILD_DIR="$work/nobuild" PATH=/usr/bin:/bin sh "$work/alone/okstra-validate-run" "$sessions/conforming/$run_dir"
+[ "$rc" -eq 3 ] && grep -q "^okstra-validate-run: error: cannot find the tool 'okstra-validate-session'$" "$work/err" &&
   pass "tools not found: exit 3" || fail "no tools: rc $rc, $(cat "$work/err")"
+for args in "--format xml" "--color=sometimes" "-x" "--json --format"; do
+  # shellcheck disable=SC2086  # split the arguments on purpose
+  run sh "$script" $args "$sessions/conforming/$run_dir"
+  [ "$rc" -eq 2 ] && [ ! -s "$work/out" ] && [ "$(wc -l <"$work/err")" -eq 2 ] &&
+    grep -q '^okstra-validate-run: error: ' "$work/err" && grep -q '^hint: ' "$work/err" &&
+    pass "usage error '$args <run-dir>': exit 2, an error line and a hint" || fail "usage '$args <run-dir>': rc $rc, $(cat "$work/err")"
+done
+run sh "$script" --format xml "$sessions/conforming/$run_dir"
+check "a bad --format value names the value and the choices" \
+  grep -qx "okstra-validate-run: error: invalid value for --format 'xml'" "$work/err"
+check "...with the choices in the hint" grep -qx "hint: expected one of text, json; see 'okstra-validate-run --help'" "$work/err"
+
+# --help, --version, --describe-options.
 run sh "$script" --help
-[ "$rc" -eq 0 ] && grep -q '^validate-run — every after-the-fact check of one okstra run' "$work/out" &&
-  grep -q 'Exit status: 0 every check passed' "$work/out" && pass "--help" || fail "--help: rc $rc, $(cat "$work/out")"
+[ "$rc" -eq 0 ] && [ "$(sed -n 1p "$work/out")" = 'okstra-validate-run - every after-the-fact check of one okstra run' ] &&
+  grep -q '^Exit status:$' "$work/out" && grep -q '^  3  the run folder or a tool cannot be found' "$work/out" &&
+  [ ! -s "$work/err" ] && pass "--help: summary, options and its own exit statuses on stdout, exit 0" ||
+  fail "--help: rc $rc, $(cat "$work/out")"
+run sh "$script" -h
+check "-h is --help" [ "$(sed -n 1p "$work/out")" = 'okstra-validate-run - every after-the-fact check of one okstra run' ]
+version=$(sed -n "s/^[[:space:]]*version:[[:space:]]*'\([^']*\)'.*/\1/p" "$OKSTRA_SOURCE_ROOT/meson.build" | head -n 1)
+run sh "$script" --version
+check "--version prints 'okstra-validate-run (okstra) $version'" [ "$(cat "$work/out")" = "okstra-validate-run (okstra) $version" ]
+check "the built copy has the version filled in" grep -q "^script_version='$version'\$" "$script"
+run sh "$OKSTRA_SOURCE_ROOT/bin/okstra-validate-run" --version
+check "the source copy reads the version from meson.build" [ "$(cat "$work/out")" = "okstra-validate-run (okstra) $version" ]
+run sh "$script" --describe-options
+check "--describe-options exits 0" [ "$rc" -eq 0 ]
+check "--describe-options prints the declarations as JSON" \
+  json_field "$work/out" '[o["long"] for o in d["options"]] == ["help", "version", "session", "format", "json", "compact", "quiet", "color"] and d["program"] == "okstra-validate-run" and [e["code"] for e in d["exitStatus"]] == [0, 1, 2, 3]'
+check "--describe-options names the choices of --format" json_field "$work/out" '[o["choices"] for o in d["options"] if o["long"] == "format"] == [["text", "json"]]'
+
+# The JSON view, --compact, --quiet, --color.
+vr_json() {
+  shell='sh'
+  vr "$@"
+}
+vr_json bc09-result-front-matter --json "$run_dir"
+check "--json: exit 1 for a failed check" [ "$rc" -eq 1 ]
+check "--json: the report as JSON" json_field "$work/out" 'd["result"] == "failed" and d["failed"] == 1 and d["plan"] is None and d["runDir"] == "'"$run_dir"'"'
+check "--json: the three checks, in order, with status and exit code" \
+  json_field "$work/out" '[(c["name"], c["status"], c["exitCode"]) for c in d["checks"]] == [("session conformance", "ok", 0), ("plan gate", "skip", None), ("result files", "fail", 1)]'
+check "--json: the failed check's violations are its details" \
+  json_field "$work/out" 'd["checks"][2]["reason"] == "violations found" and d["checks"][2]["details"][0].startswith("'"$run_dir"'/worker-results/codex-001.md:6: ")'
+check "--json: pretty, one key a line" [ "$(wc -l <"$work/out")" -gt 10 ]
+vr_json conforming -c "$run_dir"
+check "-c: the JSON on one line" [ "$(wc -l <"$work/out")" -eq 1 ]
+check "-c: the same report" json_field "$work/out" 'd["result"] == "ok" and d["failed"] == 0 and len(d["checks"]) == 3'
+check "-c: exit 0 for a passing run" [ "$rc" -eq 0 ]
+run sh "$script" -c --format text "$sessions/conforming/$run_dir"
+check "-c with --format text: a usage error" [ "$rc" -eq 2 ]
+check "-c with --format text: says why" \
+  grep -qx "okstra-validate-run: error: option '--compact' applies to JSON only, not to format 'text'" "$work/err"
+vr_json bc06-lead-writes-report -q "$run_dir"
+check "-q: exit 1 for a failed check" [ "$rc" -eq 1 ]
+check "-q: prints nothing" [ ! -s "$work/out" ]
+vr_json conforming --quiet --json "$run_dir"
+check "--quiet --json: exit 0, nothing printed" [ "$rc" -eq 0 ]
+check "--quiet --json: nothing on stdout" [ ! -s "$work/out" ]
+vr_json conforming --color always "$run_dir"
+check "--color always: the status words are coloured" grep -q "$(printf '^\033\\[32mok\033\\[39m: session conformance$')" "$work/out"
+vr_json conforming --color=never "$run_dir"
+check "--color never: plain text" grep -qx 'ok: session conformance' "$work/out"
+vr_json conforming "$run_dir"
+check "--color auto, not a terminal: plain text" grep -qx 'ok: session conformance' "$work/out"
+
+# Through the front end: okstra validate-run.
+rm -rf "$work/case"
+cp -R "$sessions/conforming" "$work/case"
+(cd "$work/case" && run env CLAUDE_CONFIG_DIR=claude OKSTRA_BUILD_DIR="$OKSTRA_BUILD_ROOT" "$OKSTRA_SOURCE_ROOT/bin/okstra" validate-run "$run_dir" &&
+  printf '%s\n' "$rc" >"$work/rc")
+rc=$(cat "$work/rc")
+check "okstra validate-run RUN_DIR runs it (exit 0)" [ "$rc" -eq 0 ]
+check "okstra validate-run RUN_DIR prints its report" [ "$(tail -n 1 "$work/out")" = 'result: OK' ]
 
 finish

@@ -3,7 +3,7 @@
 # okstra-validate-session through the real binary, on the fixture runs of
 # tests/data/sessions/<case>/ (real Claude Code transcript shapes written by
 # make_fixtures.py): the golden JSON of every case (expected.json), exit codes
-# 0/1/2/3, --quiet, the text format, --rule/--skip-rule, finding the session
+# 0/1/2/3, -c, the text format, --rule/--skip-rule, finding the session
 # from --run-dir, and the front end. JUnit output is checked against a schema
 # in validate_session_junit.sh. One line per check.
 #
@@ -61,13 +61,13 @@ print(" ".join(r["id"] for r in d["rules"] if r["status"] == "fail"))' "$work/ou
   diagnostics=$(json_field "$work/out" 'len(d["diagnostics"])')
   [ "$(wc -l <"$work/err")" -eq "$diagnostics" ] && { [ "$diagnostics" -eq 0 ] || grep -q '^okstra-validate-session: warning: ' "$work/err"; } &&
     pass "$name: one stderr warning per diagnostic ($diagnostics)" || fail "$name: stderr: $(cat "$work/err")"
-  run_in "$dir" "$bin" --quiet --session "$session" --run-dir "$run_dir"
+  run_in "$dir" "$bin" -c --session "$session" --run-dir "$run_dir"
   if [ "$(wc -l <"$work/out")" -eq 1 ] && python3 -c '
 import json, sys
 quiet = json.load(open(sys.argv[1])); golden = json.load(open(sys.argv[2]))
 sys.exit(0 if quiet == golden and list(quiet) == list(golden) else 1)' "$work/out" "$dir/expected.json"; then
-    pass "$name: --quiet prints the same JSON on one line"
-  else fail "$name: --quiet: $(head -c 300 "$work/out")"; fi
+    pass "$name: -c prints the same JSON on one line"
+  else fail "$name: -c: $(head -c 300 "$work/out")"; fi
   run_in "$dir" "$bin" --format text --session "$session" --run-dir "$run_dir"
   last=$(tail -n 1 "$work/out")
   case $expected_rc in
@@ -82,10 +82,10 @@ done
 # 2. Without --session: the session named by team-state.json's sessionId, under
 # CLAUDE_CONFIG_DIR (a comma list; a missing root is fine).
 conforming=$sessions/conforming
-run_in "$conforming" env CLAUDE_CONFIG_DIR="/nonexistent, claude" "$bin" --quiet --run-dir "$run_dir"
+run_in "$conforming" env CLAUDE_CONFIG_DIR="/nonexistent, claude" "$bin" -c --run-dir "$run_dir"
 [ "$rc" -eq 0 ] && grep -qF "\"session\":\"claude/projects/-work-shop/6f1c2a9e-3b7d-4e21-9a55-0c8d7e4b1f20.jsonl\"" "$work/out" &&
   pass "--run-dir alone finds the session through CLAUDE_CONFIG_DIR" || fail "lookup: rc $rc, $(cat "$work/out" "$work/err")"
-run_in "$sessions/bc05-early-convergence" env CLAUDE_CONFIG_DIR=claude "$bin" --quiet --run-dir "$run_dir"
+run_in "$sessions/bc05-early-convergence" env CLAUDE_CONFIG_DIR=claude "$bin" -c --run-dir "$run_dir"
 [ "$rc" -eq 1 ] && grep -q '"id":"BC05","name":"workers-finish-before-convergence","severity":"error","status":"fail"' "$work/out" &&
   pass "--run-dir alone: a violating run exits 1" || fail "lookup bc05: rc $rc"
 mkdir -p "$work/home"
@@ -95,17 +95,17 @@ run_in "$conforming" env HOME="$work/home" XDG_CONFIG_HOME='' CLAUDE_CONFIG_DIR=
   grep -q '^hint: ' "$work/err" && pass "no session for the run: exit 3 with a hint" || fail "no session: rc $rc, $(cat "$work/err")"
 
 # 3. --rule and --skip-rule: only the rules asked for are reported.
-run_in "$sessions/bc01-worker-name" "$bin" --quiet --session "$session" --run-dir "$run_dir" --rule bc07 --rule BC02
+run_in "$sessions/bc01-worker-name" "$bin" -c --session "$session" --run-dir "$run_dir" --rule bc07 --rule BC02
 [ "$rc" -eq 0 ] && [ "$(json_field "$work/out" '" ".join(r["id"] for r in d["rules"])')" = "BC02 BC07" ] &&
   pass "--rule: only BC02 and BC07, the BC01 violation not judged (exit 0)" || fail "--rule: rc $rc, $(cat "$work/out")"
-run_in "$sessions/bc01-worker-name" "$bin" --quiet --session "$session" --skip-rule BC01 --skip-rule bc08
+run_in "$sessions/bc01-worker-name" "$bin" -c --session "$session" --skip-rule BC01 --skip-rule bc08
 [ "$rc" -eq 0 ] && [ "$(json_field "$work/out" '" ".join(r["id"] + ":" + r["status"] for r in d["rules"])')" = \
   "BC02:pass BC03:skip BC04:pass BC05:pass BC06:skip BC07:pass BC09:skip" ] &&
   pass "--skip-rule; without --run-dir BC03, BC06, BC09 are skipped" || fail "--skip-rule: rc $rc, $(cat "$work/out")"
 
 # 4. Usage errors: exit 2, one error line, nothing on stdout.
 for args in "" "--rule BC10 --session x" "--skip-rule nope --session x" "--format xml --session x" \
-  "--quiet --format text --session x" "--bogus" "--session" "a.jsonl"; do
+  "-c --format text --session x" "--bogus" "--session" "a.jsonl"; do
   # shellcheck disable=SC2086  # split the arguments on purpose
   run "$bin" $args
   [ "$rc" -eq 2 ] && [ ! -s "$work/out" ] && [ "$(grep -c '^okstra-validate-session: error: ' "$work/err")" -eq 1 ] &&
@@ -153,18 +153,18 @@ python3 -c 'import random, sys; r = random.Random(7); sys.stdout.buffer.write(by
 printf '\n  \n\n' >"$work/blank.jsonl"
 printf '{"type":"no-such-type","uuid":"u1"}\n{"a":1}\n' >"$work/foreign.jsonl"
 for garbage in noise empty blank foreign; do
-  run "$bin" --quiet --session "$work/$garbage.jsonl"
+  run "$bin" -c --session "$work/$garbage.jsonl"
   [ "$rc" -eq 3 ] && [ ! -s "$work/out" ] &&
     grep -q "^okstra-validate-session: error: no readable transcript line in '$work/$garbage.jsonl'$" "$work/err" &&
     grep -q '^hint: ' "$work/err" &&
     pass "$garbage transcript: exit 3, no readable transcript line" || fail "$garbage transcript: rc $rc, $(cat "$work/err")"
 done
-run "$bin" --quiet --session "$work/empty.jsonl"
+run "$bin" -c --session "$work/empty.jsonl"
 grep -q "^hint: the file is empty; give the lead session's <session>.jsonl$" "$work/err" &&
   pass "empty transcript: the hint says the file is empty" || fail "empty transcript hint: $(cat "$work/err")"
 # One real line among the noise: judged as usual, the noise as diagnostics.
 { cat "$work/noise.jsonl"; printf '\n'; head -n 1 "$conforming/$session"; } >"$work/noisy.jsonl"
-run "$bin" --quiet --session "$work/noisy.jsonl"
+run "$bin" -c --session "$work/noisy.jsonl"
 [ "$rc" -eq 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/out" &&
   grep -q 'malformed JSON line: skipped' "$work/err" &&
   pass "noise with one transcript line: judged, exit 0, the noise as diagnostics" || fail "noise + one line: rc $rc, $(head -3 "$work/err")"
@@ -175,7 +175,7 @@ run "$bin" --help
   grep -q '3  unreadable input' "$work/out" && grep -q 'BC08 warning' "$work/out" && pass "--help" || fail "--help: rc $rc"
 run "$bin" --version
 [ "$rc" -eq 0 ] && grep -q '^okstra-validate-session (okstra) ' "$work/out" && pass "--version" || fail "--version: rc $rc"
-run_in "$conforming" env OKSTRA_BUILD_DIR="$OKSTRA_BUILD_ROOT" "$OKSTRA_SOURCE_ROOT/bin/okstra" validate-session --quiet --session "$session"
+run_in "$conforming" env OKSTRA_BUILD_DIR="$OKSTRA_BUILD_ROOT" "$OKSTRA_SOURCE_ROOT/bin/okstra" validate-session -c --session "$session"
 [ "$rc" -eq 0 ] && grep -q '"conforms":true' "$work/out" && pass "okstra validate-session forwards" || fail "front end: rc $rc"
 
 finish

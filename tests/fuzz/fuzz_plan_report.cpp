@@ -1,5 +1,5 @@
 // libFuzzer target: the plan report reader (front matter, Markdown through
-// md4c, the §1 section and its tables) and the verdict. The input is a
+// md4c, section 1 and its tables) and the verdict. The input is a
 // report; after a "\0\0" separator, the rest is taken as its data.json.
 // Beyond "no crash, leak or sanitizer report", every result must keep the
 // gate's promises:
@@ -11,7 +11,7 @@
 // - a plan that CommonMark renders with an open approval blocker is never
 //   valid. The oracle: the report with every '<' made '[' (so it holds no raw
 //   HTML, and every tag in md4c-html's output was made by the renderer), with
-//   a known §1 section (heading, then a table whose row C-001 blocks approval,
+//   a known section 1 (heading, then a table whose row C-001 blocks approval,
 //   open) inserted at a line boundary chosen by the input, under
 //   "approved: true". When md4c-html renders that heading as an <h2> followed
 //   right away by that table, a reader sees the blocker, so the gate must be

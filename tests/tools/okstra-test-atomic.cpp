@@ -10,17 +10,22 @@
 
 int main(int argc, char** argv) {
   return okstra::cli::run_main("okstra-test-atomic", [&] {
-    okstra::cli::command_line cmd({"okstra-test-atomic", "rewrite a file atomically (test driver)", "[options]"});
-    cmd.options()("file", okstra::cli::po::value<std::string>()->required(), "file to rewrite")(
-        "times", okstra::cli::po::value<int>()->default_value(200), "versions to write")(
-        "size", okstra::cli::po::value<int>()->default_value(65536), "filler bytes per version")(
-        "clean", "remove FILE's stale temporaries first, print how many");
-    if (!cmd.parse(argc, argv)) return 0;
-    const auto file = cmd.require<std::string>("file");
-    const int size = cmd.get<int>("size").value_or(65536);
-    if (cmd.has("clean")) std::printf("removed %zu\n", okstra::fs::remove_stale_temps(file));
+    namespace cli = okstra::cli;
+    cli::program p;
+    p.name = "okstra-test-atomic";
+    p.self.summary = "rewrite a file atomically (test driver)";
+    p.self.options = {cli::path("file", "FILE", "file to rewrite"),
+                      cli::count("times", "N", "versions to write").defaults("200"),
+                      cli::count("size", "N", "filler bytes per version").defaults("65536"),
+                      cli::flag("clean", "remove FILE's stale temporaries first, print how many")};
+    p.exits = {{0, "done"}, {2, "usage error"}, {3, "I/O error"}};
+    const auto cmd = cli::parse(p, argc, argv);
+    if (!cmd) return 0;
+    const auto file = cmd->require("file");
+    const int size = static_cast<int>(*cmd->count("size"));
+    if (cmd->has("clean")) std::printf("removed %zu\n", okstra::fs::remove_stale_temps(file));
     std::fflush(stdout);
-    for (int i = 1, n = cmd.get<int>("times").value_or(200); i <= n; ++i) {
+    for (int i = 1, n = static_cast<int>(*cmd->count("times")); i <= n; ++i) {
       std::string body = "v" + std::to_string(i) + " " + std::to_string(size) + "\n";
       body.append(static_cast<std::size_t>(size), static_cast<char>('a' + i % 26));
       body += "\nend v" + std::to_string(i) + "\n";

@@ -6,21 +6,23 @@
 
 int main(int argc, char** argv) {
   return okstra::cli::run_main("okstra-test-json", [&] {
-    okstra::cli::command_spec spec("okstra-test-json", "read a JSON input (test driver)", "FILE");
-    spec.with_quiet = true;
-    okstra::cli::command_line cmd(spec);
-    cmd.positional("file", 1);
-    if (!cmd.parse(argc, argv)) return 0;
-    const auto files = cmd.positionals("file");
-    if (files.empty()) throw okstra::usage_error("missing FILE");
+    namespace cli = okstra::cli;
+    cli::program p;
+    p.name = "okstra-test-json";
+    p.self.summary = "read a JSON input (test driver)";
+    p.self.positionals = {{"file", 1, 1}};
+    p.exits = {{0, "done"}, {2, "usage error"}, {3, "unreadable or malformed input"}};
+    const auto cmd = cli::parse(p, argc, argv);
+    if (!cmd) return 0;
+    const auto& files = cmd->positionals();
     const auto doc = okstra::json::read_file(files.front());
     okstra::json::require_object(doc, files.front());
-    okstra::json::writer out(!cmd.quiet());
+    okstra::json::writer out(cmd->out().pretty());
     out.begin_object()
         .field("name", okstra::json::require_string(doc, "name", files.front()))
         .field("count", okstra::json::require_int(doc, "count", files.front()))
         .end_object();
-    okstra::cli::emit(out.str());
+    cli::emit(*cmd, out.str());
     return 0;
   });
 }

@@ -12,14 +12,14 @@
 
 namespace {
 
-okstra::locks::lock take(const okstra::cli::command_line& cmd, const okstra::locks::wait_policy& policy) {
+okstra::locks::lock take(const okstra::cli::arguments& cmd, const okstra::locks::wait_policy& policy) {
   using namespace okstra;
   const auto home = dirs::home();
-  const std::string which = cmd.get<std::string>("lock").value_or("central");
+  const std::string which = cmd.text("lock").value_or("central");
   if (which == "central") return locks::central_lock(home, policy);
   if (which == "registry") return locks::registry_lock(home, policy);
-  const auto key = dirs::parse_task_key(cmd.require<std::string>("task-key"));
-  if (which == "task") return locks::task_lock(home, key, cmd.require<std::string>("task-type"), policy);
+  const auto key = dirs::parse_task_key(cmd.require("task-key"));
+  if (which == "task") return locks::task_lock(home, key, cmd.require("task-type"), policy);
   if (which == "provision") return locks::worktree_provision_mutex(home, key, policy);
   throw usage_error(quoted("unknown lock", which));
 }
@@ -42,20 +42,23 @@ void increment(const std::string& path) {
 
 int main(int argc, char** argv) {
   return okstra::cli::run_main("okstra-test-lock", [&] {
-    okstra::cli::command_line cmd({"okstra-test-lock", "take an okstra lock (test driver)", "[options]"});
-    cmd.options()("lock", okstra::cli::po::value<std::string>(), "central|registry|task|provision")(
-        "task-key", okstra::cli::po::value<std::string>(), "task key")(
-        "task-type", okstra::cli::po::value<std::string>(), "task type")(
-        "hold", okstra::cli::po::value<double>(), "seconds to hold the lock")(
-        "increment", okstra::cli::po::value<std::string>(), "counter file")(
-        "times", okstra::cli::po::value<int>()->default_value(1), "increments")(
-        "ready", okstra::cli::po::value<std::string>(), "file created once the lock is held")(
-        "twice", "take the same lock again while holding it");
-    okstra::locks::add_wait_options(cmd);
-    if (!cmd.parse(argc, argv)) return 0;
-    const auto policy = okstra::locks::wait_policy_from(cmd);
-    if (auto counter = cmd.get<std::string>("increment")) {
-      for (int i = 0, n = cmd.get<int>("times").value_or(1); i < n; ++i) {
+    namespace cli = okstra::cli;
+    cli::program p;
+    p.name = "okstra-test-lock";
+    p.self.summary = "take an okstra lock (test driver)";
+    p.self.lock_wait = true;
+    p.self.options = {cli::text("lock", "NAME", "central|registry|task|provision"), cli::text("task-key", "K", "task key"),
+                      cli::text("task-type", "T", "task type"), cli::number("hold", "S", "seconds to hold the lock"),
+                      cli::path("increment", "FILE", "counter file"), cli::count("times", "N", "increments").defaults("1"),
+                      cli::path("ready", "FILE", "file created once the lock is held"),
+                      cli::flag("twice", "take the same lock again while holding it")};
+    p.exits = {{0, "done"}, {1, "lock busy"}, {2, "usage error"}, {3, "I/O error"}};
+    const auto parsed = cli::parse(p, argc, argv);
+    if (!parsed) return 0;
+    const cli::arguments& cmd = *parsed;
+    const okstra::locks::wait_policy policy{cmd.wait_seconds()};
+    if (auto counter = cmd.text("increment")) {
+      for (long i = 0, n = *cmd.count("times"); i < n; ++i) {
         auto held = take(cmd, policy);
         increment(*counter);
       }
@@ -63,8 +66,8 @@ int main(int argc, char** argv) {
     }
     auto held = take(cmd, policy);
     if (cmd.has("twice")) auto again = take(cmd, policy);
-    if (auto ready = cmd.get<std::string>("ready")) okstra::fs::write_file_atomic(*ready, "ready\n");
-    if (auto hold = cmd.get<double>("hold")) std::this_thread::sleep_for(std::chrono::duration<double>(*hold));
+    if (auto ready = cmd.text("ready")) okstra::fs::write_file_atomic(*ready, "ready\n");
+    if (auto hold = cmd.number("hold")) std::this_thread::sleep_for(std::chrono::duration<double>(*hold));
     return 0;
   });
 }

@@ -23,19 +23,24 @@ void wait_for(const std::string& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  namespace po = okstra::cli::po;
-  return okstra::cli::run_main("okstra-test-prepare", [&] {
-    okstra::cli::command_line cmd({"okstra-test-prepare", "record or finish an okstra run (test driver)", "[options]"});
-    cmd.options()("action", po::value<std::string>(), "start|finish")("run-dir", po::value<std::string>(), "run folder")(
-        "seq", po::value<int>(), "run sequence number")("status", po::value<std::string>(), "final status")(
-        "go", po::value<std::string>(), "start once this file exists");
-    if (!cmd.parse(argc, argv)) return 0;
-    if (auto go = cmd.get<std::string>("go")) wait_for(*go);
+  namespace cli = okstra::cli;
+  return cli::run_main("okstra-test-prepare", [&] {
+    cli::program p;
+    p.name = "okstra-test-prepare";
+    p.self.summary = "record or finish an okstra run (test driver)";
+    p.self.options = {cli::text("action", "A", "start|finish"), cli::path("run-dir", "DIR", "run folder"),
+                      cli::count("seq", "N", "run sequence number"), cli::text("status", "S", "final status"),
+                      cli::path("go", "FILE", "start once this file exists")};
+    p.exits = {{0, "done"}, {1, "refused"}, {2, "usage error"}, {3, "I/O error"}};
+    const auto parsed = cli::parse(p, argc, argv);
+    if (!parsed) return 0;
+    const cli::arguments& cmd = *parsed;
+    if (auto go = cmd.text("go")) wait_for(*go);
     const auto home = okstra::dirs::home();
-    const std::string run_dir = cmd.require<std::string>("run-dir");
-    const int seq = cmd.require<int>("seq");
-    if (cmd.require<std::string>("action") == "finish") {
-      okstra::prepare::finish(home, run_dir, cmd.require<std::string>("status"), seq);
+    const std::string run_dir = cmd.require("run-dir");
+    const int seq = static_cast<int>(std::stol(cmd.require("seq")));
+    if (cmd.require("action") == "finish") {
+      okstra::prepare::finish(home, run_dir, cmd.require("status"), seq);
       return 0;
     }
     okstra::prepare::run_context context;

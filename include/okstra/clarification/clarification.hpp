@@ -37,6 +37,8 @@
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/api.hpp"
+
 namespace okstra::clarification {
 
 // ---- front matter -------------------------------------------------------------
@@ -60,7 +62,7 @@ struct front_matter {
 
 front_matter read_front_matter(std::string_view text);
 
-// ---- the §1 approval gate --------------------------------------------------------
+// ---- the section 1 approval gate --------------------------------------------------------
 
 struct blocker {
   std::string id;                   // "C-001"
@@ -113,7 +115,9 @@ std::string to_json(const plan_result& result, bool pretty = true);
 
 }  // namespace okstra::clarification
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/clarification/detail/front_matter.hpp"
 #include "okstra/clarification/detail/gate.hpp"
 #include "okstra/clarification/detail/gate_tables.hpp"
 #include "okstra/clarification/detail/plan.hpp"
+#endif

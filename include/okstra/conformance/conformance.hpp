@@ -35,6 +35,8 @@
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/api.hpp"
+#include "okstra/core/style.hpp"
 #include "okstra/transcript/events.hpp"
 
 namespace okstra::conformance {
@@ -112,11 +114,12 @@ report evaluate_text(std::string_view lead_transcript, std::string_view file_nam
 inline int exit_status(const report& r) { return r.conforms() ? 0 : 1; }
 
 std::string to_json(const report& r, bool pretty = true);
-std::string to_text(const report& r);
+std::string to_text(const report& r, const style::output_style& style = {});
 std::string to_junit(const report& r);
 
 }  // namespace okstra::conformance
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/conformance/detail/model.hpp"
 #include "okstra/conformance/detail/run_facts.hpp"
 #include "okstra/conformance/detail/shell_words.hpp"
@@ -125,3 +128,4 @@ std::string to_junit(const report& r);
 #include "okstra/conformance/detail/rules_files.hpp"
 #include "okstra/conformance/detail/render.hpp"
 #include "okstra/conformance/detail/check.hpp"
+#endif

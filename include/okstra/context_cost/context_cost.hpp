@@ -19,8 +19,8 @@
 //   "\r\n" pair counts as one code point (the seed read text with universal
 //   newlines).
 // - Installed-or-runtime fallback: each hot-path skill and worker agent file
-//   is looked for under every Claude root in order (CLAUDE_CONFIG_DIR, a comma
-//   list, else ~/.claude), then under the runtime root; the worker prompt
+//   is looked for under every Claude root in order (dirs::claude_roots,
+//   docs/dirs.md), then under the runtime root; the worker prompt
 //   preamble under <okstra home>/templates/, then the runtime root.
 // - Paths in the result: files inside the task root relative to it (with '/'),
 //   every other path absolute. Lists are sorted, so equal inputs give equal
@@ -43,6 +43,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "okstra/core/api.hpp"
+#include "okstra/core/style.hpp"
 
 namespace okstra::context_cost {
 
@@ -93,8 +96,8 @@ struct locations {
   stdfs::path okstra_home;                   // installed templates/
   std::optional<stdfs::path> runtime_root;   // fallback tree; none: no fallback
 
-  // Claude roots and okstra home from the environment (CLAUDE_CONFIG_DIR,
-  // HOME, OKSTRA_HOME); the task root, run folder and runtime root as given.
+  // Claude roots and okstra home as dirs finds them (CLAUDE_CONFIG_DIR,
+  // XDG_CONFIG_HOME, HOME, OKSTRA_HOME); the task root, run folder and runtime root as given.
   static locations from_environment(stdfs::path task_root, std::optional<stdfs::path> run_dir,
                                     std::optional<stdfs::path> runtime_root);
 };
@@ -154,8 +157,9 @@ struct report {
 report measure(const locations& where);
 
 std::string to_json(const report& r, bool pretty);
-// A ranked, aligned table of the instruction surfaces, for a human.
-std::string to_table(const report& r);
+// A ranked, aligned table of the instruction surfaces, for a human, fitted
+// to style.width and coloured only when style.color (docs/cost.md).
+std::string to_table(const report& r, const style::output_style& style = {});
 
 // ---- comparing two bundles --------------------------------------------------------
 
@@ -180,12 +184,14 @@ struct comparison {
 // `other` is the baseline: differences are this minus other.
 comparison compare(const report& value, const report& other);
 std::string to_json(const comparison& c, bool pretty);
-std::string to_table(const comparison& c);
+std::string to_table(const comparison& c, const style::output_style& style = {});
 
 }  // namespace okstra::context_cost
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/context_cost/detail/estimate.hpp"
 #include "okstra/context_cost/detail/files.hpp"
 #include "okstra/context_cost/detail/measure.hpp"
 #include "okstra/context_cost/detail/render.hpp"
 #include "okstra/context_cost/detail/compare.hpp"
+#endif

@@ -1,164 +1,179 @@
-// okstra/core/cli.hpp — the option layer every tool shares, and its main().
+// okstra/core/cli.hpp — the command-line contract every tool shares (docs/cli.md).
 //
 // Contract:
-// - command_line wraps Boost.Program_options: long options only (no prefix
-//   guessing), --help (stdout, exit 0), --version, and --quiet when the tool
-//   asks for it. parse() returns false when --help/--version was answered.
-//   Every parse failure becomes a usage error (exit 2).
+// - A tool declares what it accepts as data: a `program` with options,
+//   positionals, subcommands (`command`) and its own exit-status list. The
+//   declarations are the one source of truth for parsing, `--help`, and the
+//   JSON of the hidden `--describe-options` that man pages and shell
+//   completion are generated from (docs/cli.md, "Option declarations").
+// - parse() adds the common options to the program and every command:
+//   --format/--json, -c/--compact, -q/--quiet, --color (docs/cli.md,
+//   "Output"), -h/--help, --version and, where asked for, the lock-wait group
+//   --lock-timeout/--no-wait. It validates every value where it is parsed
+//   (counts, numbers, enum choices, positional counts); any failure is a
+//   usage_error (exit 2) in the house wording of docs/cli.md, "Usage errors",
+//   never the option library's text. It returns nullopt once --help,
+//   --version or --describe-options has been answered on stdout.
 // - run_main() is the one place where an okstra::error (or any other
 //   exception) becomes "okstra-<tool>: error: <message>", an optional
-//   "hint: …" line and the exit code of docs/cli.md. Nothing else prints
-//   errors. Messages, hints and warnings are escaped with printable() as the
-//   last line of defence: text quoted from files or other processes never
-//   reaches the terminal with a control byte in it.
-// - emit() writes a result to stdout in full or throws (exit 3).
+//   "hint: …" line and the exit code of docs/cli.md. Messages, hints and
+//   warnings are escaped with printable() as the last line of defence.
+// - emit() writes a result to stdout in full or throws (exit 3); the
+//   overloads taking `arguments` print nothing under --quiet.
+// Boost.Program_options is an implementation detail (detail/cli_parse.hpp):
+// this header does not include it.
 #pragma once
 
-#include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
+#include <map>
 #include <new>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "okstra/core/api.hpp"
 #include "okstra/core/error.hpp"
-#include "okstra/version.hpp"
+#include "okstra/core/style.hpp"
+#include "okstra/core/text_view.hpp"
 
 namespace okstra::cli {
 
-namespace po = boost::program_options;
-
-inline constexpr const char* standard_exit_status =
-    "Exit status:\n"
-    "  0  done, or the checked thing holds\n"
-    "  1  refused: gate closed, violations found, lock busy, migration refused\n"
-    "  2  usage error: unknown option or bad value\n"
-    "  3  input or environment error: unreadable or malformed input, not a git\n"
-    "     repository, git failed, I/O error\n";
-
-struct command_spec {
-  command_spec(std::string tool_name, std::string one_line_summary, std::string synopsis_text = {},
-               std::string details_text = {})
-      : tool(std::move(tool_name)),
-        summary(std::move(one_line_summary)),
-        synopsis(std::move(synopsis_text)),
-        details(std::move(details_text)) {}
-
-  std::string tool;      // e.g. "okstra-cost", or "okstra-worktree lookup"
-  std::string summary;   // one line, lower case, no period
-  std::string synopsis;  // arguments after the tool name
-  std::string details;   // printed after the options (environment, examples)
-  std::string exit_status = standard_exit_status;
-  bool with_quiet = false;  // offer --quiet (one-line JSON)
+// What an option's value is; parse() checks it (docs/cli.md, "Usage errors").
+enum class kind {
+  flag,    // no value
+  string,  // any text
+  path,    // a non-empty file or folder name
+  count,   // a whole number >= option::minimum (0 or 1)
+  number,  // a non-negative decimal number
+  choice,  // one of option::choices
 };
 
-class command_line {
+// How a shell completes the value (docs/cli.md, "Option declarations").
+enum class completion { none, file, dir, choices };
+
+struct option {
+  std::string long_name;
+  char short_name = 0;           // 0: none
+  std::string value_name;        // "DIR", "N"; empty for flags
+  cli::kind kind = kind::flag;
+  std::string help;              // one line, lower case, no period
+  std::vector<std::string> choices;
+  std::string default_value;     // used when absent; "" = none
+  bool repeatable = false;
+  cli::completion complete = completion::none;
+  long minimum = 0;              // counts only
+  bool hidden = false;           // accepted, but not in --help or the describe JSON
+
+  option& short_letter(char c) { return short_name = c, *this; }
+  option& repeat() { return repeatable = true, *this; }
+  option& defaults(std::string v) { return default_value = std::move(v), *this; }
+  option& completes(cli::completion c) { return complete = c, *this; }
+  option& hide() { return hidden = true, *this; }
+};
+
+// Constructors of the common kinds.
+OKSTRA_INLINE option flag(std::string name, std::string help);
+OKSTRA_INLINE option text(std::string name, std::string value, std::string help);
+OKSTRA_INLINE option path(std::string name, std::string value, std::string help, completion c = completion::file);
+OKSTRA_INLINE option count(std::string name, std::string value, std::string help, long minimum = 0);
+OKSTRA_INLINE option number(std::string name, std::string value, std::string help);
+OKSTRA_INLINE option choice(std::string name, std::string value, std::vector<std::string> choices, std::string help);
+
+struct positional {
+  std::string name;  // shown as <name>
+  int min = 0;
+  int max = 1;       // -1: any number
+  cli::completion complete = completion::file;
+};
+
+struct exit_status {
+  int code;
+  std::string meaning;
+};
+
+// A subcommand (okstra-worktree lookup); or, as program::self, the program
+// run without one. Name may hold a space for a nested command ("prices update").
+struct command {
+  std::string name{};
+  std::string summary{};               // one line, lower case, no period
+  std::vector<std::string> usage{};    // each line without the program name
+  std::string details{};               // printed after the options
+  std::vector<option> options{};       // the tool's own; the common ones are added
+  std::vector<positional> positionals{};
+  std::vector<std::string> formats = {"json", "text"};  // first = default
+  bool lock_wait = false;            // add --lock-timeout / --no-wait
+};
+
+struct program {
+  std::string name{};                  // "okstra-worktree"
+  command self;                      // options when no subcommand is named
+  bool runs_without_command = true;  // false: a subcommand is required
+  std::vector<command> commands{};
+  std::vector<exit_status> exits{};    // only the codes this tool can return
+};
+
+// The output options as given (docs/cli.md, "Output").
+struct output {
+  std::string format;  // one of the command's formats
+  bool compact = false;
+  bool quiet = false;
+  style::color_mode color = style::color_mode::automatic;
+  bool pretty() const { return !compact; }
+};
+
+// The parsed command line of one invocation.
+class arguments {
  public:
-  explicit command_line(command_spec spec) : spec_(std::move(spec)), visible_("Options") {
-    visible_.add_options()("help,h", "print this help and exit")("version", "print the version and exit");
-    if (spec_.with_quiet) visible_.add_options()("quiet", "print the JSON result on one line");
-  }
+  const std::string& command() const { return command_; }  // "" = none
+  const std::string& where() const { return where_; }      // "okstra-worktree lookup"
+  std::string see_help() const { return "see '" + where_ + " --help'"; }
+  const cli::output& out() const { return out_; }
 
-  po::options_description_easy_init options() { return visible_.add_options(); }
-
-  // Declares a positional argument; max_count -1 takes all remaining ones.
-  void positional(const std::string& name, int max_count = 1) {
-    hidden_.add_options()(name.c_str(), po::value<std::vector<std::string>>());
-    positional_.add(name.c_str(), max_count);
-  }
-
-  bool parse(int argc, const char* const* argv) {
-    return parse(std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc));
-  }
-
-  bool parse(const std::vector<std::string>& args) {
-    po::options_description all;
-    all.add(visible_).add(hidden_);
-    const int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-    try {
-      po::store(po::command_line_parser(args).options(all).positional(positional_).style(style).run(), values_);
-      if (values_.count("help")) {
-        print_help(std::cout);
-        std::cout.flush();
-        return false;
-      }
-      if (values_.count("version")) {
-        std::cout << spec_.tool.substr(0, spec_.tool.find(' ')) << " (okstra) " << okstra::version << '\n';
-        std::cout.flush();
-        return false;
-      }
-      po::notify(values_);
-    } catch (const po::error& e) {
-      throw usage_error(e.what(), "see '" + spec_.tool + " --help'");
-    }
-    return true;
-  }
-
-  bool has(const std::string& name) const { return values_.count(name) > 0; }
-  bool quiet() const { return has("quiet"); }
-
-  template <class T>
-  std::optional<T> get(const std::string& name) const {
-    if (!has(name)) return std::nullopt;
-    return values_[name].as<T>();
-  }
-
-  template <class T>
-  T require(const std::string& name) const {
-    if (!has(name))
-      throw usage_error("missing required option '--" + name + "'", "see '" + spec_.tool + " --help'");
-    return values_[name].as<T>();
-  }
-
-  std::vector<std::string> positionals(const std::string& name) const {
-    return has(name) ? values_[name].as<std::vector<std::string>>() : std::vector<std::string>{};
-  }
-
-  const po::variables_map& values() const { return values_; }
-  const command_spec& spec() const { return spec_; }
-
-  void print_help(std::ostream& out) const {
-    out << spec_.tool << " - " << spec_.summary << "\n\n"
-        << "Usage: " << spec_.tool << (spec_.synopsis.empty() ? "" : " ") << spec_.synopsis << "\n\n"
-        << visible_ << '\n';
-    if (!spec_.details.empty()) out << spec_.details << (spec_.details.back() == '\n' ? "" : "\n") << '\n';
-    out << spec_.exit_status;
-  }
+  bool has(std::string_view name) const { return values_.count(std::string(name)) > 0; }  // given
+  std::optional<std::string> text(std::string_view name) const;  // last value, else the default
+  std::vector<std::string> texts(std::string_view name) const;
+  std::optional<long> count(std::string_view name) const;
+  std::optional<double> number(std::string_view name) const;
+  std::string require(std::string_view name) const;  // text, or "missing required option"
+  const std::vector<std::string>& positionals() const { return positionals_; }
+  // The lock-wait group: nullopt = wait as long as it takes, 0 = --no-wait.
+  std::optional<double> wait_seconds() const;
 
  private:
-  command_spec spec_;
-  po::options_description visible_;
-  po::options_description hidden_;
-  po::positional_options_description positional_;
-  po::variables_map values_;
+  friend struct parser_access;
+  std::string command_, where_;
+  cli::output out_;
+  std::map<std::string, std::vector<std::string>> values_;
+  std::map<std::string, std::string> defaults_;
+  std::vector<std::string> positionals_;
 };
 
+// Parses the arguments after argv[0] (docs/cli.md, "Options").
+OKSTRA_INLINE std::optional<arguments> parse(const program& p, const std::vector<std::string>& args);
+OKSTRA_INLINE std::optional<arguments> parse(const program& p, int argc, const char* const* argv);
+
+// The texts generated from the declarations.
+OKSTRA_INLINE std::string help_text(const program& p, const command* c);  // c = nullptr: the program
+OKSTRA_INLINE std::string describe_json(const program& p);
+
 // Writes `text` (plus a newline) to stdout in full, or throws.
-inline void emit(std::string_view text) {
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fputc('\n', stdout) == EOF ||
-      std::fflush(stdout) != 0)
-    throw io_error("write", "standard output");
-}
+OKSTRA_INLINE void emit(std::string_view text);
+// The same, except under --quiet.
+OKSTRA_INLINE void emit(const arguments& a, std::string_view text);
+// A JSON result in the chosen format: json as given, text through
+// text_view::render with `hints`; nothing under --quiet.
+OKSTRA_INLINE void emit_json(const arguments& a, std::string_view json, const text_view::hints& hints = {});
+// The width and colour of stdout under --color.
+OKSTRA_INLINE style::output_style stdout_style(const arguments& a);
 
 // Control bytes in a message (e.g. an option name typed by the user) are
 // escaped so that an error is always exactly one line (plus the hint line).
-inline void print_error(std::string_view tool, std::string_view message, std::string_view hint = {}) {
-  std::string line;
-  line.append(tool).append(": error: ").append(printable(message)).append("\n");
-  if (!hint.empty()) line.append("hint: ").append(printable(hint)).append("\n");
-  std::fwrite(line.data(), 1, line.size(), stderr);
-}
-
+OKSTRA_INLINE void print_error(std::string_view tool, std::string_view message, std::string_view hint = {});
 // A warning is one line too: its message is escaped like an error's.
-inline void warn(std::string_view tool, std::string_view message) {
-  std::string line;
-  line.append(tool).append(": warning: ").append(printable(message)).append("\n");
-  std::fwrite(line.data(), 1, line.size(), stderr);
-}
+OKSTRA_INLINE void warn(std::string_view tool, std::string_view message);
 
 // Runs a tool body and converts every escape into a message + exit code.
 template <class Body>
@@ -169,9 +184,6 @@ int run_main(std::string_view tool, Body&& body) noexcept {
     } catch (const okstra::error& e) {
       print_error(tool, e.what(), e.hint());
       return static_cast<int>(e.code());
-    } catch (const po::error& e) {
-      print_error(tool, e.what(), "see '" + std::string(tool) + " --help'");
-      return static_cast<int>(exit_code::usage);
     } catch (const std::bad_alloc&) {
       print_error(tool, "out of memory");
     } catch (const std::filesystem::filesystem_error& e) {
@@ -189,3 +201,8 @@ int run_main(std::string_view tool, Body&& body) noexcept {
 }
 
 }  // namespace okstra::cli
+
+#ifndef OKSTRA_COMPILED_LIB
+#include "okstra/core/detail/cli_help.hpp"
+#include "okstra/core/detail/cli_parse.hpp"
+#endif

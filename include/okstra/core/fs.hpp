@@ -17,6 +17,9 @@
 //   descriptor; the caller holds the lock that guards the file. A short write
 //   is undone (truncated back) and reported, so no torn line is left behind.
 // - ensure_dir creates a folder and its missing parents; the leaf gets `mode`.
+// - is_regular_file(path) is true when the path (a symbolic link followed)
+//   names a regular file; it never opens the file and never throws, so a
+//   FIFO or device is just "not a file".
 // Errors are okstra::error with exit_code::input.
 #pragma once
 
@@ -78,6 +81,11 @@ class unique_fd {
 inline constexpr std::size_t document_read_limit = std::size_t{16} << 20;  // 16 MiB
 inline constexpr std::size_t json_read_limit = std::size_t{256} << 20;     // 256 MiB
 inline constexpr std::size_t default_read_limit = std::size_t{1} << 31;    // 2 GiB
+
+inline bool is_regular_file(const stdfs::path& path) noexcept {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
 
 // Writes all of `data`, retrying on EINTR and short writes; false on error.
 inline bool write_all(int fd, std::string_view data) noexcept {

@@ -1,10 +1,24 @@
 // okstra/dirs/dirs.hpp — where everything lives, and task keys.
 //
-// Contract: pure path arithmetic and validation; nothing here touches the
-// disk except okstra_home() (reads the environment / passwd) and
+// Contract: the one owner of "where things are" (docs/dirs.md). Pure path
+// arithmetic and validation; nothing here touches the disk except the
+// functions that read the environment or passwd (user_home, okstra_home,
+// the agent roots), data_dir() (reads /proc/self/exe, stats two folders) and
 // detect_layout() (stats two folders).
+// - user_home(): $HOME when set and not empty, else the passwd entry of the
+//   real user id; neither: an input error (exit 3) with a hint. Every module
+//   asks here; none falls back to a made-up folder.
 // - okstra_home(): OKSTRA_HOME with surrounding whitespace trimmed, made
 //   absolute; unset or empty means "$HOME/.okstra".
+// - Agent roots: claude_roots(), codex_roots(), gemini_roots() read
+//   CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_DIR as comma-separated lists
+//   (items trimmed, empty ones dropped); unset or blank means the agent's
+//   defaults under the home folder (Claude: $XDG_CONFIG_HOME/claude, else
+//   ~/.config/claude, then ~/.claude). `from_environment` says the list was
+//   named by the user, so a caller may insist that each folder exists.
+// - data_dir(): okstra's installed data folder, <folder of the running
+//   program>/../share/okstra (an install) or <that folder>/share/okstra (a
+//   build folder, where Meson links it); nullopt when neither is a folder.
 // - task keys: "<projectId>/<taskGroup>/<taskId>" or "a:b:c"; each segment is
 //   1–128 bytes of well-formed UTF-8, no control character, no '/', not "."
 //   or "..". Violations throw a usage error naming the key and the rule.
@@ -21,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/api.hpp"
 #include "okstra/core/error.hpp"
 
 namespace okstra::dirs {
@@ -30,6 +45,20 @@ namespace stdfs = std::filesystem;
 stdfs::path okstra_home();
 // The user's home folder: $HOME, else the passwd entry; an input error if neither.
 stdfs::path user_home();
+
+// ---- agent roots and the data folder (docs/dirs.md) -------------------------
+
+struct agent_roots {
+  std::vector<stdfs::path> roots;  // in the order to try
+  bool from_environment = false;   // named by the user: each should exist
+};
+
+agent_roots claude_roots();  // CLAUDE_CONFIG_DIR, else $XDG_CONFIG_HOME/claude (~/.config/claude), ~/.claude
+agent_roots codex_roots();   // CODEX_HOME, else ~/.codex
+agent_roots gemini_roots();  // GEMINI_DIR, else ~/.gemini
+
+// <exe dir>/../share/okstra, else <exe dir>/share/okstra; nullopt when neither is a folder.
+std::optional<stdfs::path> data_dir();
 
 // ---- home layout ----------------------------------------------------------
 
@@ -49,6 +78,8 @@ struct home_layout {
   stdfs::path cache_dir() const { return root / "cache"; }
   stdfs::path templates_dir() const { return root / "templates"; }
   stdfs::path usage_dir() const { return root / "usage"; }
+  // Written by the Cursor stop hook (docs/usage.md): Cursor keeps no usage of its own.
+  stdfs::path cursor_usage_log() const { return usage_dir() / "cursor.jsonl"; }
 };
 
 inline home_layout home() { return home_layout{okstra_home()}; }
@@ -143,4 +174,6 @@ stdfs::path worktree_path(const home_layout& home, const task_key& key);
 
 }  // namespace okstra::dirs
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/dirs/detail/dirs_impl.hpp"
+#endif

@@ -22,7 +22,7 @@
 #include <string>
 #include <string_view>
 
-#include "okstra/core/cli.hpp"
+#include "okstra/core/api.hpp"
 #include "okstra/core/error.hpp"
 #include "okstra/core/fs.hpp"
 #include "okstra/dirs/dirs.hpp"
@@ -37,6 +37,8 @@ class lock_reentry_error : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+// Tools fill it from the lock-wait options of core/cli.hpp
+// (arguments::wait_seconds(); docs/cli.md, "Lock options").
 struct wait_policy {
   std::optional<double> timeout_seconds;  // nullopt: wait as long as it takes
 };
@@ -101,10 +103,8 @@ inline lock registry_lock(const dirs::home_layout& home, const wait_policy& poli
   return lock::acquire_below(home.root, registry_lock_file(home), policy);
 }
 
-// The shared --lock-timeout / --no-wait options, and the policy they give.
-void add_wait_options(cli::command_line& command);
-wait_policy wait_policy_from(const cli::command_line& command);
-
 }  // namespace okstra::locks
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/locks/detail/locks_impl.hpp"
+#endif

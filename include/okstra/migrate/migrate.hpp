@@ -57,6 +57,7 @@
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/api.hpp"
 #include "okstra/core/error.hpp"
 #include "okstra/dirs/dirs.hpp"
 #include "okstra/locks/locks.hpp"
@@ -164,6 +165,7 @@ jsonl_rewrite rewrite_jsonl(std::string_view text, const std::vector<prefix_pair
 }  // namespace okstra::migrate
 
 // In dependency order (each uses the ones above it).
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 // clang-format off
 #include "okstra/migrate/detail/rewrite.hpp"
 #include "okstra/migrate/detail/inspect.hpp"
@@ -173,3 +175,4 @@ jsonl_rewrite rewrite_jsonl(std::string_view text, const std::vector<prefix_pair
 #include "okstra/migrate/detail/steps.hpp"
 #include "okstra/migrate/detail/run.hpp"
 // clang-format on
+#endif

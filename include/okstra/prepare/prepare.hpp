@@ -13,9 +13,9 @@
 //   projectRoot) is rewritten under the central lock when it differs, and an
 //   id already mirrored for another project root is refused (exit 1).
 // - Templates: find_templates() picks the first folder holding every default
-//   template: <home>/templates, the source tree's templates/ (compiled in as
-//   OKSTRA_SOURCE_TEMPLATES_DIR by this project's Meson build), then
-//   <binary dir>/../share/okstra/templates. render() replaces {{NAME}}
+//   template: <home>/templates, then the templates/ of okstra's data folder
+//   (dirs::data_dir: an install's share/okstra, or a build folder's link to
+//   the source tree, docs/dirs.md). render() replaces {{NAME}}
 //   (NAME = [A-Z0-9_]+) with its value; values are never re-scanned. An
 //   unknown or malformed placeholder and an unclosed "{{" are input errors
 //   naming the placeholder, the template file and the line.
@@ -59,6 +59,7 @@
 #include <utility>
 #include <vector>
 
+#include "okstra/core/api.hpp"
 #include "okstra/core/error.hpp"
 #include "okstra/core/fs.hpp"
 #include "okstra/dirs/dirs.hpp"
@@ -120,7 +121,7 @@ void check_installation(const dirs::home_layout& home);
 
 struct template_source {
   stdfs::path dir;
-  std::string origin;  // "installed" | "source-tree" | "data-dir"
+  std::string origin;  // "installed" | "data-dir"
 };
 template_source find_templates(const dirs::home_layout& home);
 
@@ -277,6 +278,7 @@ run_context materialize_run(const dirs::home_layout& home, const project_info& p
 
 }  // namespace okstra::prepare
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/prepare/detail/journal.hpp"
 #include "okstra/prepare/detail/templates.hpp"
 #include "okstra/prepare/detail/project.hpp"
@@ -284,3 +286,4 @@ run_context materialize_run(const dirs::home_layout& home, const project_info& p
 #include "okstra/prepare/detail/bundle.hpp"
 #include "okstra/prepare/detail/records.hpp"
 #include "okstra/prepare/detail/run_index.hpp"
+#endif

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "okstra/core/api.hpp"
+#include "okstra/core/style.hpp"
 #include "okstra/dirs/dirs.hpp"
 #include "okstra/token_usage/prices.hpp"
 
@@ -46,9 +48,11 @@ struct price_update {
 price_update update_prices(const dirs::home_layout& home, const std::string& from);
 
 // The `prices` listing (see detail/render_prices.hpp); named models without a
-// price are appended to `unpriced`.
+// price are appended to `unpriced`. The text fits style.width (long lines are
+// wrapped) and is coloured only when style.color.
 std::string render_prices(const price_table& table, const std::vector<std::string>& models, bool as_json,
-                          std::int64_t now_ms, std::vector<std::string>& unpriced);
+                          std::int64_t now_ms, std::vector<std::string>& unpriced,
+                          const style::output_style& style = {});
 
 inline std::filesystem::path cached_prices_file(const dirs::home_layout& home) {
   return home.cache_dir() / "prices.json";
@@ -56,5 +60,7 @@ inline std::filesystem::path cached_prices_file(const dirs::home_layout& home) {
 
 }  // namespace okstra::token_usage
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/token_usage/detail/price_sources_impl.hpp"
 #include "okstra/token_usage/detail/render_prices.hpp"
+#endif

@@ -39,6 +39,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "okstra/core/api.hpp"
 #include "okstra/core/json.hpp"
 #include "okstra/token_usage/record.hpp"
 
@@ -142,6 +143,8 @@ double cost_usd(const model_price& price, const tokens& usage, std::int64_t unix
 
 }  // namespace okstra::token_usage
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/token_usage/detail/price_match.hpp"
 #include "okstra/token_usage/detail/price_readers.hpp"
 #include "okstra/token_usage/detail/prices_impl.hpp"
+#endif

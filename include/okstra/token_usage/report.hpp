@@ -34,6 +34,8 @@
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/api.hpp"
+#include "okstra/core/style.hpp"
 #include "okstra/token_usage/detail/tz.hpp"
 #include "okstra/token_usage/prices.hpp"
 #include "okstra/token_usage/record.hpp"
@@ -114,10 +116,13 @@ report build_report(const std::vector<record>& records, const std::array<source_
 
 std::string render_json(const report& r, bool pretty);
 std::string render_csv(const report& r);
-std::string render_table(const report& r, bool color);
+// Fitted to style.width, coloured only when style.color (docs/usage.md, "Tables that fit the terminal").
+std::string render_table(const report& r, const style::output_style& style = {});
 
 std::string_view report_kind_name(report_kind kind) noexcept;
 
 }  // namespace okstra::token_usage
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/token_usage/detail/report_impl.hpp"
+#endif

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "okstra/core/api.hpp"
 #include "okstra/token_usage/prices.hpp"
 #include "okstra/token_usage/record.hpp"
 
@@ -69,4 +70,6 @@ std::string render_run_summary(const run_summary& summary, bool pretty);
 
 }  // namespace okstra::token_usage
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/token_usage/detail/run_summary_impl.hpp"
+#endif

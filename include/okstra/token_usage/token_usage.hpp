@@ -33,8 +33,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <future>
+#include <memory>
 #include <vector>
 
+#include "okstra/core/api.hpp"
+#include "okstra/token_usage/detail/trace.hpp"  // OKSTRA_USAGE_TRACE phases, marked by the tool too
 #include "okstra/token_usage/record.hpp"
 
 namespace okstra::token_usage {
@@ -70,6 +74,12 @@ struct unreadable_path;
 // The log files collect() would read, found and stat-ed once; the
 // fingerprint changes whenever any file's identity or the set changes.
 struct discovered_logs {
+  // Out of line: detail::tracked is complete only where collect() is defined.
+  discovered_logs();
+  discovered_logs(discovered_logs&&) noexcept;
+  discovered_logs& operator=(discovered_logs&&) noexcept;
+  ~discovered_logs();
+
   std::vector<detail::tracked> files;
   std::vector<detail::unreadable_path> unreadable;  // folders and entries the walk could not read
   std::uint64_t fingerprint = 0;
@@ -82,9 +92,35 @@ collection collect(const collect_options& options);
 collection collect(const collect_options& options, discovered_logs logs);
 // Loads what collect() needs from the cache on a thread: construct it before
 // discover_logs() so both overlap, then pass it to collect().
-class cache_preloader;
+namespace detail {
+struct cache_preload;
+}
+class cache_preloader {
+ public:
+  explicit cache_preloader(const collect_options& o);
+  cache_preloader(const cache_preloader&) = delete;
+  cache_preloader& operator=(const cache_preloader&) = delete;
+  ~cache_preloader();  // waits for the load
+  std::unique_ptr<detail::cache_preload> take();
+
+ private:
+  std::future<std::unique_ptr<detail::cache_preload>> result_;
+};
 collection collect(const collect_options& options, discovered_logs logs, cache_preloader& preloaded);
+
+// Cursor (docs/usage.md, "Cursor"): the log line a cursor-agent `stop` hook
+// payload becomes (without '\n'; throws okstra::input_error on a bad payload),
+// and the hooks.json text that makes cursor-agent call `okstra-usage cursor-hook`.
+std::string cursor_hook_line(std::string_view stdin_text, std::int64_t now_ms);
+std::string cursor_hook_install_snippet(std::string_view path_to_okstra_usage);
+
+// Waits until the cache write-back that collect() started in the background
+// is done; call it before the program exits.
+void finish_cache_writes();
 
 }  // namespace okstra::token_usage
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/token_usage/detail/collect_impl.hpp"
+#include "okstra/token_usage/detail/collect_handles.hpp"
+#endif

@@ -134,3 +134,6 @@ std::vector<subagent_file> list_subagents(const std::filesystem::path& session, 
 
 #include "okstra/transcript/detail/event_parse.hpp"
 #include "okstra/transcript/detail/event_read.hpp"
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
+#include "okstra/transcript/detail/subagents.hpp"
+#endif

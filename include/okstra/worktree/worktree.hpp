@@ -52,6 +52,7 @@
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/api.hpp"
 #include "okstra/core/error.hpp"
 #include "okstra/dirs/dirs.hpp"
 #include "okstra/locks/locks.hpp"
@@ -303,6 +304,7 @@ std::string entries_json(const std::vector<std::pair<std::string, entry>>& rows,
 
 }  // namespace okstra::worktree
 
+#ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/worktree/detail/git.hpp"
 #include "okstra/worktree/detail/registry.hpp"
 #include "okstra/worktree/detail/stages.hpp"
@@ -311,3 +313,4 @@ std::string entries_json(const std::vector<std::pair<std::string, entry>>& rows,
 #include "okstra/worktree/detail/provision.hpp"
 #include "okstra/worktree/detail/maintain.hpp"
 #include "okstra/worktree/detail/output.hpp"
+#endif

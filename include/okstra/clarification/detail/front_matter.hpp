@@ -2,6 +2,8 @@
 // that header instead): the one front-matter parser of the toolkit.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,7 +62,7 @@ inline front_matter_entry make_entry(std::string_view key, std::string_view raw,
 
 }  // namespace detail
 
-inline front_matter read_front_matter(std::string_view text) {
+OKSTRA_INLINE front_matter read_front_matter(std::string_view text) {
   front_matter result;
   const std::vector<detail::line> lines = detail::split_lines(text);
   if (lines.empty() || !detail::is_front_matter_fence(lines.front().text)) return result;
@@ -81,7 +83,7 @@ inline front_matter read_front_matter(std::string_view text) {
   return result;  // never closed: no entries, the body is the whole text
 }
 
-inline std::vector<front_matter_entry> front_matter::find(std::string_view key) const {
+OKSTRA_INLINE std::vector<front_matter_entry> front_matter::find(std::string_view key) const {
   std::vector<front_matter_entry> out;
   for (const auto& entry : entries)
     if (entry.key == key) out.push_back(entry);

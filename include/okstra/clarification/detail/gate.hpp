@@ -1,4 +1,4 @@
-// The §1 section of okstra/clarification/clarification.hpp (include that
+// The section 1 part of okstra/clarification/clarification.hpp (include that
 // header instead): find it among the rendered headings, map a table's
 // columns, read its rows. The tables themselves: gate_tables.hpp.
 #pragma once
@@ -110,7 +110,7 @@ inline std::string heading_key(const markdown_block& heading) {
   return std::string(without_attribute_block(fold(heading.text)));
 }
 
-// Where §1 is: blocks [first, end) after its heading, or why it cannot be trusted.
+// Where section 1 is: blocks [first, end) after its heading, or why it cannot be trusted.
 struct section_search {
   bool present = false;
   std::size_t heading = 0, first = 0, end = 0;  // indices into the blocks

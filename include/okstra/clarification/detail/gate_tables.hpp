@@ -1,10 +1,12 @@
-// The tables of §1 and scan_approval_gate() of
+// The tables of section 1 and scan_approval_gate() of
 // okstra/clarification/clarification.hpp (include that header instead).
 // md4c says where a table is and how its cells render; the cells are the
 // ones GitHub shows (docs/plan-validate.md "The tables"): the gate splits
 // each row's source line itself and puts md4c's rendered text into those
 // cells. Whenever the two disagree, the row is refused, never guessed.
 #pragma once
+
+#include "okstra/core/api.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -99,7 +101,7 @@ inline std::vector<std::pair<std::size_t, std::size_t>> pieces_by_row(const mark
   return rows;
 }
 
-// Reads one top-level table of §1: a reason when it cannot be trusted; its
+// Reads one top-level table of section 1: a reason when it cannot be trusted; its
 // rows go to `reader` when it is a gate table (one with an ID column).
 inline std::string read_table(const markdown_block& table, const source_lines& lines, row_reader& reader,
                               bool& gate_table) {
@@ -210,6 +212,6 @@ inline report_scan scan_report(std::string_view text) {
 
 }  // namespace detail
 
-inline gate_scan scan_approval_gate(std::string_view text) { return detail::scan_report(text).gate; }
+OKSTRA_INLINE gate_scan scan_approval_gate(std::string_view text) { return detail::scan_report(text).gate; }
 
 }  // namespace okstra::clarification

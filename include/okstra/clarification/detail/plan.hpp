@@ -2,6 +2,8 @@
 // (include that header instead).
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -89,11 +91,11 @@ inline void write_data_json(json::writer& w, const data_json_check& data, bool r
 
 }  // namespace detail
 
-inline std::filesystem::path data_json_path(const std::filesystem::path& plan) {
+OKSTRA_INLINE std::filesystem::path data_json_path(const std::filesystem::path& plan) {
   return plan.parent_path() / "data.json";
 }
 
-inline data_json_check inspect_data_json(std::string path, std::string_view text) {
+OKSTRA_INLINE data_json_check inspect_data_json(std::string path, std::string_view text) {
   data_json_check check{std::move(path), true, std::nullopt, {}};
   json::document doc;
   try {
@@ -120,7 +122,7 @@ inline data_json_check inspect_data_json(std::string path, std::string_view text
 
 // Absent is fine. Anything else that is not a readable regular file is a
 // reason, never an exception: the plan is then refused, not soft-passed.
-inline data_json_check read_data_json(const std::filesystem::path& plan) {
+OKSTRA_INLINE data_json_check read_data_json(const std::filesystem::path& plan) {
   const std::filesystem::path path = data_json_path(plan);
   data_json_check check{path.string(), false, std::nullopt, {}};
   struct stat st{};
@@ -151,7 +153,7 @@ inline data_json_check read_data_json(const std::filesystem::path& plan) {
   return inspect_data_json(std::move(check.path), text);
 }
 
-inline plan_result judge_plan(std::string path, std::string_view text, data_json_check data_json) {
+OKSTRA_INLINE plan_result judge_plan(std::string path, std::string_view text, data_json_check data_json) {
   plan_result result;
   result.path = std::move(path);
   detail::report_scan scan = detail::scan_report(text);
@@ -172,12 +174,12 @@ inline plan_result judge_plan(std::string path, std::string_view text, data_json
   return result;
 }
 
-inline plan_result validate_plan(const std::filesystem::path& plan) {
+OKSTRA_INLINE plan_result validate_plan(const std::filesystem::path& plan) {
   const std::string text = fs::read_file(plan, max_report_bytes);
   return judge_plan(plan.string(), text, read_data_json(plan));
 }
 
-inline std::string to_json(const plan_result& result, bool pretty) {
+OKSTRA_INLINE std::string to_json(const plan_result& result, bool pretty) {
   json::writer w(pretty);
   w.begin_object().field("path", result.path).field("approved", result.approved);
   detail::write_gate(w, result.gate);

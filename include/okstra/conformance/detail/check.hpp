@@ -2,6 +2,8 @@
 // okstra/conformance/conformance.hpp (include that header instead).
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include "okstra/conformance/detail/render.hpp"
 #include "okstra/conformance/detail/rules_files.hpp"
 
@@ -63,7 +65,7 @@ inline void read_subagents(const stdfs::path& session, session_model& m, bool re
     if (std::find(reported.begin(), reported.end(), agent_id) != reported.end()) continue;
     reported.push_back(agent_id);
     const stdfs::path expected = transcript::subagent_transcript(session, agent_id);
-    if (!plain_file_name(agent_id) || !is_regular(expected))
+    if (!plain_file_name(agent_id) || !fs::is_regular_file(expected))
       diagnostics.push_back({at.file, at.line, quoted("missing subagent transcript", expected.string())});
   }
 }
@@ -84,7 +86,7 @@ inline void require_transcript_lines(const transcript::read_stats& stats, const 
 
 }  // namespace detail
 
-inline rule_set select_rules(const std::vector<std::string>& only, const std::vector<std::string>& skip) {
+OKSTRA_INLINE rule_set select_rules(const std::vector<std::string>& only, const std::vector<std::string>& skip) {
   rule_set set;
   if (!only.empty()) {
     set.enabled.fill(false);
@@ -94,7 +96,7 @@ inline rule_set select_rules(const std::vector<std::string>& only, const std::ve
   return set;
 }
 
-inline report check(const request& req) {
+OKSTRA_INLINE report check(const request& req) {
   if (!req.session && !req.run_dir)
     throw usage_error("nothing to check: give '--session FILE' or '--run-dir DIR'", "see 'okstra-validate-session --help'");
   std::vector<transcript::diagnostic> diagnostics;
@@ -124,7 +126,7 @@ inline report check(const request& req) {
   return r;
 }
 
-inline report evaluate_text(std::string_view lead_transcript, std::string_view file_name, const rule_set& rules) {
+OKSTRA_INLINE report evaluate_text(std::string_view lead_transcript, std::string_view file_name, const rule_set& rules) {
   std::vector<transcript::diagnostic> diagnostics;
   detail::session_model m;
   m.file = std::string(file_name);

@@ -2,19 +2,23 @@
 // okstra/conformance/conformance.hpp (include that header instead).
 #pragma once
 
+#include "okstra/core/api.hpp"
+
+#include "okstra/core/display_width.hpp"
 #include "okstra/core/json.hpp"
+#include "okstra/core/style.hpp"
 #include "okstra/core/utf8.hpp"
 
 namespace okstra::conformance {
 
-inline std::size_t report::errors() const {
+OKSTRA_INLINE std::size_t report::errors() const {
   std::size_t n = 0;
   for (const auto& r : results)
     if (r.rule->level == severity::error) n += r.violations.size();
   return n;
 }
 
-inline std::size_t report::warnings() const {
+OKSTRA_INLINE std::size_t report::warnings() const {
   std::size_t n = 0;
   for (const auto& r : results)
     if (r.rule->level == severity::warning) n += r.violations.size();
@@ -79,7 +83,7 @@ inline std::string violation_line(const violation& v) {
 
 }  // namespace detail
 
-inline std::string to_json(const report& r, bool pretty) {
+OKSTRA_INLINE std::string to_json(const report& r, bool pretty) {
   json::writer w(pretty);
   w.begin_object().field("session", r.session).key("runDir");
   r.run_dir ? w.value(*r.run_dir) : w.null();
@@ -109,10 +113,13 @@ inline std::string to_json(const report& r, bool pretty) {
   return std::move(w).str();
 }
 
-inline std::string to_text(const report& r) {
+// Lines wider than style.width are wrapped, status words coloured only when
+// style.color (docs/cli.md, "Terminal width and colour").
+OKSTRA_INLINE std::string to_text(const report& r, const style::output_style& style) {
+  const auto status = [&](std::string_view word) { return style::paint(word, style::status_tone(word), style); };
   std::string out = "session: " + r.session + "\nrun dir: " + (r.run_dir ? *r.run_dir : "none") + "\n";
   for (const rule_result& res : r.results) {
-    out.append(res.rule->id).append(" ").append(detail::status_name(res.status)).append(" [");
+    out.append(res.rule->id).append(" ").append(status(detail::status_name(res.status))).append(" [");
     out.append(detail::severity_name(res.rule->level)).append("] ").append(res.rule->name).append(": ");
     out.append(res.rule->summary);
     if (res.status == rule_status::skip) out.append(" (skipped: ").append(res.skip_reason).append(")");
@@ -124,8 +131,10 @@ inline std::string to_text(const report& r) {
     for (const auto& d : r.diagnostics)
       out.append("  - ").append(detail::where(d.file, d.line ? std::optional(d.line) : std::nullopt)).append(": ").append(d.message).append("\n");
   }
-  out.append("result: ").append(r.conforms() ? "conforms" : "does not conform").append(" (").append(detail::counts(r)).append(")");
-  return utf8::sanitize(out);
+  const std::string verdict = r.conforms() ? "conforms" : "does not conform";
+  out.append("result: ").append(style::paint(verdict, r.conforms() ? style::tone::green : style::tone::red, style));
+  out.append(" (").append(detail::counts(r)).append(")");
+  return display::fit(utf8::sanitize(out), static_cast<std::size_t>(style.width));
 }
 
 // JUnit XML in the shape of the Jenkins/Ant schema (tests/data/junit/junit.xsd):
@@ -133,7 +142,7 @@ inline std::string to_text(const report& r) {
 // <failure>; a warning rule's violations go to the testcase's <system-out>
 // (they never fail a build, as they never fail the exit status); a skipped rule
 // has <skipped>; transcript diagnostics go to the suite's <system-err>.
-inline std::string to_junit(const report& r) {
+OKSTRA_INLINE std::string to_junit(const report& r) {
   using detail::xml_escaped;
   std::size_t failures = 0, skipped = 0;
   for (const rule_result& res : r.results) {

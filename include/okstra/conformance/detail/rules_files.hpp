@@ -74,7 +74,7 @@ inline void rule_result_files(const session_model& m, const run_facts* run, std:
     if (std::find(judged.begin(), judged.end(), w.role) != judged.end()) continue;
     judged.push_back(w.role);
     const stdfs::path file = run->worker_result(worker_id(w.role));
-    if (!is_regular(file)) {
+    if (!fs::is_regular_file(file)) {
       out.push_back(violation_at(w.ended ? *w.ended : w.dispatched,
                                  describe(w) + " completed but its result file '" + file.string() + "' is missing"));
       continue;

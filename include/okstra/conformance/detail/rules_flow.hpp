@@ -54,7 +54,7 @@ inline void rule_finish_before_convergence(const session_model& m, const run_fac
 // ---- BC06 -------------------------------------------------------------------------
 
 inline std::string non_blank_file(const stdfs::path& p) {
-  if (!is_regular(p)) return {};
+  if (!fs::is_regular_file(p)) return {};
   try {
     std::string text = fs::read_file(p, std::size_t{1} << 20);
     return text::is_blank(text) ? std::string() : text;

@@ -17,6 +17,7 @@
 #include <ctime>
 
 #include "okstra/conformance/detail/model.hpp"
+#include "okstra/core/fs.hpp"
 #include "okstra/core/json.hpp"
 #include "okstra/dirs/dirs.hpp"
 
@@ -46,11 +47,6 @@ struct run_facts {
     return stdfs::path(run_dir) / "worker-results" / ("report-writer-" + seq_text() + ".errors.log");
   }
 };
-
-inline bool is_regular(const stdfs::path& p) {
-  struct stat st{};
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
 
 // True for a regular file, false when nothing is there; anything else (a
 // folder, a FIFO, a device) is an input error: it is never opened, so it can
@@ -137,26 +133,10 @@ inline run_facts read_run(const stdfs::path& run_dir, std::vector<transcript::di
 
 // ---- finding the lead session ------------------------------------------------
 
-// The Claude roots: given ones, else CLAUDE_CONFIG_DIR (comma list), else
-// $XDG_CONFIG_HOME/claude (~/.config/claude) and ~/.claude — as okstra-usage.
+// The Claude roots: given ones, else as dirs finds them (docs/dirs.md,
+// "Agent roots") — the same roots okstra-usage reads.
 inline std::vector<stdfs::path> claude_roots(const std::vector<stdfs::path>& given) {
-  if (!given.empty()) return given;
-  std::vector<stdfs::path> roots;
-  if (const char* env = std::getenv("CLAUDE_CONFIG_DIR"); env && *env) {
-    std::string_view rest = env;
-    while (!rest.empty()) {
-      const std::size_t comma = rest.find(',');
-      const std::string_view entry = text::trim(rest.substr(0, comma));
-      if (!entry.empty()) roots.emplace_back(std::string(entry));
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    }
-    if (!roots.empty()) return roots;
-  }
-  const stdfs::path home = dirs::user_home();
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  roots.push_back((xdg && *xdg ? stdfs::path(xdg) : home / ".config") / "claude");
-  roots.push_back(home / ".claude");
-  return roots;
+  return given.empty() ? dirs::claude_roots().roots : given;
 }
 
 // Claude Code names a project folder after its working folder, every byte
@@ -218,7 +198,7 @@ inline std::optional<stdfs::path> latest_team_creator(const std::vector<stdfs::p
     std::vector<stdfs::path> files;
     std::error_code ec;
     for (const auto& e : stdfs::directory_iterator(dir, ec))
-      if (e.path().extension() == ".jsonl" && is_regular(e.path())) files.push_back(e.path());
+      if (e.path().extension() == ".jsonl" && fs::is_regular_file(e.path())) files.push_back(e.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
       struct stat st{};
@@ -238,7 +218,7 @@ inline std::optional<stdfs::path> find_session(const run_facts& run, const std::
   if (plain_file_name(run.session_id))
     for (const auto* group : {&preferred, &others})
       for (const auto& dir : *group)
-        if (const stdfs::path p = dir / (run.session_id + ".jsonl"); is_regular(p)) return p;
+        if (const stdfs::path p = dir / (run.session_id + ".jsonl"); fs::is_regular_file(p)) return p;
   if (run.team_name.empty()) return std::nullopt;
   if (auto found = latest_team_creator(preferred, run.team_name)) return found;
   return latest_team_creator(others, run.team_name);

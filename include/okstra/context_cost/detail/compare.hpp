@@ -1,6 +1,8 @@
 // Comparing two context-cost reports. Include okstra/context_cost/context_cost.hpp.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <utility>
@@ -67,7 +69,7 @@ inline std::string percent_text(const std::optional<double>& p) {
 
 }  // namespace detail
 
-inline comparison compare(const report& value, const report& other) {
+OKSTRA_INLINE comparison compare(const report& value, const report& other) {
   comparison c{value.task_root, other.task_root, {}, {}};
   const auto mine = detail::numeric_metrics(value);
   const auto theirs = detail::numeric_metrics(other);
@@ -83,7 +85,7 @@ inline comparison compare(const report& value, const report& other) {
   return c;
 }
 
-inline std::string to_json(const comparison& c, bool pretty) {
+OKSTRA_INLINE std::string to_json(const comparison& c, bool pretty) {
   json::writer w(pretty);
   w.begin_object().field("taskRoot", c.task_root).field("otherTaskRoot", c.other_task_root);
   w.key("metrics").begin_array();
@@ -104,16 +106,19 @@ inline std::string to_json(const comparison& c, bool pretty) {
   return std::move(w).str();
 }
 
-inline std::string to_table(const comparison& c) {
-  std::string out = "this:  " + c.task_root + "\nother: " + c.other_task_root + " (the baseline)\n\n";
+OKSTRA_INLINE std::string to_table(const comparison& c, const style::output_style& style) {
+  // Paths are not wrapped: a path split over two lines cannot be copied.
+  std::string out = style::paint("this:  " + printable(c.task_root), style::tone::bold, style) + "\n";
+  out += style::paint("other: " + printable(c.other_task_root) + " (the baseline)", style::tone::bold, style) + "\n\n";
   std::vector<std::vector<std::string>> rows = {{"metric", "this", "other", "difference", "%"}};
   for (const auto& m : c.metrics)
     rows.push_back({m.metric, std::to_string(m.value), std::to_string(m.other_value), detail::signed_text(m.difference),
                     detail::percent_text(m.percent)});
-  out += detail::aligned(rows, {false, true, true, true, true}) + "\n";
+  constexpr std::size_t whole = 64;  // metric names are keys to grep for: never shortened
+  out += detail::aligned(rows, {false, true, true, true, true}, style, whole) + "\n";
   std::vector<std::vector<std::string>> modes = {{"mode", "this", "other"}};
   for (const auto& m : c.modes) modes.push_back({m.metric, m.value, m.other_value});
-  out += detail::aligned(modes, {false, false, false});
+  out += detail::aligned(modes, {false, false, false}, style);
   out.pop_back();  // the caller ends the output with its own newline
   return out;
 }

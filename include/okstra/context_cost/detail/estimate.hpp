@@ -1,11 +1,13 @@
 // The token estimate of okstra/context_cost/context_cost.hpp. Include that header.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include "okstra/core/utf8.hpp"
 
 namespace okstra::context_cost {
 
-inline std::uint64_t round_quarters_half_even(std::uint64_t quarters) {
+OKSTRA_INLINE std::uint64_t round_quarters_half_even(std::uint64_t quarters) {
   const std::uint64_t whole = quarters / 4;
   switch (quarters % 4) {
     case 0:
@@ -15,9 +17,9 @@ inline std::uint64_t round_quarters_half_even(std::uint64_t quarters) {
   }
 }
 
-inline std::uint64_t token_tally::tokens() const { return round_quarters_half_even(quarter_tokens()); }
+OKSTRA_INLINE std::uint64_t token_tally::tokens() const { return round_quarters_half_even(quarter_tokens()); }
 
-inline token_tally tally_text(std::string_view text) {
+OKSTRA_INLINE token_tally tally_text(std::string_view text) {
   token_tally tally;
   for (std::size_t i = 0; i < text.size();) {
     if (static_cast<unsigned char>(text[i]) < 0x80) {
@@ -35,6 +37,6 @@ inline token_tally tally_text(std::string_view text) {
   return tally;
 }
 
-inline std::uint64_t estimate_tokens(std::string_view text) { return tally_text(text).tokens(); }
+OKSTRA_INLINE std::uint64_t estimate_tokens(std::string_view text) { return tally_text(text).tokens(); }
 
 }  // namespace okstra::context_cost

@@ -1,6 +1,8 @@
 // The metrics of okstra/context_cost/context_cost.hpp. Include that header.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <cstdlib>
 #include <tuple>
 
@@ -236,31 +238,22 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
 
 }  // namespace detail
 
-inline locations locations::from_environment(stdfs::path task_root, std::optional<stdfs::path> run_dir,
+OKSTRA_INLINE locations locations::from_environment(stdfs::path task_root, std::optional<stdfs::path> run_dir,
                                              std::optional<stdfs::path> runtime_root) {
   locations where{std::move(task_root), std::move(run_dir), {}, dirs::okstra_home(), std::move(runtime_root)};
-  const char* config = std::getenv("CLAUDE_CONFIG_DIR");
-  std::string_view rest = config ? config : "";
-  while (!rest.empty()) {
-    const std::size_t comma = rest.find(',');
-    const std::string_view entry = text::trim(rest.substr(0, comma));
-    if (!entry.empty()) where.claude_roots.emplace_back(std::string(entry));
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-  }
-  if (where.claude_roots.empty()) where.claude_roots.push_back(dirs::user_home() / ".claude");
+  // The roots Claude Code reads (docs/dirs.md, "Agent roots"): the same as okstra-usage's.
+  where.claude_roots = dirs::claude_roots().roots;
   return where;
 }
 
-inline std::optional<stdfs::path> installed_runtime_root() {
-  std::error_code ec;
-  const stdfs::path self = stdfs::read_symlink("/proc/self/exe", ec);
-  if (ec || !self.has_parent_path()) return std::nullopt;
-  const stdfs::path root = (self.parent_path() / ".." / "share" / "okstra").lexically_normal();
-  if (!stdfs::is_directory(root, ec)) return std::nullopt;
-  return detail::absolute_path(root);
+OKSTRA_INLINE std::optional<stdfs::path> installed_runtime_root() {
+  // okstra's data folder (docs/dirs.md, "The data folder").
+  const auto root = dirs::data_dir();
+  if (!root) return std::nullopt;
+  return detail::absolute_path(*root);
 }
 
-inline report measure(const locations& where) {
+OKSTRA_INLINE report measure(const locations& where) {
   report r;
   detail::reader files(r.warnings);
   const detail::bundle b = detail::open_bundle(where, files, r.warnings);

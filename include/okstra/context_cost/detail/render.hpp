@@ -2,9 +2,15 @@
 // okstra/context_cost/context_cost.hpp.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <algorithm>
 
+#include "okstra/core/display_width.hpp"
+#include "okstra/core/error.hpp"
 #include "okstra/core/json.hpp"
+#include "okstra/core/style.hpp"
+#include "okstra/core/table.hpp"
 
 namespace okstra::context_cost {
 
@@ -45,30 +51,30 @@ inline void optional_field(json::writer& w, std::string_view key, const std::opt
 
 // ---- tables -------------------------------------------------------------------------
 
-// Display width of a cell: its code points (the names are ASCII in practice).
-inline std::size_t width_of(std::string_view s) {
-  std::size_t n = 0;
-  utf8::for_each_code_point(s, [&](char32_t) { ++n; });
-  return n;
+// Rows of cells (the first row holds the titles) as a table fitted to
+// style.width; `right[i]` marks column i as numbers (right-aligned, never
+// shortened). Text columns narrower than `text_min` are never shortened
+// (docs/cli.md, "Terminal width and colour"). No trailing blanks.
+inline std::string aligned(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right,
+                           const style::output_style& style, std::size_t text_min = 12) {
+  table::layout t;
+  for (std::size_t i = 0; i < right.size(); ++i)
+    t.columns.push_back({i < rows.front().size() ? rows.front()[i] : std::string(),
+                         right[i] ? table::align::right : table::align::left, text_min});
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    std::vector<std::string> cells;
+    for (const auto& cell : rows[r]) cells.push_back(printable(cell));
+    t.rows.push_back({table::row_kind::body, std::move(cells)});
+  }
+  return table::render(t, static_cast<std::size_t>(style.width), style);
 }
 
-// Rows of cells printed in aligned columns; `right[i]` right-aligns column i.
-// Two spaces between columns, no trailing blanks.
-inline std::string aligned(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right) {
-  std::vector<std::size_t> widths(right.size(), 0);
-  for (const auto& row : rows)
-    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], width_of(row[i]));
+// Prose lines of the table view, wrapped to the width.
+inline std::string prose(std::string_view text, const style::output_style& style,
+                         style::tone tone = style::tone::plain) {
   std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
-      const std::string pad(widths[i] - width_of(row[i]), ' ');
-      if (i > 0) line += "  ";
-      line += right[i] ? pad + row[i] : row[i] + pad;
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-  }
+  for (const auto& line : display::wrap(printable(text), static_cast<std::size_t>(style.width), "  "))
+    out += style::paint(line, tone, style) + "\n";
   return out;
 }
 
@@ -96,33 +102,33 @@ inline std::vector<surface> ranked_surfaces(const report& r) {
   return out;
 }
 
-inline std::string surfaces_table(const report& r) {
-  std::vector<std::vector<std::string>> rows = {{"rank", "surface", "mode", "files", "bytes", "est. tokens"}};
+inline std::string surfaces_table(const report& r, const style::output_style& style) {
+  std::vector<std::vector<std::string>> rows = {{"rank", "surface", "mode", "files", "bytes", "~tokens"}};
   std::size_t rank = 0;
   for (const auto& s : ranked_surfaces(r))
     rows.push_back({std::to_string(++rank), s.name, s.mode, std::to_string(s.files), std::to_string(s.bytes),
                     std::to_string(s.tokens)});
-  return aligned(rows, {true, false, false, true, true, true});
+  return aligned(rows, {true, false, false, true, true, true}, style);
 }
 
-inline std::string hot_path_table(const skill_assets_metric& m) {
+inline std::string hot_path_table(const skill_assets_metric& m, const style::output_style& style) {
   std::vector<const skill_asset*> files;
   for (const auto& f : m.files) files.push_back(&f);
   std::stable_sort(files.begin(), files.end(), [](const skill_asset* a, const skill_asset* b) {
     return a->estimated_tokens != b->estimated_tokens ? a->estimated_tokens > b->estimated_tokens : a->bytes > b->bytes;
   });
-  std::vector<std::vector<std::string>> rows = {{"rank", "hot-path file", "source", "bytes", "est. tokens"}};
+  std::vector<std::vector<std::string>> rows = {{"rank", "hot-path file", "source", "bytes", "~tokens"}};
   std::size_t rank = 0;
   for (const auto* f : files)
     rows.push_back({std::to_string(++rank), f->name, f->source, std::to_string(f->bytes),
                     std::to_string(f->estimated_tokens)});
   for (const auto& name : m.missing) rows.push_back({"-", name, "not found", "0", "0"});
-  return aligned(rows, {true, false, false, true, true});
+  return aligned(rows, {true, false, false, true, true}, style);
 }
 
 }  // namespace detail
 
-inline std::string to_json(const report& r, bool pretty) {
+OKSTRA_INLINE std::string to_json(const report& r, bool pretty) {
   json::writer w(pretty);
   w.begin_object();
   w.field("taskRoot", r.task_root);
@@ -147,15 +153,18 @@ inline std::string to_json(const report& r, bool pretty) {
   return std::move(w).str();
 }
 
-inline std::string to_table(const report& r) {
-  std::string out = "context cost of " + r.task_root + "\n";
-  out += "run: " + r.run_dir.value_or("(none)") + "\n\n";
-  out += detail::surfaces_table(r);
+OKSTRA_INLINE std::string to_table(const report& r, const style::output_style& style) {
+  // Paths are not wrapped: a path split over two lines cannot be copied.
+  std::string out = style::paint("context cost of " + printable(r.task_root), style::tone::bold, style) + "\n";
+  out += "run: " + printable(r.run_dir.value_or("(none)")) + "\n\n";
+  out += detail::surfaces_table(r, style);
   const auto& aw = r.analysis_worker;
-  out += "\nanalysis worker, per worker: full contract " + std::to_string(aw.legacy_full_contract_file_count) +
-         " files, " + std::to_string(aw.legacy_full_contract_bytes_per_worker) + " bytes; packet mode " +
-         std::to_string(aw.estimated_packet_mode_bytes_per_worker) + " bytes\n\n";
-  out += detail::hot_path_table(r.skill_assets);
+  out += "\n" + detail::prose("per analysis worker: full contract " +
+                                  std::to_string(aw.legacy_full_contract_file_count) + " files, " +
+                                  std::to_string(aw.legacy_full_contract_bytes_per_worker) + " bytes; packet mode " +
+                                  std::to_string(aw.estimated_packet_mode_bytes_per_worker) + " bytes",
+                              style) + "\n";
+  out += detail::hot_path_table(r.skill_assets, style);
   out.pop_back();  // the caller ends the output with its own newline
   return out;
 }

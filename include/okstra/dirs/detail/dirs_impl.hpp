@@ -1,6 +1,8 @@
 // Definitions for okstra/dirs/dirs.hpp. Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <system_error>
 
 #include "okstra/core/text.hpp"
 #include "okstra/core/sha256.hpp"
@@ -16,38 +19,78 @@
 namespace okstra::dirs {
 
 namespace detail {
-using text::trim;
-
-inline stdfs::path user_home() {
-  if (const char* env = std::getenv("HOME"); env && *env) return env;
-  struct passwd pw{}, *found = nullptr;
-  char buf[4096];
-  if (::getpwuid_r(::getuid(), &pw, buf, sizeof buf, &found) == 0 && found && found->pw_dir) return found->pw_dir;
-  throw input_error("cannot find the home folder 'HOME'", "set HOME or OKSTRA_HOME");
-}
-
 inline bool is_safe_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
          c == '-';
 }
+
+// The folders a list variable names (docs/dirs.md, "Agent roots"); none when
+// it is unset or names nothing, so the caller uses the defaults.
+inline std::vector<stdfs::path> listed_in(const char* variable) {
+  std::vector<stdfs::path> out;
+  const char* value = std::getenv(variable);
+  for (const std::string_view item : text::split_list(value ? value : "", ','))
+    out.emplace_back(std::string(item));
+  return out;
+}
+
+inline bool is_folder(const stdfs::path& p) {
+  struct stat st{};
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
 }  // namespace detail
 
-inline stdfs::path user_home() { return detail::user_home(); }
+OKSTRA_INLINE stdfs::path user_home() {
+  if (const char* env = std::getenv("HOME"); env && *env) return env;
+  struct passwd pw{}, *found = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(::getuid(), &pw, buf, sizeof buf, &found) == 0 && found && found->pw_dir && *found->pw_dir)
+    return found->pw_dir;
+  throw input_error("cannot find the home folder 'HOME'", "set HOME (or OKSTRA_HOME and the agents' folders)");
+}
 
-inline stdfs::path okstra_home() {
+OKSTRA_INLINE stdfs::path okstra_home() {
   const char* env = std::getenv("OKSTRA_HOME");
-  const std::string_view trimmed = detail::trim(env ? env : "");
-  if (trimmed.empty()) return detail::user_home() / ".okstra";
+  const std::string_view trimmed = text::trim(env ? env : "");
+  if (trimmed.empty()) return user_home() / ".okstra";
   return stdfs::absolute(stdfs::path(std::string(trimmed))).lexically_normal();
 }
 
-inline stdfs::path home_layout::project_mirror(std::string_view project_id) const {
+// The home folder is only asked for when a default is needed, so a user who
+// names every root works without one.
+OKSTRA_INLINE agent_roots claude_roots() {
+  if (auto named = detail::listed_in("CLAUDE_CONFIG_DIR"); !named.empty()) return {std::move(named), true};
+  const stdfs::path home = user_home();
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  return {{(xdg && *xdg ? stdfs::path(xdg) : home / ".config") / "claude", home / ".claude"}, false};
+}
+
+OKSTRA_INLINE agent_roots codex_roots() {
+  if (auto named = detail::listed_in("CODEX_HOME"); !named.empty()) return {std::move(named), true};
+  return {{user_home() / ".codex"}, false};
+}
+
+OKSTRA_INLINE agent_roots gemini_roots() {
+  if (auto named = detail::listed_in("GEMINI_DIR"); !named.empty()) return {std::move(named), true};
+  return {{user_home() / ".gemini"}, false};
+}
+
+OKSTRA_INLINE std::optional<stdfs::path> data_dir() {
+  std::error_code ec;
+  const stdfs::path exe = stdfs::read_symlink("/proc/self/exe", ec);
+  if (ec || !exe.has_parent_path()) return std::nullopt;
+  for (const stdfs::path& candidate : {exe.parent_path() / ".." / "share" / "okstra", exe.parent_path() / "share" / "okstra"})
+    if (detail::is_folder(candidate)) return candidate.lexically_normal();
+  return std::nullopt;
+}
+
+OKSTRA_INLINE stdfs::path home_layout::project_mirror(std::string_view project_id) const {
   return projects_dir() / (safe_segment(project_id) + ".json");
 }
 
 // ---- task keys --------------------------------------------------------------
 
-inline void validate_segment(std::string_view segment, std::string_view role, std::string_view whole_key) {
+OKSTRA_INLINE void validate_segment(std::string_view segment, std::string_view role, std::string_view whole_key) {
   const auto fail = [&](std::string rule) {
     return usage_error(quoted("invalid task key", whole_key) + ": " + std::string(role) + " " + rule);
   };
@@ -63,7 +106,7 @@ inline void validate_segment(std::string_view segment, std::string_view role, st
   }
 }
 
-inline task_key make_task_key(std::string_view project_id, std::string_view task_group, std::string_view task_id) {
+OKSTRA_INLINE task_key make_task_key(std::string_view project_id, std::string_view task_group, std::string_view task_id) {
   const std::string whole = std::string(project_id) + "/" + std::string(task_group) + "/" + std::string(task_id);
   validate_segment(project_id, "project id", whole);
   validate_segment(task_group, "task group", whole);
@@ -71,7 +114,7 @@ inline task_key make_task_key(std::string_view project_id, std::string_view task
   return {std::string(project_id), std::string(task_group), std::string(task_id)};
 }
 
-inline task_key parse_task_key(std::string_view text) {
+OKSTRA_INLINE task_key parse_task_key(std::string_view text) {
   const char separator = text.find('/') != std::string_view::npos ? '/' : ':';
   std::vector<std::string_view> parts;
   std::size_t start = 0;
@@ -89,7 +132,7 @@ inline task_key parse_task_key(std::string_view text) {
   return {std::string(parts[0]), std::string(parts[1]), std::string(parts[2])};
 }
 
-inline std::string safe_segment(std::string_view segment) {
+OKSTRA_INLINE std::string safe_segment(std::string_view segment) {
   std::string out;
   out.reserve(segment.size());
   for (std::size_t i = 0; i < segment.size();) {
@@ -100,7 +143,7 @@ inline std::string safe_segment(std::string_view segment) {
   return out;
 }
 
-inline std::string escape_segment(std::string_view segment) {
+OKSTRA_INLINE std::string escape_segment(std::string_view segment) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(segment.size());
@@ -115,7 +158,7 @@ inline std::string escape_segment(std::string_view segment) {
   return out;
 }
 
-inline std::string escaped_key(const task_key& key) {
+OKSTRA_INLINE std::string escaped_key(const task_key& key) {
   // '+' never survives escape_segment, so the join is unambiguous.
   std::string joined =
       escape_segment(key.project_id) + "+" + escape_segment(key.task_group) + "+" + escape_segment(key.task_id);
@@ -124,13 +167,13 @@ inline std::string escaped_key(const task_key& key) {
   return "sha256-" + sha256_hex(key.str());
 }
 
-inline bool safe_segments_collide(const task_key& a, const task_key& b) {
+OKSTRA_INLINE bool safe_segments_collide(const task_key& a, const task_key& b) {
   return !(a == b) && safe_segment(a.project_id) == safe_segment(b.project_id) &&
          safe_segment(a.task_group) == safe_segment(b.task_group) &&
          safe_segment(a.task_id) == safe_segment(b.task_id);
 }
 
-inline std::optional<task_key> find_safe_collision(const task_key& key, const std::vector<task_key>& known) {
+OKSTRA_INLINE std::optional<task_key> find_safe_collision(const task_key& key, const std::vector<task_key>& known) {
   for (const auto& other : known)
     if (safe_segments_collide(key, other)) return other;
   return std::nullopt;
@@ -138,24 +181,24 @@ inline std::optional<task_key> find_safe_collision(const task_key& key, const st
 
 // ---- task types -------------------------------------------------------------
 
-inline bool is_task_type(std::string_view type) {
+OKSTRA_INLINE bool is_task_type(std::string_view type) {
   return std::find(std::begin(task_types), std::end(task_types), type) != std::end(task_types);
 }
 
-inline void validate_task_type(std::string_view type) {
+OKSTRA_INLINE void validate_task_type(std::string_view type) {
   if (is_task_type(type)) return;
   std::string known;
   for (const auto t : task_types) known.append(known.empty() ? "" : ", ").append(t);
   throw usage_error(quoted("unknown task type", type), "task types: " + known);
 }
 
-inline bool is_stage_scoped(std::string_view type) {
+OKSTRA_INLINE bool is_stage_scoped(std::string_view type) {
   return type == "implementation" || type == "final-verification";
 }
 
 // ---- project layout ---------------------------------------------------------
 
-inline layout detect_layout(const stdfs::path& project_root) {
+OKSTRA_INLINE layout detect_layout(const stdfs::path& project_root) {
   struct stat st{};
   const auto is_dir = [&](const stdfs::path& p) { return ::lstat(p.c_str(), &st) == 0 && !S_ISREG(st.st_mode); };
   const bool current = is_dir(project_layout::current(project_root).okstra_dir);
@@ -166,20 +209,20 @@ inline layout detect_layout(const stdfs::path& project_root) {
   return layout::none;
 }
 
-inline stdfs::path task_paths::run_dir(std::string_view task_type, std::optional<int> stage) const {
+OKSTRA_INLINE stdfs::path task_paths::run_dir(std::string_view task_type, std::optional<int> stage) const {
   stdfs::path dir = runs_dir() / std::string(task_type);
   if (stage) dir /= "stage-" + std::to_string(*stage);
   return dir;
 }
 
-inline std::string report_name(std::string_view task_type, int seq) {
+OKSTRA_INLINE std::string report_name(std::string_view task_type, int seq) {
   if (seq < 1 || seq > 999) throw input_error(quoted("report sequence out of range", std::to_string(seq)));
   char digits[8];
   std::snprintf(digits, sizeof digits, "%03d", seq);
   return "final-report-" + std::string(task_type) + "-" + digits + ".md";
 }
 
-inline stdfs::path worktree_path(const home_layout& home, const task_key& key) {
+OKSTRA_INLINE stdfs::path worktree_path(const home_layout& home, const task_key& key) {
   return home.worktrees_dir() / safe_segment(key.project_id) / safe_segment(key.task_group) /
          safe_segment(key.task_id);
 }

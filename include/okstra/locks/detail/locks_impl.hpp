@@ -1,6 +1,8 @@
 // Definitions for okstra/locks/locks.hpp. Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -164,7 +166,7 @@ inline lock_reentry_error reentry(const stdfs::path& file) {
 
 // The record is read from a file another process wrote: every field is
 // escaped, wherever the description ends up (wait line, hint).
-inline std::string holder_record::describe() const {
+OKSTRA_INLINE std::string holder_record::describe() const {
   std::string out = "pid " + std::to_string(pid);
   if (!host.empty()) out += " on host '" + printable(host) + "'";
   if (!command.empty()) out += " running '" + printable(command) + "'";
@@ -173,7 +175,7 @@ inline std::string holder_record::describe() const {
   return out;
 }
 
-inline std::optional<holder_record> read_holder(const stdfs::path& file) {
+OKSTRA_INLINE std::optional<holder_record> read_holder(const stdfs::path& file) {
   fs::unique_fd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (!fd) return std::nullopt;
   try {
@@ -185,13 +187,13 @@ inline std::optional<holder_record> read_holder(const stdfs::path& file) {
   }
 }
 
-inline lock::lock(stdfs::path file, fs::unique_fd fd, dev_t dev, ino_t ino)
+OKSTRA_INLINE lock::lock(stdfs::path file, fs::unique_fd fd, dev_t dev, ino_t ino)
     : file_(std::move(file)), fd_(std::move(fd)), dev_(dev), ino_(ino) {}
 
-inline lock::lock(lock&& other) noexcept
+OKSTRA_INLINE lock::lock(lock&& other) noexcept
     : file_(std::move(other.file_)), fd_(std::move(other.fd_)), dev_(other.dev_), ino_(other.ino_) {}
 
-inline lock& lock::operator=(lock&& other) noexcept {
+OKSTRA_INLINE lock& lock::operator=(lock&& other) noexcept {
   if (this != &other) {
     release();
     file_ = std::move(other.file_);
@@ -202,9 +204,9 @@ inline lock& lock::operator=(lock&& other) noexcept {
   return *this;
 }
 
-inline lock::~lock() { release(); }
+OKSTRA_INLINE lock::~lock() { release(); }
 
-inline void lock::release() noexcept {
+OKSTRA_INLINE void lock::release() noexcept {
   if (!fd_) return;
   // Clear the record first so a released lock never shows a holder.
   [[maybe_unused]] const int rc = ::ftruncate(fd_.get(), 0);
@@ -213,12 +215,12 @@ inline void lock::release() noexcept {
   detail::held_set().erase({dev_, ino_});
 }
 
-inline lock lock::acquire(const stdfs::path& file, const wait_policy& policy) {
+OKSTRA_INLINE lock lock::acquire(const stdfs::path& file, const wait_policy& policy) {
   const stdfs::path base = file.parent_path().empty() ? stdfs::path(".") : file.parent_path();
   return acquire_below(base, file, policy);
 }
 
-inline lock lock::acquire_below(const stdfs::path& base, const stdfs::path& file, const wait_policy& policy) {
+OKSTRA_INLINE lock lock::acquire_below(const stdfs::path& base, const stdfs::path& file, const wait_policy& policy) {
   fs::unique_fd dir = detail::open_private_dirs(base, file.lexically_relative(base).parent_path());
   const std::string name = file.filename().string();
   for (;;) {
@@ -266,40 +268,20 @@ inline lock lock::acquire_below(const stdfs::path& base, const stdfs::path& file
 
 // ---- named locks ------------------------------------------------------------
 
-inline stdfs::path central_lock_file(const dirs::home_layout& home) { return home.locks_dir() / "central.lock"; }
+OKSTRA_INLINE stdfs::path central_lock_file(const dirs::home_layout& home) { return home.locks_dir() / "central.lock"; }
 
-inline stdfs::path task_lock_file(const dirs::home_layout& home, const dirs::task_key& key,
+OKSTRA_INLINE stdfs::path task_lock_file(const dirs::home_layout& home, const dirs::task_key& key,
                                   std::string_view task_type) {
   dirs::validate_task_type(task_type);
   return home.locks_dir() / ("task-" + dirs::escaped_key(key) + "-" + std::string(task_type) + ".lock");
 }
 
-inline stdfs::path provision_lock_file(const dirs::home_layout& home, const dirs::task_key& key) {
+OKSTRA_INLINE stdfs::path provision_lock_file(const dirs::home_layout& home, const dirs::task_key& key) {
   return home.locks_dir() / "worktree-provision" / (dirs::escaped_key(key) + ".lock");
 }
 
-inline stdfs::path registry_lock_file(const dirs::home_layout& home) {
+OKSTRA_INLINE stdfs::path registry_lock_file(const dirs::home_layout& home) {
   return home.registry_lock();
-}
-
-// ---- shared options ---------------------------------------------------------
-
-inline void add_wait_options(cli::command_line& command) {
-  command.options()("lock-timeout", cli::po::value<double>()->value_name("SECONDS"),
-                    "give up (exit 1) when a lock is still busy after SECONDS; default: wait")(
-      "no-wait", "give up at once (exit 1) when a lock is busy");
-}
-
-inline wait_policy wait_policy_from(const cli::command_line& command) {
-  wait_policy policy;
-  if (command.has("no-wait") && command.has("lock-timeout"))
-    throw usage_error("options '--no-wait' and '--lock-timeout' cannot be combined");
-  if (command.has("no-wait")) policy.timeout_seconds = 0.0;
-  if (auto t = command.get<double>("lock-timeout")) {
-    if (!(*t >= 0) || *t > 86400.0 * 365) throw usage_error(quoted("invalid lock timeout", std::to_string(*t)));
-    policy.timeout_seconds = *t;
-  }
-  return policy;
 }
 
 }  // namespace okstra::locks

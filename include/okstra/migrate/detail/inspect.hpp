@@ -3,6 +3,8 @@
 // Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -15,7 +17,7 @@
 
 namespace okstra::migrate {
 
-inline std::string_view to_string(project_state state) {
+OKSTRA_INLINE std::string_view to_string(project_state state) {
   switch (state) {
     case project_state::legacy: return "legacy";
     case project_state::interrupted: return "interrupted";

@@ -3,6 +3,8 @@
 // instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include "okstra/core/json.hpp"
 
 namespace okstra::migrate {
@@ -156,13 +158,13 @@ inline migration_plan read_plan(const json::value& v, std::string_view source) {
 
 }  // namespace detail
 
-inline std::string to_json(const migration_plan& plan, bool pretty) {
+OKSTRA_INLINE std::string to_json(const migration_plan& plan, bool pretty) {
   json::writer w(pretty);
   detail::write_plan(w, plan);
   return std::move(w).str();
 }
 
-inline std::string to_json(const outcome& done, bool pretty) {
+OKSTRA_INLINE std::string to_json(const outcome& done, bool pretty) {
   json::writer w(pretty);
   w.begin_object().key("plan");
   detail::write_plan(w, done.plan);

@@ -3,6 +3,8 @@
 // is not a rewritten prefix stays as it was. Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <optional>
 
 #include "okstra/core/json.hpp"
@@ -126,7 +128,7 @@ inline bool may_reference(std::string_view text, const std::vector<prefix_pair>&
 
 }  // namespace detail
 
-inline text_rewrite rewrite_json(std::string_view text, const std::vector<prefix_pair>& prefixes) {
+OKSTRA_INLINE text_rewrite rewrite_json(std::string_view text, const std::vector<prefix_pair>& prefixes) {
   text_rewrite out;
   if (!detail::may_reference(text, prefixes)) {
     out.text = text;
@@ -169,7 +171,7 @@ inline text_rewrite rewrite_json(std::string_view text, const std::vector<prefix
   return out;
 }
 
-inline jsonl_rewrite rewrite_jsonl(std::string_view text, const std::vector<prefix_pair>& prefixes) {
+OKSTRA_INLINE jsonl_rewrite rewrite_jsonl(std::string_view text, const std::vector<prefix_pair>& prefixes) {
   jsonl_rewrite out;
   if (!detail::may_reference(text, prefixes)) {
     out.text = text;

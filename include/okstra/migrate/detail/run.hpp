@@ -2,6 +2,8 @@
 // then the locks, then the steps. Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <optional>
 
 #include "okstra/locks/locks.hpp"
@@ -89,7 +91,7 @@ inline outcome nothing_to_do(const context& c) {
 
 }  // namespace detail
 
-inline migration_plan build_plan(const request& r) {
+OKSTRA_INLINE migration_plan build_plan(const request& r) {
   const detail::context c = detail::resolve(r);
   if (detail::journal_exists(c)) {
     const detail::journal_state j = detail::load_journal(c);
@@ -99,7 +101,7 @@ inline migration_plan build_plan(const request& r) {
   return detail::scan(c, detail::check_fresh(c)).plan;
 }
 
-inline outcome apply(const request& r, const step_hook& after_step) {
+OKSTRA_INLINE outcome apply(const request& r, const step_hook& after_step) {
   const detail::context c = detail::resolve(r);
   // Refusals before anything is written, not even a lock file.
   if (detail::journal_exists(c)) {
@@ -127,7 +129,7 @@ inline outcome apply(const request& r, const step_hook& after_step) {
   return o;
 }
 
-inline outcome undo(const request& r, const step_hook& after_step) {
+OKSTRA_INLINE outcome undo(const request& r, const step_hook& after_step) {
   const detail::context c = detail::resolve(r);
   const auto no_journal = [&] {
     return detail::refusal("no interrupted migration to undo", c.journal,

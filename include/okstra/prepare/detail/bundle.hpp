@@ -2,6 +2,8 @@
 // okstra/prepare/prepare.hpp. Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <algorithm>
 
 #include "okstra/core/json.hpp"
@@ -37,7 +39,7 @@ inline void write_stage(json::writer& w, std::optional<int> stage) {
 }
 }  // namespace detail
 
-inline run_request normalized(run_request request) {
+OKSTRA_INLINE run_request normalized(run_request request) {
   dirs::validate_task_type(request.task_type);
   request.executor = detail::agent_kind(request.executor, "executor");
   if (request.workers.empty()) request.workers = {"claude", "codex"};
@@ -51,7 +53,7 @@ inline run_request normalized(run_request request) {
   return request;
 }
 
-inline run_context make_run_context(const run_request& request, const project_info& project, const run_paths& paths,
+OKSTRA_INLINE run_context make_run_context(const run_request& request, const project_info& project, const run_paths& paths,
                                     const worktree_facts& worktree, const pr_template& pr, std::string created_at) {
   run_context c;
   c.project_root = project.layout.project_root.string();
@@ -81,7 +83,7 @@ inline run_context make_run_context(const run_request& request, const project_in
   return c;
 }
 
-inline std::string to_json(const run_context& c, bool pretty) {
+OKSTRA_INLINE std::string to_json(const run_context& c, bool pretty) {
   json::writer w(pretty);
   w.begin_object().field("projectRoot", c.project_root).field("taskKey", c.task_key).field("taskType", c.task_type);
   detail::write_stage(w, c.stage);
@@ -199,7 +201,7 @@ inline void add_worker_prompts(std::vector<planned_file>& files, const run_paths
 
 }  // namespace detail
 
-inline std::vector<planned_file> plan_bundle(const run_request& request, const run_paths& paths,
+OKSTRA_INLINE std::vector<planned_file> plan_bundle(const run_request& request, const run_paths& paths,
                                              const run_context& context, const template_source& templates) {
   const template_set set = templates_for(request.task_type);
   template_values values = detail::base_values(request, paths, context);
@@ -224,7 +226,7 @@ inline std::vector<planned_file> plan_bundle(const run_request& request, const r
 }
 
 // Every file below its project root, no link followed (docs/prepare.md, "Symlinks").
-inline void write_bundle(const std::vector<planned_file>& files, rollback_journal& journal) {
+OKSTRA_INLINE void write_bundle(const std::vector<planned_file>& files, rollback_journal& journal) {
   for (const auto& file : files) {
     make_folders_below(file.root, file.path.parent_path(), journal);
     write_journaled_below(file.root, file.path, file.content, journal);

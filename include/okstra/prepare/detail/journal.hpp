@@ -2,6 +2,8 @@
 // okstra/prepare/prepare.hpp. Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,11 +15,11 @@
 
 namespace okstra::prepare {
 
-inline void rollback_journal::on_rollback(std::string what, std::function<void()> undo) {
+OKSTRA_INLINE void rollback_journal::on_rollback(std::string what, std::function<void()> undo) {
   steps_.push_back(step{std::move(what), std::move(undo)});
 }
 
-inline std::vector<std::string> rollback_journal::rollback() noexcept {
+OKSTRA_INLINE std::vector<std::string> rollback_journal::rollback() noexcept {
   std::vector<std::string> failures;
   while (!steps_.empty()) {
     step last = std::move(steps_.back());
@@ -58,7 +60,7 @@ inline std::optional<std::string> read_if_regular(const stdfs::path& file) {
 }
 }  // namespace detail
 
-inline void make_folders(const stdfs::path& dir, rollback_journal& journal, mode_t mode) {
+OKSTRA_INLINE void make_folders(const stdfs::path& dir, rollback_journal& journal, mode_t mode) {
   std::vector<stdfs::path> missing;
   std::error_code ec;
   for (stdfs::path p = dir; !p.empty() && !stdfs::is_directory(p, ec); p = p.parent_path()) {
@@ -76,7 +78,7 @@ inline void make_folders(const stdfs::path& dir, rollback_journal& journal, mode
   }
 }
 
-inline void write_journaled(const stdfs::path& file, std::string_view content, rollback_journal& journal,
+OKSTRA_INLINE void write_journaled(const stdfs::path& file, std::string_view content, rollback_journal& journal,
                             const dirs::home_layout* central) {
   // A shared file, under the central lock: killed writers' leftovers go first
   // (docs/cli.md, "Files okstra writes").
@@ -116,14 +118,14 @@ inline void remove_empty_folder_below(const stdfs::path& root, const stdfs::path
 }
 }  // namespace detail
 
-inline std::optional<std::string> read_below(const stdfs::path& root, const stdfs::path& file, std::size_t max_bytes) {
+OKSTRA_INLINE std::optional<std::string> read_below(const stdfs::path& root, const stdfs::path& file, std::size_t max_bytes) {
   const stdfs::path relative = safe_path::below(root, file);
   const auto parent = detail::parent_below(root, relative);
   if (!parent) return std::nullopt;
   return safe_path::read_file_at(*parent, relative.filename().string(), max_bytes);
 }
 
-inline void make_folders_below(const stdfs::path& root, const stdfs::path& dir, rollback_journal& journal,
+OKSTRA_INLINE void make_folders_below(const stdfs::path& root, const stdfs::path& dir, rollback_journal& journal,
                                mode_t mode) {
   safe_path::make_folders(root, safe_path::below(root, dir), mode, [&](const stdfs::path& relative) {
     journal.on_rollback("remove folder " + (root / relative).string(),
@@ -133,7 +135,7 @@ inline void make_folders_below(const stdfs::path& root, const stdfs::path& dir, 
 
 // As write_journaled, with every folder from `root` down opened without
 // following a link, for the write and for its undo alike.
-inline void write_journaled_below(const stdfs::path& root, const stdfs::path& file, std::string_view content,
+OKSTRA_INLINE void write_journaled_below(const stdfs::path& root, const stdfs::path& file, std::string_view content,
                                   rollback_journal& journal, const dirs::home_layout* central) {
   const stdfs::path relative = safe_path::below(root, file);
   const std::string name = relative.filename().string();

@@ -2,8 +2,11 @@
 // okstra/prepare/prepare.hpp. Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <cstdlib>
 
+#include "okstra/core/fs.hpp"
 #include "okstra/core/json.hpp"
 
 namespace okstra::prepare {
@@ -57,7 +60,7 @@ inline void sync_mirror(const dirs::home_layout& home, const json::value& projec
   const auto held = locks::central_lock(home, policy);
   make_folders(home.projects_dir(), journal, 0700);
   const stdfs::path mirror = home.project_mirror(project_id);
-  if (regular_file_at(mirror)) {
+  if (fs::is_regular_file(mirror)) {
     const json::document other = json::read_file(mirror);
     json::require_object(other, mirror.string());
     const auto other_id = json::get_string(other, "projectId");
@@ -74,7 +77,7 @@ inline void sync_mirror(const dirs::home_layout& home, const json::value& projec
 
 }  // namespace detail
 
-inline project_info ensure_project(const dirs::home_layout& home, const stdfs::path& project_root,
+OKSTRA_INLINE project_info ensure_project(const dirs::home_layout& home, const stdfs::path& project_root,
                                    std::string_view project_id, rollback_journal& journal,
                                    const locks::wait_policy& policy) {
   dirs::validate_segment(project_id, "project id", project_id);
@@ -111,22 +114,20 @@ namespace detail {
 // '~/' expanded; a relative path is taken relative to `base`.
 inline stdfs::path anchored(std::string_view text, const stdfs::path& base) {
   stdfs::path p{std::string(text)};
-  if (text == "~" || text.starts_with("~/")) {
-    const char* home = std::getenv("HOME");
-    p = stdfs::path(home ? home : "") / std::string(text.substr(std::min<std::size_t>(2, text.size())));
-  }
+  if (text == "~" || text.starts_with("~/"))
+    p = dirs::user_home() / std::string(text.substr(std::min<std::size_t>(2, text.size())));
   return p.is_absolute() ? p.lexically_normal() : (base / p).lexically_normal();
 }
 
 inline pr_template checked_template(stdfs::path path, std::string source, std::string_view origin) {
-  if (!regular_file_at(path))
+  if (!fs::is_regular_file(path))
     throw input_error(quoted("cannot read the pr template", path.string()) + " (from " + std::string(origin) + ")",
                       "fix or remove the prTemplatePath setting, or pass --pr-template-path FILE");
   return {std::move(path), std::move(source)};
 }
 }  // namespace detail
 
-inline pr_template resolve_pr_template(const std::optional<stdfs::path>& override_path, const project_info& project,
+OKSTRA_INLINE pr_template resolve_pr_template(const std::optional<stdfs::path>& override_path, const project_info& project,
                                        const dirs::home_layout& home, const template_source& templates) {
   if (override_path)
     return detail::checked_template(detail::anchored(override_path->string(), stdfs::current_path()), "override",
@@ -134,7 +135,7 @@ inline pr_template resolve_pr_template(const std::optional<stdfs::path>& overrid
   if (project.pr_template_path)
     return detail::checked_template(detail::anchored(*project.pr_template_path, project.layout.project_root),
                                     "project", project.layout.project_json().string());
-  if (detail::regular_file_at(home.config_json())) {
+  if (fs::is_regular_file(home.config_json())) {
     const json::document config = json::read_file(home.config_json());
     json::require_object(config, home.config_json().string());
     if (const auto global = detail::optional_string(config, "prTemplatePath"))

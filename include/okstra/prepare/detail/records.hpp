@@ -2,6 +2,8 @@
 // Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <algorithm>
 
 #include "okstra/core/json.hpp"
@@ -102,7 +104,7 @@ inline std::string latest_task_text(const run_paths& paths, const run_request& r
 
 }  // namespace detail
 
-inline void update_task_records(const dirs::home_layout& home, const project_info& project, const run_request& request,
+OKSTRA_INLINE void update_task_records(const dirs::home_layout& home, const project_info& project, const run_request& request,
                                 const run_context& context, rollback_journal& journal,
                                 const locks::wait_policy& policy) {
   const dirs::task_paths task{project.layout.task_root(request.key)};

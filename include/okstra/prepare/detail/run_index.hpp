@@ -2,14 +2,17 @@
 // okstra/prepare/prepare.hpp. Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <algorithm>
 
+#include "okstra/core/fs.hpp"
 #include "okstra/core/json.hpp"
 #include "okstra/core/time.hpp"
 
 namespace okstra::prepare {
 
-inline std::string start_line(const run_context& c, std::string_view project_id) {
+OKSTRA_INLINE std::string start_line(const run_context& c, std::string_view project_id) {
   json::writer w(false);
   w.begin_object().field("runDir", c.run_dir).field("taskKey", c.task_key).field("taskType", c.task_type);
   detail::write_stage(w, c.stage);
@@ -74,7 +77,7 @@ inline void validate_status(std::string_view status) {
 
 }  // namespace detail
 
-inline void record_start(const dirs::home_layout& home, const run_context& context, std::string_view project_id,
+OKSTRA_INLINE void record_start(const dirs::home_layout& home, const run_context& context, std::string_view project_id,
                          const locks::wait_policy& policy) {
   const std::string line = start_line(context, project_id);
   fs::ensure_dir(home.root, 0700);
@@ -96,14 +99,14 @@ inline void record_start(const dirs::home_layout& home, const run_context& conte
   }
 }
 
-inline finish_result finish(const dirs::home_layout& home, const stdfs::path& run_dir, std::string_view status,
+OKSTRA_INLINE finish_result finish(const dirs::home_layout& home, const stdfs::path& run_dir, std::string_view status,
                             std::optional<int> seq, const locks::wait_policy& policy) {
   detail::validate_status(status);
   std::error_code ec;
   const std::string dir = stdfs::weakly_canonical(stdfs::absolute(run_dir), ec).string();
   const auto held = locks::central_lock(home, policy);
   std::string text;
-  if (detail::regular_file_at(home.active_jsonl())) text = fs::read_file(home.active_jsonl());
+  if (fs::is_regular_file(home.active_jsonl())) text = fs::read_file(home.active_jsonl());
   std::vector<std::string> lines = detail::split_lines(text);
   const auto found = detail::find_active(lines, dir, seq);
   if (!found)
@@ -150,21 +153,21 @@ inline std::optional<std::string> last_stage_status(const std::string& text, std
 
 }  // namespace detail
 
-inline stage_run_state stage_run_state_of(const dirs::home_layout& home, const dirs::task_key& key, int stage,
+OKSTRA_INLINE stage_run_state stage_run_state_of(const dirs::home_layout& home, const dirs::task_key& key, int stage,
                                           const locks::wait_policy& policy) {
   const std::string key_text = key.str();
   const auto held = locks::central_lock(home, policy);
   stage_run_state state;
-  if (detail::regular_file_at(home.active_jsonl()))
+  if (fs::is_regular_file(home.active_jsonl()))
     state.running = detail::last_stage_status(fs::read_file(home.active_jsonl()), "active.jsonl", key_text, stage)
                         .has_value();
-  if (!state.running && detail::regular_file_at(home.recent_jsonl()))
+  if (!state.running && fs::is_regular_file(home.recent_jsonl()))
     state.last_status = detail::last_stage_status(fs::read_file(home.recent_jsonl()), "recent.jsonl", key_text, stage)
                             .value_or("");
   return state;
 }
 
-inline run_context materialize_run(const dirs::home_layout& home, const project_info& project,
+OKSTRA_INLINE run_context materialize_run(const dirs::home_layout& home, const project_info& project,
                                    const run_request& request, std::optional<int> stage,
                                    const worktree_facts& worktree, const template_source& templates,
                                    rollback_journal& journal, const locks::wait_policy& policy) {

@@ -2,6 +2,8 @@
 // Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,7 +18,7 @@ namespace okstra::prepare {
 
 inline constexpr int max_seq = 999;
 
-inline std::string seq_text(int seq) {
+OKSTRA_INLINE std::string seq_text(int seq) {
   if (seq < 1 || seq > max_seq) throw input_error(quoted("report sequence out of range", std::to_string(seq)));
   char digits[8];
   std::snprintf(digits, sizeof digits, "%03d", seq);
@@ -156,7 +158,7 @@ inline void remove_stale_claims(const safe_path::folder& prompts, const stdfs::p
 }
 }  // namespace detail
 
-inline int highest_seq(const stdfs::path& run_dir, std::string_view task_type) {
+OKSTRA_INLINE int highest_seq(const stdfs::path& run_dir, std::string_view task_type) {
   int highest = 0;
   std::error_code ec;
   for (const auto& entry : stdfs::directory_iterator(run_dir / "reports", ec))
@@ -166,7 +168,7 @@ inline int highest_seq(const stdfs::path& run_dir, std::string_view task_type) {
   return highest;
 }
 
-inline run_paths allocate_run(const dirs::project_layout& project, const dirs::task_key& key,
+OKSTRA_INLINE run_paths allocate_run(const dirs::project_layout& project, const dirs::task_key& key,
                               std::string_view task_type, std::optional<int> stage, rollback_journal& journal) {
   dirs::validate_task_type(task_type);
   const bool nests = task_type == "implementation";

@@ -2,6 +2,8 @@
 // okstra/prepare/prepare.hpp. Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,31 +11,25 @@
 #include <set>
 
 #include "okstra/core/fs.hpp"
+#include "okstra/core/text.hpp"
 
 namespace okstra::prepare {
 
 namespace detail {
-inline bool regular_file_at(const stdfs::path& p) {
-  std::error_code ec;
-  return stdfs::is_regular_file(p, ec);
-}
-
 inline constexpr std::string_view setup_hint =
     "run 'okstra setup' to install okstra into the okstra home "
     "(or set OKSTRA_SKIP_INSTALL_CHECK=1 to run from a build folder)";
 
-// <folder of the running binary>/../share/okstra/templates, for an install
-// whose home was not set up yet.
+// The templates of okstra's data folder (dirs::data_dir, docs/dirs.md): an
+// install whose home was not set up yet, or a build folder.
 inline std::optional<stdfs::path> data_dir_templates() {
-  std::error_code ec;
-  const stdfs::path exe = stdfs::read_symlink("/proc/self/exe", ec);
-  if (ec) return std::nullopt;
-  return exe.parent_path().parent_path() / "share" / "okstra" / "templates";
+  if (auto data = dirs::data_dir()) return *data / "templates";
+  return std::nullopt;
 }
 
 inline bool holds_every_template(const stdfs::path& dir) {
   const auto files = all_template_files();
-  return std::all_of(files.begin(), files.end(), [&](const std::string& f) { return regular_file_at(dir / f); });
+  return std::all_of(files.begin(), files.end(), [&](const std::string& f) { return fs::is_regular_file(dir / f); });
 }
 
 inline bool is_placeholder_name(std::string_view name) {
@@ -47,37 +43,32 @@ inline std::string at_line(std::string_view text, std::size_t offset) {
 }
 }  // namespace detail
 
-inline bool install_check_skipped() {
+OKSTRA_INLINE bool install_check_skipped() {
   const char* env = std::getenv("OKSTRA_SKIP_INSTALL_CHECK");
-  if (!env) return false;
-  return std::string_view(env).find_first_not_of(" \t\r\n\v\f") != std::string_view::npos;
+  return env && !text::is_blank(env);
 }
 
-inline void check_installation(const dirs::home_layout& home) {
+OKSTRA_INLINE void check_installation(const dirs::home_layout& home) {
   if (install_check_skipped()) return;
   const std::string hint(detail::setup_hint);
-  if (!detail::regular_file_at(home.version_file()))
+  if (!fs::is_regular_file(home.version_file()))
     throw input_error(quoted("okstra is not installed: missing version stamp", home.version_file().string()), hint);
   for (const auto& file : all_template_files()) {
     const stdfs::path installed = home.templates_dir() / file;
-    if (!detail::regular_file_at(installed))
+    if (!fs::is_regular_file(installed))
       throw input_error(quoted("okstra is not installed: missing template", installed.string()), hint);
   }
 }
 
-inline template_source find_templates(const dirs::home_layout& home) {
+OKSTRA_INLINE template_source find_templates(const dirs::home_layout& home) {
   if (detail::holds_every_template(home.templates_dir())) return {home.templates_dir(), "installed"};
-#ifdef OKSTRA_SOURCE_TEMPLATES_DIR
-  if (const stdfs::path source(OKSTRA_SOURCE_TEMPLATES_DIR); detail::holds_every_template(source))
-    return {source, "source-tree"};
-#endif
   if (const auto data = detail::data_dir_templates(); data && detail::holds_every_template(*data))
     return {*data, "data-dir"};
   throw input_error(quoted("cannot find the templates", home.templates_dir().string()),
                     std::string(detail::setup_hint));
 }
 
-inline template_set templates_for(std::string_view task_type) {
+OKSTRA_INLINE template_set templates_for(std::string_view task_type) {
   dirs::validate_task_type(task_type);
   template_set set;
   set.instruction_set = {{"instruction-set/task-brief.md", "task-brief.md"},
@@ -92,7 +83,7 @@ inline template_set templates_for(std::string_view task_type) {
   return set;
 }
 
-inline std::vector<std::string> all_template_files() {
+OKSTRA_INLINE std::vector<std::string> all_template_files() {
   std::set<std::string> files;
   for (const auto type : dirs::task_types) {
     const template_set set = templates_for(type);
@@ -102,7 +93,7 @@ inline std::vector<std::string> all_template_files() {
   return {files.begin(), files.end()};
 }
 
-inline std::string render(std::string_view text, const template_values& values, std::string_view template_name) {
+OKSTRA_INLINE std::string render(std::string_view text, const template_values& values, std::string_view template_name) {
   std::string out;
   out.reserve(text.size());
   std::size_t pos = 0;
@@ -127,7 +118,7 @@ inline std::string render(std::string_view text, const template_values& values, 
   return out;
 }
 
-inline std::string render_file(const template_source& source, std::string_view relative,
+OKSTRA_INLINE std::string render_file(const template_source& source, std::string_view relative,
                                const template_values& values) {
   const stdfs::path file = source.dir / std::string(relative);
   return render(fs::read_file(file, std::size_t{1} << 24), values, file.string());

@@ -75,122 +75,9 @@
 
 #include "okstra/core/error.hpp"
 #include "okstra/core/json.hpp"
-#include "okstra/core/scan.hpp"
 #include "okstra/core/time.hpp"
-#include "okstra/token_usage/detail/binary_io.hpp"
+#include "okstra/token_usage/detail/log_format.hpp"
 #include "okstra/token_usage/record.hpp"
-
-// Line scanning and field helpers shared by the codex, gemini and cursor parsers.
-namespace okstra::token_usage::detail::jsonl_scan {
-
-using okstra::scan::contains;  // the SIMD search of core/scan.hpp
-
-inline bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-inline std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// A cheap shape check, so garbage and lines cut in the middle are counted
-// as skipped without parsing: a JSONL record starts with '{' and ends with '}'.
-inline bool framed_as_object(std::string_view trimmed) noexcept {
-  return trimmed.size() >= 2 && trimmed.front() == '{' && trimmed.back() == '}';
-}
-
-// The line loop of the three JSONL parsers: calls take(record) for every
-// complete, non-blank line of `bytes` that is framed as an object; a line
-// that is not, or for which take() returns false or a JSON check throws,
-// counts in `skipped`. Returns the bytes of complete lines, so the caller
-// can resume after them once the file has grown.
-template <class Take>
-std::size_t for_each_record(std::string_view bytes, std::uint64_t& skipped, Take&& take) {
-  const std::size_t complete = okstra::scan::complete_prefix(bytes);
-  okstra::scan::for_each_line(bytes.substr(0, complete), [&](std::string_view line) {
-    const std::string_view t = trim(line);
-    if (t.empty()) return;
-    bool ok = framed_as_object(t);
-    if (ok) {
-      try {
-        ok = take(t);
-      } catch (const okstra::error&) {  // a RapidJSON check routed to an exception
-        ok = false;
-      }
-    }
-    if (!ok) ++skipped;
-  });
-  return complete;
-}
-
-// At EOF: bytes after the last '\n' are one truncated line, unless blank.
-inline std::uint64_t truncated_tail_lines(std::string_view unconsumed) noexcept {
-  return trim(unconsumed).empty() ? 0 : 1;
-}
-
-// A token count: absent or null is 0; an integer in [0, max_count] is
-// itself; anything else (negative, fractional, too big, another type) sets
-// `bad` and the caller skips the line (docs/usage.md, "Counts that do not fit").
-inline std::uint64_t count(const json::value* v, bool& bad) noexcept {
-  if (!v || v->IsNull()) return 0;
-  if (v->IsUint64() && v->GetUint64() <= max_count) return v->GetUint64();
-  bad = true;
-  return 0;
-}
-inline std::uint64_t count(const json::value& object, std::string_view key, bool& bad) noexcept {
-  return count(json::find(object, key), bad);
-}
-
-inline std::uint64_t clamp_sub(std::uint64_t a, std::uint64_t b) noexcept { return a > b ? a - b : 0; }
-
-inline const json::value* object_at(const json::value& v, std::string_view key) noexcept {
-  const json::value* f = json::find(v, key);
-  return f && f->IsObject() ? f : nullptr;
-}
-
-inline std::string string_at(const json::value& v, std::string_view key) {
-  return std::string(json::get_string(v, key).value_or(std::string_view()));
-}
-
-inline std::optional<std::int64_t> time_at(const json::value& v, std::string_view key) noexcept {
-  const auto s = json::get_string(v, key);
-  return s ? time::parse_iso8601(*s) : std::nullopt;
-}
-
-// The decoder has no public way to fail; running it past its end does.
-// Used when a cached blob carries the wrong tag.
-inline void force_fail(decoder& d) {
-  while (!d.at_end()) d.u8();
-  d.u8();
-}
-
-// "rollout-2025-05-07T17-24-21-5973b6c0-94b8-487b-a530-2aeb6098ae0e.jsonl" →
-// the UUID; "" when the file name does not end in one.
-inline std::string uuid_in_file_name(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  const std::size_t dot = name.find('.');
-  if (dot != std::string_view::npos) name = name.substr(0, dot);
-  if (name.size() < 36) return {};
-  const std::string_view id = name.substr(name.size() - 36);
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    const char c = id[i];
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (dash ? c != '-' : !hex) return {};
-  }
-  return std::string(id);
-}
-
-// The file name without folder and extensions, to key a session without an id.
-inline std::string file_stem(std::string_view path) {
-  const std::size_t slash = path.rfind('/');
-  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  const std::size_t dot = name.find('.');
-  return std::string(dot == std::string_view::npos ? name : name.substr(0, dot));
-}
-
-}  // namespace okstra::token_usage::detail::jsonl_scan
 
 namespace okstra::token_usage::codex {
 
@@ -222,15 +109,13 @@ struct parse_state {
   friend bool operator==(const parse_state&, const parse_state&) = default;
 };
 
+struct format;  // the log_format below
+
 // What one rollout yielded, up to `consumed` bytes; cacheable.
-struct file_result {
+struct file_result : detail::parsed_file<format> {
   parse_state state;
   std::vector<row> rows;
-  std::uint64_t skipped_lines = 0;
-  std::uint64_t consumed = 0;
 
-  void encode(detail::encoder& out) const;
-  static file_result decode(detail::decoder& in);
   friend bool operator==(const file_result&, const file_result&) = default;
 };
 
@@ -380,12 +265,7 @@ inline bool handle_line(file_result& r, std::string_view line) {
       !may_apply_settings(line, head))
     return true;
   json::document doc;
-  try {
-    doc = json::parse(line, "codex rollout line");
-  } catch (const okstra::error&) {
-    return false;
-  }
-  if (!doc.IsObject()) return false;
+  if (!jsonl::parse_object(line, "codex rollout line", doc)) return false;
   const auto ts = scan::time_at(doc, "timestamp");
   if (ts) r.state.last_timestamp_ms = *ts;
   const json::value* payload = scan::object_at(doc, "payload");
@@ -402,29 +282,9 @@ inline bool handle_line(file_result& r, std::string_view line) {
 
 }  // namespace parse_detail
 
-// Parses the complete lines of `bytes`, which are the file's content from
-// offset r.consumed on, continuing from r's state. Never throws for bad input.
-inline void parse_more(file_result& r, std::string_view bytes) {
-  r.consumed += detail::jsonl_scan::for_each_record(bytes, r.skipped_lines,
-                                                      [&](std::string_view t) { return parse_detail::handle_line(r, t); });
-}
-
-// A whole parse: parse_more from an empty state.
-inline file_result parse(std::string_view bytes) {
-  file_result r;
-  parse_more(r, bytes);
-  return r;
-}
-
-// At EOF, the bytes after `consumed` (without '\n') are one truncated line.
-inline std::uint64_t truncated_tail_lines(std::string_view unconsumed) noexcept {
-  return detail::jsonl_scan::truncated_tail_lines(unconsumed);
-}
-
 // ---- cache encoding ---------------------------------------------------------
 
 namespace parse_detail {
-inline constexpr std::uint8_t cache_tag = 'x', cache_layout = 2;  // 2: + service tiers
 
 inline void put(detail::encoder& out, const cumulative& c) {
   out.u64(c.input), out.u64(c.cached), out.u64(c.output), out.u64(c.reasoning), out.u64(c.total);
@@ -444,61 +304,66 @@ inline service_tier get_tier(detail::decoder& in) {
 }
 }  // namespace parse_detail
 
-inline void file_result::encode(detail::encoder& out) const {
-  out.u8(parse_detail::cache_tag), out.u8(parse_detail::cache_layout);
-  out.str(state.session_id), out.str(state.parent_id), out.str(state.meta_cwd), out.str(state.turn_cwd);
-  out.str(state.model);
-  parse_detail::put(out, state.previous);
-  out.i64(state.last_timestamp_ms);
-  out.u8(static_cast<std::uint8_t>(state.tier));
-  out.u8(state.has_meta ? 1 : 0);
-  out.u64(rows.size());
-  for (const row& x : rows) {
-    out.i64(x.timestamp_ms), out.str(x.model), out.str(x.project), out.u8(static_cast<std::uint8_t>(x.tier));
-    out.usage(x.usage);
-    parse_detail::put(out, x.total);
-  }
-  out.u64(skipped_lines), out.u64(consumed);
-}
+// The Codex rollout as a detail::log_format (detail/log_format.hpp).
+struct format {
+  static constexpr std::string_view name = "codex";
+  static constexpr source src = source::codex;
+  static constexpr std::uint8_t cache_tag = 'x', cache_layout = 2;  // 2: + service tiers
+  using file_result = codex::file_result;
+  struct scratch {};
 
-inline file_result file_result::decode(detail::decoder& in) {
-  file_result r;
-  if (in.u8() != parse_detail::cache_tag || in.u8() != parse_detail::cache_layout) {
-    detail::jsonl_scan::force_fail(in);
-    return r;
+  static scratch scratch_for(const file_result&) noexcept { return {}; }
+  static bool parse_line(file_result& r, scratch&, std::string_view line) { return parse_detail::handle_line(r, line); }
+
+  static void encode_body(const file_result& r, detail::encoder& out) {
+    const parse_state& s = r.state;
+    out.str(s.session_id), out.str(s.parent_id), out.str(s.meta_cwd), out.str(s.turn_cwd), out.str(s.model);
+    parse_detail::put(out, s.previous);
+    out.i64(s.last_timestamp_ms);
+    out.u8(static_cast<std::uint8_t>(s.tier));
+    out.u8(s.has_meta ? 1 : 0);
+    detail::encode_list(out, r.rows, [&](const row& x) {
+      out.i64(x.timestamp_ms), out.str(x.model), out.str(x.project), out.u8(static_cast<std::uint8_t>(x.tier));
+      out.usage(x.usage);
+      parse_detail::put(out, x.total);
+    });
   }
-  r.state.session_id = in.str(), r.state.parent_id = in.str(), r.state.meta_cwd = in.str();
-  r.state.turn_cwd = in.str(), r.state.model = in.str();
-  r.state.previous = parse_detail::get(in);
-  r.state.last_timestamp_ms = in.i64();
-  r.state.tier = parse_detail::get_tier(in);
-  const std::uint8_t has_meta = in.u8();
-  if (has_meta > 1) detail::jsonl_scan::force_fail(in);
-  r.state.has_meta = has_meta == 1;
-  // Each row takes at least one byte, so a forged count ends at the input's end.
-  const std::uint64_t n = in.u64();
-  for (std::uint64_t i = 0; i < n && !in.failed(); ++i) {
-    row x;
-    x.timestamp_ms = in.i64(), x.model = in.str(), x.project = in.str(), x.tier = parse_detail::get_tier(in);
-    x.usage = in.usage();
-    x.total = parse_detail::get(in);
-    r.rows.push_back(std::move(x));
+
+  static void decode_body(detail::decoder& in, file_result& r) {
+    parse_state& s = r.state;
+    s.session_id = in.str(), s.parent_id = in.str(), s.meta_cwd = in.str(), s.turn_cwd = in.str(), s.model = in.str();
+    s.previous = parse_detail::get(in);
+    s.last_timestamp_ms = in.i64();
+    s.tier = parse_detail::get_tier(in);
+    const std::uint8_t has_meta = in.u8();
+    if (has_meta > 1) detail::jsonl_scan::force_fail(in);
+    s.has_meta = has_meta == 1;
+    detail::decode_list(in, r.rows, [&] {
+      row x;
+      x.timestamp_ms = in.i64(), x.model = in.str(), x.project = in.str(), x.tier = parse_detail::get_tier(in);
+      x.usage = in.usage();
+      x.total = parse_detail::get(in);
+      return x;
+    });
   }
-  r.skipped_lines = in.u64(), r.consumed = in.u64();
-  return r;
-}
+};
+
+// parse_more(r, bytes): a rollout's complete lines from r.consumed on, the
+// state carried over from r; parse(bytes): a whole rollout. Never throw for
+// bad input; truncated_tail_lines() counts the line cut off at EOF.
+inline constexpr auto& parse_more = detail::parse_more<format>;
+inline constexpr auto& parse = detail::parse_all<format>;
+using jsonl::truncated_tail_lines;
 
 // ---- merge across files -------------------------------------------------------
 
-struct merge_result {
-  std::vector<record> records;
-  std::uint64_t skipped_lines = 0;                // summed over every file given
+struct merge_result : detail::merged {
   std::uint64_t duplicate_files = 0;              // copies of a session not counted
   std::uint64_t replayed_rows = 0;                // fork/subagent history not counted
   std::vector<std::string> forks_without_parent;  // paths, sorted
 };
 
-using file_ref = std::pair<std::string, const file_result*>;  // path, parse result
+using file_ref = detail::file_ref_of<file_result>;
 
 namespace parse_detail {
 
@@ -534,11 +399,9 @@ inline std::size_t replayed_prefix(const file_result& child, const std::vector<c
 inline merge_result merge(const std::vector<file_ref>& files) {
   merge_result out;
   std::map<std::string, std::vector<const file_ref*>> sessions;
-  for (const file_ref& f : files) {
-    if (!f.second) continue;
-    out.skipped_lines += f.second->skipped_lines;
+  out.skipped_lines = detail::for_each_parsed(files, [&](const file_ref& f) {
     sessions[parse_detail::session_key(f)].push_back(&f);
-  }
+  });
   for (auto& [key, copies] : sessions) {
     std::sort(copies.begin(), copies.end(), parse_detail::better_copy);
     out.duplicate_files += copies.size() - 1;

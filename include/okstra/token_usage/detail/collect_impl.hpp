@@ -58,7 +58,7 @@ struct work_unit {
 };
 
 inline std::string subagent_type(const std::string& path) {
-  if (!ends_with(path, ".jsonl")) return {};
+  if (!path.ends_with(".jsonl")) return {};
   const std::string meta = path.substr(0, path.size() - 6) + ".meta.json";
   try {
     const auto doc = json::read_file(meta, 1 << 20);

@@ -2,6 +2,8 @@
 // and the cache write-back.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <memory>
 
 #include "okstra/token_usage/detail/preload.hpp"
@@ -315,7 +317,7 @@ inline void run_write_back(write_back_job& job) {
 
 }  // namespace detail
 
-inline discovered_logs discover_logs(const collect_options& o) {
+OKSTRA_INLINE discovered_logs discover_logs(const collect_options& o) {
   discovered_logs logs;
   logs.files = detail::discover(o, logs.unreadable);
   logs.fingerprint = detail::fingerprint(logs.files);
@@ -326,13 +328,13 @@ inline discovered_logs discover_logs(const collect_options& o) {
   return logs;
 }
 
-inline collection collect(const collect_options& o) {
+OKSTRA_INLINE collection collect(const collect_options& o) {
   cache_preloader preloaded(o);  // overlaps the walk
   return collect(o, discover_logs(o), preloaded);
 }
 
 
-inline bool has_cache(const collect_options& o) {
+OKSTRA_INLINE bool has_cache(const collect_options& o) {
   struct stat st{};
   return o.use_cache && ::stat((detail::cache_dir_of(o) / detail::index_name).c_str(), &st) == 0;
 }
@@ -549,13 +551,13 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
 
 }  // namespace detail
 
-inline collection collect(const collect_options& o, discovered_logs logs, cache_preloader& preloaded) {
+OKSTRA_INLINE collection collect(const collect_options& o, discovered_logs logs, cache_preloader& preloaded) {
   if (auto once = detail::collect_once(o, std::move(logs), preloaded.take())) return std::move(*once);
   detail::trace_note("cache: a stored part failed its check; reading without the cache");
   return std::move(*detail::collect_once(o, discover_logs(o), std::make_unique<detail::cache_preload>()));
 }
 
-inline collection collect(const collect_options& o, discovered_logs logs) {
+OKSTRA_INLINE collection collect(const collect_options& o, discovered_logs logs) {
   cache_preloader preloaded(o);
   return collect(o, std::move(logs), preloaded);
 }

@@ -9,27 +9,23 @@ namespace detail {
 // to `unreadable` (files.hpp).
 inline std::vector<tracked> discover(const collect_options& o, unreadable_list& unreadable) {
   std::vector<log_file> found;
-  const stdfs::path home = user_home_dir();
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  const stdfs::path config = xdg && *xdg ? stdfs::path(xdg) : home / ".config";
   if (o.enabled[0]) {
-    const auto roots = resolve_roots(o.claude_roots, "CLAUDE_CONFIG_DIR", ',', {config / "claude", home / ".claude"});
+    const auto roots = resolve_roots(o.claude_roots, dirs::claude_roots);
     require_roots(roots, "Claude Code");
     find_claude(roots, found, unreadable);
   }
   if (o.enabled[1]) {
-    const auto roots = resolve_roots(o.codex_roots, "CODEX_HOME", ',', {home / ".codex"});
+    const auto roots = resolve_roots(o.codex_roots, dirs::codex_roots);
     require_roots(roots, "Codex");
     find_codex(roots, found, unreadable);
   }
   if (o.enabled[2]) {
-    const auto roots = resolve_roots(o.gemini_roots, "GEMINI_DIR", ',', {home / ".gemini"});
+    const auto roots = resolve_roots(o.gemini_roots, dirs::gemini_roots);
     require_roots(roots, "Gemini");
     find_gemini(roots, found, unreadable);
   }
   if (o.enabled[3]) {
-    const stdfs::path log = o.cursor_log ? *o.cursor_log : dirs::okstra_home() / "usage" / "cursor.jsonl";
-    std::error_code ec;
+    const stdfs::path log = o.cursor_log ? *o.cursor_log : dirs::home().cursor_usage_log();
     struct stat st{};
     if (::stat(log.c_str(), &st) == 0 && S_ISREG(st.st_mode)) found.push_back({source::cursor, log.string(), st, false, false});
     else if (o.cursor_log) throw input_error(quoted("cannot find Cursor usage log", log.string()));
@@ -262,14 +258,15 @@ inline void run_units(std::vector<tracked>& files, const std::vector<work_unit>&
   std::thread bar;
   if (progress && total > (std::uint64_t{256} << 20)) {
     bar = std::thread([&] {
+      char line[96];
       while (!done) {
-        std::fprintf(stderr, "\rokstra-usage: reading logs %3d%% (%llu/%llu MB)",
-                     static_cast<int>(100 * state.bytes / std::max<std::uint64_t>(total, 1)),
-                     static_cast<unsigned long long>(state.bytes >> 20), static_cast<unsigned long long>(total >> 20));
-        std::fflush(stderr);
+        std::snprintf(line, sizeof line, "reading logs %3d%% (%llu/%llu MB)",
+                      static_cast<int>(100 * state.bytes / std::max<std::uint64_t>(total, 1)),
+                      static_cast<unsigned long long>(state.bytes >> 20), static_cast<unsigned long long>(total >> 20));
+        diagnostics::progress(line);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
-      std::fprintf(stderr, "\r\033[K");
+      diagnostics::progress("");
     });
   }
   worker();

@@ -32,6 +32,8 @@
 //   files is counted once, from the largest total, then the smallest path.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -41,7 +43,7 @@
 #include <utility>
 #include <vector>
 
-#include "okstra/token_usage/detail/codex.hpp"  // detail::jsonl_scan
+#include "okstra/token_usage/detail/log_format.hpp"
 
 namespace okstra::token_usage::cursor {
 
@@ -56,14 +58,12 @@ struct entry {
   }
 };
 
-// What the log yielded, up to `consumed` bytes; cacheable.
-struct file_result {
-  std::vector<entry> entries;  // first-seen order, one per generationId
-  std::uint64_t skipped_lines = 0;
-  std::uint64_t consumed = 0;
+struct format;  // the log_format below
 
-  void encode(detail::encoder& out) const;
-  static file_result decode(detail::decoder& in);
+// What the log yielded, up to `consumed` bytes; cacheable.
+struct file_result : detail::parsed_file<format> {
+  std::vector<entry> entries;  // first-seen order, one per generationId
+
   friend bool operator==(const file_result&, const file_result&) = default;
 };
 
@@ -85,12 +85,7 @@ inline bool token_field(const json::value& o, std::string_view key, std::uint64_
 // Returns false when the line must be counted as skipped.
 inline bool read_line(std::string_view line, entry& out) {
   json::document doc;
-  try {
-    doc = json::parse(line, "cursor usage log line");
-  } catch (const okstra::error&) {
-    return false;
-  }
-  if (!doc.IsObject()) return false;
+  if (!jsonl::parse_object(line, "cursor usage log line", doc)) return false;
   const auto gen = json::get_string(doc, "generationId");
   const auto ts = scan::time_at(doc, "timestamp");
   if (!gen || gen->empty() || !ts) return false;
@@ -112,15 +107,23 @@ inline bool read_line(std::string_view line, entry& out) {
 
 }  // namespace parse_detail
 
-// Parses the complete lines of the log's `bytes` (the file from offset
-// r.consumed on), continuing from r. Never throws for bad input.
-inline void parse_more(file_result& r, std::string_view bytes) {
-  namespace scan = detail::jsonl_scan;
-  std::unordered_map<std::string, std::size_t> ix;
-  for (std::size_t i = 0; i < r.entries.size(); ++i) ix[r.entries[i].generation_id] = i;
-  r.consumed += scan::for_each_record(bytes, r.skipped_lines, [&](std::string_view t) {
+// The hook log as a detail::log_format (detail/log_format.hpp); the scratch
+// is the index of generation ids, rebuilt once per call.
+struct format {
+  static constexpr std::string_view name = "cursor";
+  static constexpr source src = source::cursor;
+  static constexpr std::uint8_t cache_tag = 'c', cache_layout = 2;  // 2: records carry their service tier
+  using file_result = cursor::file_result;
+  using scratch = std::unordered_map<std::string, std::size_t>;
+
+  static scratch scratch_for(const file_result& r) {
+    scratch ix;
+    for (std::size_t i = 0; i < r.entries.size(); ++i) ix[r.entries[i].generation_id] = i;
+    return ix;
+  }
+  static bool parse_line(file_result& r, scratch& ix, std::string_view line) {
     entry e;
-    if (!parse_detail::read_line(t, e)) return false;
+    if (!parse_detail::read_line(line, e)) return false;
     const auto [it, fresh] = ix.try_emplace(e.generation_id, r.entries.size());
     if (fresh) {
       r.entries.push_back(std::move(e));
@@ -128,76 +131,49 @@ inline void parse_more(file_result& r, std::string_view bytes) {
       r.entries[it->second] = std::move(e);  // later lines win
     }
     return true;
-  });
-}
-
-inline file_result parse(std::string_view bytes) {
-  file_result r;
-  parse_more(r, bytes);
-  return r;
-}
-
-// At EOF, the bytes after `consumed` (without '\n') are one truncated line.
-inline std::uint64_t truncated_tail_lines(std::string_view unconsumed) noexcept {
-  return detail::jsonl_scan::truncated_tail_lines(unconsumed);
-}
-
-// ---- cache encoding ---------------------------------------------------------
-
-namespace parse_detail {
-inline constexpr std::uint8_t cache_tag = 'c', cache_layout = 2;  // 2: records carry their service tier
-}
-
-inline void file_result::encode(detail::encoder& out) const {
-  out.u8(parse_detail::cache_tag), out.u8(parse_detail::cache_layout);
-  out.u64(entries.size());
-  for (const entry& e : entries) out.str(e.generation_id), out.rec(e.rec);
-  out.u64(skipped_lines), out.u64(consumed);
-}
-
-inline file_result file_result::decode(detail::decoder& in) {
-  file_result r;
-  if (in.u8() != parse_detail::cache_tag || in.u8() != parse_detail::cache_layout) {
-    detail::jsonl_scan::force_fail(in);
-    return r;
   }
-  // Each entry takes at least one byte, so a forged count ends at the input's end.
-  const std::uint64_t n = in.u64();
-  for (std::uint64_t i = 0; i < n && !in.failed(); ++i) {
-    entry e;
-    e.generation_id = in.str();
-    e.rec = in.rec();
-    r.entries.push_back(std::move(e));
+
+  static void encode_body(const file_result& r, detail::encoder& out) {
+    detail::encode_list(out, r.entries, [&](const entry& e) { out.str(e.generation_id), out.rec(e.rec); });
   }
-  r.skipped_lines = in.u64(), r.consumed = in.u64();
-  return r;
-}
+  static void decode_body(detail::decoder& in, file_result& r) {
+    detail::decode_list(in, r.entries, [&] {
+      entry e;
+      e.generation_id = in.str();
+      e.rec = in.rec();
+      return e;
+    });
+  }
+};
+
+// The log read as its hook appends it: parse_more() resumes at r.consumed
+// (later lines of a generation replace earlier ones), parse() reads it all.
+inline constexpr auto& parse_more = detail::parse_more<format>;
+inline constexpr auto& parse = detail::parse_all<format>;
+using jsonl::truncated_tail_lines;  // a line cut off at EOF
 
 // ---- merge across files -------------------------------------------------------
 
-struct merge_result {
-  std::vector<record> records;
-  std::uint64_t skipped_lines = 0;          // summed over every file given
+struct merge_result : detail::merged {
   std::uint64_t duplicate_generations = 0;  // copies of a generation not counted
 };
 
-using file_ref = std::pair<std::string, const file_result*>;  // path, parse result
+using file_ref = detail::file_ref_of<file_result>;
 
 // Merges parsed logs (null results are ignored); the same for every order.
 inline merge_result merge(const std::vector<file_ref>& files) {
   merge_result out;
   std::map<std::string, std::pair<const std::string*, const entry*>> best;  // generationId → (path, entry)
-  for (const file_ref& f : files) {
-    if (!f.second) continue;
-    out.skipped_lines += f.second->skipped_lines;
+  out.skipped_lines = detail::for_each_parsed(files, [&](const file_ref& f) {
     for (const entry& e : f.second->entries) {
       const auto [it, fresh] = best.try_emplace(e.generation_id, &f.first, &e);
       if (fresh) continue;
       ++out.duplicate_generations;
-      const std::uint64_t a = e.rec.usage.total(), b = it->second.second->rec.usage.total();
-      if (a > b || (a == b && f.first < *it->second.first)) it->second = {&f.first, &e};
+      const auto& [old_path, old_entry] = it->second;
+      if (detail::better_copy(e.rec.usage.total(), f.first, old_entry->rec.usage.total(), *old_path))
+        it->second = {&f.first, &e};
     }
-  }
+  });
   for (const auto& [id, pick] : best) out.records.push_back(pick.second->rec);
   return out;
 }
@@ -227,7 +203,7 @@ inline std::uint64_t payload_tokens(const json::value& o, std::string_view key) 
 
 // Validates a cursor-agent `stop` hook payload and returns the log line to
 // append (without '\n'). Throws okstra::input_error (see the contract).
-inline std::string cursor_hook_line(std::string_view stdin_text, std::int64_t now_ms) {
+OKSTRA_INLINE std::string cursor_hook_line(std::string_view stdin_text, std::int64_t now_ms) {
   namespace pd = cursor::parse_detail;
   const json::document doc = json::parse(stdin_text, "stdin");
   if (!doc.IsObject()) throw pd::payload_error("expected a JSON object");
@@ -261,7 +237,7 @@ inline std::string cursor_hook_line(std::string_view stdin_text, std::int64_t no
 // generation. The user merges it into ~/.cursor/hooks.json (adding the entry
 // to an existing "stop" list rather than replacing the file). The command is
 // a shell line, so a path with characters special to the shell is quoted.
-inline std::string cursor_hook_install_snippet(std::string_view path_to_okstra_usage) {
+OKSTRA_INLINE std::string cursor_hook_install_snippet(std::string_view path_to_okstra_usage) {
   const bool plain = !path_to_okstra_usage.empty() &&
                      std::all_of(path_to_okstra_usage.begin(), path_to_okstra_usage.end(), [](char c) {
                        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||

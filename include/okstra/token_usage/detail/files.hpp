@@ -12,7 +12,6 @@
 #include <array>
 #include <thread>
 #include <utility>
-#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -20,6 +19,7 @@
 
 #include "okstra/core/error.hpp"
 #include "okstra/core/fs.hpp"
+#include "okstra/dirs/dirs.hpp"
 #include "okstra/token_usage/detail/binary_io.hpp"
 #include "okstra/token_usage/record.hpp"
 
@@ -60,39 +60,17 @@ inline std::uint64_t head_hash(int fd, std::uint64_t size) {
   return fnv(std::string_view(buf, got)) ^ got;
 }
 
-inline std::vector<std::string> split_list(std::string_view text, char separator) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t end = std::min(text.find(separator, start), text.size());
-    std::string item(text.substr(start, end - start));
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-    if (!item.empty()) out.push_back(item);
-    start = end + 1;
-  }
-  return out;
-}
-
-inline stdfs::path user_home_dir() {
-  const char* home = std::getenv("HOME");
-  return home && *home ? stdfs::path(home) : stdfs::path("/nonexistent");
-}
-
 struct root_set {
   std::vector<stdfs::path> roots;
   bool explicit_roots = false;  // from a flag or the environment: must exist
 };
 
-inline root_set resolve_roots(const std::vector<stdfs::path>& flags, const char* env_name, char separator,
-                              std::vector<stdfs::path> defaults) {
+// Flags win; else the agent's roots as dirs finds them (docs/dirs.md,
+// "Agent roots"), so the home folder is only needed for a default.
+inline root_set resolve_roots(const std::vector<stdfs::path>& flags, dirs::agent_roots (*from_dirs)()) {
   if (!flags.empty()) return {flags, true};
-  if (const char* env = std::getenv(env_name); env && *env) {
-    root_set r{{}, true};
-    for (auto& item : split_list(env, separator)) r.roots.emplace_back(item);
-    if (!r.roots.empty()) return r;
-  }
-  return {std::move(defaults), false};
+  dirs::agent_roots found = from_dirs();
+  return {std::move(found.roots), found.from_environment};
 }
 
 inline void require_roots(const root_set& set, std::string_view what) {
@@ -103,10 +81,6 @@ inline void require_roots(const root_set& set, std::string_view what) {
       throw input_error(quoted("cannot find " + std::string(what) + " folder", root.string()),
                         "check the flag or the environment variable that names it");
   }
-}
-
-inline bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
 // A folder or file below a root that could not be read: the logs in it are
@@ -266,7 +240,7 @@ inline void find_claude(const root_set& roots, std::vector<log_file>& out, unrea
     const stdfs::path projects = folder_or_root(root, "projects", source::claude, unreadable);
     if (unreadable.size() != before) continue;
     if (projects == root && root.filename() != "projects" && !roots.explicit_roots) continue;
-    const auto jsonl = [](std::string_view name) { return ends_with(name, ".jsonl"); };
+    const auto jsonl = [](std::string_view name) { return name.ends_with(".jsonl"); };
     walk(projects, source::claude, unreadable, jsonl, [&](std::string path, const struct stat& st) {
       const std::size_t slash = path.rfind('/');
       const bool subagent = slash != std::string::npos && std::string_view(path).substr(0, slash).ends_with("/subagents");
@@ -279,7 +253,7 @@ inline void find_codex(const root_set& roots, std::vector<log_file>& out, unread
   for (const auto& root : roots.roots) {
     for (const char* sub : {"sessions", "archived_sessions"}) {
       const bool archived = std::string_view(sub) == "archived_sessions";
-      const auto rollout = [](std::string_view name) { return name.rfind("rollout-", 0) == 0 && ends_with(name, ".jsonl"); };
+      const auto rollout = [](std::string_view name) { return name.starts_with("rollout-") && name.ends_with(".jsonl"); };
       walk(root / sub, source::codex, unreadable, rollout, [&](std::string path, const struct stat& st) {
         out.push_back({source::codex, std::move(path), st, false, archived});
       });
@@ -293,7 +267,7 @@ inline void find_gemini(const root_set& roots, std::vector<log_file>& out, unrea
     const stdfs::path tmp = folder_or_root(root, "tmp", source::gemini, unreadable);
     if (unreadable.size() != before) continue;
     const auto session = [](std::string_view name) {
-      return name.rfind("session-", 0) == 0 && (ends_with(name, ".json") || ends_with(name, ".jsonl"));
+      return name.starts_with("session-") && (name.ends_with(".json") || name.ends_with(".jsonl"));
     };
     walk(tmp, source::gemini, unreadable, session, [&](std::string path, const struct stat& st) {
       if (std::string_view(path).substr(0, path.rfind('/')).ends_with("/chats"))

@@ -55,7 +55,7 @@
 #include <utility>
 #include <vector>
 
-#include "okstra/token_usage/detail/codex.hpp"  // detail::jsonl_scan
+#include "okstra/token_usage/detail/log_format.hpp"
 
 namespace okstra::token_usage::gemini {
 
@@ -68,17 +68,15 @@ struct message {
   friend bool operator==(const message&, const message&) = default;
 };
 
+struct format;  // the log_format below
+
 // What one chat file yielded, up to `consumed` bytes; cacheable.
-struct file_result {
+struct file_result : detail::parsed_file<format> {
   bool jsonl = false;
   std::string session_id, project_hash;
   std::optional<std::int64_t> last_updated_ms;
   std::vector<message> messages;  // first-seen order, one per id
-  std::uint64_t skipped_lines = 0;
-  std::uint64_t consumed = 0;
 
-  void encode(detail::encoder& out) const;
-  static file_result decode(detail::decoder& in);
   friend bool operator==(const file_result&, const file_result&) = default;
 };
 
@@ -148,12 +146,7 @@ inline bool handle_line(file_result& r, index& ix, std::string_view line) {
       !scan::contains(line, "\"lastUpdated\""))
     return true;
   json::document doc;
-  try {
-    doc = json::parse(line, "gemini chat line");
-  } catch (const okstra::error&) {
-    return false;
-  }
-  if (!doc.IsObject()) return false;
+  if (!jsonl::parse_object(line, "gemini chat line", doc)) return false;
   if (json::get_string(doc, "id")) {
     if (!upsert(r, ix, doc)) return false;
   } else if (const json::value* set = json::find(doc, "$set")) {
@@ -194,32 +187,9 @@ inline file_result parse_document(std::string_view bytes) {
   return r;
 }
 
-// Parses the complete lines of a `.jsonl` chat's `bytes` (the file from
-// offset r.consumed on), continuing from r. Never throws for bad input.
-inline void parse_more(file_result& r, std::string_view bytes) {
-  namespace scan = detail::jsonl_scan;
-  r.jsonl = true;
-  parse_detail::index ix = parse_detail::build_index(r);
-  r.consumed += scan::for_each_record(bytes, r.skipped_lines,
-                                      [&](std::string_view t) { return parse_detail::handle_line(r, ix, t); });
-}
-
-inline file_result parse_jsonl(std::string_view bytes) {
-  file_result r;
-  parse_more(r, bytes);
-  return r;
-}
-
-// At EOF of a `.jsonl`, the bytes after `consumed` are one truncated line.
-inline std::uint64_t truncated_tail_lines(std::string_view unconsumed) noexcept {
-  return detail::jsonl_scan::truncated_tail_lines(unconsumed);
-}
-
 // ---- cache encoding ---------------------------------------------------------
 
 namespace parse_detail {
-inline constexpr std::uint8_t cache_tag = 'g', cache_layout = 1;
-
 inline void put(detail::encoder& out, const std::optional<std::int64_t>& t) {
   out.u8(t ? 1 : 0);
   if (t) out.i64(*t);
@@ -237,51 +207,62 @@ inline bool get_flag(detail::decoder& in) {
 }
 }  // namespace parse_detail
 
-inline void file_result::encode(detail::encoder& out) const {
-  out.u8(parse_detail::cache_tag), out.u8(parse_detail::cache_layout);
-  out.u8(jsonl ? 1 : 0);
-  out.str(session_id), out.str(project_hash);
-  parse_detail::put(out, last_updated_ms);
-  out.u64(messages.size());
-  for (const message& m : messages) {
-    out.str(m.id);
-    parse_detail::put(out, m.timestamp_ms);
-    out.str(m.model), out.usage(m.usage), out.u8(m.counts ? 1 : 0);
-  }
-  out.u64(skipped_lines), out.u64(consumed);
-}
+// A `.jsonl` chat as a detail::log_format (detail/log_format.hpp); the
+// scratch is the index of message ids, rebuilt once per call.
+struct format {
+  static constexpr std::string_view name = "gemini";
+  static constexpr source src = source::gemini;
+  static constexpr std::uint8_t cache_tag = 'g', cache_layout = 1;
+  using file_result = gemini::file_result;
+  using scratch = parse_detail::index;
 
-inline file_result file_result::decode(detail::decoder& in) {
-  file_result r;
-  if (in.u8() != parse_detail::cache_tag || in.u8() != parse_detail::cache_layout) {
-    detail::jsonl_scan::force_fail(in);
-    return r;
+  static scratch scratch_for(file_result& r) {
+    r.jsonl = true;
+    return parse_detail::build_index(r);
   }
-  r.jsonl = parse_detail::get_flag(in);
-  r.session_id = in.str(), r.project_hash = in.str();
-  r.last_updated_ms = parse_detail::get_time(in);
-  // Each message takes at least one byte, so a forged count ends at the input's end.
-  const std::uint64_t n = in.u64();
-  for (std::uint64_t i = 0; i < n && !in.failed(); ++i) {
-    message m;
-    m.id = in.str();
-    m.timestamp_ms = parse_detail::get_time(in);
-    m.model = in.str(), m.usage = in.usage(), m.counts = parse_detail::get_flag(in);
-    r.messages.push_back(std::move(m));
+  static bool parse_line(file_result& r, scratch& ix, std::string_view line) {
+    return parse_detail::handle_line(r, ix, line);
   }
-  r.skipped_lines = in.u64(), r.consumed = in.u64();
-  return r;
-}
+
+  static void encode_body(const file_result& r, detail::encoder& out) {
+    out.u8(r.jsonl ? 1 : 0);
+    out.str(r.session_id), out.str(r.project_hash);
+    parse_detail::put(out, r.last_updated_ms);
+    detail::encode_list(out, r.messages, [&](const message& m) {
+      out.str(m.id);
+      parse_detail::put(out, m.timestamp_ms);
+      out.str(m.model), out.usage(m.usage), out.u8(m.counts ? 1 : 0);
+    });
+  }
+
+  static void decode_body(detail::decoder& in, file_result& r) {
+    r.jsonl = parse_detail::get_flag(in);
+    r.session_id = in.str(), r.project_hash = in.str();
+    r.last_updated_ms = parse_detail::get_time(in);
+    detail::decode_list(in, r.messages, [&] {
+      message m;
+      m.id = in.str();
+      m.timestamp_ms = parse_detail::get_time(in);
+      m.model = in.str(), m.usage = in.usage(), m.counts = parse_detail::get_flag(in);
+      return m;
+    });
+  }
+};
+
+// A `.jsonl` chat (a `.json` one is parse_document's): parse_more() goes on
+// from r.consumed with r's messages, parse_jsonl() starts from nothing, and
+// truncated_tail_lines() counts a line cut off at EOF. Bad input never throws.
+inline constexpr auto& parse_more = detail::parse_more<format>;
+inline constexpr auto& parse_jsonl = detail::parse_all<format>;
+using jsonl::truncated_tail_lines;
 
 // ---- merge across files -------------------------------------------------------
 
-struct merge_result {
-  std::vector<record> records;
-  std::uint64_t skipped_lines = 0;       // summed over every file given
+struct merge_result : detail::merged {
   std::uint64_t duplicate_messages = 0;  // copies of a message not counted
 };
 
-using file_ref = std::pair<std::string, const file_result*>;  // path, parse result
+using file_ref = detail::file_ref_of<file_result>;
 
 // Merges the parse results of many chat files (null results are ignored).
 // The result is the same for every order of `files`.
@@ -293,9 +274,7 @@ inline merge_result merge(const std::vector<file_ref>& files) {
   merge_result out;
   std::map<std::pair<std::string, std::string>, pick> keyed;        // (session, id)
   std::vector<std::tuple<std::string, std::string, pick>> unkeyed;  // (session, path, message)
-  for (const file_ref& f : files) {
-    if (!f.second) continue;
-    out.skipped_lines += f.second->skipped_lines;
+  out.skipped_lines = detail::for_each_parsed(files, [&](const file_ref& f) {
     const std::string session =
         f.second->session_id.empty() ? detail::jsonl_scan::file_stem(f.first) : f.second->session_id;
     for (const message& m : f.second->messages) {
@@ -308,10 +287,9 @@ inline merge_result merge(const std::vector<file_ref>& files) {
       if (fresh) continue;
       ++out.duplicate_messages;
       const pick& old = it->second;
-      const std::uint64_t a = m.usage.total(), b = old.msg->usage.total();
-      if (a > b || (a == b && f.first < old.file->first)) it->second = pick{&f, &m};
+      if (detail::better_copy(m.usage.total(), f.first, old.msg->usage.total(), old.file->first)) it->second = pick{&f, &m};
     }
-  }
+  });
   const auto emit = [&](const std::string& session, const pick& p) {
     record rec;
     rec.src = source::gemini;

@@ -56,19 +56,4 @@ inline std::unique_ptr<cache_preload> preload_cache(const collect_options& o) {
 
 }  // namespace detail
 
-class cache_preloader {
- public:
-  explicit cache_preloader(const collect_options& o)
-      : result_(std::async(std::launch::async, [o] { return detail::preload_cache(o); })) {}
-  cache_preloader(const cache_preloader&) = delete;
-  cache_preloader& operator=(const cache_preloader&) = delete;
-  ~cache_preloader() {
-    if (result_.valid()) result_.wait();
-  }
-  std::unique_ptr<detail::cache_preload> take() { return result_.get(); }
-
- private:
-  std::future<std::unique_ptr<detail::cache_preload>> result_;
-};
-
 }  // namespace okstra::token_usage

@@ -1,6 +1,8 @@
 // Definitions for okstra/token_usage/price_sources.hpp. Include that header.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -16,14 +18,9 @@ namespace okstra::token_usage {
 
 namespace detail {
 
-inline bool regular_price_file(const std::filesystem::path& p) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(p, ec);
-}
-
 inline void apply_config_overrides(price_table& table, const dirs::home_layout& home) {
   const auto config = home.config_json();
-  if (!regular_price_file(config)) return;
+  if (!fs::is_regular_file(config)) return;
   const json::document doc = json::read_file(config);
   json::require_object(doc, config.string());
   const json::value* prices = json::find(doc, "prices");
@@ -56,10 +53,10 @@ inline std::string fetch_price_bytes(const std::string& from) {
 
 }  // namespace detail
 
-inline price_choice choose_prices(const dirs::home_layout& home, const std::optional<std::filesystem::path>& file) {
+OKSTRA_INLINE price_choice choose_prices(const dirs::home_layout& home, const std::optional<std::filesystem::path>& file) {
   price_choice choice{file ? price_table::from_file(*file) : price_table::embedded(), {}};
   const auto cached = cached_prices_file(home);
-  if (!file && detail::regular_price_file(cached)) {
+  if (!file && fs::is_regular_file(cached)) {
     try {
       price_table refreshed = price_table::from_file(cached);
       if (refreshed.source().date > choice.table.source().date) {
@@ -76,7 +73,7 @@ inline price_choice choose_prices(const dirs::home_layout& home, const std::opti
   return choice;
 }
 
-inline price_update update_prices(const dirs::home_layout& home, const std::string& from) {
+OKSTRA_INLINE price_update update_prices(const dirs::home_layout& home, const std::string& from) {
   const std::string bytes = detail::fetch_price_bytes(from);
   const json::document doc = json::parse(bytes, from);
   const price_table table = price_table::from_json(doc, from);  // throws when it is not a price file

@@ -5,6 +5,8 @@
 // monthly totals of one data set are then equal to the last digit.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -23,7 +25,7 @@
 
 namespace okstra::token_usage {
 
-inline const price_period& model_price::at(std::int64_t unix_ms) const noexcept {
+OKSTRA_INLINE const price_period& model_price::at(std::int64_t unix_ms) const noexcept {
   for (auto it = periods.rbegin(); it != periods.rend(); ++it) {
     switch (it->when) {
       case price_period::applies::always: return *it;
@@ -113,16 +115,16 @@ inline std::string file_day(const std::filesystem::path& file) {
 
 }  // namespace detail
 
-inline pico_amount cost_pico(const model_price& price, const tokens& usage, std::int64_t unix_ms,
+OKSTRA_INLINE pico_amount cost_pico(const model_price& price, const tokens& usage, std::int64_t unix_ms,
                              service_tier tier) {
   return detail::compiled_price(price).cost(usage, unix_ms, tier);
 }
 
-inline double cost_usd(const model_price& price, const tokens& usage, std::int64_t unix_ms, service_tier tier) {
+OKSTRA_INLINE double cost_usd(const model_price& price, const tokens& usage, std::int64_t unix_ms, service_tier tier) {
   return static_cast<double>(cost_pico(price, usage, unix_ms, tier)) / 1e12;
 }
 
-inline void price_table::add(model_price price) {
+OKSTRA_INLINE void price_table::add(model_price price) {
   const std::string id = text::ascii_lower(price.model);
   const std::size_t index = entries_.size();
   by_id_.emplace(id, index);  // the first entry of an id wins: providers are in lookup order
@@ -135,11 +137,11 @@ inline void price_table::add(model_price price) {
   entries_.push_back(std::move(price));
 }
 
-inline void price_table::set_source(price_source source) {
+OKSTRA_INLINE void price_table::set_source(price_source source) {
   source_ = std::move(source);
 }
 
-inline const model_price* price_table::find(std::string_view model) const {
+OKSTRA_INLINE const model_price* price_table::find(std::string_view model) const {
   const auto by_id = [&](const std::string& id) -> const model_price* {
     const auto it = by_id_.find(id);
     return it == by_id_.end() ? nullptr : &entries_[it->second];
@@ -157,7 +159,7 @@ inline const model_price* price_table::find(std::string_view model) const {
   return nullptr;
 }
 
-inline price_table price_table::from_json(const json::value& doc, std::string_view source) {
+OKSTRA_INLINE price_table price_table::from_json(const json::value& doc, std::string_view source) {
   price_table table;
   price_source info;
   info.origin = "file " + std::string(source);
@@ -181,7 +183,7 @@ inline price_table price_table::from_json(const json::value& doc, std::string_vi
   return table;
 }
 
-inline price_table price_table::embedded() {
+OKSTRA_INLINE price_table price_table::embedded() {
   const std::string text = detail::embedded_price_json();
   const json::document doc = json::parse(text, "the embedded price table");
   price_table table = from_json(doc, "the embedded price table");
@@ -191,7 +193,7 @@ inline price_table price_table::embedded() {
   return table;
 }
 
-inline price_table price_table::from_file(const std::filesystem::path& file) {
+OKSTRA_INLINE price_table price_table::from_file(const std::filesystem::path& file) {
   const std::string source = file.string();
   const std::string bytes = fs::read_file(file, std::size_t{256} << 20);
   const json::document doc = json::parse(bytes, source);
@@ -215,7 +217,7 @@ inline price_table price_table::from_file(const std::filesystem::path& file) {
   return table;
 }
 
-inline void price_table::apply_overrides(const json::value& overrides, std::string_view source) {
+OKSTRA_INLINE void price_table::apply_overrides(const json::value& overrides, std::string_view source) {
   if (!overrides.IsObject()) throw json::field_error(source, "prices.overrides", "an object");
   static constexpr std::pair<std::string_view, double rates::*> fields[] = {
       {"input", &rates::input}, {"output", &rates::output}, {"cacheWrite5m", &rates::cache_write_5m},

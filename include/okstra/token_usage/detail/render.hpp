@@ -8,6 +8,8 @@
 // uses ANSI colour only when asked.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -58,7 +60,7 @@ inline void write_row(json::writer& w, const report& r, const report_row& row) {
 
 }  // namespace detail
 
-inline std::string render_json(const report& r, bool pretty) {
+OKSTRA_INLINE std::string render_json(const report& r, bool pretty) {
   json::writer w(pretty);
   w.begin_object().field("report", report_kind_name(r.kind));
   w.key("rows").begin_array();
@@ -145,7 +147,7 @@ inline std::vector<std::string> csv_extras(const report& r, const report_row* ro
 
 }  // namespace detail
 
-inline std::string render_csv(const report& r) {
+OKSTRA_INLINE std::string render_csv(const report& r) {
   using namespace detail;
   std::vector<std::string> header = {std::string(key_title(r.kind, false)), r.breakdown ? "model" : "models"};
   for (const char* name :

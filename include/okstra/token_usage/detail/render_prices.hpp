@@ -5,14 +5,20 @@
 // maps to), or every entry of the table when none is named; prices are USD per
 // million tokens; the period in force at `now_ms` is marked. Models that map
 // to no entry are collected in `unpriced` (the caller exits 1). JSON keys are
-// documented in docs/usage.md, "okstra-usage prices".
+// documented in docs/usage.md, "okstra-usage prices". The text fits
+// style.width: a longer line is wrapped at spaces (docs/usage.md, "Tables that
+// fit the terminal"); names are bold and "no price" red only when style.color.
 #pragma once
+
+#include "okstra/core/api.hpp"
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "okstra/core/display_width.hpp"
 #include "okstra/core/json.hpp"
+#include "okstra/core/style.hpp"
 #include "okstra/core/time.hpp"
 
 namespace okstra::token_usage {
@@ -78,29 +84,48 @@ inline std::string rates_text(const rates& r) {
          "  1h " + price_text(r.cache_write_1h) + "  read " + price_text(r.cache_read);
 }
 
-inline void text_entry(std::string& out, const std::string& query, const model_price& p, std::int64_t now_ms) {
-  out += query.empty() ? p.model : query + " -> " + p.model;
+// One line of the listing, wrapped when wider than the style allows (the
+// continuation indented under the line's own indentation plus two).
+inline void fitted_line(std::string& out, const std::string& line, const style::output_style& style,
+                        style::tone tone = style::tone::plain) {
+  const auto width = static_cast<std::size_t>(style.width);
+  if (display::width(line) <= width) {
+    out += style::paint(line, tone, style) + "\n";
+    return;
+  }
+  const std::size_t lead = line.find_first_not_of(' ');
+  const std::string indent(lead == std::string::npos ? 0 : lead, ' ');
+  for (const auto& part : display::wrap(line, width - std::min(width, indent.size()), "  "))
+    out += indent + style::paint(part, tone, style) + "\n";
+}
+
+inline void text_entry(std::string& out, const std::string& query, const model_price& p, std::int64_t now_ms,
+                       const style::output_style& style) {
+  std::string name = query.empty() ? p.model : query + " -> " + p.model;
+  out += style::paint(name, style::tone::bold, style);
   out += "  (" + p.provider + (p.overridden ? ", overridden" : "") + ")\n";
   const price_period& now = p.at(now_ms);
-  out += "  " + rates_text(now.base) + "\n";
+  fitted_line(out, "  " + rates_text(now.base), style);
   for (const auto& step : now.steps)
-    out += "  above " + std::to_string(step.above_tokens) + " prompt tokens: " + rates_text(step.at) + "\n";
+    fitted_line(out, "  above " + std::to_string(step.above_tokens) + " prompt tokens: " + rates_text(step.at), style);
   std::string tiers;
   for (const auto& [name, value] : {std::pair{"fast", p.tiers.fast}, std::pair{"priority", p.tiers.priority},
                                     std::pair{"flex", p.tiers.flex}})
     if (value > 0) tiers += std::string(tiers.empty() ? "" : ", ") + name + " x" + price_text(value);
-  if (!tiers.empty()) out += "  tiers: " + tiers + "\n";
-  if (p.periods.size() > 1) out += "  " + std::to_string(p.periods.size()) + " price periods (see --json)\n";
+  if (!tiers.empty()) fitted_line(out, "  tiers: " + tiers, style);
+  if (p.periods.size() > 1) fitted_line(out, "  " + std::to_string(p.periods.size()) + " price periods (see --json)", style);
 }
 
 }  // namespace detail
 
-inline std::string render_prices(const price_table& table, const std::vector<std::string>& models, bool as_json,
-                                 std::int64_t now_ms, std::vector<std::string>& unpriced) {
+OKSTRA_INLINE std::string render_prices(const price_table& table, const std::vector<std::string>& models, bool as_json,
+                                 std::int64_t now_ms, std::vector<std::string>& unpriced,
+                                 const style::output_style& style) {
   const price_source& src = table.source();
   json::writer w(true);
-  std::string text = "prices: " + src.name + (src.version.empty() ? "" : " " + src.version) + " of " + src.date +
-                     " (" + src.origin + "); USD per million tokens, in force now\n";
+  std::string text;
+  detail::fitted_line(text, "prices: " + src.name + (src.version.empty() ? "" : " " + src.version) + " of " + src.date +
+                                " (" + src.origin + "); USD per million tokens, in force now", style);
   w.begin_object().key("dataset").begin_object().field("name", src.name).field("version", src.version);
   w.field("date", src.date).field("origin", src.origin).end_object();
   w.key("models").begin_array();
@@ -109,7 +134,7 @@ inline std::string render_prices(const price_table& table, const std::vector<std
     if (!query.empty()) w.field("model", query);
     detail::write_entry(w, p, now_ms);
     w.end_object();
-    detail::text_entry(text, query, p, now_ms);
+    detail::text_entry(text, query, p, now_ms, style);
   };
   if (models.empty()) {
     for (const auto& p : table.entries()) one("", p);
@@ -123,7 +148,8 @@ inline std::string render_prices(const price_table& table, const std::vector<std
   for (const auto& m : unpriced) w.value(m);
   w.end_array().end_object();
   if (as_json) return std::move(w).str() + "\n";
-  for (const auto& m : unpriced) text += m + "  (no price)\n";
+  for (const auto& m : unpriced)
+    text += style::paint(m, style::tone::bold, style) + "  (" + style::paint("no price", style::tone::red, style) + ")\n";
   return text;
 }
 

@@ -1,14 +1,21 @@
 // The terminal table of okstra/token_usage/report.hpp. Include that header.
 //
-// Contract: one header line, a rule, one line per row (further models of a
-// row on continuation lines; with breakdown, one "└ model" line per model),
-// a rule and a "Total" line; text columns left-aligned, numbers
-// right-aligned with thousands separators, cost in USD with cents. Columns
-// are measured in code points (CJK wide characters may misalign — rare in
-// model names and project basenames). Unpriced models get a note line. An
-// empty report is the single line "no usage found". ANSI colour (bold header
-// and total, dim breakdown, yellow note) only when `color` is true.
+// Contract (docs/usage.md, "Tables that fit the terminal"): one header line, a
+// rule, one line per row (further models of a row on continuation lines;
+// with breakdown, one "└ model" line per model), a rule and a "Total" line;
+// text columns left-aligned, numbers right-aligned with thousands separators,
+// cost in USD with cents. Two layouts: the full one (every token bucket) when
+// style.width is at least 100 columns and it fits there with no text column
+// narrower than 16; else the compact one (one "Cache" column for writes and
+// reads, no Total; session shows Total instead of the buckets; model names
+// without "claude-" and the date suffix). Text columns that still do not fit
+// are shortened with "…", numbers never.
+// Unpriced models get a note line, wrapped to the width. An empty report is
+// the single line "no usage found". ANSI colour (bold header and total, dim
+// breakdown, yellow note) only when style.color.
 #pragma once
+
+#include "okstra/core/api.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -16,9 +23,11 @@
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/display_width.hpp"
 #include "okstra/core/error.hpp"
+#include "okstra/core/style.hpp"
+#include "okstra/core/table.hpp"
 #include "okstra/core/time.hpp"
-#include "okstra/core/utf8.hpp"
 
 namespace okstra::token_usage {
 
@@ -46,12 +55,6 @@ inline std::string money(double usd) {
   return grouped(cents / 100) + frac;
 }
 
-inline std::size_t display_width(std::string_view s) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size(); ++n) utf8::next(s, i);
-  return n;
-}
-
 // "2026-11-24 09:00" in the report's zone.
 inline std::string local_minute(const time_zone& zone, std::int64_t utc_ms) {
   return zone.format_iso(utc_ms).substr(0, 16).replace(10, 1, " ");
@@ -64,110 +67,121 @@ inline std::string basename_of(std::string_view path) {
   return base.empty() ? "-" : std::string(base);
 }
 
-enum class line_style { header, row, part, total };
+// The compact layout's model name: "claude-sonnet-4-5-20250929" -> "sonnet-4-5".
+inline std::string short_model(std::string_view model) {
+  // "claude-3-5-haiku" keeps its prefix: "3-5-haiku" would read as a number.
+  if (model.substr(0, 7) == "claude-" && model.size() > 7 && !(model[7] >= '0' && model[7] <= '9'))
+    model.remove_prefix(7);
+  const auto dash = model.rfind('-');
+  if (dash != std::string_view::npos && model.size() - dash == 9 &&
+      model.substr(dash + 1).find_first_not_of("0123456789") == std::string_view::npos)
+    model = model.substr(0, dash);
+  return std::string(model);
+}
 
-struct table_line {
-  line_style style;
-  std::vector<std::string> cells;  // empty: a rule
-};
-
-struct table_builder {
+// The columns of one layout and how a row fills them.
+struct usage_table {
   const report& r;
-  std::size_t text_columns;  // key, extras, models; the rest are numbers
-  std::vector<table_line> lines;
+  bool compact;
+  table::layout t;
 
-  void add(line_style style, std::vector<std::string> text, const tokens* t, double cost) {
-    text.resize(text_columns);
-    // Keys, models and folders come from logs: no control byte reaches the
-    // terminal (docs/cli.md, "Messages").
-    for (std::string& cell : text) cell = printable(cell);
-    if (t) {
-      for (std::uint64_t v : {t->input, t->output, t->cache_write_5m, t->cache_write_1h, t->cache_read, t->total()})
-        text.push_back(grouped(v));
-      text.push_back(money(cost));
-    }
-    text.resize(text_columns + 7);
-    lines.push_back({style, std::move(text)});
+  bool session() const { return r.kind == report_kind::session; }
+  bool last_activity() const { return session() || (r.kind == report_kind::blocks && !compact); }
+
+  void columns() {
+    using table::align;
+    constexpr std::size_t whole = 64;  // dates and times are never shortened
+    // The full layout gives way to the compact one before its text columns
+    // get narrower than 16 (docs/usage.md, "Tables that fit the terminal").
+    const std::size_t text_min = compact ? 8 : 16;
+    t.columns.push_back({std::string(key_title(r.kind, true)), align::left, session() ? text_min + 1 : whole});
+    if (session()) t.columns.push_back({"Project", align::left, text_min});
+    if (last_activity()) t.columns.push_back({"Last Activity", align::left, whole});
+    t.columns.push_back({"Models", align::left, text_min});
+    std::vector<const char*> numbers = {"Input", "Output", "Cache 5m", "Cache 1h", "Cache Read", "Total", "Cost USD"};
+    if (compact) numbers = session() ? std::vector<const char*>{"Total", "Cost USD"}
+                                     : std::vector<const char*>{"Input", "Output", "Cache", "Cost USD"};
+    for (const char* n : numbers) t.columns.push_back({n, align::right, 0});
   }
 
-  std::vector<std::string> extras(const report_row& row) const {
-    if (r.kind == report_kind::session)
-      return {basename_of(row.project), local_minute(r.zone, row.last_activity_ms.value_or(0))};
-    if (r.kind == report_kind::blocks) return {local_minute(r.zone, row.last_activity_ms.value_or(0))};
-    return {};
+  std::vector<std::string> numbers(const tokens& u, double cost) const {
+    if (!compact)
+      return {grouped(u.input), grouped(u.output), grouped(u.cache_write_5m), grouped(u.cache_write_1h),
+              grouped(u.cache_read), grouped(u.total()), money(cost)};
+    if (session()) return {grouped(u.total()), money(cost)};
+    return {grouped(u.input), grouped(u.output), grouped(u.cache_write_5m + u.cache_write_1h + u.cache_read),
+            money(cost)};
+  }
+
+  std::size_t text_columns() const { return t.columns.size() - (compact ? (session() ? 2 : 4) : 7); }
+
+  std::string model_name(const std::string& m) const { return compact ? short_model(m) : m; }
+
+  // Keys, models and folders come from logs: no control byte reaches the
+  // terminal (docs/cli.md, "Messages").
+  void add(table::row_kind kind, std::vector<std::string> text, const tokens* u, double cost) {
+    text.resize(text_columns());
+    for (std::string& cell : text) cell = printable(cell);
+    if (u)
+      for (auto& n : numbers(*u, cost)) text.push_back(std::move(n));
+    t.rows.push_back({kind, std::move(text)});
   }
 
   void add_row(const report_row& row) {
-    std::string key = row.key;
+    std::vector<std::string> first;
     if (r.kind == report_kind::blocks)
-      key = local_minute(r.zone, row.block_start_ms.value_or(0)) + (row.active ? " (active)" : "");
-    std::vector<std::string> first = {key};
-    for (auto& e : extras(row)) first.push_back(std::move(e));
-    first.push_back(r.breakdown || row.models.empty() ? "" : row.models.front());
-    add(line_style::row, first, &row.usage, row.cost_usd);
+      first.push_back(local_minute(r.zone, row.block_start_ms.value_or(0)) + (row.active ? " (active)" : ""));
+    else first.push_back(row.key);
+    if (session()) first.push_back(basename_of(row.project));
+    if (last_activity()) first.push_back(local_minute(r.zone, row.last_activity_ms.value_or(0)));
+    first.push_back(r.breakdown || row.models.empty() ? "" : model_name(row.models.front()));
+    add(table::row_kind::body, first, &row.usage, row.cost_usd);
+    const std::size_t blank = text_columns() - 1;
     if (r.breakdown) {
       for (const auto& m : row.breakdown) {
-        std::vector<std::string> text(text_columns - 1);
-        text.push_back("└ " + m.model);
-        add(line_style::part, text, &m.usage, m.cost_usd);
+        std::vector<std::string> text(blank);
+        text.push_back("└ " + model_name(m.model));
+        add(table::row_kind::part, text, &m.usage, m.cost_usd);
       }
       return;
     }
     for (std::size_t i = 1; i < row.models.size(); ++i) {
-      std::vector<std::string> text(text_columns - 1);
-      text.push_back(row.models[i]);
-      add(line_style::row, text, nullptr, 0);
+      std::vector<std::string> text(blank);
+      text.push_back(model_name(row.models[i]));
+      add(table::row_kind::body, text, nullptr, 0);
     }
+  }
+
+  usage_table& build() {
+    columns();
+    t.rows.push_back({table::row_kind::rule, {}});
+    for (const auto& row : r.rows) add_row(row);
+    t.rows.push_back({table::row_kind::rule, {}});
+    add(table::row_kind::total, {"Total"}, &r.totals, r.total_cost_usd);
+    return *this;
   }
 };
 
-inline std::string_view ansi_style(line_style style) {
-  if (style == line_style::header || style == line_style::total) return "\x1b[1m";  // bold
-  return style == line_style::part ? "\x1b[2m" : "";                                // dim
-}
-
-inline std::string table_text(const std::vector<table_line>& lines, std::size_t text_columns, bool color) {
-  std::vector<std::size_t> width(lines.front().cells.size(), 0);
-  for (const auto& l : lines)
-    for (std::size_t c = 0; c < l.cells.size(); ++c) width[c] = std::max(width[c], display_width(l.cells[c]));
-  std::string out;
-  for (const auto& l : lines) {
-    std::string text;
-    for (std::size_t c = 0; c < width.size(); ++c) {
-      const std::string cell = l.cells.empty() ? std::string(width[c], '-') : l.cells[c];
-      const std::string pad(width[c] - display_width(cell), ' ');
-      text += c ? "  " : "";
-      text += c < text_columns ? cell + pad : pad + cell;
-    }
-    text.erase(text.find_last_not_of(' ') + 1);
-    const std::string_view style = color && !l.cells.empty() ? ansi_style(l.style) : "";
-    out += style.empty() ? text + "\n" : std::string(style) + text + "\x1b[0m\n";
-  }
-  return out;
-}
+// The full layout from 100 columns on, when it fits there (docs/usage.md,
+// "Tables that fit the terminal").
+inline constexpr int full_layout_columns = 100;
 
 }  // namespace detail
 
-inline std::string render_table(const report& r, bool color) {
+OKSTRA_INLINE std::string render_table(const report& r, const style::output_style& style) {
   using namespace detail;
   if (r.rows.empty()) return "no usage found\n";
-  std::vector<std::string> header = {std::string(key_title(r.kind, true))};
-  if (r.kind == report_kind::session) header.insert(header.end(), {"Project", "Last Activity"});
-  if (r.kind == report_kind::blocks) header.push_back("Last Activity");
-  header.push_back("Models");
-  table_builder b{r, header.size(), {}};
-  header.insert(header.end(), {"Input", "Output", "Cache 5m", "Cache 1h", "Cache Read", "Total", "Cost USD"});
-  b.lines.push_back({line_style::header, header});
-  b.lines.push_back({line_style::row, {}});
-  for (const auto& row : r.rows) b.add_row(row);
-  b.lines.push_back({line_style::row, {}});
-  b.add(line_style::total, {"Total"}, &r.totals, r.total_cost_usd);
-  std::string out = table_text(b.lines, b.text_columns, color);
+  const auto width = static_cast<std::size_t>(style.width);
+  usage_table full{r, false, {}};
+  const bool roomy = style.width >= full_layout_columns && table::narrowest_width(full.build().t) <= width;
+  usage_table compact{r, true, {}};
+  std::string out = table::render(roomy ? full.t : compact.build().t, width, style);
   if (!r.unpriced_models.empty()) {
     std::vector<std::string> named;
-    for (const auto& m : r.unpriced_models) named.push_back(m.model + " (" + grouped(m.tokens) + " tokens)");
+    for (const auto& m : r.unpriced_models) named.push_back(printable(m.model) + " (" + grouped(m.tokens) + " tokens)");
     const std::string note = "note: no price for " + join(named, ", ") + ", counted as 0 USD; see 'okstra-usage prices'";
-    out += color ? "\x1b[33m" + note + "\x1b[0m\n" : note + "\n";
+    for (const auto& line : display::wrap(note, width, "  "))
+      out += style::paint(line, style::tone::yellow, style) + "\n";
   }
   return out;
 }

@@ -7,6 +7,8 @@
 // kind's totals are the same number.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -22,7 +24,7 @@
 
 namespace okstra::token_usage {
 
-inline std::string_view report_kind_name(report_kind kind) noexcept {
+OKSTRA_INLINE std::string_view report_kind_name(report_kind kind) noexcept {
   switch (kind) {
     case report_kind::daily: return "daily";
     case report_kind::weekly: return "weekly";
@@ -306,7 +308,7 @@ inline std::vector<source_totals> source_rows(std::array<source_stats, 4> seen, 
 
 }  // namespace detail
 
-inline report build_report(const std::vector<record>& records, const std::array<source_stats, 4>& stats,
+OKSTRA_INLINE report build_report(const std::vector<record>& records, const std::array<source_stats, 4>& stats,
                            const price_table& prices, const report_options& options) {
   report r;
   r.kind = options.kind;
@@ -328,7 +330,7 @@ inline report build_report(const std::vector<record>& records, const std::array<
   return r;
 }
 
-inline double unpriced_percent(const report& r) noexcept {
+OKSTRA_INLINE double unpriced_percent(const report& r) noexcept {
   std::uint64_t unpriced = 0;
   for (const auto& m : r.unpriced_models) unpriced += m.tokens;
   const std::uint64_t all = r.totals.total();

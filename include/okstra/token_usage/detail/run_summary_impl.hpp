@@ -1,6 +1,8 @@
 // Definitions for okstra/token_usage/run_summary.hpp. Include that header.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <cstdio>
 
 #include "okstra/core/fs.hpp"
@@ -60,7 +62,7 @@ inline void write_usage(json::writer& w, const usage_total& u) {
 
 }  // namespace detail
 
-inline run_info read_run_info(const std::filesystem::path& run_dir) {
+OKSTRA_INLINE run_info read_run_info(const std::filesystem::path& run_dir) {
   run_info info;
   info.run_dir = run_dir;
   const auto state_file = run_dir / "team-state.json";
@@ -85,7 +87,7 @@ inline run_info read_run_info(const std::filesystem::path& run_dir) {
   return info;
 }
 
-inline run_summary summarise_run(const run_info& run, const std::vector<record>& records, const price_table& prices) {
+OKSTRA_INLINE run_summary summarise_run(const run_info& run, const std::vector<record>& records, const price_table& prices) {
   run_summary s;
   s.team_name = run.team_name;
   s.run_dir = run.run_dir;
@@ -111,7 +113,7 @@ inline run_summary summarise_run(const run_info& run, const std::vector<record>&
   return s;
 }
 
-inline std::string render_run_summary(const run_summary& s, bool pretty) {
+OKSTRA_INLINE std::string render_run_summary(const run_summary& s, bool pretty) {
   json::writer w(pretty);
   w.begin_object().field("teamName", s.team_name).key("lead").begin_object();
   detail::write_usage(w, s.lead);
@@ -166,7 +168,7 @@ inline std::filesystem::path report_target(const std::filesystem::path& report, 
 
 }  // namespace detail
 
-inline void fill_report(const std::filesystem::path& named_report, const run_summary& s) {
+OKSTRA_INLINE void fill_report(const std::filesystem::path& named_report, const run_summary& s) {
   const std::filesystem::path report = detail::report_target(named_report, s.run_dir);
   std::string text = fs::read_file(report, fs::document_read_limit);
   std::vector<std::pair<std::string, std::string>> values = {

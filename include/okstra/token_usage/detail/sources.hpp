@@ -1,6 +1,7 @@
-// The Codex, Gemini and Cursor sources behind one small interface, so the
-// collector treats them alike: parse a file (or its new tail), cache the
-// result, merge all files of a source.
+// The Codex, Gemini and Cursor sources behind one interface
+// (detail::log_format, detail/log_format.hpp), so the collector treats them
+// alike: parse a file (or its new tail), cache the result, merge all files
+// of a source.
 #pragma once
 
 #include <fcntl.h>
@@ -30,7 +31,7 @@ struct source_result {
 
 // A Gemini .json document is rewritten whole by its CLI: never resumed.
 inline bool resumable(source s) noexcept { return s != source::gemini; }
-inline bool is_gemini_document(const log_file& f) { return f.src == source::gemini && ends_with(f.path, ".json"); }
+inline bool is_gemini_document(const log_file& f) { return f.src == source::gemini && f.path.ends_with(".json"); }
 
 inline std::string encode_source_result(const source_result& r) {
   encoder e;
@@ -40,25 +41,33 @@ inline std::string encode_source_result(const source_result& r) {
   return std::move(e.buffer());
 }
 
+// Calls fn(F{}) with the log format of source `s`; false for Claude, which
+// is not one (docs/architecture.md, "token_usage").
+template <class Fn>
+bool with_log_format(source s, Fn&& fn) {
+  switch (s) {
+    case source::codex: fn(codex::format{}); return true;
+    case source::gemini: fn(gemini::format{}); return true;
+    case source::cursor: fn(cursor::format{}); return true;
+    case source::claude: break;
+  }
+  return false;
+}
+
 inline bool decode_source_result(source s, std::string_view payload, source_result& out) {
   decoder d(payload);
-  switch (s) {
-    case source::codex: out.value = codex::file_result::decode(d); break;
-    case source::gemini: out.value = gemini::file_result::decode(d); break;
-    case source::cursor: out.value = cursor::file_result::decode(d); break;
-    case source::claude: return false;
-  }
+  if (!with_log_format(s, [&](auto format) { out.value = decode<decltype(format)>(d); })) return false;
   return !d.failed() && d.at_end();
 }
 
-template <class Result, class ParseMore>
-void parse_lines(const log_file& f, int fd, byte_range range, std::string& buffer, source_result& out,
-                 ParseMore&& parse_more) {
-  if (!std::holds_alternative<Result>(out.value)) out.value = Result{};
-  auto& r = std::get<Result>(out.value);
+template <log_format F>
+void parse_lines(const log_file& f, int fd, byte_range range, std::string& buffer, source_result& out) {
+  using result = typename F::file_result;
+  if (!std::holds_alternative<result>(out.value)) out.value = result{};
+  auto& r = std::get<result>(out.value);
   r.consumed = range.begin;
   std::uint64_t oversized = 0;
-  read_lines(fd, f.path, range, buffer, oversized, [&](std::string_view text, std::uint64_t) { parse_more(r, text); });
+  read_lines(fd, f.path, range, buffer, oversized, [&](std::string_view text, std::uint64_t) { parse_more<F>(r, text); });
   r.skipped_lines += oversized;
 }
 
@@ -80,12 +89,7 @@ inline void parse_source_file(const log_file& f, int fd, byte_range range, std::
     out.value = gemini::parse_document(bytes);
     return;
   }
-  switch (f.src) {
-    case source::codex: return parse_lines<codex::file_result>(f, fd, range, buffer, out, codex::parse_more);
-    case source::gemini: return parse_lines<gemini::file_result>(f, fd, range, buffer, out, gemini::parse_more);
-    case source::cursor: return parse_lines<cursor::file_result>(f, fd, range, buffer, out, cursor::parse_more);
-    case source::claude: break;
-  }
+  with_log_format(f.src, [&](auto format) { parse_lines<decltype(format)>(f, fd, range, buffer, out); });
 }
 
 }  // namespace okstra::token_usage::detail

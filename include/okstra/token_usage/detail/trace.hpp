@@ -1,6 +1,7 @@
-// OKSTRA_USAGE_TRACE=1: phase timings and cache decisions of okstra-usage on
-// stderr, for finding out why a run is slow (docs/usage.md). Lines start with
-// "okstra-usage: trace:"; their wording is not a stable interface.
+// OKSTRA_USAGE_TRACE=1: phase timings and cache decisions of okstra-usage,
+// for finding out why a run is slow (docs/usage.md). They go out as
+// diagnostics::trace (core/diagnostics.hpp), by default as stderr lines
+// "<program>: trace: …"; their wording is not a stable interface.
 #pragma once
 
 #include <chrono>
@@ -8,7 +9,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "okstra/core/error.hpp"
+#include "okstra/core/diagnostics.hpp"
 
 namespace okstra::token_usage::detail {
 
@@ -26,13 +27,14 @@ inline void trace(const char* phase) {
   using clock = std::chrono::steady_clock;
   static auto last = clock::now();
   const auto now = clock::now();
-  std::fprintf(stderr, "okstra-usage: trace: %-16s %8.2f ms\n", phase,
-               std::chrono::duration<double, std::milli>(now - last).count());
+  char line[128];
+  std::snprintf(line, sizeof line, "%-16s %8.2f ms", phase, std::chrono::duration<double, std::milli>(now - last).count());
+  diagnostics::trace(line);
   last = now;
 }
 
 inline void trace_note(const std::string& what) {
-  if (tracing()) std::fprintf(stderr, "okstra-usage: trace: %s\n", printable(what).c_str());
+  if (tracing()) diagnostics::trace(what);
 }
 
 }  // namespace okstra::token_usage::detail

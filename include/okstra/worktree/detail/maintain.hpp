@@ -2,12 +2,14 @@
 // Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <algorithm>
 #include <set>
 
 namespace okstra::worktree {
 
-inline bool set_status(const dirs::home_layout& home, const dirs::task_key& key, std::optional<int> stage,
+OKSTRA_INLINE bool set_status(const dirs::home_layout& home, const dirs::task_key& key, std::optional<int> stage,
                        entry_status status, const locks::wait_policy& policy) {
   const std::string row = row_key(key, stage);
   bool changed = false;
@@ -131,7 +133,7 @@ inline void keep_or_drop_gone(const dirs::home_layout& home, bool dry_run, const
 
 }  // namespace detail
 
-inline reconcile_report reconcile(const dirs::home_layout& home, bool dry_run, const locks::wait_policy& policy,
+OKSTRA_INLINE reconcile_report reconcile(const dirs::home_layout& home, bool dry_run, const locks::wait_policy& policy,
                                   const stage_settler& settle) {
   reconcile_report report;
   report.dry_run = dry_run;
@@ -221,7 +223,7 @@ inline void refuse_unsafe_removal(const std::vector<std::pair<std::string, entry
 
 }  // namespace detail
 
-inline remove_report remove(const dirs::home_layout& home, const remove_request& request,
+OKSTRA_INLINE remove_report remove(const dirs::home_layout& home, const remove_request& request,
                             const locks::lock& provision_mutex, const locks::wait_policy& policy) {
   detail::require_provision_mutex(home, request.key, provision_mutex);
   const auto rows_now = [&] {

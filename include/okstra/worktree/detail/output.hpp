@@ -3,6 +3,8 @@
 // row key, the task key and whether the folder exists added in front.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 namespace okstra::worktree {
 
 namespace detail {
@@ -27,7 +29,7 @@ inline void write_strings(json::writer& w, std::string_view name, const std::vec
 
 }  // namespace detail
 
-inline std::string_view to_string(provision_status status) {
+OKSTRA_INLINE std::string_view to_string(provision_status status) {
   switch (status) {
     case provision_status::created: return "created";
     case provision_status::reused: return "reused";
@@ -37,7 +39,7 @@ inline std::string_view to_string(provision_status status) {
   return "created";
 }
 
-inline std::string to_json(const provision_result& result, bool pretty) {
+OKSTRA_INLINE std::string to_json(const provision_result& result, bool pretty) {
   json::writer w(pretty);
   w.begin_object().field("status", to_string(result.status));
   w.key("worktree");
@@ -50,7 +52,7 @@ inline std::string to_json(const provision_result& result, bool pretty) {
   return std::move(w.end_object()).str();
 }
 
-inline std::string to_json(const reconcile_report& report, bool pretty) {
+OKSTRA_INLINE std::string to_json(const reconcile_report& report, bool pretty) {
   json::writer w(pretty);
   w.begin_object().field("dryRun", report.dry_run);
   detail::write_rows(w, "repaired", report.repaired);
@@ -69,7 +71,7 @@ inline std::string to_json(const reconcile_report& report, bool pretty) {
   return std::move(w.end_object()).str();
 }
 
-inline std::string to_json(const remove_report& report, bool pretty) {
+OKSTRA_INLINE std::string to_json(const remove_report& report, bool pretty) {
   json::writer w(pretty);
   w.begin_object();
   detail::write_rows(w, "removed", report.removed);
@@ -78,7 +80,7 @@ inline std::string to_json(const remove_report& report, bool pretty) {
   return std::move(w.end_object()).str();
 }
 
-inline std::string entries_json(const std::vector<std::pair<std::string, entry>>& rows, bool pretty) {
+OKSTRA_INLINE std::string entries_json(const std::vector<std::pair<std::string, entry>>& rows, bool pretty) {
   json::writer w(pretty);
   w.begin_object();
   detail::write_rows(w, "entries", rows);

@@ -2,6 +2,8 @@
 // Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +15,7 @@ namespace okstra::worktree {
 
 // ---- names ------------------------------------------------------------------------
 
-inline std::string branch_prefix(std::string_view work_category) {
+OKSTRA_INLINE std::string branch_prefix(std::string_view work_category) {
   static constexpr std::pair<std::string_view, std::string_view> prefixes[] = {
       {"feature", "feat"}, {"bugfix", "fix"},         {"refactor", "refactor"},
       {"ops", "chore"},    {"improvement", "improve"}, {"docs", "docs"}};
@@ -26,7 +28,7 @@ inline std::string branch_prefix(std::string_view work_category) {
   throw usage_error(quoted("unknown work category", work_category), "work categories: " + known);
 }
 
-inline stdfs::path stage_worktree_path(const dirs::home_layout& home, const dirs::task_key& key, int stage) {
+OKSTRA_INLINE stdfs::path stage_worktree_path(const dirs::home_layout& home, const dirs::task_key& key, int stage) {
   return dirs::worktree_path(home, key).parent_path() / (dirs::safe_segment(key.task_id) + ".stages") /
          ("stage-" + std::to_string(stage));
 }
@@ -45,7 +47,7 @@ inline std::string checked_sync_name(std::string_view name, std::string_view sou
 
 }  // namespace detail
 
-inline std::vector<std::string> sync_dirs_for(const stdfs::path& main_root) {
+OKSTRA_INLINE std::vector<std::string> sync_dirs_for(const stdfs::path& main_root) {
   std::vector<std::string> names;
   if (const char* env = std::getenv("OKSTRA_WORKTREE_SYNC_DIRS"); env && *env) {
     const std::string_view list(env);
@@ -237,7 +239,7 @@ inline void refuse_other_repository(const entry& e, const stdfs::path& repo) {
 
 }  // namespace detail
 
-inline provision_result provision_task_worktree(const dirs::home_layout& home, const task_request& request,
+OKSTRA_INLINE provision_result provision_task_worktree(const dirs::home_layout& home, const task_request& request,
                                                 const locks::lock& provision_mutex, transaction& tx,
                                                 const locks::wait_policy& policy) {
   detail::require_provision_mutex(home, request.key, provision_mutex);
@@ -316,7 +318,7 @@ inline void stage_base(const stdfs::path& repo, const registry& reg, const entry
 
 }  // namespace detail
 
-inline provision_result provision_stage_worktree(const dirs::home_layout& home, const stage_request& request,
+OKSTRA_INLINE provision_result provision_stage_worktree(const dirs::home_layout& home, const stage_request& request,
                                                  const locks::lock& provision_mutex, transaction& tx,
                                                  const locks::wait_policy& policy) {
   detail::require_provision_mutex(home, request.key, provision_mutex);

@@ -2,6 +2,8 @@
 // Include that header instead.
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <cerrno>
 #include <climits>
 #include <cstdint>
@@ -13,7 +15,7 @@
 
 namespace okstra::worktree {
 
-inline std::string_view to_string(entry_status status) {
+OKSTRA_INLINE std::string_view to_string(entry_status status) {
   switch (status) {
     case entry_status::active: return "active";
     case entry_status::completed: return "completed";
@@ -25,21 +27,21 @@ inline std::string_view to_string(entry_status status) {
   return "active";
 }
 
-inline std::optional<entry_status> parse_status(std::string_view text) {
+OKSTRA_INLINE std::optional<entry_status> parse_status(std::string_view text) {
   for (const auto s : {entry_status::active, entry_status::completed, entry_status::released,
                        entry_status::provisioning, entry_status::removing, entry_status::kept})
     if (to_string(s) == text) return s;
   return std::nullopt;
 }
 
-inline const std::string* branch_owner(const registry& reg, const std::string& repo, const std::string& branch) {
+OKSTRA_INLINE const std::string* branch_owner(const registry& reg, const std::string& repo, const std::string& branch) {
   const auto in_repo = reg.branches.find(repo);
   if (in_repo == reg.branches.end()) return nullptr;
   const auto it = in_repo->second.find(branch);
   return it == in_repo->second.end() ? nullptr : &it->second;
 }
 
-inline std::string row_key(const dirs::task_key& key, std::optional<int> stage) {
+OKSTRA_INLINE std::string row_key(const dirs::task_key& key, std::optional<int> stage) {
   std::string row = dirs::escaped_key(key);
   if (stage) row += "#stage-" + std::to_string(*stage);
   return row;
@@ -154,7 +156,7 @@ inline void parse_branches(const json::value& branches, int version, registry& r
 
 }  // namespace detail
 
-inline registry parse_registry(std::string_view text, std::string_view source) {
+OKSTRA_INLINE registry parse_registry(std::string_view text, std::string_view source) {
   const json::document doc = json::parse(text, source);
   if (!doc.IsObject()) throw detail::corrupt_registry(source, "not a JSON object");
   const auto version = json::get_int(doc, "version");
@@ -203,7 +205,7 @@ inline void write_entry(json::writer& w, const entry& e) {
 }
 }  // namespace detail
 
-inline std::string registry_json(const registry& reg) {
+OKSTRA_INLINE std::string registry_json(const registry& reg) {
   json::writer w(true);
   w.begin_object().field("version", registry_version).key("entries").begin_object();
   for (const auto& [row, e] : reg.entries) {
@@ -222,7 +224,7 @@ inline std::string registry_json(const registry& reg) {
   return std::move(w).str() + "\n";
 }
 
-inline registry read_registry(const dirs::home_layout& home) {
+OKSTRA_INLINE registry read_registry(const dirs::home_layout& home) {
   const stdfs::path file = home.registry_json();
   struct stat st{};
   if (::lstat(file.c_str(), &st) != 0 && errno == ENOENT) return {};
@@ -237,7 +239,7 @@ void update_registry(const dirs::home_layout& home, const locks::wait_policy& po
   if (mutate(reg)) fs::write_file_atomic(home.registry_json(), registry_json(reg), 0600);
 }
 
-inline std::vector<std::pair<std::string, entry>> entries_of(const registry& reg, const dirs::task_key& key) {
+OKSTRA_INLINE std::vector<std::pair<std::string, entry>> entries_of(const registry& reg, const dirs::task_key& key) {
   std::vector<std::pair<std::string, entry>> rows;
   for (const auto& [row, e] : reg.entries)
     if (e.key() == key) rows.emplace_back(row, e);

@@ -2,6 +2,8 @@
 // Include that header instead. Pure except read_stage_map (reads one file).
 #pragma once
 
+#include "okstra/core/api.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <set>
@@ -11,7 +13,7 @@
 
 namespace okstra::worktree {
 
-inline const stage_spec* stage_map::find(int n) const {
+OKSTRA_INLINE const stage_spec* stage_map::find(int n) const {
   for (const auto& s : stages)
     if (s.n == n) return &s;
   return nullptr;
@@ -31,7 +33,7 @@ inline int stage_number(const json::value& v, std::string_view source, const std
 
 }  // namespace detail
 
-inline stage_map parse_stage_map(std::string_view text, std::string_view source) {
+OKSTRA_INLINE stage_map parse_stage_map(std::string_view text, std::string_view source) {
   const json::document doc = json::parse(text, source);
   json::require_object(doc, source);
   const json::value* stages = json::find(doc, "stages");
@@ -67,7 +69,7 @@ inline stage_map parse_stage_map(std::string_view text, std::string_view source)
   return map;
 }
 
-inline stage_map read_stage_map(const stdfs::path& data_json) {
+OKSTRA_INLINE stage_map read_stage_map(const stdfs::path& data_json) {
   return parse_stage_map(fs::read_file(data_json, std::size_t{16} << 20), data_json.string());
 }
 
@@ -79,7 +81,7 @@ inline std::optional<entry_status> stage_status(const registry& reg, const dirs:
 }
 }  // namespace detail
 
-inline std::optional<int> pick_ready_stage(const stage_map& map, const registry& reg, const dirs::task_key& key) {
+OKSTRA_INLINE std::optional<int> pick_ready_stage(const stage_map& map, const registry& reg, const dirs::task_key& key) {
   for (const auto& spec : map.stages) {
     const auto own = detail::stage_status(reg, key, spec.n);
     // released and kept rows (and absent ones) may be picked; a pending

@@ -10,35 +10,34 @@
 // up what it names (docs/worktrees.md, "Crash safety").
 #pragma once
 
-#include <cstdio>
+#include "okstra/core/api.hpp"
+
+#include "okstra/core/diagnostics.hpp"
 
 namespace okstra::worktree {
 
-inline transaction::transaction(dirs::home_layout home, dirs::task_key key, locks::wait_policy policy)
+OKSTRA_INLINE transaction::transaction(dirs::home_layout home, dirs::task_key key, locks::wait_policy policy)
     : home_(std::move(home)), key_(std::move(key)), policy_(policy) {}
 
-inline transaction::~transaction() {
-  for (const auto& problem : rollback()) {
-    const std::string line = "okstra: warning: rollback: " + printable(problem) + "\n";
-    std::fputs(line.c_str(), stderr);
-  }
+OKSTRA_INLINE transaction::~transaction() {
+  for (const auto& problem : rollback()) diagnostics::warn("rollback: " + problem);
 }
 
-inline void transaction::commit() noexcept { steps_.clear(); }
+OKSTRA_INLINE void transaction::commit() noexcept { steps_.clear(); }
 
-inline void transaction::added_worktree(const std::string& repo, const std::string& path) {
+OKSTRA_INLINE void transaction::added_worktree(const std::string& repo, const std::string& path) {
   steps_.push_back({step::kind::worktree, repo, path, std::nullopt, std::nullopt});
 }
 
-inline void transaction::created_branch(const std::string& repo, const std::string& branch) {
+OKSTRA_INLINE void transaction::created_branch(const std::string& repo, const std::string& branch) {
   steps_.push_back({step::kind::branch, repo, branch, std::nullopt, std::nullopt});
 }
 
-inline void transaction::wrote_row(const std::string& row, std::optional<entry> previous, const entry& written) {
+OKSTRA_INLINE void transaction::wrote_row(const std::string& row, std::optional<entry> previous, const entry& written) {
   steps_.push_back({step::kind::row, {}, row, std::move(previous), written});
 }
 
-inline bool transaction::row_still_ours(const registry& reg, const step& row_step) const {
+OKSTRA_INLINE bool transaction::row_still_ours(const registry& reg, const step& row_step) const {
   const auto it = reg.entries.find(row_step.name);
   return it != reg.entries.end() && row_step.written && it->second == *row_step.written;
 }
@@ -46,7 +45,7 @@ inline bool transaction::row_still_ours(const registry& reg, const step& row_ste
 // Undoes one step. Once a row turns out to have been taken over by another
 // run (it reused what we made), the worktree and branch under it are theirs
 // now and are left alone.
-inline void transaction::undo(const step& s, bool& row_taken_over) {
+OKSTRA_INLINE void transaction::undo(const step& s, bool& row_taken_over) {
   switch (s.what) {
     case step::kind::row:
       update_registry(home_, policy_, [&](registry& reg) {
@@ -73,7 +72,7 @@ inline void transaction::undo(const step& s, bool& row_taken_over) {
   }
 }
 
-inline std::vector<std::string> transaction::rollback() noexcept {
+OKSTRA_INLINE std::vector<std::string> transaction::rollback() noexcept {
   std::vector<std::string> problems;
   if (steps_.empty()) return problems;
   try {

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# CPU time of a clean release build, this tree against the commit before the compiled library
+# (docs/performance.md, "Build time"), in one run on one machine, back to back.
+#
+#   bench/build_time.sh [--base REV] [--jobs N] [--tools-only]
+#
+# For the working tree (with its local edits) and for REV (default ae0791d, the last commit
+# before the build compiled each module once), each in a fresh build folder: `meson setup
+# -Dbuildtype=release -Dtests=false` then `ninja -jN` (tools only: the seven okstra-* programs),
+# and unless --tools-only the same with the tests (`-Dtests=true`: test programs and test
+# tools too). Only the ninja step is timed: user and system CPU seconds of ninja and every
+# compiler and linker it ran (wait4), and wall seconds. REV is unpacked with `git archive` into
+# a temporary folder (the repository is not touched). Prints one table and the tools-only CPU
+# ratio, and writes it to bench/out/build-time.md. The target, a tools-only build using at
+# most half the CPU time of REV, is checked: exit 1 when missed. --jobs defaults to 2.
+# Run it on a quiet machine: other load inflates both columns (and sys time most).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+base=ae0791d
+jobs=2
+kinds='tools full'
+while [ $# -gt 0 ]; do
+  case $1 in
+    --base) base=${2:?--base needs a revision}; shift ;;
+    --jobs) jobs=${2:?--jobs needs a number}; shift ;;
+    --tools-only) kinds='tools' ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "build_time: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+case $jobs in '' | *[!0-9]* | 0) echo "build_time: --jobs needs a positive number" >&2; exit 2 ;; esac
+for tool in git meson ninja python3; do
+  command -v "$tool" >/dev/null || { echo "build_time: $tool is required" >&2; exit 2; }
+done
+base_hash=$(git -C "$root" rev-parse --verify --quiet "$base^{commit}") ||
+  { echo "build_time: error: unknown revision '$base'" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$tmp/base" "$root/bench/out"
+git -C "$root" archive "$base_hash" | tar -x -C "$tmp/base"
+current_name="worktree ($(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- 2>/dev/null || echo '+edits'))"
+
+# A compiler cache would turn the second build into cache hits.
+export CCACHE_DISABLE=1
+
+python3 - "$root" "$tmp" "$jobs" "${base_hash:0:7}" "$current_name" "$root/bench/out/build-time.md" $kinds <<'EOF'
+import os, platform, subprocess, sys, time
+
+root, tmp, jobs, base_name, current_name, out_md = sys.argv[1:7]
+kinds = sys.argv[7:]
+sources = [(base_name, os.path.join(tmp, "base")), (current_name, root)]
+
+def timed_build(src, kind):
+    build = os.path.join(tmp, "build-%s-%d" % (kind, len(os.listdir(tmp))))
+    setup = ["meson", "setup", build, src, "-Dbuildtype=release", "-Dwerror=false",
+             "-Dtests=" + ("true" if kind == "full" else "false")]
+    subprocess.run(setup, check=True, stdout=subprocess.DEVNULL)
+    start = time.monotonic()
+    child = subprocess.Popen(["ninja", "-C", build, "-j", jobs], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.monotonic() - start
+    if status != 0:
+        sys.exit("build_time: the build of %s (%s) failed; run ninja -C %s to see why" % (src, kind, build))
+    subprocess.run(["rm", "-rf", build], check=True)
+    return usage.ru_utime, usage.ru_stime, wall
+
+rows = []
+for kind in kinds:               # each kind back to back: the base, then this tree
+    for name, src in sources:
+        user, system, wall = timed_build(src, kind)
+        rows.append((name, kind, user, system, wall))
+        print("build_time: %s %s: %.1f s user, %.1f s sys, %.1f s wall" % (name, kind, user, system, wall),
+              file=sys.stderr)
+
+lines = ["| commit | build | user s | sys s | CPU s | wall s |", "|---|---|---:|---:|---:|---:|"]
+for name, kind, user, system, wall in rows:
+    lines.append("| %s | %s | %.1f | %.1f | %.1f | %.1f |" % (name, "tools only" if kind == "tools" else "full (tests)",
+                                                           user, system, user + system, wall))
+cpu = {(n, k): u + s for n, k, u, s, _ in rows}
+ratio = cpu[(current_name, "tools")] / cpu[(base_name, "tools")]
+verdict = "met" if ratio <= 0.5 else "MISSED"
+lines.append("")
+lines.append("tools-only CPU time: %.2f of %s (target at most 0.50: %s); %s, %d cores, ninja -j%s"
+             % (ratio, base_name, verdict, platform.machine(), os.cpu_count() or 0, jobs))
+text = "\n".join(lines) + "\n"
+print(text, end="")
+with open(out_md, "w", encoding="utf-8") as f:
+    f.write(text)
+sys.exit(0 if ratio <= 0.5 else 1)
+EOF

@@ -1,0 +1,58 @@
+// okstra/core/table.hpp — aligned text tables that fit the terminal.
+//
+// Contract (docs/cli.md, "Terminal width and colour"):
+// - One header line (the column titles), then the rows; a rule row is a line
+//   of dashes under each column. Two spaces between columns, no trailing
+//   blanks. Left-aligned columns are text, right-aligned columns numbers.
+// - Widths are display widths (okstra/core/display_width.hpp). When the
+//   table is wider than `width`, the widest text column is narrowed one
+//   column at a time, never below its min_width, and cells that no longer
+//   fit end with "…". Numbers are never shortened: a table whose numbers
+//   alone do not fit is printed wider than `width`.
+// - Colour only when style.color: bold header and total rows, dim part rows,
+//   and with colour_status_words the status words of body cells
+//   (style::status_tone). Cells must already be printable text.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "okstra/core/api.hpp"
+#include "okstra/core/style.hpp"
+
+namespace okstra::table {
+
+enum class align { left, right };
+
+struct column {
+  std::string title;
+  align side = align::left;
+  std::size_t min_width = 6;  // a text column is never narrowed below this
+};
+
+enum class row_kind { body, part, total, rule };
+
+struct row {
+  row_kind kind = row_kind::body;
+  std::vector<std::string> cells;  // missing cells are empty
+};
+
+struct layout {
+  std::vector<column> columns;
+  std::vector<row> rows;
+  bool color_status_words = false;
+};
+
+// The width of the table with every column at its widest cell.
+std::size_t natural_width(const layout& t);
+// The width of the table with every text column narrowed as far as allowed.
+std::size_t narrowest_width(const layout& t);
+// The table's lines, each ending in '\n', fitted to `width` columns.
+std::string render(const layout& t, std::size_t width, const style::output_style& style);
+
+}  // namespace okstra::table
+
+#ifndef OKSTRA_COMPILED_LIB
+#include "okstra/core/detail/table.hpp"
+#endif
