@@ -113,15 +113,15 @@ void leaves(const okstra::json::value& v, std::vector<std::string>& out) {
 // A result shaped like the tools' own: scalars, a nested section, a hinted
 // table (with a nested array per row), a plain list, non-ASCII text.
 const std::string sample = R"({
-  "projectRoot": "/home/ana/src/shop",
+  "projectRoot": "/data/ana/src/shop",
   "approved": true,
   "runDir": null,
   "summary": {"errors": 1, "warnings": 0, "result": "failed"},
   "entries": [
     {"key": "shop/pay/refund-timeout", "stage": 1, "status": "active",
-     "path": "/home/ana/.okstra/worktrees/shop/pay-refund-timeout-stage-1", "bytes": 1234567},
+     "path": "/data/ana/.okstra/worktrees/shop/pay-refund-timeout-stage-1", "bytes": 1234567},
     {"key": "shop/ui/検索-ボタン", "stage": 2, "status": "stale",
-     "path": "/home/ana/.okstra/worktrees/shop/ui-検索-ボタン-stage-2", "bytes": 42,
+     "path": "/data/ana/.okstra/worktrees/shop/ui-検索-ボタン-stage-2", "bytes": 42,
      "violations": [{"file": "a.md", "line": 3}]}
   ],
   "reasons": ["plan not approved", "gate blocked by Q-3"],
@@ -274,7 +274,7 @@ BOOST_AUTO_TEST_CASE(fits_40_80_and_200_columns) {
       BOOST_TEST(widest_line(text) <= static_cast<std::size_t>(width));
       BOOST_TEST(text.find('\x1b') == std::string::npos);
       BOOST_TEST(text.rfind("worktree entries\n", 0) == 0u);
-      BOOST_TEST(text.find("project root  /home/ana/src/shop\n") != std::string::npos);
+      BOOST_TEST(text.find("project root  /data/ana/src/shop\n") != std::string::npos);
       BOOST_TEST(text.find("run dir       none\n") != std::string::npos);
       BOOST_TEST(text.find("\nsummary\n  errors    1\n  warnings  0\n  result    failed\n") != std::string::npos);
       BOOST_TEST(text.find("\nreasons\n  - plan not approved\n  - gate blocked by Q-3\n") != std::string::npos);
@@ -284,14 +284,14 @@ BOOST_AUTO_TEST_CASE(fits_40_80_and_200_columns) {
   const std::string wide = tv::render(sample, sample_hints, {200, false, false});
   // The hinted columns first, then the other cell keys; numbers right-aligned.
   BOOST_TEST(wide.find("\nentries\n  key                      status  stage  path") != std::string::npos);
-  BOOST_TEST(wide.find("\n  shop/ui/検索-ボタン      stale       2  /home/ana/.okstra/worktrees/shop/ui-検索-ボタン-stage-2"
+  BOOST_TEST(wide.find("\n  shop/ui/検索-ボタン      stale       2  /data/ana/.okstra/worktrees/shop/ui-検索-ボタン-stage-2"
                        "           42\n") != std::string::npos);
   // A value that cannot be a cell follows the table, named by its row.
   BOOST_TEST(wide.find("\n  violations of shop/ui/検索-ボタン\n    - file  a.md\n      line  3\n") != std::string::npos);
   // At 80 columns the table fits with its text cells shortened; at 40 it
   // cannot, and the entries are a list instead.
   const std::string middle = tv::render(sample, sample_hints, {80, false, false});
-  BOOST_TEST(middle.find("  shop/pay/refund-timeout  active      1  /home/ana/.okstra/worktrees/…  1234567\n")
+  BOOST_TEST(middle.find("  shop/pay/refund-timeout  active      1  /data/ana/.okstra/worktrees/…  1234567\n")
              != std::string::npos);
   const std::string narrow = tv::render(sample, sample_hints, {40, false, false});
   BOOST_TEST(narrow.find("\nentries\n  - key     shop/pay/refund-timeout\n") != std::string::npos);
