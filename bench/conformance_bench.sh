@@ -93,8 +93,11 @@ lines = sum(1 for _ in open(session, "rb"))
 for _ in range(2):
     read_floor()
 
-cmd_session = [tool, "--quiet", "--session", session]
-cmd_run = [tool, "--quiet", "--session", session, "--run-dir", run_dir]
+# One-line JSON: -c/--compact; before the one command-line contract, --quiet meant that.
+one_line = "--compact" if "--compact" in subprocess.run([tool, "--help"], capture_output=True, text=True).stdout \
+    else "--quiet"
+cmd_session = [tool, one_line, "--session", session]
+cmd_run = [tool, one_line, "--session", session, "--run-dir", run_dir]
 run(cmd_session)  # warm-up
 samples = {"session": [], "run": [], "floor": []}
 rss = {"session": [], "run": []}

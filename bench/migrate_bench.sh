@@ -141,9 +141,14 @@ def fresh():
     subprocess.run(["sync"], check=True)
 
 
+# One-line JSON: -c/--compact; before the one command-line contract, --quiet meant that.
+one_line = "--compact" if "--compact" in subprocess.run([migrate, "--help"], capture_output=True, text=True).stdout \
+    else "--quiet"
+
+
 def timed(args):
     t0 = time.perf_counter()
-    p = subprocess.run([migrate, "--cwd", proj, "--quiet"] + args, env=env, capture_output=True)
+    p = subprocess.run([migrate, "--cwd", proj, one_line] + args, env=env, capture_output=True)
     t = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit("migrate_bench: okstra-migrate %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr.decode()[-2000:]))

@@ -6,9 +6,10 @@ JSON of what it accepts (docs/cli.md, "Option declarations"). Meson runs this
 script after the programs are built (docs/install.md, "Generated from the
 programs"):
 
-  gen-cli-docs.py man --program PATH --template man/P.1.in --version V --output P.1
-      the page: the template's hand-written sections, with SYNOPSIS, OPTIONS
-      and EXIT STATUS written in at the marker lines  .\\" okstra-gen: SECTION
+  gen-cli-docs.py man --version V --template-dir man --output-dir OUT PATH...
+      the page OUT/P.1 of each program P at PATH: the template man/P.1.in's
+      hand-written sections, with SYNOPSIS, OPTIONS and EXIT STATUS written in
+      at the marker lines  .\\" okstra-gen: SECTION
   gen-cli-docs.py completion --bash OUT --zsh OUT PATH...
       the bash and zsh completion of every program (the front end 'okstra' and
       its okstra-<tool> programs)
@@ -169,7 +170,9 @@ def option_tag(o):
 def option_body(o):
     help_text = o.get("help", "")
     extra = []
-    if o.get("choices"):
+    if o.get("choices") and o.get("kind") == "list":
+        extra.append("one or more of " + ", ".join(bold(c) for c in o["choices"]) + ", separated by commas")
+    elif o.get("choices"):
         extra.append("one of " + ", ".join(bold(c) for c in o["choices"]))
     if o.get("default") and "default" not in help_text:
         extra.append("default " + bold(o["default"]))
@@ -274,7 +277,7 @@ def value_spec(o):
     d (folders), c:a,b (one of), l:a,b (a comma list of)."""
     comp = o.get("complete", "none")
     if comp == "choices" and o.get("choices"):
-        comma = o.get("kind") in ("list", "choice-list") or o.get("separator") == ","
+        comma = o.get("kind") == "list"
         return ("l:" if comma else "c:") + ",".join(o["choices"])
     return {"file": "f", "dir": "d"}.get(comp, "n")
 
@@ -565,11 +568,11 @@ def write(path, text, encoding="utf-8"):
 def main(argv):
     ap = argparse.ArgumentParser(prog=ME, description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
-    m = sub.add_parser("man", help="one man page")
-    m.add_argument("--program", required=True)
-    m.add_argument("--template", required=True)
+    m = sub.add_parser("man", help="the man page of each program")
     m.add_argument("--version", required=True)
-    m.add_argument("--output", required=True)
+    m.add_argument("--template-dir", required=True)
+    m.add_argument("--output-dir", required=True)
+    m.add_argument("programs", nargs="+")
     c = sub.add_parser("completion", help="the bash and zsh completion")
     c.add_argument("--bash", required=True)
     c.add_argument("--zsh", required=True)
@@ -577,13 +580,16 @@ def main(argv):
     args = ap.parse_args(argv)
     try:
         if args.what == "man":
-            with open(args.template, encoding="ascii") as f:
-                template = f.read()
-            try:
-                page = render_page(template, describe(args.program), args.version)
-            except Failure as e:
-                raise Failure(f"{args.template}: {e}")
-            write(args.output, page, "ascii")
+            for program in args.programs:
+                name = os.path.basename(program)
+                template_path = os.path.join(args.template_dir, name + ".1.in")
+                with open(template_path, encoding="ascii") as f:
+                    template = f.read()
+                try:
+                    page = render_page(template, describe(program), args.version)
+                except Failure as e:
+                    raise Failure(f"{template_path}: {e}")
+                write(os.path.join(args.output_dir, name + ".1"), page, "ascii")
         else:
             programs = [describe(p) for p in args.programs]
             write(args.bash, bash_completion(programs))

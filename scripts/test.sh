@@ -134,7 +134,14 @@ if [ -n "$fuzz_seconds" ]; then
     # first setup, so CXX only matters then.
     # -O1: what libFuzzer recommends, and it compiles much faster than -O3.
     CXX=clang++ setup_build build-fuzz -Dfuzz=true -Dtests=false -Doptimization=1
-    meson compile -C build-fuzz
+    # Only the fuzz targets: the tools and test programs are built and run by the other runs.
+    fuzz_targets=''
+    for source in tests/fuzz/fuzz_*.cpp; do
+      name=${source##*/}
+      fuzz_targets="$fuzz_targets ${name%.cpp}"
+    done
+    # shellcheck disable=SC2086  # one word per target
+    meson compile -C build-fuzz $fuzz_targets
     found=false
     for exe in build-fuzz/tests/fuzz/fuzz_*; do
       if [ ! -f "$exe" ] || [ ! -x "$exe" ]; then continue; fi

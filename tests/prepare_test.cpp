@@ -14,6 +14,7 @@
 #include "okstra/core/fs.hpp"
 #include "okstra/core/json.hpp"
 #include "okstra/prepare/prepare.hpp"
+#include "okstra/version.hpp"
 
 #include "test_support.hpp"
 

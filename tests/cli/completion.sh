@@ -99,6 +99,13 @@ for name, d in progs.items():
                 if o.get("short"):
                     case(f"{label} -{o['short']} <TAB>: the same choices", o["choices"],
                          "okstra", tool, *words, "-" + o["short"], "")
+                if shell == "bash" and o.get("kind") == "list" and len(o["choices"]) > 1:
+                    # After a comma the next item completes; bash offers the whole word.
+                    first = o["choices"][0]
+                    rest = [c for c in o["choices"] if c.startswith(o["choices"][1][0])]
+                    case(f"{label} {flag} {first},{rest[0][0]}<TAB>: the next item of the list",
+                         [f"{first},{c}" for c in rest],
+                         "okstra", tool, *words, flag, f"{first},{rest[0][0]}")
             elif comp == "dir":
                 expected = [tree + "/alpha", tree + "/beta"] if shell == "bash" else ["<dirs>"]
                 case(f"{label} {flag} <TAB>: folders", expected, "okstra", tool, *words, flag, tree + "/")

@@ -80,9 +80,25 @@ check "okstra help validate-run shows its help" \
 run "$okstra" --describe-options
 check "--describe-options exits 0" is "$rc" 0
 check "--describe-options prints the front end's declarations" \
-  json_field "$work/out" 'd["program"] == "okstra" and [c["name"] for c in d["commands"]] == ["help", "doctor", "setup", "version"]'
-check "--describe-options: its options are --help and --version" \
-  json_field "$work/out" '[o["long"] for o in d["options"]] == ["help", "version"]'
+  holds "$work/out" 'd["program"] == "okstra" and [c["name"] for c in d["commands"]] == ["help", "doctor", "setup", "version"]'
+check "--describe-options: its options are the output options, --help and --version" \
+  holds "$work/out" '[o["long"] for o in d["options"]] == ["format", "json", "compact", "quiet", "color", "help", "version"]'
+check "--describe-options: each of its own commands takes --help only" \
+  holds "$work/out" 'all([o["long"] for o in c["options"]] == ["help"] for c in d["commands"])'
+
+# The list as JSON, and the front end's own commands' help.
+run "$okstra" --json
+check "--json: the front end's commands, then the tools" \
+  holds "$work/out" '[c["name"] for c in d["commands"]][:4] == ["help", "doctor", "setup", "version"] and "validate-run" in [c["name"] for c in d["commands"]] and d["version"] == "'"$version"'"'
+check "--json: a tool's path is the file okstra runs" \
+  holds "$work/out" '[c["path"] for c in d["commands"] if c["name"] == "validate-run"] == ["'"$src/bin/okstra-validate-run"'"]'
+run "$okstra" help setup
+check "help setup: the help of okstra setup" is "$(sed -n 1p "$work/out")" "okstra setup - create the okstra home and install the default templates"
+run "$okstra" setup --help
+check "setup --help: the same" is "$(sed -n 1p "$work/out")" "okstra setup - create the okstra home and install the default templates"
+run "$okstra" version extra
+check "version takes no argument (exit 2)" is "$rc" 2
+check "version extra: error line" is "$(sed -n 1p "$work/err")" "okstra: error: unexpected argument 'extra'"
 
 # ---- version -----------------------------------------------------------------------
 run "$okstra" --version

@@ -20,11 +20,9 @@ is() {
 
 # ---- install ------------------------------------------------------------------------
 dest=$work/dest
-run meson install -C "$bld" --destdir "$dest" --no-rebuild --quiet
+install_build "$dest" || true
 check "meson install --destdir exits 0" is "$rc" 0
 [ "$rc" = 0 ] || { sed 's/^/  /' "$work/err"; finish; }
-prefix=$(meson_dir prefix)
-bindir=$dest$(meson_dir bindir)
 mandir=$dest$(meson_dir mandir)
 datadir=$dest$(meson_dir datadir)
 includedir=$dest$(meson_dir includedir)

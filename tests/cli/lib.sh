@@ -8,6 +8,7 @@
 # expression over the parsed JSON d); new_repo DIR (a git repository on
 # branch main with one commit); skip_part and skip (what could not run, and
 # why); reach_nobody and as_nobody (checks that need an unreadable file);
+# install_build DEST (meson install into a DESTDIR; $prefix and $bindir);
 # finish (the summary line; exit 1 if any check failed, else 77 if a part was
 # skipped, else 0).
 work=$(mktemp -d "${TMPDIR:-/tmp}/okstra-test.XXXXXX") || exit 1
@@ -34,9 +35,15 @@ run() {
   rc=$?
   set -e
 }
+# $python: the interpreter python3 names, resolved once: a version manager's
+# shim on PATH (pyenv) costs half a second a call, and tests call it often.
+python=$(python3 -c 'import sys; print(sys.executable or "python3")' 2>/dev/null) || python=python3
 json_field() {
-  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+  "$python" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
+# holds FILE EXPR: the Python expression EXPR over the JSON of FILE (d) is true
+# (json_field prints True or False and exits 0 either way: check holds, not json_field).
+holds() { [ "$(json_field "$1" "$2" 2>/dev/null)" = True ]; }
 new_repo() {
   mkdir -p "$1"
   git -C "$1" -c init.defaultBranch=main init -q
@@ -110,6 +117,20 @@ as_nobody() {
   else
     (cd "$reach" && setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
   fi
+}
+
+# install_build DEST: `meson install` of the build under test
+# ($OKSTRA_BUILD_ROOT) into the DESTDIR DEST, without rebuilding; sets $prefix
+# and $bindir (DEST joined with the installed bin folder). Needs meson_info.sh
+# sourced (meson_dir). Status 1, with meson's messages in $work/err, when the
+# install fails.
+install_build() {
+  run meson install -C "$OKSTRA_BUILD_ROOT" --destdir "$1" --no-rebuild --quiet
+  [ "$rc" = 0 ] || return 1
+  # shellcheck disable=SC2034  # read by the test that sources this file
+  prefix=$(meson_dir prefix)
+  # shellcheck disable=SC2034
+  bindir=$1$(meson_dir bindir)
 }
 
 finish() {

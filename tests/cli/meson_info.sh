@@ -15,7 +15,7 @@ meson introspect "$bld" --installed >"$work/meson-installed.json"
 meson introspect "$bld" --projectinfo >"$work/meson-project.json"
 meson_version=$(json_field "$work/meson-project.json" 'd["version"]')
 meson_dir() {
-  python3 - "$work/meson-options.json" "$1" <<'PY'
+  "$python" - "$work/meson-options.json" "$1" <<'PY'
 import json, os, sys
 options = {o["name"]: o["value"] for o in json.load(open(sys.argv[1]))}
 name = sys.argv[2]
@@ -23,11 +23,11 @@ print(options["prefix"] if name == "prefix" else os.path.join(options["prefix"],
 PY
 }
 installed_files() {
-  python3 -c 'import json, sys; print("\n".join(sorted(json.load(open(sys.argv[1])).values())))' \
+  "$python" -c 'import json, sys; print("\n".join(sorted(json.load(open(sys.argv[1])).values())))' \
     "$work/meson-installed.json"
 }
 installed_programs() {
-  python3 - "$work/meson-installed.json" "$(meson_dir bindir)" <<'PY'
+  "$python" - "$work/meson-installed.json" "$(meson_dir bindir)" <<'PY'
 import json, os, sys
 bindir = sys.argv[2]
 paths = json.load(open(sys.argv[1])).values()

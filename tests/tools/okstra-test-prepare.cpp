@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "okstra/core/cli.hpp"
+#include "okstra/core/time.hpp"
 #include "okstra/prepare/prepare.hpp"
 
 namespace {

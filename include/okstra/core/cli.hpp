@@ -49,6 +49,7 @@ enum class kind {
   count,   // a whole number >= option::minimum (0 or 1)
   number,  // a non-negative decimal number
   choice,  // one of option::choices
+  choice_list,  // one or more of option::choices, comma separated ("claude,codex")
 };
 
 // How a shell completes the value (docs/cli.md, "Option declarations").
@@ -81,6 +82,7 @@ OKSTRA_INLINE option path(std::string name, std::string value, std::string help,
 OKSTRA_INLINE option count(std::string name, std::string value, std::string help, long minimum = 0);
 OKSTRA_INLINE option number(std::string name, std::string value, std::string help);
 OKSTRA_INLINE option choice(std::string name, std::string value, std::vector<std::string> choices, std::string help);
+OKSTRA_INLINE option choice_list(std::string name, std::string value, std::vector<std::string> choices, std::string help);
 
 struct positional {
   std::string name;  // shown as <name>

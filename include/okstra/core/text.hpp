@@ -8,8 +8,8 @@
 // split_list() reads a separated list as the environment variables of
 // docs/dirs.md are written: items trimmed, empty items dropped. Prefix and
 // suffix tests are std::string_view's own starts_with/ends_with (C++20):
-// no helper here repeats them. No allocation except ascii_lower(string_view)
-// and split_list()'s vector (its items are views into the argument).
+// no helper here repeats them. No allocation except ascii_lower(string_view),
+// join() and split_list()'s vector (its items are views into the argument).
 #pragma once
 
 #include <string>
@@ -47,6 +47,13 @@ inline std::vector<std::string_view> split_list(std::string_view s, char separat
     if (end == std::string_view::npos) return out;
     s.remove_prefix(end + 1);
   }
+}
+
+// {"a", "b"} joined with ", " → "a, b".
+inline std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) (i ? out.append(separator) : out).append(items[i]);
+  return out;
 }
 
 inline constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }

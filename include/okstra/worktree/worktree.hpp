@@ -54,6 +54,7 @@
 
 #include "okstra/core/api.hpp"
 #include "okstra/core/error.hpp"
+#include "okstra/core/fs.hpp"
 #include "okstra/dirs/dirs.hpp"
 #include "okstra/locks/locks.hpp"
 
@@ -127,8 +128,15 @@ std::string registry_json(const registry& reg);
 registry read_registry(const dirs::home_layout& home);
 // Under the registry lock: read, call mutate(registry&) -> bool (changed),
 // and write atomically when it changed. Returns nothing; capture results.
+// A template, so it is defined here in both modes: a caller's own mutate
+// compiles against the compiled library too.
 template <class Mutate>
-void update_registry(const dirs::home_layout& home, const locks::wait_policy& policy, Mutate&& mutate);
+void update_registry(const dirs::home_layout& home, const locks::wait_policy& policy, Mutate&& mutate) {
+  auto held = locks::registry_lock(home, policy);
+  registry reg = read_registry(home);
+  fs::remove_stale_temps(home.registry_json());  // killed writers' leftovers (docs/cli.md, "Files okstra writes")
+  if (mutate(reg)) fs::write_file_atomic(home.registry_json(), registry_json(reg), 0600);
+}
 
 // Every entry of one task key (the task row first, then stages by number).
 std::vector<std::pair<std::string, entry>> entries_of(const registry& reg, const dirs::task_key& key);

@@ -4,8 +4,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+
+#include "okstra/core/text.hpp"
 
 namespace okstra::cli {
 
@@ -48,6 +51,12 @@ OKSTRA_INLINE option choice(std::string name, std::string value, std::vector<std
   o.kind = kind::choice;
   o.choices = std::move(choices);
   o.complete = completion::choices;
+  return o;
+}
+
+OKSTRA_INLINE option choice_list(std::string name, std::string value, std::vector<std::string> choices, std::string help) {
+  option o = choice(std::move(name), std::move(value), std::move(choices), std::move(help));
+  o.kind = kind::choice_list;
   return o;
 }
 
@@ -110,9 +119,15 @@ inline void check_value(const std::string& where, const option& o, const std::st
     case kind::choice:
       for (const auto& c : o.choices)
         if (c == v) return;
-      std::string list;
-      for (const auto& c : o.choices) list += (list.empty() ? "" : ", ") + c;
-      throw bad_value(where, o, v, "one of " + list);
+      throw bad_value(where, o, v, "one of " + text::join(o.choices, ", "));
+    case kind::choice_list: {
+      const auto items = text::split_list(v, ',');
+      bool known = !items.empty();
+      for (const auto item : items)
+        known = known && std::find(o.choices.begin(), o.choices.end(), item) != o.choices.end();
+      if (!known) throw bad_value(where, o, v, "a comma-separated list of " + text::join(o.choices, ", "));
+      return;
+    }
   }
 }
 

@@ -47,9 +47,8 @@ inline std::string option_left(const option& o) {
 inline std::string option_right(const option& o) {
   std::string right = o.help;
   std::string extra;
-  if (o.kind == kind::choice) {
-    for (const auto& c : o.choices) extra += (extra.empty() ? "" : "|") + c;
-  }
+  if (o.kind == kind::choice) extra = text::join(o.choices, "|");
+  if (o.kind == kind::choice_list) extra = "any of " + text::join(o.choices, ",");
   if (!o.default_value.empty()) extra += (extra.empty() ? "" : ", ") + std::string("default ") + o.default_value;
   if (o.repeatable) extra += (extra.empty() ? "" : ", ") + std::string("repeatable");
   if (!extra.empty()) right += " [" + extra + "]";
@@ -106,6 +105,7 @@ inline const char* kind_name(kind k) {
     case kind::count: return "count";
     case kind::number: return "number";
     case kind::choice: return "enum";
+    case kind::choice_list: return "list";
   }
   return "string";
 }

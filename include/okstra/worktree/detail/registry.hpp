@@ -231,14 +231,6 @@ OKSTRA_INLINE registry read_registry(const dirs::home_layout& home) {
   return parse_registry(fs::read_file(file, std::size_t{64} << 20), file.string());
 }
 
-template <class Mutate>
-void update_registry(const dirs::home_layout& home, const locks::wait_policy& policy, Mutate&& mutate) {
-  auto held = locks::registry_lock(home, policy);
-  registry reg = read_registry(home);
-  fs::remove_stale_temps(home.registry_json());  // killed writers' leftovers (docs/cli.md, "Files okstra writes")
-  if (mutate(reg)) fs::write_file_atomic(home.registry_json(), registry_json(reg), 0600);
-}
-
 OKSTRA_INLINE std::vector<std::pair<std::string, entry>> entries_of(const registry& reg, const dirs::task_key& key) {
   std::vector<std::pair<std::string, entry>> rows;
   for (const auto& [row, e] : reg.entries)

@@ -1,0 +1,461 @@
+// okstra-usage — token usage and cost from Claude Code, Codex, Gemini and
+// Cursor logs (docs/usage.md).
+// Compiled into the okstra library: the module headers only declare (docs/architecture.md).
+#define OKSTRA_COMPILED_LIB
+
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "okstra/core/cli.hpp"
+#include "okstra/core/fs.hpp"
+#include "okstra/core/json.hpp"
+#include "okstra/core/text.hpp"
+#include "okstra/locks/locks.hpp"
+#include "okstra/core/time.hpp"
+#include "okstra/token_usage/price_sources.hpp"
+#include "okstra/token_usage/report.hpp"
+#include "okstra/token_usage/report_cache.hpp"
+#include "okstra/token_usage/run_summary.hpp"
+#include "okstra/dirs/dirs.hpp"
+#include "okstra/token_usage/token_usage.hpp"
+
+#include "commands.hpp"
+
+namespace okstra::commands::usage {
+
+namespace {
+
+namespace cli = okstra::cli;
+namespace tu = okstra::token_usage;
+
+constexpr const char* tool = "okstra-usage";
+
+const char* details =
+    "Reports: daily (default), weekly, monthly, session, blocks (5-hour billing windows),\n"
+    "run --run-dir DIR (okstra attribution), cursor-hook [--install],\n"
+    "prices [MODEL...] (what each model costs), prices update [--from URL|FILE].\n"
+    "\n"
+    "Environment:\n"
+    "  CLAUDE_CONFIG_DIR  Claude Code roots, comma separated (default ~/.config/claude, ~/.claude)\n"
+    "  CODEX_HOME         Codex home (default ~/.codex)\n"
+    "  GEMINI_DIR         Gemini CLI home (default ~/.gemini)\n"
+    "  OKSTRA_HOME        okstra home; the cache lives in $OKSTRA_HOME/cache/usage, refreshed\n"
+    "                     prices in $OKSTRA_HOME/cache/prices.json, overrides in config.json\n"
+    "  NO_COLOR           no colour in the table\n"
+    "\n"
+    "Examples:\n"
+    "  okstra-usage                      today and every other day, as a table\n"
+    "  okstra-usage monthly --json       monthly totals as JSON\n"
+    "  okstra-usage daily --since 2026-11-01 --source claude,codex --breakdown\n"
+    "  okstra-usage run --run-dir .okstra/tasks/g/t/runs/implementation/stage-1\n";
+
+std::vector<std::string> source_names() {
+  std::vector<std::string> names;
+  for (const auto s : tu::all_sources) names.emplace_back(tu::source_name(s));
+  return names;
+}
+
+std::vector<cli::option> collect_options() {
+  using cli::completion;
+  return {cli::choice_list("source", "LIST", source_names(), "sources to read (default: all)"),
+          cli::path("claude-dir", "DIR", "a Claude Code root", completion::dir).repeat(),
+          cli::path("codex-dir", "DIR", "a Codex home", completion::dir).repeat(),
+          cli::path("gemini-dir", "DIR", "a Gemini CLI home", completion::dir).repeat(),
+          cli::path("cursor-log", "FILE", "the Cursor usage log written by cursor-hook"),
+          cli::flag("no-cache", "read every file again; neither use nor update the cache"),
+          cli::count("threads", "N", "parallel readers (default: all cores)", 1),
+          cli::flag("no-progress", "no progress bar on stderr")};
+}
+
+std::vector<std::filesystem::path> paths_of(const cli::arguments& cmd, const std::string& name) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& s : cmd.texts(name)) out.emplace_back(s);
+  return out;
+}
+
+char** saved_argv = nullptr;  // for prefer_huge_pages()
+
+// Reading gigabytes of logs touches a lot of fresh memory, and a page fault
+// per 4 KiB dominates on virtual machines; glibc's malloc asks for
+// transparent huge pages when this tunable is set, which must happen before
+// the process starts: so set it and start again, once (docs/performance.md).
+// Nothing has been printed or written when this runs.
+void prefer_huge_pages() {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (std::getenv("OKSTRA_NO_REEXEC") || (tunables && std::strstr(tunables, "glibc.malloc.hugetlb"))) return;
+  std::string value = tunables && *tunables ? std::string(tunables) + ":" : std::string();
+  value += "glibc.malloc.hugetlb=1";
+  ::setenv("GLIBC_TUNABLES", value.c_str(), 1);
+  ::setenv("OKSTRA_NO_REEXEC", "1", 1);
+  ::execv("/proc/self/exe", saved_argv);
+  ::unsetenv("OKSTRA_NO_REEXEC");  // exec failed: carry on without
+}
+
+tu::collect_options collect_options_from(const cli::arguments& cmd) {
+  tu::collect_options o;
+  if (auto list = cmd.text("source")) {
+    o.enabled = {false, false, false, false};
+    // Each name is one of the declared choices: parse() checked it.
+    for (const auto name : okstra::text::split_list(*list, ','))
+      for (const auto s : tu::all_sources)
+        if (tu::source_name(s) == name) o.enabled[static_cast<std::size_t>(s)] = true;
+  }
+  o.claude_roots = paths_of(cmd, "claude-dir");
+  o.codex_roots = paths_of(cmd, "codex-dir");
+  o.gemini_roots = paths_of(cmd, "gemini-dir");
+  if (auto f = cmd.text("cursor-log")) o.cursor_log = *f;
+  o.use_cache = !cmd.has("no-cache");
+  o.threads = static_cast<unsigned>(cmd.count("threads").value_or(0));
+  o.progress = !cmd.has("no-progress") && ::isatty(2);
+  // Huge pages pay off when there is much to read (a cold run); an
+  // incremental run is faster without the restart they need.
+  if (!tu::has_cache(o)) prefer_huge_pages();
+  else o.before_reading = [](std::uint64_t bytes) {
+    if (bytes >= (std::uint64_t{256} << 20)) prefer_huge_pages();
+  };
+  return o;
+}
+
+// The warnings of a collection, as the lines printed on stderr.
+std::string problems_of(const tu::collection& c) {
+  std::string out;
+  // Warnings quote log paths and log text: escaped like every message (docs/cli.md, "Messages").
+  const auto line = [&](const std::string& w) {
+    out.append(tool).append(": warning: ").append(okstra::printable(w)).append("\n");
+  };
+  for (const auto& w : c.warnings) line(w);
+  std::string parts;
+  std::uint64_t skipped = 0;
+  for (const auto s : tu::all_sources) {
+    const auto n = c.stats[static_cast<std::size_t>(s)].skipped_lines;
+    if (!n) continue;
+    skipped += n;
+    parts += (parts.empty() ? "" : ", ") + std::string(tu::source_name(s)) + " " + std::to_string(n);
+  }
+  if (skipped) line("skipped " + std::to_string(skipped) + " unreadable log line(s) (" + parts + ")");
+  return out;
+}
+
+void report_problems(const tu::collection& c) {
+  const std::string text = problems_of(c);
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+}  // namespace
+
+namespace {
+
+// The table a report prices with (docs/usage.md, "Where prices come from");
+// its warnings go to stderr at once.
+tu::price_table prices_from(const cli::arguments& cmd) {
+  std::optional<std::filesystem::path> file;
+  if (auto f = cmd.text("prices")) file = *f;
+  auto choice = tu::choose_prices(okstra::dirs::home(), file);
+  for (const auto& w : choice.warnings) okstra::cli::warn(tool, w);
+  return std::move(choice.table);
+}
+
+constexpr const char* prices_file_help = "a price file (LiteLLM or genai-prices format) instead of the built-in prices";
+
+// Unpriced tokens are never silent (docs/usage.md, "Unpriced tokens").
+std::string unpriced_warning(const tu::report& r) {
+  const double share = tu::unpriced_percent(r);
+  if (share <= 1) return {};
+  std::string names;
+  for (const auto& m : r.unpriced_models) names += (names.empty() ? "" : ", ") + m.model;
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%.1f%%", share);
+  return std::string(tool) + ": warning: " + pct + " of the tokens shown have no price (" + okstra::printable(names) +
+         "); they count as 0 USD — see 'okstra-usage prices'\n";
+}
+
+// ---- declarations ------------------------------------------------------------
+
+std::vector<cli::option> report_options() {
+  std::vector<cli::option> o = {
+      cli::flag("csv", "short for --format csv"),
+      cli::text("since", "DATE", "from this day (YYYY-MM-DD, YYYYMMDD or an ISO time)"),
+      cli::text("until", "DATE", "up to the end of this day (or this ISO time)"),
+      cli::text("project", "TEXT", "only records whose project (cwd) contains TEXT"),
+      cli::text("model", "TEXT", "only models whose name contains TEXT"),
+      cli::text("tz", "ZONE", "IANA time zone of days and blocks (default: local)"),
+      cli::flag("breakdown", "per-model rows under each row"),
+      cli::path("prices", "FILE", prices_file_help)};
+  for (auto& c : collect_options()) o.push_back(std::move(c));
+  return o;
+}
+
+cli::command report_command(tu::report_kind kind) {
+  cli::command c;
+  c.name = std::string(tu::report_kind_name(kind));
+  static constexpr const char* by[] = {"day", "week", "month", "session", "5-hour billing window"};
+  c.summary = std::string("token usage and cost by ") + by[static_cast<std::size_t>(kind)];
+  c.usage = {"[options]"};
+  c.details = details;
+  c.options = report_options();
+  c.formats = {"table", "json", "csv", "text"};
+  return c;
+}
+
+cli::command run_command() {
+  cli::command c;
+  c.name = "run";
+  c.summary = "the Token Summary of one okstra run";
+  c.usage = {"--run-dir DIR [--fill-report REPORT.md] [options]"};
+  c.details = details;
+  c.options = {cli::path("run-dir", "DIR", "the run folder", cli::completion::dir),
+               cli::path("fill-report", "FILE", "fill the report's Token Summary placeholders"),
+               cli::path("prices", "FILE", prices_file_help)};
+  for (auto& o : collect_options()) c.options.push_back(std::move(o));
+  return c;
+}
+
+cli::command cursor_hook_command() {
+  cli::command c;
+  c.name = "cursor-hook";
+  c.summary = "record one cursor-agent generation's usage (a 'stop' hook)";
+  c.usage = {"[--install] [options]"};
+  c.details =
+      "Reads the hook payload (JSON) on stdin and appends one line to\n"
+      "$OKSTRA_HOME/usage/cursor.jsonl under the central lock; prints nothing.\n"
+      "--install prints the hooks.json entry to merge into ~/.cursor/hooks.json.";
+  c.options = {cli::flag("install", "print the hook configuration to add, and exit")};
+  return c;
+}
+
+cli::command prices_command() {
+  cli::command c;
+  c.name = "prices";
+  c.summary = "the prices each model is charged at";
+  c.usage = {"[MODEL...] [--prices FILE] [options]"};
+  c.details =
+      "Shows which price entry each MODEL id maps to, its prices per million tokens\n"
+      "(input, output, cache writes 5m/1h, cache reads), the steps above a prompt size,\n"
+      "the service-tier multipliers, and the dataset with its version and date. Without\n"
+      "MODEL it lists every entry. Exit 1 when a named model has no price.\n"
+      "'okstra-usage prices update' refreshes the prices (see its --help).";
+  c.options = {cli::path("prices", "FILE", prices_file_help)};
+  c.positionals = {{"model", 0, -1, cli::completion::none}};
+  c.formats = {"table", "json", "text"};
+  return c;
+}
+
+cli::command prices_update_command() {
+  cli::command c;
+  c.name = "prices update";
+  c.summary = "download current prices into $OKSTRA_HOME/cache/prices.json";
+  c.usage = {"[--from URL|FILE] [options]"};
+  c.details = "The only command that uses the network: it runs curl once. Without --from it\n"
+              "fetches " + std::string(tu::default_prices_url) + ".\n"
+              "A LiteLLM model_prices_and_context_window.json works too. The download is\n"
+              "checked before it replaces the cached prices; reports use it while it is\n"
+              "newer than the built-in table.";
+  c.options = {cli::text("from", "URL|FILE", "where to fetch the prices from")};
+  return c;
+}
+
+constexpr tu::report_kind report_kinds[] = {tu::report_kind::daily, tu::report_kind::weekly, tu::report_kind::monthly,
+                                            tu::report_kind::session, tu::report_kind::blocks};
+
+cli::program declare() {
+  cli::program p;
+  p.name = tool;
+  p.self = report_command(tu::report_kind::daily);
+  p.self.name.clear();
+  p.self.summary = "token usage and cost from Claude Code, Codex, Gemini and Cursor logs";
+  p.self.usage = {"[options]"};
+  p.self.details = std::string("Without a command: the daily report.\n\n") + details;
+  for (const auto k : report_kinds) p.commands.push_back(report_command(k));
+  p.commands.push_back(run_command());
+  p.commands.push_back(cursor_hook_command());
+  p.commands.push_back(prices_command());
+  p.commands.push_back(prices_update_command());
+  p.exits = {{0, "done"},
+             {1, "prices: a named model has no price"},
+             {2, "usage error: unknown report, option or time zone, bad value"},
+             {3, "unreadable or malformed input (run folder, price file, hook payload), download failed, I/O error"}};
+  return p;
+}
+
+// ---- reports ---------------------------------------------------------------------
+
+tu::report_options report_options_from(const cli::arguments& cmd, tu::report_kind kind) {
+  tu::report_options o;
+  o.kind = kind;
+  o.time_zone = cmd.text("tz").value_or("");
+  o.breakdown = cmd.has("breakdown");
+  const auto zone = o.time_zone.empty() ? tu::time_zone::local() : tu::time_zone::load(o.time_zone);
+  for (const auto& [name, end] : {std::pair{"since", false}, std::pair{"until", true}}) {
+    if (auto text = cmd.text(name)) {
+      const auto bound = tu::parse_time_bound(*text, zone, end);
+      if (!bound) throw okstra::usage_error(okstra::quoted(std::string("invalid value for --") + name, *text),
+                                            "expected YYYY-MM-DD, YYYYMMDD or an ISO 8601 time");
+      (end ? o.filter.until_ms : o.filter.since_ms) = *bound;
+    }
+  }
+  o.filter.project = cmd.text("project");
+  o.filter.model = cmd.text("model");
+  return o;
+}
+
+// --csv is short for --format csv; the two other ways to choose must agree.
+std::string report_format(const cli::arguments& cmd) {
+  const std::string& format = cmd.out().format;
+  if (!cmd.has("csv")) return format;
+  if (cmd.has("json") || (cmd.has("format") && format != "csv"))
+    throw okstra::usage_error("options '--csv' and '--format " + format + "' cannot be combined", cmd.see_help());
+  if (cmd.out().compact)
+    throw okstra::usage_error(okstra::quoted("option '--compact' applies to JSON only, not to format", "csv"), cmd.see_help());
+  return "csv";
+}
+
+std::string render_report(const tu::report& report, const std::string& format, const cli::arguments& cmd,
+                          const okstra::style::output_style& style) {
+  if (format == "json") return tu::render_json(report, cmd.out().pretty());
+  if (format == "csv") return tu::render_csv(report);
+  return tu::render_table(report, style);  // table and text: the same human view
+}
+
+int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std::string> args) {
+  const std::string format = report_format(cmd);
+  const auto options = report_options_from(cmd, kind);
+  const auto prices = prices_from(cmd);
+  const auto collect = collect_options_from(cmd);
+  const auto style = cli::stdout_style(cmd);
+  // A report of unchanged logs with the same command line and output style
+  // is printed again as it was; blocks depend on the clock and are always computed.
+  std::string key;
+  tu::detail::trace("start");
+  tu::cache_preloader preloaded(collect);  // overlaps the walk below
+  auto logs = tu::discover_logs(collect);
+  tu::detail::trace("find and stat logs");
+  if (collect.use_cache && kind != tu::report_kind::blocks) {
+    args.insert(args.begin(), std::string(tu::report_kind_name(kind)));
+    args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : ""));
+    key = tu::report_key(args, logs.fingerprint, style.terminal, prices.identity());
+    if (const auto hit = tu::read_report(collect, key)) {
+      tu::detail::trace_note("the logs are unchanged: printing the remembered report");
+      std::fwrite(hit->diagnostics.data(), 1, hit->diagnostics.size(), stderr);
+      cli::emit(cmd, hit->output);
+      return 0;
+    }
+  }
+  const auto collected = tu::collect(collect, std::move(logs), preloaded);
+  std::string problems = problems_of(collected);
+  const auto report = tu::build_report(collected.records, collected.stats, prices, options);
+  problems += unpriced_warning(report);
+  std::fwrite(problems.data(), 1, problems.size(), stderr);
+  tu::detail::trace("build report");
+  std::string text = render_report(report, format, cmd, style);
+  while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
+  if (!key.empty()) tu::store_report(collect, key, {problems, text});
+  cli::emit(cmd, text);
+  tu::detail::trace("render and print");
+  tu::finish_cache_writes();
+  tu::detail::trace("finish cache write");
+  return 0;
+}
+
+std::string read_stdin() {
+  std::string text;
+  char buf[1 << 16];
+  for (ssize_t n; (n = ::read(0, buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw okstra::io_error("read", "standard input");
+    }
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > (std::size_t{16} << 20)) throw okstra::input_error("hook payload too large 'standard input'");
+  }
+  return text;
+}
+
+int run_cursor_hook(const cli::arguments& cmd, const char* argv0) {
+  if (cmd.has("install")) {
+    std::error_code ec;
+    const auto self = std::filesystem::canonical("/proc/self/exe", ec);
+    cli::emit_json(cmd, tu::cursor_hook_install_snippet(ec ? std::string(argv0) : self.string()), {"cursor hook", {}});
+    return 0;
+  }
+  const std::string line = tu::cursor_hook_line(read_stdin(), okstra::time::now_unix_ms());
+  const auto home = okstra::dirs::home();
+  okstra::fs::ensure_dir(home.usage_dir(), 0700);
+  auto guard = okstra::locks::central_lock(home);
+  okstra::fs::append_line(home.usage_dir() / "cursor.jsonl", line, 0600);
+  return 0;
+}
+
+int run_attribution(const cli::arguments& cmd) {
+  const std::filesystem::path run_dir = cmd.require("run-dir");
+  const auto prices = prices_from(cmd);
+  const auto run = tu::read_run_info(run_dir);
+  const auto collected = tu::collect(collect_options_from(cmd));
+  report_problems(collected);
+  const auto summary = tu::summarise_run(run, collected.records, prices);
+  if (auto report = cmd.text("fill-report")) tu::fill_report(*report, summary);
+  cli::emit_json(cmd, tu::render_run_summary(summary, cmd.out().pretty()),
+                 {"token summary", {{"/workers", {"workerId", "source"}}}});
+  return 0;
+}
+
+int run_prices_update(const cli::arguments& cmd) {
+  const std::string from = cmd.text("from").value_or(std::string(tu::default_prices_url));
+  const auto done = tu::update_prices(okstra::dirs::home(), from);
+  okstra::json::writer w(cmd.out().pretty());
+  w.begin_object().field("stored", done.stored.string()).field("dataset", done.source.name);
+  w.field("date", done.source.date).field("models", done.models).end_object();
+  cli::emit_json(cmd, std::move(w).str(), {"prices updated", {}});
+  return 0;
+}
+
+int run_prices(const cli::arguments& cmd) {
+  const auto prices = prices_from(cmd);
+  std::vector<std::string> unpriced;
+  const bool json = cmd.out().format == "json";
+  std::string text = tu::render_prices(prices, cmd.positionals(), json, okstra::time::now_unix_ms(), unpriced,
+                                       cli::stdout_style(cmd));
+  if (json && cmd.out().compact) {  // the listing is always pretty: rewrite it on one line
+    okstra::json::writer w(false);
+    w.value(okstra::json::parse(text, "prices"));
+    text = std::move(w).str();
+  }
+  cli::emit(cmd, text);
+  if (!unpriced.empty())
+    throw okstra::refused(okstra::quoted("no price for", unpriced.front()) +
+                              (unpriced.size() > 1 ? " and " + std::to_string(unpriced.size() - 1) + " more" : ""),
+                          "set one in config.json under prices.overrides (docs/usage.md, \"Where prices come from\")");
+  return 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  saved_argv = argv;
+  // Memory freed between phases (cache decoding, merge tables, report) is
+  // kept and reused: each fresh page costs a fault, which is slow on VMs.
+  ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  return cli::run_main(tool, [&] {
+    const std::vector<std::string> all(argv + 1, argv + argc);
+    const auto cmd = cli::parse(declare(), all);
+    if (!cmd) return 0;
+    const std::string& sub = cmd->command();
+    if (sub == "run") return run_attribution(*cmd);
+    if (sub == "cursor-hook") return run_cursor_hook(*cmd, argv[0]);
+    if (sub == "prices") return run_prices(*cmd);
+    if (sub == "prices update") return run_prices_update(*cmd);
+    // The report key hashes the arguments after the report's name.
+    std::vector<std::string> args = all;
+    if (!sub.empty()) args.erase(args.begin());
+    for (const auto k : report_kinds)
+      if (tu::report_kind_name(k) == sub) return run_report(k, *cmd, args);
+    return run_report(tu::report_kind::daily, *cmd, args);
+  });
+}
+
+}  // namespace okstra::commands::usage
