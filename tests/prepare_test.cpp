@@ -146,19 +146,29 @@ BOOST_AUTO_TEST_CASE(install_check_needs_version_and_templates_unless_skipped) {
   fixture f;
   prep::check_installation(f.home);  // skipped by the fixture
   ::setenv("OKSTRA_SKIP_INSTALL_CHECK", "  ", 1);  // blank means not set
+  // Nothing installed: the stamp and every template are named, in one line.
   auto e = expect_error([&] { prep::check_installation(f.home); }, exit_code::input);
-  BOOST_TEST(contains(e.what(), "missing version stamp '" + f.home.version_file().string() + "'"));
+  BOOST_TEST(contains(e.what(), "okstra is not installed: missing '" + f.home.version_file().string() + "'"));
+  const auto templates = prep::all_template_files();
+  BOOST_TEST(templates.size() > 1);
+  for (const auto& file : templates)
+    BOOST_TEST(contains(e.what(), "'" + (f.home.templates_dir() / file).string() + "'"));
+  BOOST_TEST(!contains(e.what(), "\n"));
   BOOST_TEST(contains(e.hint(), "okstra setup"));
   stdfs::create_directories(f.home.root);
   fs::write_file_atomic(f.home.version_file(), "0.1.0\n");
   e = expect_error([&] { prep::check_installation(f.home); }, exit_code::input);
-  BOOST_TEST(contains(e.what(), "missing template '" + f.home.templates_dir().string()));
+  BOOST_TEST(!contains(e.what(), f.home.version_file().string()));
+  BOOST_TEST(contains(e.what(), "missing '" + f.home.templates_dir().string()));
   BOOST_TEST(contains(e.hint(), "okstra setup"));
   stdfs::copy(f.templates().dir, f.home.templates_dir(), stdfs::copy_options::recursive);
   prep::check_installation(f.home);
+  // Two templates gone: both are named.
   stdfs::remove(f.home.templates_dir() / "task-types/release-handoff/report.md");
+  stdfs::remove(f.home.templates_dir() / templates.front());
   e = expect_error([&] { prep::check_installation(f.home); }, exit_code::input);
-  BOOST_TEST(contains(e.what(), "release-handoff/report.md"));
+  BOOST_TEST(contains(e.what(), "release-handoff/report.md'"));
+  BOOST_TEST(contains(e.what(), "'" + (f.home.templates_dir() / templates.front()).string() + "'"));
 }
 
 // ---- project ---------------------------------------------------------------------------
@@ -332,7 +342,7 @@ BOOST_AUTO_TEST_CASE(run_context_has_exactly_the_spec_fields_in_order) {
   for (const auto& m : doc.GetObject()) keys.emplace_back(m.name.GetString());
   const std::vector<std::string> spec{"projectRoot", "taskKey", "taskType", "stage", "seq", "runDir", "reportPath",
                                       "worktreePath", "branch", "baseRef", "baseCommit", "executor", "workers",
-                                      "models", "prTemplate", "okstraVersion", "createdAt"};
+                                      "models", "prTemplate", "okstraVersion", "toolVersion", "createdAt"};
   BOOST_TEST(keys == spec, boost::test_tools::per_element());
   BOOST_TEST(json::get_int(doc, "stage").value() == 3);
   BOOST_TEST(json::get_string(doc, "runDir").value() == c.run_dir);
@@ -343,8 +353,16 @@ BOOST_AUTO_TEST_CASE(run_context_has_exactly_the_spec_fields_in_order) {
   BOOST_TEST(json::get_string(*json::find(doc, "models"), "lead").value() == "claude-opus");
   BOOST_TEST(json::get_string(*json::find(doc, "models"), "gemini-worker").value() == "default");
   BOOST_TEST(json::get_string(*json::find(doc, "prTemplate"), "source").value() == "default");
-  BOOST_TEST(json::get_string(doc, "okstraVersion").value() == okstra::version);
+  // No version stamp in this home (the install check is skipped): okstraVersion is null.
+  BOOST_TEST(!stdfs::exists(f.home.version_file()));
+  BOOST_TEST(json::find(doc, "okstraVersion")->IsNull());
+  BOOST_TEST(json::get_string(doc, "toolVersion").value() == okstra::version);
   BOOST_TEST(stdfs::is_regular_file(f.project / ".okstra/tasks/payments/refund-timeout/instruction-set/stage-scope.md"));
+  // With a stamp: okstraVersion is the installed okstra's, toolVersion still the program's.
+  fs::write_file_atomic(f.home.version_file(), "  0.0.9 \nanything after the first line\n");
+  const auto stamped = json::read_file(stdfs::path(f.run(r, 4).run_dir) / "run-context.json");
+  BOOST_TEST(json::get_string(stamped, "okstraVersion").value() == "0.0.9");
+  BOOST_TEST(json::get_string(stamped, "toolVersion").value() == okstra::version);
   r.executor = "copilot";
   expect_error([&] { f.run(r, 3); }, exit_code::usage);
 }

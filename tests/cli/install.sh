@@ -182,6 +182,8 @@ mkdir -p "$work/plain"
 inst okstra prepare --project-root "$work/plain" --task-key plain/g/t --task-type error-analysis --render-only -c
 check "okstra prepare (installed) renders a bundle from the installed home" is "$rc" 0
 check "...with the installed templates" grep -q '"okstraVersion":"'"$meson_version"'"' "$work/out"
+check "...okstraVersion is the installed home's stamp, toolVersion the program's" \
+  grep -q '"okstraVersion":"'"$(cat "$home/version")"'","toolVersion":"'"$meson_version"'"' "$work/out"
 
 # Man pages and completion are found where man and bash look.
 if command -v man >/dev/null 2>&1; then

@@ -37,6 +37,15 @@ kill_mid_write() {
     tries=$((tries + 1))
     "$atomic" --file "$1" --times 100000 --size 1048576 >/dev/null 2>&1 &
     pid=$!
+    # Wait (bounded) until the writer is in its write loop, a temporary of
+    # its own on disk: a sanitizer build under load can take longer to start
+    # than the random delay below, and a kill before the first write proves nothing.
+    waited=0
+    while [ "$waited" -lt 3000 ] && kill -0 "$pid" 2>/dev/null &&
+      ! ls "${1%/*}/.${1##*/}.tmp-$pid-"* >/dev/null 2>&1; do
+      sleep 0.001
+      waited=$((waited + 1))
+    done
     sleep "0.$(printf %03d "$(random_ms)")"
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true

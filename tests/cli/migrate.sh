@@ -157,15 +157,17 @@ cp "$work/out" "$work/apply.json"
 check "--apply prints {plan, result} on one line" [ "$(wc -l <"$work/apply.json")" = 1 ]
 check "the dry run's plan is the plan --apply executed" python3 -c "
 import json, sys
-sys.exit(json.load(open('$work/dry.json')) != json.load(open('$work/apply.json'))['plan'])"
-check "the plan moves every file" [ "$(quiet_json "$work/dry.json" 'd["move"]["files"]')" = "$files_in_legacy" ]
+sys.exit(json.load(open('$work/dry.json'))['plan'] != json.load(open('$work/apply.json'))['plan'])"
+check "the plan moves every file" [ "$(quiet_json "$work/dry.json" 'd["plan"]["move"]["files"]')" = "$files_in_legacy" ]
+check "a dry run prints {plan, result}: result dry-run, nothing changed" \
+  [ "$(quiet_json "$work/dry.json" '(list(d), d["result"])')" = "(['plan', 'result'], {'status': 'dry-run', 'changed': False})" ]
 check "status migrated" [ "$(quiet_json "$work/apply.json" 'd["result"]["status"]')" = migrated ]
 check "references rewritten = the plan's" [ "$(quiet_json "$work/apply.json" 'd["result"]["referencesRewritten"]')" = \
-  "$(quiet_json "$work/dry.json" 'sum(r["references"] for k in ("project","home") for r in d["rewrites"][k])')" ]
+  "$(quiet_json "$work/dry.json" 'sum(r["references"] for k in ("project","home") for r in d["plan"]["rewrites"][k])')" ]
 for f in projects/shop.json recent.jsonl active.jsonl worktrees/registry.json; do
   check "the plan rewrites $f" python3 -c "
 import json, sys
-sys.exit('$H/$f' not in [r['path'] for r in json.load(open('$work/dry.json'))['rewrites']['home']])"
+sys.exit('$H/$f' not in [r['path'] for r in json.load(open('$work/dry.json'))['plan']['rewrites']['home']])"
 done
 check "legacy folder gone" [ ! -e "$P/.project-docs" ]
 check "journal gone" [ ! -e "$P/.okstra-migrate.journal.json" ]
@@ -234,7 +236,7 @@ for step in $forward_steps; do
   kill_at "$step" --apply
   check "a journal is left after a kill at $step" [ -f "$P/.okstra-migrate.journal.json" ]
   run "$tool" --cwd "$P" -c
-  check "the dry run shows the interrupted plan ($step)" [ "$(quiet_json "$work/out" 'd["state"]')" = interrupted ]
+  check "the dry run shows the interrupted plan ($step)" [ "$(quiet_json "$work/out" 'd["plan"]["state"]')" = interrupted ]
   run "$prepare" --project-root "$P" --task-key shop/pay/refund --task-type error-analysis -c
   check "prepare refuses a half-migrated project ($step)" [ "$rc" = 1 ]
   run "$tool" --cwd "$P" --apply -c

@@ -33,10 +33,20 @@ git -C "$repo" checkout -q main
 rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/one --task-type error-analysis --base-ref dev)
 check "first phase exits 0" [ "$rc" = 0 ]
 for f in projectRoot taskKey taskType stage seq runDir reportPath worktreePath branch baseRef baseCommit \
-    executor workers models prTemplate okstraVersion createdAt; do
+    executor workers models prTemplate okstraVersion toolVersion createdAt; do
   check "run context has $f" grep -q "^  \"$f\": " "$work/out"
 done
 check "worktree created (stderr)" grep -q "task worktree created" "$work/err"
+check "toolVersion is this program's version" grep -qF "\"toolVersion\": \"$("$tool" --version | sed 's/.* //')\"" "$work/out"
+# The okstra home is private: a looser one (0755) is tightened to 0700 with a note.
+check "the home is 0700 after a first phase" [ "$(stat -c %a "$OKSTRA_HOME")" = 700 ]
+chmod 755 "$OKSTRA_HOME"
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/one --task-type error-analysis --render-only)
+check "a prepare with a 0755 home exits 0" [ "$rc" = 0 ]
+check "...and tightens the home to 0700" [ "$(stat -c %a "$OKSTRA_HOME")" = 700 ]
+check "...with a note naming the old mode" grep -qF "tightened the okstra home '$OKSTRA_HOME' to mode 0700 (was 0755)" "$work/err"
+rc=$(status_of "$tool" --project-root "$repo" --task-key p/g/one --task-type error-analysis --render-only)
+check "a 0700 home: no note" lacks "tightened" "$work/err"
 check "project.json created" [ -f "$repo/.okstra/project.json" ]
 wt_one="$OKSTRA_HOME/worktrees/p/g/one"
 check "branch feat-one exists" git -C "$repo" show-ref --verify --quiet refs/heads/feat-one
@@ -109,7 +119,10 @@ check "the legacy refusal hints at migrate" grep -q "^hint: .*okstra migrate" "$
 rc=$(status_of env -u OKSTRA_SKIP_INSTALL_CHECK OKSTRA_HOME="$work/empty-home" \
   "$tool" --project-root "$plain" --task-key plain/g/t --task-type error-analysis)
 check "install check: exit 3 without an installed home" [ "$rc" = 3 ]
-check "install check: names the version stamp" grep -q "okstra is not installed: missing version stamp" "$work/err"
+check "install check: names the version stamp" grep -qF "okstra is not installed: missing '$work/empty-home/version'" "$work/err"
+check "install check: and every template, on the same line" \
+  grep -qF "'$work/empty-home/templates/task-types/release-handoff/report.md'" "$work/err"
+check "install check: one error line and one hint line" [ "$(wc -l <"$work/err" | tr -d ' ')" = 2 ]
 check "install check: hint says okstra setup" grep -q "^hint: .*okstra setup" "$work/err"
 
 # ---- b. a failure after 'git worktree add' changes nothing -------------------------

@@ -326,7 +326,7 @@ pp::run_context materialize(const dirs::home_layout& home, const pp::project_inf
   pause_at("run-paths");
   const pp::pr_template pr = pp::resolve_pr_template(r.pr_template_override, project, home, templates);
   const pp::run_context context =
-      pp::make_run_context(r, project, paths, where.facts, pr, okstra::time::utc_now_iso8601());
+      pp::make_run_context(home, r, project, paths, where.facts, pr, okstra::time::utc_now_iso8601());
   pp::write_bundle(pp::plan_bundle(r, paths, context, templates), journal);
   pause_at("bundle");
   if (o.render_only) return context;
@@ -347,6 +347,11 @@ void undo(pp::rollback_journal& journal, wt::transaction& tx) noexcept {
 std::string run_prepare(const options& o) {
   const dirs::home_layout home = dirs::home();
   pp::check_installation(home);
+  if (const auto was = pp::tighten_home(home)) {
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", *was);
+    note("tightened the okstra home '" + home.root.string() + "' to mode 0700 (was " + octal + ")");
+  }
   pp::rollback_journal journal;  // undoes project.json etc. if the gate refuses
   const pp::project_info project =
       pp::ensure_project(home, o.project_root, o.request.key.project_id, journal, o.policy);

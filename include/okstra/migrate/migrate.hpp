@@ -139,6 +139,8 @@ migration_plan build_plan(const request& r);
 outcome apply(const request& r, const step_hook& after_step = {});
 outcome undo(const request& r, const step_hook& after_step = {});
 
+// A dry run: {plan, result} with result {"status": "dry-run", "changed": false}, the
+// shape --apply and --undo print (docs/migrate.md).
 std::string to_json(const migration_plan& plan, bool pretty = true);
 std::string to_json(const outcome& done, bool pretty = true);
 

@@ -4,8 +4,10 @@
 // Contract:
 // - check_installation(): <home>/version and every default template under
 //   <home>/templates/ must be regular files, unless OKSTRA_SKIP_INSTALL_CHECK
-//   is set (non-blank). Otherwise an input error (exit 3) whose hint says to
-//   run 'okstra setup'.
+//   is set (non-blank). Otherwise an input error (exit 3) that names every
+//   missing path and whose hint says to run 'okstra setup'.
+// - installed_version(): the first line of <home>/version, trimmed; nullopt
+//   when there is no stamp (the install check was skipped).
 // - ensure_project(): refuses (exit 1) a legacy or half-migrated layout with a
 //   hint to run 'okstra migrate'; a project id that contradicts project.json is
 //   a usage error (exit 2). A missing .okstra/project.json is created
@@ -118,6 +120,11 @@ std::optional<std::string> read_below(const stdfs::path& root, const stdfs::path
 
 bool install_check_skipped();
 void check_installation(const dirs::home_layout& home);
+std::optional<std::string> installed_version(const dirs::home_layout& home);
+// Keeps <home> private (0700): an existing home of this user with looser
+// permissions is tightened, and its previous mode returned for a note; nullopt
+// when nothing was changed (no home yet, already 0700, or not ours).
+std::optional<unsigned> tighten_home(const dirs::home_layout& home);
 
 struct template_source {
   stdfs::path dir;
@@ -215,9 +222,13 @@ struct run_context {
   std::vector<std::string> workers;
   std::vector<std::pair<std::string, std::string>> models;
   pr_template pr;
-  std::string okstra_version, created_at;
+  // okstraVersion: the installed okstra (its home's version stamp), which the
+  // templates came from; toolVersion: this program (docs/prepare.md).
+  std::optional<std::string> okstra_version;
+  std::string tool_version, created_at;
 };
-run_context make_run_context(const run_request& request, const project_info& project, const run_paths& paths,
+run_context make_run_context(const dirs::home_layout& home, const run_request& request, const project_info& project,
+                             const run_paths& paths,
                              const worktree_facts& worktree, const pr_template& pr, std::string created_at);
 std::string to_json(const run_context& context, bool pretty = true);
 

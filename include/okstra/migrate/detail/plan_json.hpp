@@ -160,7 +160,10 @@ inline migration_plan read_plan(const json::value& v, std::string_view source) {
 
 OKSTRA_INLINE std::string to_json(const migration_plan& plan, bool pretty) {
   json::writer w(pretty);
+  w.begin_object().key("plan");
   detail::write_plan(w, plan);
+  w.key("result").begin_object().field("status", "dry-run").field("changed", false).end_object();
+  w.end_object();
   return std::move(w).str();
 }
 

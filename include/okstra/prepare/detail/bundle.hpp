@@ -53,7 +53,8 @@ OKSTRA_INLINE run_request normalized(run_request request) {
   return request;
 }
 
-OKSTRA_INLINE run_context make_run_context(const run_request& request, const project_info& project, const run_paths& paths,
+OKSTRA_INLINE run_context make_run_context(const dirs::home_layout& home, const run_request& request,
+                                           const project_info& project, const run_paths& paths,
                                     const worktree_facts& worktree, const pr_template& pr, std::string created_at) {
   run_context c;
   c.project_root = project.layout.project_root.string();
@@ -78,7 +79,8 @@ OKSTRA_INLINE run_context make_run_context(const run_request& request, const pro
     c.models.emplace_back(role, found == request.models.end() ? "default" : found->second);
   }
   c.pr = pr;
-  c.okstra_version = okstra::version;
+  c.okstra_version = installed_version(home);
+  c.tool_version = okstra::version;
   c.created_at = std::move(created_at);
   return c;
 }
@@ -97,7 +99,9 @@ OKSTRA_INLINE std::string to_json(const run_context& c, bool pretty) {
   w.end_array().key("models").begin_object();
   for (const auto& [role, model] : c.models) w.field(role, model);
   w.end_object().key("prTemplate").begin_object().field("path", c.pr.path.string()).field("source", c.pr.source);
-  w.end_object().field("okstraVersion", c.okstra_version).field("createdAt", c.created_at).end_object();
+  w.end_object().key("okstraVersion");
+  c.okstra_version ? w.value(*c.okstra_version) : w.null();
+  w.field("toolVersion", c.tool_version).field("createdAt", c.created_at).end_object();
   return std::move(w).str() + (pretty ? "\n" : "");
 }
 
@@ -166,7 +170,7 @@ inline template_values base_values(const run_request& r, const run_paths& paths,
           {"APPROVED_PLAN", r.approved_plan ? r.approved_plan->string() : "none"},
           {"CLARIFICATION_RESPONSE", r.clarification_response ? "clarification-response.md" : "none"},
           {"PR_TEMPLATE_PATH", c.pr.path.string()}, {"PR_TEMPLATE_SOURCE", c.pr.source},
-          {"CREATED_AT", c.created_at}, {"OKSTRA_VERSION", c.okstra_version}};
+          {"CREATED_AT", c.created_at}, {"OKSTRA_VERSION", c.okstra_version.value_or(c.tool_version)}};
 }
 
 inline std::string run_inputs_json(const run_request& r, const run_context& c) {

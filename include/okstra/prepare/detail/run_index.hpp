@@ -174,7 +174,7 @@ OKSTRA_INLINE run_context materialize_run(const dirs::home_layout& home, const p
   const run_request r = normalized(request);
   const run_paths paths = allocate_run(project.layout, r.key, r.task_type, stage, journal);
   const pr_template pr = resolve_pr_template(r.pr_template_override, project, home, templates);
-  const run_context context = make_run_context(r, project, paths, worktree, pr, time::utc_now_iso8601());
+  const run_context context = make_run_context(home, r, project, paths, worktree, pr, time::utc_now_iso8601());
   write_bundle(plan_bundle(r, paths, context, templates), journal);
   update_task_records(home, project, r, context, journal, policy);
   // Last, and not journaled: once both lines are in, nothing can fail any more.

@@ -4,6 +4,7 @@
 
 #include "okstra/core/api.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -48,16 +49,37 @@ OKSTRA_INLINE bool install_check_skipped() {
   return env && !text::is_blank(env);
 }
 
+OKSTRA_INLINE std::optional<std::string> installed_version(const dirs::home_layout& home) {
+  if (!fs::is_regular_file(home.version_file())) return std::nullopt;
+  const std::string stamp = fs::read_file(home.version_file(), 4096);
+  const std::string_view first = text::trim(std::string_view(stamp).substr(0, stamp.find('\n')));
+  if (first.empty()) return std::nullopt;
+  return std::string(first);
+}
+
+OKSTRA_INLINE std::optional<unsigned> tighten_home(const dirs::home_layout& home) {
+  struct stat st {};
+  if (::stat(home.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) return std::nullopt;
+  const unsigned mode = st.st_mode & 07777;
+  if ((mode & 077) == 0) return std::nullopt;
+  if (::chmod(home.root.c_str(), 0700) != 0) throw io_error("change the mode of", home.root.string());
+  return mode;
+}
+
 OKSTRA_INLINE void check_installation(const dirs::home_layout& home) {
   if (install_check_skipped()) return;
-  const std::string hint(detail::setup_hint);
-  if (!fs::is_regular_file(home.version_file()))
-    throw input_error(quoted("okstra is not installed: missing version stamp", home.version_file().string()), hint);
+  // Every missing path, not the first: a half-installed home is fixed in one go
+  // (docs/prepare.md, "1. Install check").
+  std::vector<std::string> missing;
+  if (!fs::is_regular_file(home.version_file())) missing.push_back(home.version_file().string());
   for (const auto& file : all_template_files()) {
     const stdfs::path installed = home.templates_dir() / file;
-    if (!fs::is_regular_file(installed))
-      throw input_error(quoted("okstra is not installed: missing template", installed.string()), hint);
+    if (!fs::is_regular_file(installed)) missing.push_back(installed.string());
   }
+  if (missing.empty()) return;
+  std::string message = quoted("okstra is not installed: missing", missing.front());
+  for (std::size_t i = 1; i < missing.size(); ++i) message += ", '" + printable(missing[i]) + "'";
+  throw input_error(message, std::string(detail::setup_hint));
 }
 
 OKSTRA_INLINE template_source find_templates(const dirs::home_layout& home) {
