@@ -71,7 +71,7 @@ sh("git", "-C", repo, "commit", "-q", "-m", "init")
 
 
 def okstra(key, task_type):
-    return [prepare, "--project-root", repo, "--task-key", key, "--task-type", task_type, "--quiet"]
+    return [prepare, "--project-root", repo, "--task-key", key, "--task-type", task_type, "--base-ref", "main", "--quiet"]
 
 
 # One warm-up of each, so the page cache holds git, the binary and the repository.

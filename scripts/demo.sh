@@ -69,7 +69,7 @@ quietly git -C "$project" add README
 quietly git -C "$project" -c user.name=demo -c user.email=demo@example.com commit -m init
 step okstra prepare --project-root "$project" --task-key demo/payments/refund-timeout \
   --task-type error-analysis --base-ref main --task-brief "refunds time out after 30 s"
-step okstra prepare --quiet --project-root "$project" --task-key demo/payments/refund-timeout \
+step okstra prepare -c --project-root "$project" --task-key demo/payments/refund-timeout \
   --task-type implementation-planning
 run_dir=$project/.okstra/tasks/payments/refund-timeout/runs/error-analysis
 step okstra prepare finish --run-dir "$run_dir" --status completed
@@ -79,7 +79,21 @@ step git -C "$project" worktree list
 # clarification items that still block approval, one valid with its data.json.
 plans="$root/tests/data/plans"
 step_refused okstra plan-validate "$plans/blocked/plan.md"
-step okstra plan-validate --quiet "$plans/valid-approved/plan.md"
+step okstra plan-validate -c "$plans/valid-approved/plan.md"
+
+# The approval step, on copies in the demo's folder: a plan whose gate holds is
+# approved (its front matter and its data.json), a blocked one is refused with
+# every reason and left as it was; revoke gives the plan its original bytes back.
+approval=$demo/approval
+mkdir -p "$approval/ok" "$approval/blocked"
+grep -v '^approved:' "$plans/valid-approved/plan.md" >"$approval/ok/plan.md"
+printf '{"approval": {"approved": false}, "stages": [{"n": 1}]}\n' >"$approval/ok/data.json"
+cp "$plans/blocked/plan.md" "$approval/blocked/plan.md"
+step okstra plan-validate approve --by demo -c "$approval/ok/plan.md"
+step grep -n '^approved' "$approval/ok/plan.md"
+step cat "$approval/ok/data.json"
+step_refused okstra plan-validate approve --by demo "$approval/blocked/plan.md"
+step okstra plan-validate approve --revoke -c "$approval/ok/plan.md"
 
 # Implementation of an approved plan whose data.json has two independent
 # stages: two '--stage auto' runs started at once get different stages, each
@@ -91,7 +105,7 @@ printf '{"approval":{"approved":true},"stages":[{"n":1},{"n":2}]}\n' >"$stages/d
 printf '\n==> %s\n' "okstra prepare --task-type implementation --stage auto (two at once)"
 pids=
 for run in 1 2; do
-  okstra prepare --quiet --project-root "$project" --task-key demo/payments/refund-timeout \
+  okstra prepare -c --project-root "$project" --task-key demo/payments/refund-timeout \
     --task-type implementation --stage auto --approved-plan "$stages/plan.md" >"$demo/stage-run-$run.json" &
   pids="$pids $!"
 done
@@ -99,9 +113,9 @@ for pid in $pids; do wait "$pid"; done
 cat "$demo/stage-run-1.json" "$demo/stage-run-2.json"
 for run in 1 2; do
   stage_dir=$(sed -n 's/.*"runDir":"\([^"]*\)".*/\1/p' "$demo/stage-run-$run.json")
-  step okstra prepare finish --quiet --run-dir "$stage_dir" --status completed
+  step okstra prepare finish -c --run-dir "$stage_dir" --status completed
 done
-step okstra worktree lookup --quiet demo/payments/refund-timeout
+step okstra worktree lookup -c demo/payments/refund-timeout
 step git -C "$project" worktree list
 
 # Context cost of the bundled sample task (tests/data/task-bundle): what the lead,
@@ -171,6 +185,6 @@ find "$legacy/.project-docs/okstra" "$OKSTRA_HOME/projects" "$OKSTRA_HOME/recent
 step_refused okstra prepare --quiet --project-root "$legacy" --task-key notes/docs/old-task \
   --task-type implementation-planning
 step okstra migrate --cwd "$legacy"
-step okstra migrate --cwd "$legacy" --apply --quiet
+step okstra migrate --cwd "$legacy" --apply -c
 echo
 echo "demo done; the temporary folder is removed now"

@@ -67,7 +67,7 @@ if $sanitize; then
   builddir=build-asan
   # -O0: with ASan and UBSan, GCC compiles a unity library in a third of the time it takes at
   # -O1 (57 against 158 s), and the suite's time goes to starting processes, not to our code.
-  # The test programs keep their own -O1 (tests/meson.build), so they are not faster to build.
+  # The test programs follow the sanitizer build's level (tests/meson.build).
   # The sanitizers check every access at -O0 (none is optimised away).
   setup_build "$builddir" -Db_sanitize=address,undefined -Db_lundef=false -Doptimization=0
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0

@@ -12,4 +12,5 @@
 #include "okstra/conformance/detail/rules_flow.hpp"
 #include "okstra/conformance/detail/rules_files.hpp"
 #include "okstra/conformance/detail/render.hpp"
+#include "okstra/conformance/detail/run_inference.hpp"
 #include "okstra/conformance/detail/check.hpp"

@@ -12,3 +12,4 @@
 #include "okstra/prepare/detail/bundle.hpp"
 #include "okstra/prepare/detail/records.hpp"
 #include "okstra/prepare/detail/run_index.hpp"
+#include "okstra/prepare/detail/settings_link.hpp"

@@ -1,7 +1,8 @@
 // Tests of okstra/conformance: every rule passing, failing and skipped, on small
 // transcripts written here and on the fixture runs of tests/data/sessions/; the
 // inputs, the session lookup, errors and rendering. The reader and the shell
-// reading are tested in conformance_reader_test.cpp.
+// reading are tested in conformance_reader_test.cpp; BC06 from the transcript
+// alone and the inferred run dir in conformance_inference_test.cpp.
 #define BOOST_TEST_MODULE conformance
 #include <boost/test/unit_test.hpp>
 
@@ -13,137 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "okstra/conformance/conformance.hpp"
-#include "okstra/core/json.hpp"
-#include "test_support.hpp"
+#include "conformance_support.hpp"
 
-namespace cf = okstra::conformance;
-namespace stdfs = std::filesystem;
-using ids = std::set<std::string>;
-
-namespace {
-
-std::string quoted_json(std::string_view s) { return okstra::json::writer(false).value(s).str(); }
-
-// A lead transcript, written as Claude Code does: one line per content block.
-struct lead {
-  std::vector<std::string> lines;
-
-  lead& turn(std::string_view message_id, const std::vector<std::string>& blocks) {
-    for (const auto& b : blocks)
-      lines.push_back(R"({"parentUuid":null,"isSidechain":false,"message":{"id":")" + std::string(message_id) +
-                      R"(","type":"message","role":"assistant","content":[)" + b + R"(]},"type":"assistant","uuid":"u)" +
-                      std::to_string(lines.size() + 1) + R"(","timestamp":"2026-11-20T09:00:00Z"})");
-    return *this;
-  }
-  lead& result(std::string_view tool_use_id, std::string_view tool_use_result, bool is_error = false,
-               std::string_view content = R"("ok")") {
-    lines.push_back(R"({"type":"user","message":{"role":"user","content":[{"tool_use_id":")" + std::string(tool_use_id) +
-                    R"(","type":"tool_result","content":)" + std::string(content) + (is_error ? R"(,"is_error":true)" : "") +
-                    R"(}]},"uuid":"u)" + std::to_string(lines.size() + 1) + R"(","toolUseResult":)" +
-                    std::string(tool_use_result) + "}");
-    return *this;
-  }
-  lead& user_text(std::string_view text) {
-    lines.push_back(R"({"type":"user","message":{"role":"user","content":)" + quoted_json(text) + R"(},"uuid":"u)" +
-                    std::to_string(lines.size() + 1) + "\"}");
-    return *this;
-  }
-  std::string text() const {
-    std::string out;
-    for (const auto& l : lines) out += l + "\n";
-    return out;
-  }
-};
-
-std::string say(std::string_view text) { return R"({"type":"text","text":)" + quoted_json(text) + "}"; }
-
-const std::string both_markers = "**Errors log path:** `e.log`\n**Errors sidecar path:** `e.json`";
-
-std::string agent(std::string_view id, std::string_view type, std::string_view name, std::string_view extra = R"(,"team_name":"t")",
-                  std::string_view prompt = both_markers) {
-  return R"({"type":"tool_use","id":")" + std::string(id) + R"(","name":"Agent","input":{"description":"d","prompt":)" +
-         quoted_json(prompt) + R"(,"subagent_type":")" + std::string(type) + "\"" +
-         (name.empty() ? "" : R"(,"name":")" + std::string(name) + "\"") + std::string(extra) + "}}";
-}
-
-std::string tool(std::string_view id, std::string_view name, std::string_view input) {
-  return R"({"type":"tool_use","id":")" + std::string(id) + R"(","name":")" + std::string(name) + R"(","input":)" +
-         std::string(input) + "}";
-}
-
-std::string bash(std::string_view id, std::string_view command, bool background) {
-  return tool(id, "Bash", R"({"command":)" + quoted_json(command) + (background ? R"(,"run_in_background":true})" : "}"));
-}
-
-const std::string completed = R"({"status":"completed","agentId":"a1"})";
-
-cf::rule_set only(std::string_view id) { return cf::select_rules({std::string(id)}, {}); }
-
-const cf::rule_result& result_of(const cf::report& r, std::string_view id) {
-  for (const auto& res : r.results)
-    if (res.rule->id == id) return res;
-  BOOST_FAIL("rule " << id << " not in the report");
-  return r.results.front();
-}
-
-std::vector<std::string> messages(const cf::report& r, std::string_view id) {
-  std::vector<std::string> out;
-  for (const auto& v : result_of(r, id).violations) out.push_back(v.message);
-  return out;
-}
-
-ids failing(const cf::report& r) {
-  ids out;
-  for (const auto& res : r.results)
-    if (res.status == cf::rule_status::fail) out.insert(std::string(res.rule->id));
-  return out;
-}
-
-stdfs::path sessions_dir() {
-  const char* root = std::getenv("OKSTRA_SOURCE_ROOT");
-  BOOST_REQUIRE_MESSAGE(root && *root, "OKSTRA_SOURCE_ROOT must name the source tree");
-  return stdfs::path(root) / "tests/data/sessions";
-}
-
-const std::string session_file = "claude/projects/-work-shop/6f1c2a9e-3b7d-4e21-9a55-0c8d7e4b1f20.jsonl";
-const std::string run_dir = "task/runs/error-analysis";
-
-cf::report check_case(const stdfs::path& dir, cf::rule_set rules = {}) {
-  cf::request req;
-  req.session = dir / session_file;
-  req.run_dir = dir / run_dir;
-  req.rules = rules;
-  return cf::check(req);
-}
-
-// A copy of the conforming fixture, for variations of its run or transcript.
-struct run_copy {
-  okstra::test::temp_dir tmp;
-  stdfs::path dir = tmp.path / "case";
-  run_copy() { stdfs::copy(sessions_dir() / "conforming", dir, stdfs::copy_options::recursive); }
-  stdfs::path run() const { return dir / run_dir; }
-  void write(const stdfs::path& relative, std::string_view content) const { std::ofstream(dir / relative) << content; }
-  cf::report check_lead(const lead& l, cf::rule_set rules = {}) const {
-    write("lead.jsonl", l.text());
-    cf::request req;
-    req.session = dir / "lead.jsonl";
-    req.run_dir = run();
-    req.rules = rules;
-    return cf::check(req);
-  }
-};
-
-okstra::exit_code code_of(const cf::request& req) {
-  try {
-    cf::check(req);
-  } catch (const okstra::error& e) {
-    return e.code();
-  }
-  return okstra::exit_code::ok;
-}
-
-}  // namespace
+using namespace conformance_support;
 
 BOOST_AUTO_TEST_SUITE(dispatch_rules)
 
@@ -208,8 +81,10 @@ BOOST_AUTO_TEST_CASE(rules_that_need_the_run_dir_are_skipped_without_one) {
   const auto r = cf::evaluate_text(lead().turn("m", {say("PROGRESS: phase-1 start")}).text(), "s.jsonl");
   BOOST_TEST(r.results.size() == cf::rule_count);
   for (const auto& res : r.results) {
-    const bool needs = res.rule->id == "BC03" || res.rule->id == "BC06" || res.rule->id == "BC09";
+    const bool needs = res.rule->id == "BC03" || res.rule->id == "BC09";  // BC06 is judged from the transcript
     BOOST_TEST((res.status == (needs ? cf::rule_status::skip : cf::rule_status::pass)), res.rule->id);
+    BOOST_TEST(res.skip_reason == (needs ? "needs the run dir: give --run-dir, or dispatch prompts whose **Result path:** "
+                                           "is inside an existing run" : ""), res.rule->id);
   }
   BOOST_TEST(r.conforms());
 }
@@ -447,7 +322,9 @@ BOOST_AUTO_TEST_CASE(json_text_and_junit) {
   const auto doc = okstra::json::parse(json, "output");
   std::vector<std::string> keys;
   for (const auto& m : doc.GetObject()) keys.emplace_back(m.name.GetString());
-  BOOST_TEST(keys == (std::vector<std::string>{"session", "runDir", "conforms", "summary", "rules", "diagnostics"}));
+  BOOST_TEST(keys == (std::vector<std::string>{"session", "runDir", "conforms", "summary", "rules", "diagnostics", "runDirSource"}));
+  BOOST_TEST(json.find(R"("reason":null},)") != std::string::npos);  // the new keys come last
+  BOOST_TEST(json.ends_with(R"(,"diagnostics":[],"runDirSource":"argument"})"));
   BOOST_TEST(json.find(R"("conforms":true,"summary":{"errors":0,"warnings":1})") != std::string::npos);
   BOOST_TEST(json.find(R"("id":"BC08","name":"progress-checkpoints","severity":"warning","status":"fail")") != std::string::npos);
 

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "okstra/dirs/dirs.hpp"
@@ -221,6 +222,55 @@ BOOST_AUTO_TEST_CASE(escaped_keys_are_injective) {
   BOOST_TEST(dirs::escaped_key(e) != dirs::escaped_key(f));
   BOOST_TEST(dirs::escaped_key(e) == "a-b+c+d");
   BOOST_TEST(dirs::escape_segment("a b/%") == "a%20b%2F%25");
+}
+
+// Lock names are the seed's (docs/dirs.md, "Lock names"): what an okstra of
+// the seed computes, written out here by hand for keys without a '-'.
+BOOST_AUTO_TEST_CASE(lock_keys_are_the_seeds_names) {
+  BOOST_TEST(dirs::lock_key(dirs::parse_task_key("demo/payments/refund_timeout")) == "demo-payments-refund_timeout");
+  BOOST_TEST(dirs::lock_key(dirs::parse_task_key("demo:v1.2:T_9")) == "demo-v1.2-T_9");
+  BOOST_TEST(dirs::lock_key(dirs::parse_task_key("demo/payments/refund-timeout")) == "demo-payments-refund%2Dtimeout");
+  BOOST_TEST(dirs::lock_key(dirs::parse_task_key("p/my group/t")) == "p-my%2Dgroup-t");  // the safe segment "my-group"
+  BOOST_TEST(dirs::lock_segment("--") == "%2D%2D");
+  BOOST_TEST(dirs::lock_segment("plain.name_1") == "plain.name_1");
+  // Registry rows keep their own escape: they are persisted.
+  BOOST_TEST(dirs::escaped_key(dirs::parse_task_key("demo/payments/refund-timeout")) == "demo+payments+refund-timeout");
+}
+
+// Doubling '-' would not do: ("a-", "b") and ("a", "-b") would both give
+// "a----b". With "%2D" every pair of tricky keys stays apart.
+BOOST_AUTO_TEST_CASE(lock_keys_are_injective_on_safe_segments) {
+  const std::vector<std::string> pieces = {"a", "b", "-", "a-", "-b", "a-b", "--", "a--b", "2D", "%2D", "a%2Db", "x y"};
+  std::map<std::string, dirs::task_key> seen;
+  for (const auto& p : pieces)
+    for (const auto& g : pieces)
+      for (const auto& i : {std::string("c"), std::string("-c"), std::string("c-")}) {
+        const auto key = dirs::make_task_key(p, g, i);
+        const auto [it, fresh] = seen.emplace(dirs::lock_key(key), key);
+        // The same name only for keys that are the same in safe segments.
+        if (!fresh) BOOST_TEST((it->second == key || dirs::safe_segments_collide(it->second, key)));
+      }
+  BOOST_TEST(seen.size() > 300u);
+  BOOST_TEST(dirs::lock_key(dirs::make_task_key("a-", "b", "c")) != dirs::lock_key(dirs::make_task_key("a", "-b", "c")));
+  BOOST_TEST(dirs::lock_key(dirs::make_task_key("a", "b-c", "d")) != dirs::lock_key(dirs::make_task_key("a-b", "c", "d")));
+  // Safe segments collide, so the keys share a lock; the worktree step refuses the second.
+  const auto spaced = dirs::parse_task_key("p/my group/t"), dashed = dirs::parse_task_key("p/my-group/t");
+  BOOST_TEST(dirs::safe_segments_collide(spaced, dashed));
+  BOOST_TEST(dirs::lock_key(spaced) == dirs::lock_key(dashed));
+}
+
+BOOST_AUTO_TEST_CASE(long_lock_keys_get_a_bounded_hashed_name) {
+  const std::string big(60, 'x');
+  const auto k1 = dirs::make_task_key(big, big, big);
+  const std::string n1 = dirs::lock_key(k1);
+  BOOST_TEST(n1.rfind("sha256-", 0) == 0u);
+  BOOST_TEST(n1.size() <= 160u);
+  BOOST_TEST(n1 != dirs::lock_key(dirs::make_task_key(big, big, big.substr(1) + "y")));
+  // 159 bytes joined: still the readable name.
+  const auto k2 = dirs::make_task_key(std::string(53, 'a'), std::string(52, 'b'), std::string(52, 'c'));
+  BOOST_TEST(dirs::lock_key(k2).size() == 159u);
+  // '-' counts three bytes once escaped.
+  BOOST_TEST(dirs::lock_key(dirs::make_task_key(std::string(60, '-'), "g", "i")).rfind("sha256-", 0) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(long_keys_get_a_bounded_hashed_name) {

@@ -85,11 +85,17 @@ BOOST_AUTO_TEST_CASE(lock_files_are_private_and_record_the_holder) {
 
 BOOST_AUTO_TEST_CASE(named_lock_locations) {
   temp_home t;
+  // The seed's names (docs/dirs.md, "Lock names"): safe segments, '-' as "%2D", joined with '-'.
   const auto key = dirs::parse_task_key("proj/my group/t 1");
   BOOST_TEST(locks::task_lock_file(t.home, key, "implementation").filename().string() ==
-             "task-proj+my%20group+t%201-implementation.lock");
+             "task-proj-my%2Dgroup-t%2D1-implementation.lock");
   BOOST_TEST(locks::provision_lock_file(t.home, key).string() ==
-             (t.home.locks_dir() / "worktree-provision" / "proj+my%20group+t%201.lock").string());
+             (t.home.locks_dir() / "worktree-provision" / "proj-my%2Dgroup-t%2D1.lock").string());
+  const auto plain = dirs::parse_task_key("demo/payments/refund_timeout");
+  BOOST_TEST(locks::task_lock_file(t.home, plain, "error-analysis").string() ==
+             (t.home.locks_dir() / "task-demo-payments-refund_timeout-error-analysis.lock").string());
+  BOOST_TEST(locks::provision_lock_file(t.home, plain).string() ==
+             (t.home.locks_dir() / "worktree-provision" / "demo-payments-refund_timeout.lock").string());
   BOOST_TEST(locks::registry_lock_file(t.home) == t.home.registry_lock());
   BOOST_CHECK_THROW(locks::task_lock_file(t.home, key, "bogus"), okstra::error);
   auto a = locks::worktree_provision_mutex(t.home, key);
@@ -98,15 +104,22 @@ BOOST_AUTO_TEST_CASE(named_lock_locations) {
   BOOST_TEST(mode_of(t.home.registry_lock()) == 0600u);
 }
 
-BOOST_AUTO_TEST_CASE(colliding_safe_segments_never_share_a_lock) {
+// As in the seed, keys whose safe segments collide share their locks: the
+// second waits, then the worktree step refuses it (docs/dirs.md, "Lock names").
+BOOST_AUTO_TEST_CASE(colliding_safe_segments_share_a_lock) {
   temp_home t;
   const auto a = dirs::parse_task_key("proj/my group/t");
   const auto b = dirs::parse_task_key("proj/my-group/t");
-  BOOST_TEST(locks::task_lock_file(t.home, a, "implementation") !=
+  BOOST_TEST(locks::task_lock_file(t.home, a, "implementation") ==
              locks::task_lock_file(t.home, b, "implementation"));
   auto held_a = locks::task_lock(t.home, a, "implementation", {0.0});
-  auto held_b = locks::task_lock(t.home, b, "implementation", {0.0});  // not busy: a different file
-  BOOST_TEST(held_b.held());
+  BOOST_CHECK_THROW(locks::task_lock(t.home, b, "implementation", {0.0}), std::logic_error);  // one process: re-entry
+  // Keys that differ in safe segments never share one, '-' or not.
+  const auto c = dirs::parse_task_key("proj-my/group/t"), d = dirs::parse_task_key("proj/my-group/t");
+  BOOST_TEST(locks::task_lock_file(t.home, c, "implementation") !=
+             locks::task_lock_file(t.home, d, "implementation"));
+  auto held_c = locks::task_lock(t.home, c, "implementation", {0.0});
+  BOOST_TEST(held_c.held());
 }
 
 BOOST_AUTO_TEST_CASE(taking_a_held_lock_twice_throws_at_once) {

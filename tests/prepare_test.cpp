@@ -125,7 +125,9 @@ BOOST_AUTO_TEST_CASE(every_task_type_has_its_template_set) {
   }
   expect_error([] { prep::templates_for("lunch"); }, exit_code::usage);
   const auto files = prep::all_template_files();
-  BOOST_TEST(files.size() == 5u + 2u + 7u * 2u);  // instruction set, preamble + PR body, per type
+  // instruction set, preamble + PR body, per type, the project settings template
+  BOOST_TEST(files.size() == 5u + 2u + 7u * 2u + 1u);
+  BOOST_TEST((std::find(files.begin(), files.end(), "settings.local.json") != files.end()));
 }
 
 BOOST_AUTO_TEST_CASE(templates_come_from_the_home_when_installed_else_the_data_dir) {

@@ -2,8 +2,9 @@
 # okstra-cost end to end through the real binary: golden JSON and table on the
 # sample bundle (tests/data/task-bundle) with a fixed temporary HOME, every
 # token estimate re-computed by the seed's own Python formula, --compare,
-# -c, the default runtime root of an installed binary, the front end, and
-# exit codes. One line per check; exit 1 if any check failed.
+# -c, paths relative to the project root, the Claude roots (a fake HOME and
+# CLAUDE_CONFIG_DIR), the default runtime root of an installed binary, the
+# front end, and exit codes. One line per check; exit 1 if any check failed.
 set -eu
 
 src=${OKSTRA_SOURCE_ROOT:?OKSTRA_SOURCE_ROOT must be set}
@@ -128,6 +129,54 @@ cp -R "$data/runtime/skills" "$data/runtime/agents" "$data/runtime/templates" "$
 run "$work/prefix/bin/okstra-cost" --task-root "$data/task" -c
 got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["runtimeRoot"] == sys.argv[2], d["skillAssets"]["fileCount"])' "$work/out" "$work/prefix/share/okstra")
 [ "$rc" -eq 0 ] && [ "$got" = "True 8" ] && pass "installed binary falls back to <prefix>/share/okstra" || fail "installed default: exit $rc, $got"
+
+# ---- paths relative to the project root (docs/cost.md, "Paths in the output") -----------
+for layout in .okstra .project-docs/okstra; do
+  project=$work/shop-${layout%%/*}
+  task=$project/$layout/tasks/payments/refund-timeout
+  mkdir -p "${task%/*}"
+  cp -R "$data/task" "$task"
+  run "$bin" --task-root "$task" --runtime-root "$data/runtime" -c
+  cp "$work/out" "$work/in-project.json"
+  check "$layout: exit 0" [ "$rc" -eq 0 ]
+  check "$layout: projectRoot is the project" holds "$work/in-project.json" "d['projectRoot'] == '$project'"
+  check "$layout: runDir relative to the project" \
+    holds "$work/in-project.json" "d['runDir'] == '$layout/tasks/payments/refund-timeout/runs/error-analysis'"
+  check "$layout: instructionSet.path relative to the project" \
+    holds "$work/in-project.json" "d['instructionSet']['path'] == '$layout/tasks/payments/refund-timeout/instruction-set'"
+  # Every listed file is found again from the project root, and the numbers are the sample's.
+  check "$layout: every listed file exists below the project root" holds "$work/in-project.json" \
+    "all(__import__('os').path.isfile('$project/' + p) for k in ('leadPhase1', 'reportWriter') for p in d[k]['files'])"
+  check "$layout: the same measurements as the sample" holds "$work/in-project.json" \
+    "[d[k]['bytes'] for k in ('leadPhase1', 'reportWriter')] == [$(json_field "$work/report.json" "d['leadPhase1']['bytes']"), $(json_field "$work/report.json" "d['reportWriter']['bytes']")]"
+done
+check "a task root in no project: projectRoot is null" holds "$work/report.json" "d['projectRoot'] is None"
+
+# ---- installed skills and agents: one rule for the Claude roots (docs/dirs.md, "Agent roots") --
+# CLAUDE_CONFIG_DIR unset: ~/.claude/skills/<name>/SKILL.md and ~/.claude/agents/<file> are found.
+fake=$work/fake-home
+mkdir -p "$fake/.claude/skills/okstra-convergence" "$fake/.claude/agents" "$work/config-a/skills/okstra-team-contract"
+printf 'installed convergence\n' >"$fake/.claude/skills/okstra-convergence/SKILL.md"
+printf 'installed claude worker\n' >"$fake/.claude/agents/claude-worker.md"
+printf 'team contract from CLAUDE_CONFIG_DIR\n' >"$work/config-a/skills/okstra-team-contract/SKILL.md"
+# source_of NAME: "<source> <path>" of that skill asset in $work/out.
+source_of() { json_field "$work/out" "next(f['source'] + ' ' + f['path'] for f in d['skillAssets']['files'] if f['name'] == '$1')"; }
+run env -u CLAUDE_CONFIG_DIR -u XDG_CONFIG_HOME HOME="$fake" "$bin" --task-root "$data/task" --runtime-root "$data/runtime" -c
+check "fake HOME, no CLAUDE_CONFIG_DIR: exit 0" [ "$rc" -eq 0 ]
+check "~/.claude/skills/okstra-convergence/SKILL.md is the installed skill" \
+  [ "$(source_of skill:okstra-convergence)" = "installed $fake/.claude/skills/okstra-convergence/SKILL.md" ]
+check "~/.claude/agents/claude-worker.md is the installed agent" \
+  [ "$(source_of agent:claude-worker.md)" = "installed $fake/.claude/agents/claude-worker.md" ]
+check "...the others come from the runtime root" \
+  [ "$(source_of skill:okstra-team-contract)" = "runtime $data/runtime/skills/okstra-team-contract/SKILL.md" ]
+# CLAUDE_CONFIG_DIR set: its roots, and ~/.claude is not read.
+run env -u XDG_CONFIG_HOME HOME="$fake" CLAUDE_CONFIG_DIR="$work/nowhere, $work/config-a" "$bin" \
+  --task-root "$data/task" --runtime-root "$data/runtime" -c
+check "CLAUDE_CONFIG_DIR: exit 0" [ "$rc" -eq 0 ]
+check "CLAUDE_CONFIG_DIR: the skill under its second root is installed" \
+  [ "$(source_of skill:okstra-team-contract)" = "installed $work/config-a/skills/okstra-team-contract/SKILL.md" ]
+check "CLAUDE_CONFIG_DIR: ~/.claude is not read" \
+  [ "$(source_of skill:okstra-convergence)" = "runtime $data/runtime/skills/okstra-convergence/SKILL.md" ]
 
 # ---- the front end ---------------------------------------------------------------------
 run env OKSTRA_BUILD_DIR="$bld" "$src/bin/okstra" cost --task-root "$data/task" --runtime-root "$data/runtime" --format table

@@ -283,7 +283,9 @@ check "cost exits 0" is "$rc" 0
 check "cost measures this task root" is "$(py 'd["taskRoot"]' "$work/out")" "$task"
 check "cost counts every instruction-set file" \
   is "$(py 'd["instructionSet"]["fileCount"]' "$work/out")" "$(find "$task/instruction-set" -type f | wc -l | tr -d ' ')"
-check "cost measures the latest run (stage 4)" is "$(py 'd["runDir"]' "$work/out")" "runs/implementation/stage-4"
+check "cost finds the project of the task root" is "$(py 'd["projectRoot"]' "$work/out")" "$root"
+check "cost measures the latest run (stage 4), relative to the project" \
+  is "$(py 'd["runDir"]' "$work/out")" ".okstra/tasks/payments/refund-timeout/runs/implementation/stage-4"
 check "cost: packet mode (prepare writes analysis-packet.md)" is "$(py 'd["leadPhase1"]["mode"]' "$work/out")" analysis-packet
 run okstra cost --task-root "$task" --format table
 check "cost --format table exits 0" is "$rc" 0

@@ -56,9 +56,9 @@ bounded "prepare huge brief" \
   && pass "prepare: a brief over 16 MiB is refused naming the cap" || fail "huge brief: rc $rc, $(cat "$work/err")"
 rm -f "$work/huge.md"
 refused "prepare --clarification-response FIFO" "$fifo" \
-  "$build/okstra-prepare" --project-root "$repo" --task-key p/g/fifo --task-type error-analysis --clarification-response "$fifo"
+  "$build/okstra-prepare" --project-root "$repo" --task-key p/g/fifo --task-type error-analysis --base-ref main --clarification-response "$fifo"
 refused "prepare --clarification-response /dev/zero" /dev/zero \
-  "$build/okstra-prepare" --project-root "$repo" --task-key p/g/zero --task-type error-analysis --clarification-response /dev/zero
+  "$build/okstra-prepare" --project-root "$repo" --task-key p/g/zero --task-type error-analysis --base-ref main --clarification-response /dev/zero
 
 # 3. okstra-usage run --fill-report FIFO (and a FIFO as the run's team-state.json).
 run="$work/run"

@@ -1,15 +1,15 @@
 #!/bin/sh
 # Locks across real processes, driven through the okstra-test-lock binary:
 # counting under contention, SIGKILL release, --lock-timeout, --no-wait,
-# re-entry, and the file modes, and escaped holder text (docs/cli.md).
+# re-entry, and the file modes, and escaped holder text (docs/cli.md); then
+# the seed's lock names: a Python okstra and okstra-prepare on one home
+# exclude each other (docs/dirs.md, "Lock names").
 set -eu
 tool="$OKSTRA_TEST_TOOLS/okstra-test-lock"
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT INT TERM
+prepare="$OKSTRA_BUILD_ROOT/okstra-prepare"
+. "$OKSTRA_SOURCE_ROOT/tests/cli/lib.sh"
+trap 'kill $(jobs -p) 2>/dev/null || true; lib_cleanup' EXIT
 export OKSTRA_HOME="$work/home"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
 
 wait_for_file() {  # path, tenths of a second
   n=0
@@ -89,9 +89,19 @@ holder=$!
 wait_for_file "$work/ready3" 100 || fail "holder 3 never became ready"
 "$tool" --lock task --task-key 'p/g/t' --task-type error-analysis --no-wait && pass "other task type not blocked" \
   || fail "other task type blocked"
-"$tool" --lock task --task-key 'p/g x/t' --task-type implementation --no-wait && \
-  "$tool" --lock task --task-key 'p/g-x/t' --task-type implementation --no-wait && \
-  pass "keys with colliding safe segments use distinct lock files" || fail "colliding keys shared a lock"
+"$tool" --lock task --task-key 'p/g-x/t' --task-type implementation --no-wait && pass "another key not blocked" \
+  || fail "another key blocked"
+kill -9 "$holder"; wait "$holder" 2>/dev/null || true
+# As in the seed, keys whose safe segments collide ("g x" and "g-x") share their
+# lock; the worktree step then refuses the second key (docs/dirs.md, "Lock names").
+"$tool" --lock task --task-key 'p/g x/t' --task-type implementation --hold 60 --ready "$work/ready4" &
+holder=$!
+wait_for_file "$work/ready4" 100 || fail "holder 4 never became ready"
+set +e
+"$tool" --lock task --task-key 'p/g-x/t' --task-type implementation --no-wait 2>/dev/null
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && pass "keys with colliding safe segments share a lock" || fail "colliding keys: exit $rc"
 kill -9 "$holder"; wait "$holder" 2>/dev/null || true
 
 # 8. Re-entry in one process is a programming error, reported at once.
@@ -140,5 +150,97 @@ has_raw_controls() {  # file: true when it holds a C0 control other than the lin
   && [ "$(wc -l <"$work/wait-err")" -eq 1 ] && grep -q 'x0aforged: error line' "$work/wait-err" \
   && pass "wait line: holder command escaped, one line" || fail "wait line: rc $rc_wait, $(od -c "$work/wait-err" | head)"
 
-if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
-echo "all lock checks passed"
+# 11. The seed's lock names (docs/dirs.md, "Lock names"): an okstra of the seed
+# (Python) holds the task lock or the provision mutex, on the file it names, the
+# way it does (fcntl.flock on a file opened "r+"); okstra-prepare waits for it.
+# The seed's name is computed here as the seed does for a key whose safe segments
+# hold no '-' (its join escape leaves those alone): safe segments joined by '-'.
+export OKSTRA_HOME="$work/home-seed" OKSTRA_SKIP_INSTALL_CHECK=1
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
+unset OKSTRA_TEST_PAUSE_AT OKSTRA_TEST_RESUME_FILE || true
+repo="$work/repo"
+new_repo "$repo"
+key=demo/payments/refund_timeout
+seed_name=$("$python" -c '
+import re, sys
+parts = [re.sub(r"[^A-Za-z0-9._-]", "-", s) for s in sys.argv[1].split("/")]
+assert all("-" not in p for p in parts), parts
+print("-".join(parts))' "$key")
+task_lock="$OKSTRA_HOME/.locks/task-$seed_name-error-analysis.lock"
+provision_lock="$OKSTRA_HOME/.locks/worktree-provision/$seed_name.lock"
+# seed_hold LOCK_FILE: a Python process holds LOCK_FILE until $work/release
+# exists; $work/seed-ready says it holds it. Sets $seed to its pid.
+seed_hold() {
+  rm -f "$work/seed-ready" "$work/release"
+  "$python" -c '
+import fcntl, os, sys, time
+lock, ready, release = sys.argv[1:4]
+os.makedirs(os.path.dirname(lock), exist_ok=True)
+open(lock, "a").close()
+with open(lock, "r+") as f:
+    fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+    open(ready, "w").close()
+    while not os.path.exists(release):
+        time.sleep(0.05)
+    fcntl.flock(f.fileno(), fcntl.LOCK_UN)' "$1" "$work/seed-ready" "$work/release" &
+  seed=$!
+  wait_for_file "$work/seed-ready" 100 || fail "the Python holder of $1 never became ready"
+}
+prepare_key() { "$prepare" --project-root "$repo" --task-key "$key" --task-type error-analysis --base-ref main -c "$@"; }
+
+seed_hold "$task_lock"
+start=$(date +%s%N)
+run prepare_key --lock-timeout 1
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "seed holds the task lock: prepare --lock-timeout 1 exits 1" [ "$rc" -eq 1 ]
+check "...within 3 s (${elapsed_ms} ms)" [ "$elapsed_ms" -lt 3000 ]
+check "...naming the seed's task lock file" grep -qF "okstra-prepare: error: lock busy '$task_lock'" "$work/err"
+check "...and no worktree was made" [ ! -e "$OKSTRA_HOME/worktrees/demo/payments/refund_timeout" ]
+# Without a timeout prepare waits, and goes on once the seed lets go.
+prepare_key >"$work/wait-out" 2>"$work/wait-err" </dev/null &
+waiter=$!
+sleep 1
+check "prepare waits while the seed holds the task lock" kill -0 "$waiter"
+check "...and says which lock it waits for" grep -qF "waiting for lock '$task_lock'" "$work/wait-err"
+touch "$work/release"
+wait "$seed" || true
+set +e
+wait "$waiter"
+rc=$?
+set -e
+check "prepare proceeds once the seed releases the task lock" [ "$rc" -eq 0 ]
+
+seed_hold "$provision_lock"
+run prepare_key --lock-timeout 1
+check "seed holds the provision mutex: prepare --lock-timeout 1 exits 1" [ "$rc" -eq 1 ]
+check "...naming the seed's provision lock file" grep -qF "okstra-prepare: error: lock busy '$provision_lock'" "$work/err"
+touch "$work/release"
+wait "$seed" || true
+run prepare_key --lock-timeout 5
+check "prepare goes on once the seed releases the provision mutex" [ "$rc" -eq 0 ]
+
+# And the other way: while okstra holds them, the seed's flock on its names is refused.
+seed_try() {  # LOCK_FILE: exit 0 when LOCK_EX|LOCK_NB succeeds
+  "$python" -c '
+import fcntl, sys
+with open(sys.argv[1], "a+") as f:
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        sys.exit(1)' "$1"
+}
+"$tool" --lock task --task-key "$key" --task-type error-analysis --hold 60 --ready "$work/ready5" &
+holder=$!
+wait_for_file "$work/ready5" 100 || fail "okstra's task-lock holder never became ready"
+if seed_try "$task_lock" 2>/dev/null; then fail "the seed took the task lock okstra holds"
+else pass "okstra holds the task lock: the seed cannot take it"; fi
+kill -9 "$holder"; wait "$holder" 2>/dev/null || true
+"$tool" --lock provision --task-key "$key" --hold 60 --ready "$work/ready6" &
+holder=$!
+wait_for_file "$work/ready6" 100 || fail "okstra's provision holder never became ready"
+if seed_try "$provision_lock" 2>/dev/null; then fail "the seed took the provision mutex okstra holds"
+else pass "okstra holds the provision mutex: the seed cannot take it"; fi
+kill -9 "$holder"; wait "$holder" 2>/dev/null || true
+check "released: the seed takes the provision mutex" seed_try "$provision_lock"
+
+finish

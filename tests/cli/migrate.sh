@@ -53,7 +53,7 @@ for type in error-analysis implementation-planning; do
   "$prepare" --project-root "$P" --task-key shop/pay/refund --task-type "$type" --base-ref main -c >"$work/run.json" 2>"$work/err"
   "$prepare" finish --run-dir "$(quiet_json "$work/run.json" 'd["runDir"]')" --status completed -c >/dev/null
 done
-"$prepare" --project-root "$P" --task-key shop/pay/other --task-type requirements-discovery -c >"$work/run.json" 2>"$work/err"
+"$prepare" --project-root "$P" --task-key shop/pay/other --task-type requirements-discovery --base-ref main -c >"$work/run.json" 2>"$work/err"
 "$prepare" finish --run-dir "$(quiet_json "$work/run.json" 'd["runDir"]')" --status completed -c >/dev/null
 # Back to the legacy layout, every reference with it.
 mkdir "$P/.project-docs"
@@ -272,7 +272,9 @@ check "--undo without a journal says so" grep -q "migrate refused: no interrupte
 
 # ---- e. git sees renames, nothing lost ------------------------------------------------------
 restore
-git -C "$P" add -A .project-docs
+# .claude/ holds the settings link prepare made: committed too, so that the
+# diff below is the migration alone.
+git -C "$P" add -A .project-docs .claude
 git -C "$P" commit -q -m "legacy okstra folder"
 tracked=$(git -C "$P" ls-files .project-docs | wc -l)
 run "$tool" --cwd "$P" --apply -c

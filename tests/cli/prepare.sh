@@ -449,11 +449,11 @@ alpha="$work/alpha-repo" other="$work/other-repo"
 new_repo "$alpha"
 new_repo "$other"
 rc=$(status_of "$tool" --project-root "$alpha" --task-key alpha/bugs/login --task-type error-analysis \
-  --work-category bugfix -c)
+  --work-category bugfix --base-ref main -c)
 check "alpha/bugs/login provisions fix-login" [ "$rc" = 0 ]
 check "alpha/bugs/login provisions fix-login (second condition)" [ "$(field branch "$work/out")" = fix-login ]
 rc=$(status_of "$tool" --project-root "$other" --task-key beta/bugs/login --task-type error-analysis \
-  --work-category bugfix -c)
+  --work-category bugfix --base-ref main -c)
 check "beta/bugs/login in another repository provisions fix-login too" [ "$rc" = 0 ]
 check "beta/bugs/login in another repository provisions fix-login too (second condition)" [ "$(field branch "$work/out")" = fix-login ]
 

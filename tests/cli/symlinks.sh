@@ -31,7 +31,14 @@ snapshot() {
   done)
 }
 # prepare PROJECT KEY: one error-analysis prepare (status in $rc).
-prepare() { run "$build/okstra-prepare" --project-root "$1" --task-key "$2" --task-type error-analysis -c; }
+# A git project's first phase names its base (main, as new_repo makes it).
+prepare() {
+  if [ -d "$1/.git" ]; then
+    run "$build/okstra-prepare" --project-root "$1" --task-key "$2" --task-type error-analysis --base-ref main -c
+  else
+    run "$build/okstra-prepare" --project-root "$1" --task-key "$2" --task-type error-analysis -c
+  fi
+}
 # refused_link DESCRIPTION LINK: the last run exited 3 with the error line naming LINK and a hint.
 refused_link() {
   [ "$rc" -eq 3 ] && [ ! -s "$work/out" ] &&

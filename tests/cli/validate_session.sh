@@ -4,7 +4,9 @@
 # tests/data/sessions/<case>/ (real Claude Code transcript shapes written by
 # make_fixtures.py): the golden JSON of every case (expected.json), exit codes
 # 0/1/2/3, -c, the text format, --rule/--skip-rule, finding the session
-# from --run-dir, and the front end. JUnit output is checked against a schema
+# from --run-dir, what is judged from the transcript alone (BC06, the run dir
+# inferred from the prompts' **Result path:**, skip reasons), and the front
+# end. JUnit output is checked against a schema
 # in validate_session_junit.sh. One line per check.
 #
 #   sh tests/cli/validate_session.sh --update-goldens   rewrites every expected.json
@@ -100,8 +102,8 @@ run_in "$sessions/bc01-worker-name" "$bin" -c --session "$session" --run-dir "$r
   pass "--rule: only BC02 and BC07, the BC01 violation not judged (exit 0)" || fail "--rule: rc $rc, $(cat "$work/out")"
 run_in "$sessions/bc01-worker-name" "$bin" -c --session "$session" --skip-rule BC01 --skip-rule bc08
 [ "$rc" -eq 0 ] && [ "$(json_field "$work/out" '" ".join(r["id"] + ":" + r["status"] for r in d["rules"])')" = \
-  "BC02:pass BC03:skip BC04:pass BC05:pass BC06:skip BC07:pass BC09:skip" ] &&
-  pass "--skip-rule; without --run-dir BC03, BC06, BC09 are skipped" || fail "--skip-rule: rc $rc, $(cat "$work/out")"
+  "BC02:pass BC03:skip BC04:pass BC05:pass BC06:pass BC07:pass BC09:skip" ] &&
+  pass "--skip-rule; without a run dir BC03 and BC09 are skipped, BC06 judged" || fail "--skip-rule: rc $rc, $(cat "$work/out")"
 
 # 4. Usage errors: exit 2, one error line, nothing on stdout.
 for args in "" "--rule BC10 --session x" "--skip-rule nope --session x" "--format xml --session x" \
@@ -169,7 +171,66 @@ run "$bin" -c --session "$work/noisy.jsonl"
   grep -q 'malformed JSON line: skipped' "$work/err" &&
   pass "noise with one transcript line: judged, exit 0, the noise as diagnostics" || fail "noise + one line: rc $rc, $(head -3 "$work/err")"
 
-# 7. --help, --version, the front end.
+# 7. From the transcript alone (docs/conformance.md, "The run dir from the
+# transcript"). The fixtures' prompts name the run under /work/shop/…, absent here.
+if [ -e /work/shop ]; then
+  skip_part "/work/shop exists on this machine: the fixtures' run dir would not be absent"
+else
+  run_in "$sessions/bc06-lead-writes-report" "$bin" -c --session "$session"
+  check "--session alone: the lead's Edit of the final report fails BC06 (exit 1)" [ "$rc" -eq 1 ]
+  check "--session alone: BC06's violation is the Edit's file, line, uuid and timestamp" holds "$work/out" \
+    '[(v["file"], v["line"], v["uuid"], v["timestamp"]) for r in d["rules"] if r["id"] == "BC06" for v in r["violations"]] == [("'"$session"'", 25, "82aa3d47-0456-59bb-a278-f7d9700fbdc4", "2026-11-20T09:02:48.288Z")]'
+  check "--session alone: BC03 and BC09 skipped, the reason names the absent run dir" holds "$work/out" \
+    '[(r["id"], r["reason"].startswith("needs the run dir: ") and "/work/shop/.okstra/tasks/payments/refund-timeout/runs/error-analysis" in r["reason"] and r["reason"].endswith("does not exist; give --run-dir")) for r in d["rules"] if r["status"] == "skip"] == [("BC03", True), ("BC09", True)]'
+  check "--session alone: runDir and runDirSource are null" holds "$work/out" 'd["runDir"] is None and d["runDirSource"] is None and list(d)[-1] == "runDirSource"'
+  check "--session alone: a rule that was judged has a null reason" holds "$work/out" 'all(r["reason"] is None for r in d["rules"] if r["status"] != "skip")'
+  run_in "$conforming" "$bin" -c --session "$session" --rule BC06
+  check "--session alone: the report writer wrote the report itself, BC06 passes (exit 0)" [ "$rc" -eq 0 ]
+  check "--session alone: BC06 pass" holds "$work/out" '[(r["id"], r["status"]) for r in d["rules"]] == [("BC06", "pass")]'
+fi
+
+# moved CASE DEST: a copy of the fixture CASE in DEST whose lead transcript names
+# DEST/task as its task root, so that its prompts' **Result path:** is on this machine.
+moved() {
+  cp -R "$sessions/$1" "$2"
+  sed "s|/work/shop/.okstra/tasks/payments/refund-timeout|$2/task|g" "$sessions/$1/$session" >"$2/$session"
+}
+moved conforming "$work/inferred"
+run "$bin" -c --session "$work/inferred/$session"
+check "inferred run dir: the conforming run conforms (exit 0)" [ "$rc" -eq 0 ]
+check "inferred run dir: runDir is the folder holding worker-results, runDirSource 'inferred'" holds "$work/out" \
+  'd["runDir"] == "'"$work/inferred/task/runs/error-analysis"'" and d["runDirSource"] == "inferred"'
+check "inferred run dir: no rule skipped" holds "$work/out" '[r["status"] for r in d["rules"]] == ["pass"] * 9'
+run env COLUMNS=100000 "$bin" --format text --session "$work/inferred/$session"
+check "inferred run dir: the text says where the run dir came from" \
+  grep -qxF "run dir: $work/inferred/task/runs/error-analysis (inferred from the dispatch prompts' **Result path:**)" "$work/out"
+moved bc09-result-front-matter "$work/inferred-bc09"
+run "$bin" -c --session "$work/inferred-bc09/$session"
+check "inferred run dir: the run's result files are judged, BC09 fails (exit 1)" [ "$rc" -eq 1 ]
+check "inferred run dir: BC09 is the failing rule" holds "$work/out" '[r["id"] for r in d["rules"] if r["status"] == "fail"] == ["BC09"]'
+
+mkdir -p "$work/absent/claude"
+cp -R "$conforming/claude/." "$work/absent/claude/"
+sed "s|/work/shop/.okstra/tasks/payments/refund-timeout|$work/absent/task|g" "$conforming/$session" >"$work/absent/$session"
+run "$bin" -c --session "$work/absent/$session"
+check "inferred run dir absent: exit 0, the other rules judged" [ "$rc" -eq 0 ]
+check "inferred run dir absent: BC03 and BC09 skipped with the reason" holds "$work/out" \
+  '[(r["id"], r["reason"]) for r in d["rules"] if r["status"] == "skip"] == [(i, "needs the run dir: '"'$work/absent/task/runs/error-analysis'"' (named by the dispatch prompts'"'"' **Result path:**) does not exist; give --run-dir") for i in ("BC03", "BC09")]'
+check "inferred run dir absent: runDir null" holds "$work/out" 'd["runDir"] is None and d["runDirSource"] is None'
+
+moved conforming "$work/conflict"
+mkdir -p "$work/conflict/task/runs/other"
+sed -i 's|runs/error-analysis/worker-results/codex-001.md|runs/other/worker-results/codex-001.md|g' "$work/conflict/$session"
+run "$bin" -c --session "$work/conflict/$session"
+check "prompts naming two run dirs: no run dir guessed" holds "$work/out" 'd["runDir"] is None and d["runDirSource"] is None'
+check "prompts naming two run dirs: BC09 skipped, the reason says so" holds "$work/out" \
+  '[r["reason"] for r in d["rules"] if r["id"] == "BC09"] == ["needs the run dir: the dispatch prompts'"'"' **Result path:** name 2 different run dirs; give --run-dir"]'
+check "prompts naming two run dirs: a diagnostic at the second dispatch names both" holds "$work/out" \
+  '[(x["line"], "'"$work/conflict/task/runs/error-analysis"'" in x["message"] and "'"$work/conflict/task/runs/other"'" in x["message"]) for x in d["diagnostics"]] == [(13, True)]'
+check "prompts naming two run dirs: the warning is on stderr" \
+  grep -q "^okstra-validate-session: warning: $work/conflict/$session:13: the dispatch prompts' \*\*Result path:\*\* name 2 run dirs" "$work/err"
+
+# 8. --help, --version, the front end.
 run "$bin" --help
 [ "$rc" -eq 0 ] && head -1 "$work/out" | grep -q '^okstra-validate-session - post-hoc conformance of a lead session to the blocking contract$' &&
   grep -q '3  unreadable input' "$work/out" && grep -q 'BC08 warning' "$work/out" && pass "--help" || fail "--help: rc $rc"

@@ -5,6 +5,7 @@
 //   and at most max_diagnostics_per_file + 1 diagnostics are kept;
 // - main-chain assistant turns never go down, and only assistant lines have one;
 // - the summary counts are the violations of each severity, conforms() agrees;
+// - a rule is skipped exactly when it carries a reason;
 // - the JSON output parses (compact: one line) and has the documented keys;
 // - the text output is valid UTF-8, and so is the JUnit output, which holds no
 //   control byte XML 1.0 forbids (only tab, line feed, carriage return).
@@ -56,6 +57,7 @@ void check_report(const cf::report& r, std::uint64_t lines) {
   std::size_t errors = 0, warnings = 0;
   for (const auto& res : r.results) {
     if ((res.status == cf::rule_status::fail) != !res.violations.empty()) fail("status and violations disagree");
+    if ((res.status == cf::rule_status::skip) != !res.skip_reason.empty()) fail("a skip without a reason, or a reason without a skip");
     for (const auto& v : res.violations)
       if (v.line && *v.line > lines) fail("violation line beyond the input", std::to_string(*v.line));
     (res.rule->level == cf::severity::error ? errors : warnings) += res.violations.size();
@@ -67,7 +69,7 @@ void check_renderings(const cf::report& r) {
   const std::string compact = cf::to_json(r, false);
   if (compact.find('\n') != std::string::npos) fail("compact JSON spans lines");
   const okstra::json::document doc = okstra::json::parse(compact, "output");  // throws on invalid JSON
-  for (const char* key : {"session", "runDir", "conforms", "summary", "rules", "diagnostics"})
+  for (const char* key : {"session", "runDir", "conforms", "summary", "rules", "diagnostics", "runDirSource"})
     if (!okstra::json::find(doc, key)) fail("JSON key missing", key);
   if (okstra::json::parse(cf::to_json(r, true), "pretty") != doc) fail("pretty and compact JSON differ");
   if (!okstra::utf8::is_valid(cf::to_text(r))) fail("text output is not UTF-8");

@@ -124,6 +124,7 @@ cli::command prepare_command() {
       cli::text("task-brief", "TEXT|@FILE", "the task brief, or @file to read it"),
       cli::text("directive", "TEXT", "a directive for the run").repeat(),
       cli::path("clarification-response", "FILE", "copied into the instruction set"),
+      cli::path("reference-expectations", "FILE", "what a good result looks like; copied into the instruction set"),
       cli::path("pr-template-path", "FILE", "PR template override"),
       cli::flag("render-only", "render the bundle only: no worktree, no discovery files, no run record")};
   return c;
@@ -211,6 +212,7 @@ void read_request(const cli::arguments& cmd, options& o) {
   r.directives = cmd.texts("directive");
   if (const auto plan = cmd.text("approved-plan")) r.approved_plan = stdfs::absolute(*plan);
   if (const auto file = cmd.text("clarification-response")) r.clarification_response = *file;
+  if (const auto file = cmd.text("reference-expectations")) r.reference_expectations = *file;
   if (const auto file = cmd.text("pr-template-path")) r.pr_template_override = *file;
   r = pp::normalized(std::move(r));
 }
@@ -279,7 +281,7 @@ placement provision(const dirs::home_layout& home, const pp::project_info& proje
                     const wt::stage_map& map, wt::transaction& tx) {
   const pp::run_request& r = o.request;
   const auto mutex = locks::worktree_provision_mutex(home, r.key, o.policy);
-  const wt::task_request task_request{project.layout.project_root, r.key, r.work_category, o.base_ref, false};
+  const wt::task_request task_request{project.layout.project_root, r.key, r.work_category, o.base_ref, true};
   const auto task = wt::provision_task_worktree(home, task_request, mutex, tx, o.policy);
   report("task worktree", task, project);
   // A base ref only means something in git: silently dropping it would
@@ -343,6 +345,37 @@ void undo(pp::rollback_journal& journal, wt::transaction& tx) noexcept {
   for (const auto& problem : tx.rollback()) okstra::cli::warn(tool, "rollback: " + okstra::printable(problem));
 }
 
+// After the run is recorded, so a link that cannot be made never undoes a
+// prepared run: it is a warning (docs/prepare.md, "Project settings link").
+void report_settings_link(const pp::settings_link& s) {
+  const std::string link = "'" + okstra::printable(s.link.string()) + "'";
+  switch (s.status) {
+    case pp::settings_link_status::created:
+    case pp::settings_link_status::replaced:
+      note("linked the project's Claude Code settings " + link + " to '" + okstra::printable(s.target.string()) + "'");
+      return;
+    case pp::settings_link_status::present: return;
+    case pp::settings_link_status::user_file:
+      okstra::cli::warn(tool, link + " is your own file: okstra's settings are not linked; merge '" +
+                                  okstra::printable(s.target.string()) + "' into it to run okstra's tools without prompts");
+      return;
+    case pp::settings_link_status::user_link:
+      okstra::cli::warn(tool, link + " is your own link (to '" + okstra::printable(s.found) +
+                                  "'): okstra's settings are not linked");
+      return;
+    case pp::settings_link_status::not_a_file:
+      okstra::cli::warn(tool, link + " is not a file: okstra's settings are not linked");
+      return;
+    case pp::settings_link_status::no_template:
+      okstra::cli::warn(tool, "no settings template '" + okstra::printable(s.target.string()) +
+                                  "': the project's Claude Code settings are not linked; run 'okstra setup'");
+      return;
+    case pp::settings_link_status::failed:
+      okstra::cli::warn(tool, "cannot link the project's Claude Code settings " + link + ": " + okstra::printable(s.found));
+      return;
+  }
+}
+
 // Returns the run context JSON; nothing is printed before every step succeeded.
 std::string run_prepare(const options& o) {
   const dirs::home_layout home = dirs::home();
@@ -371,6 +404,7 @@ std::string run_prepare(const options& o) {
   }
   journal.commit();
   tx.commit();
+  if (!o.render_only) report_settings_link(pp::link_project_settings(project.layout.project_root, templates));
   return output;
 }
 

@@ -27,7 +27,15 @@
 //   okstra::error with exit_code::input when it cannot be read) and judges it.
 // - to_json(result, pretty): {path, approved, gate, dataJson, valid, reasons}
 //   in that key order (docs/plan-validate.md shows the full shape).
-// Nothing here writes, locks or starts a process.
+// - approve_front_matter(text) / revoke_front_matter(text): the plan's text
+//   with its approval set or revoked in the front matter, everything else
+//   byte for byte as it was (docs/plan-validate.md, "Approving a plan").
+//   approve then revoke gives back the original bytes whenever approve
+//   changed the text. Pure; the only exception either throws is okstra::error
+//   with exit_code::refused and a one-sentence reason (an unclosed front
+//   matter, 'approved' twice, a value approve cannot set back on revoke).
+// Nothing here writes, locks or starts a process (the approval step that
+// writes is okstra/clarification/approval.hpp).
 #pragma once
 
 #include <cstddef>
@@ -109,9 +117,23 @@ struct plan_result {
 // Largest plan report read (a plan is a few KiB; this bounds memory on a wrong path).
 inline constexpr std::size_t max_report_bytes = std::size_t{64} << 20;
 
+// What to tell the user whose gate cannot be read (a `hint:` line).
+inline constexpr std::string_view unreadable_gate_hint =
+    "re-render the report from its data (data.json) instead of editing its table by hand";
+
 plan_result judge_plan(std::string path, std::string_view text, data_json_check data_json);
 plan_result validate_plan(const std::filesystem::path& plan);
 std::string to_json(const plan_result& result, bool pretty = true);
+
+// ---- approval in the front matter ------------------------------------------------------
+
+struct front_matter_edit {
+  std::string text;      // the whole new text (unchanged when !changed)
+  bool changed = false;  // false: already approved (approve) / not approved (revoke)
+};
+
+front_matter_edit approve_front_matter(std::string_view text);
+front_matter_edit revoke_front_matter(std::string_view text);
 
 }  // namespace okstra::clarification
 
@@ -120,4 +142,5 @@ std::string to_json(const plan_result& result, bool pretty = true);
 #include "okstra/clarification/detail/gate.hpp"
 #include "okstra/clarification/detail/gate_tables.hpp"
 #include "okstra/clarification/detail/plan.hpp"
+#include "okstra/clarification/detail/front_matter_edit.hpp"
 #endif

@@ -17,14 +17,24 @@
 //   select_rules() throws a usage error (2) for an unknown rule id.
 // - Everything else is data: a malformed transcript line, an unknown block type,
 //   a missing subagent file are `diagnostics` (file, line, message) and the rules
-//   still run on the rest. A rule that needs the run dir is `skip` without one.
+//   still run on the rest. A rule that needs the run dir is `skip` without
+//   one, with the reason in rule_result::skip_reason.
+// - With a session and no run dir, the run dir is inferred from the worker
+//   dispatch prompts' `**Result path:**` (the folder holding worker-results/)
+//   when it exists; prompts naming different run dirs infer none and leave a
+//   diagnostic (docs/conformance.md, "The run dir from the transcript").
+//   report::run_dir_source says where the run dir came from.
+// - BC06 is judged from the transcript alone when there is no run dir: a lead
+//   write of any `reports/final-report-<type>-<seq>.md` counts (the default
+//   roster has a report writer).
 // - exit_status(report): 0 when no error-severity rule failed, else 1.
 // - to_json / to_text / to_junit render a report (docs/conformance.md shows them);
 //   JSON keys: {session, runDir, conforms, summary{errors, warnings},
 //   rules[{id, name, severity, status, violations[{file, line, uuid, timestamp,
-//   message}]}], diagnostics[{file, line, message}]}.
+//   message}], reason}], diagnostics[{file, line, message}], runDirSource}.
 // - evaluate_text(): the rules on a lead transcript already in memory, with no
-//   run dir and no subagent files (tests and the fuzz target use it).
+//   run dir (none is inferred: it reads nothing from disk) and no subagent
+//   files (tests and the fuzz target use it).
 #pragma once
 
 #include <array>
@@ -61,7 +71,7 @@ inline constexpr std::array<rule_info, rule_count> rules = {{
     {"BC03", "teamless-background-dispatch", severity::error, true, "a background worker dispatch without a team only after a failed TeamCreate"},
     {"BC04", "codex-gemini-wrappers", severity::error, false, "Codex and Gemini run only through the okstra wrappers, in the background"},
     {"BC05", "workers-finish-before-convergence", severity::error, false, "every dispatched worker finished before convergence or the report writer"},
-    {"BC06", "report-writer-owns-final-report", severity::error, true, "the lead does not write the final report while a report writer is on the roster"},
+    {"BC06", "report-writer-owns-final-report", severity::error, false, "the lead does not write the final report while a report writer is on the roster"},
     {"BC07", "dispatch-errors-paths", severity::error, false, "each worker dispatch prompt carries the errors log and sidecar paths"},
     {"BC08", "progress-checkpoints", severity::warning, false, "PROGRESS: <phase-id> <verb-phrase> checkpoints appear, in phase order"},
     {"BC09", "worker-result-front-matter", severity::error, true, "every completed worker's result file exists with front matter matching the run"},
@@ -86,13 +96,14 @@ struct violation {
 struct rule_result {
   const rule_info* rule = nullptr;
   rule_status status = rule_status::pass;
-  std::string skip_reason;  // text and JUnit only
+  std::string skip_reason;  // why a `skip` rule was not judged
   std::vector<violation> violations;
 };
 
 struct report {
   std::string session;
   std::optional<std::string> run_dir;
+  std::string run_dir_source;  // "argument", "inferred", or empty without a run dir
   std::vector<rule_result> results;  // the selected rules, in id order
   std::vector<transcript::diagnostic> diagnostics;
 
@@ -127,5 +138,6 @@ std::string to_junit(const report& r);
 #include "okstra/conformance/detail/rules_flow.hpp"
 #include "okstra/conformance/detail/rules_files.hpp"
 #include "okstra/conformance/detail/render.hpp"
+#include "okstra/conformance/detail/run_inference.hpp"
 #include "okstra/conformance/detail/check.hpp"
 #endif

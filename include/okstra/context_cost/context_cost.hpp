@@ -22,9 +22,14 @@
 //   is looked for under every Claude root in order (dirs::claude_roots,
 //   docs/dirs.md), then under the runtime root; the worker prompt
 //   preamble under <okstra home>/templates/, then the runtime root.
-// - Paths in the result: files inside the task root relative to it (with '/'),
-//   every other path absolute. Lists are sorted, so equal inputs give equal
-//   bytes out.
+// - Paths in the result (docs/cost.md, "Paths in the output"): the bundle's
+//   files and run folder relative to the project root (with '/') when inside
+//   it, as the seed shows them. The project root is found from where the task
+//   root lies, <project>/.okstra/tasks/... (or .project-docs/okstra/tasks/...);
+//   a task root in no project: relative to the task root instead. taskRoot,
+//   projectRoot, runtimeRoot and the skill and agent files are absolute, and
+//   so is every path outside the base. Lists are sorted, so equal inputs give
+//   equal bytes out.
 // - Symbolic links: below the task root (and below a run folder given outside
 //   it) no link is followed, to a file or a folder, wherever it points: what
 //   lies behind it counts as absent and the link is named once in
@@ -105,6 +110,11 @@ struct locations {
 // <folder of the running binary>/../share/okstra when that folder exists.
 std::optional<stdfs::path> installed_runtime_root();
 
+// The project a task root (absolute, normalised) lies in: the folder holding
+// the nearest .okstra/ (or .project-docs/okstra/) above it whose tasks/ holds
+// it; none when there is no such folder. Path arithmetic only.
+std::optional<stdfs::path> project_root_of(const stdfs::path& task_root);
+
 // ---- the report -------------------------------------------------------------------
 
 struct instruction_set_metric {
@@ -144,7 +154,8 @@ struct skill_assets_metric {
 
 struct report {
   std::string task_root;                    // absolute
-  std::optional<std::string> run_dir;       // relative to the task root when inside it
+  std::optional<std::string> project_root;  // absolute; none: the task root is in no project
+  std::optional<std::string> run_dir;       // relative to the project root (else the task root) when inside it
   std::optional<std::string> runtime_root;  // absolute
   instruction_set_metric instruction_set;
   file_set_metric lead_phase1;

@@ -25,8 +25,12 @@
 // - safe_segment(): characters outside [A-Za-z0-9._-] become '-' (one per
 //   code point). It is lossy, so two keys can share safe segments:
 //   find_safe_collision() detects that and callers refuse (never share).
-// - escape_segment()/escaped_key(): an injective escape for lock-file names
-//   and registry rows; distinct keys never share a name.
+// - escape_segment()/escaped_key(): an injective escape for registry rows
+//   ('+' join, %HH); persisted, so it never changes.
+// - lock_key(): the name of a key's lock files, the seed's: the safe
+//   segments, each with '-' written "%2D", joined with '-' (docs/dirs.md,
+//   "Lock names"). Injective on safe segments, so keys that collide there
+//   share their locks (and are refused at the worktree step).
 #pragma once
 
 #include <filesystem>
@@ -106,6 +110,11 @@ std::string safe_segment(std::string_view segment);
 std::string escape_segment(std::string_view segment);
 // "<p>+<g>+<i>" escaped; keys too long for a file name become "sha256-<hex>".
 std::string escaped_key(const task_key& key);
+
+// The safe segment with each '-' written "%2D", so a '-' join stays unambiguous.
+std::string lock_segment(std::string_view safe);
+// "<p>-<g>-<i>" of lock_segment(safe_segment(..)); over 160 bytes "sha256-<hex>".
+std::string lock_key(const task_key& key);
 
 bool safe_segments_collide(const task_key& a, const task_key& b);
 std::optional<task_key> find_safe_collision(const task_key& key, const std::vector<task_key>& known);

@@ -4,6 +4,9 @@
 // - lock files live under <home>/.locks/ (folder 0700, file 0600) or, for the
 //   registry, at <home>/worktrees/registry.lock; folders and files are opened
 //   without following a symbolic link (a symlink there is refused).
+// - The task lock and provision mutex carry the seed's names
+//   (dirs::lock_key; docs/dirs.md, "Lock names"), so an okstra of the seed
+//   on the same home takes the same files and the two exclude each other.
 // - A lock is flock(LOCK_EX) on the file. The kernel releases it when the
 //   holder dies, so a SIGKILLed process never leaves a lock held.
 // - While held, the file records the holder (pid, host, command, start time);

@@ -42,6 +42,9 @@
 //   core/safe_path.hpp from the project root down: a symbolic link anywhere
 //   below the project root (.okstra itself, tasks/<group>, discovery, a
 //   file) is refused, exit 3, naming the link; nothing is written through it.
+// - link_project_settings(): <project>/.claude/settings.local.json becomes a
+//   link to the template's settings.local.json; a user's own file or link is
+//   never replaced (docs/prepare.md, "Project settings link").
 // - rollback_journal: every block that creates or replaces a file or folder
 //   registers its undo; unless commit() is called the journal undoes them in
 //   reverse on destruction. A replaced file is restored only while it still
@@ -209,6 +212,7 @@ struct run_request {
   std::vector<std::string> directives;
   std::optional<stdfs::path> approved_plan;
   std::optional<stdfs::path> clarification_response;
+  std::optional<stdfs::path> reference_expectations;  // copied as reference-expectations.md
   std::optional<stdfs::path> pr_template_override;
 };
 // Validates executor and workers (usage errors) and fills the defaults.
@@ -277,6 +281,23 @@ struct stage_run_state {
 stage_run_state stage_run_state_of(const dirs::home_layout& home, const dirs::task_key& key, int stage,
                                    const locks::wait_policy& policy = {});
 
+// ---- the project's Claude Code settings ---------------------------------------------
+
+enum class settings_link_status { created, present, replaced, user_file, user_link, not_a_file, no_template, failed };
+std::string_view to_string(settings_link_status status);
+
+struct settings_link {
+  settings_link_status status = settings_link_status::failed;
+  stdfs::path link;    // <project>/.claude/settings.local.json
+  stdfs::path target;  // the settings.local.json of `templates`, absolute
+  std::string found;   // user-link/replaced: the old target; failed: the error
+};
+// Points <project>/.claude/settings.local.json at the template (creating
+// .claude/ when missing). Idempotent; a link to an okstra template elsewhere
+// is re-pointed, a user's own file or link is left alone (user_file,
+// user_link). Never throws an okstra::error: a failure is status `failed`.
+settings_link link_project_settings(const stdfs::path& project_root, const template_source& templates);
+
 // ---- after the worktree step, in one go --------------------------------------------
 
 // allocate_run → plan_bundle → write_bundle → update_task_records →
@@ -297,4 +318,5 @@ run_context materialize_run(const dirs::home_layout& home, const project_info& p
 #include "okstra/prepare/detail/bundle.hpp"
 #include "okstra/prepare/detail/records.hpp"
 #include "okstra/prepare/detail/run_index.hpp"
+#include "okstra/prepare/detail/settings_link.hpp"
 #endif

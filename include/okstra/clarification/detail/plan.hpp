@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -89,6 +90,35 @@ inline void write_data_json(json::writer& w, const data_json_check& data, bool r
   w.end_object();
 }
 
+// The text of the data.json at check.path; nullopt when it is absent
+// (check.present false) or cannot be read (check.unreadable_reason says why).
+inline std::optional<std::string> load_data_json(data_json_check& check) {
+  struct stat st{};
+  if (::lstat(check.path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::nullopt;
+    check.present = true;
+    check.unreadable_reason = "data.json cannot be examined (" + errno_text(errno) + ")";
+    return std::nullopt;
+  }
+  check.present = true;
+  // O_NONBLOCK: a FIFO named data.json must not hang the gate.
+  fs::unique_fd fd(::open(check.path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!fd) {
+    check.unreadable_reason = "data.json cannot be read (" + errno_text(errno) + ")";
+    return std::nullopt;
+  }
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    check.unreadable_reason = "data.json is not a regular file";
+    return std::nullopt;
+  }
+  try {
+    return fs::read_fd(fd.get(), check.path, max_data_json_bytes);
+  } catch (const okstra::error& e) {
+    check.unreadable_reason = "data.json cannot be read (" + std::string(e.what()) + ")";
+    return std::nullopt;
+  }
+}
+
 }  // namespace detail
 
 OKSTRA_INLINE std::filesystem::path data_json_path(const std::filesystem::path& plan) {
@@ -123,34 +153,10 @@ OKSTRA_INLINE data_json_check inspect_data_json(std::string path, std::string_vi
 // Absent is fine. Anything else that is not a readable regular file is a
 // reason, never an exception: the plan is then refused, not soft-passed.
 OKSTRA_INLINE data_json_check read_data_json(const std::filesystem::path& plan) {
-  const std::filesystem::path path = data_json_path(plan);
-  data_json_check check{path.string(), false, std::nullopt, {}};
-  struct stat st{};
-  if (::lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return check;
-    check.present = true;
-    check.unreadable_reason = "data.json cannot be examined (" + detail::errno_text(errno) + ")";
-    return check;
-  }
-  check.present = true;
-  // O_NONBLOCK: a FIFO named data.json must not hang the gate.
-  fs::unique_fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  if (!fd) {
-    check.unreadable_reason = "data.json cannot be read (" + detail::errno_text(errno) + ")";
-    return check;
-  }
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    check.unreadable_reason = "data.json is not a regular file";
-    return check;
-  }
-  std::string text;
-  try {
-    text = fs::read_fd(fd.get(), check.path, detail::max_data_json_bytes);
-  } catch (const okstra::error& e) {
-    check.unreadable_reason = "data.json cannot be read (" + std::string(e.what()) + ")";
-    return check;
-  }
-  return inspect_data_json(std::move(check.path), text);
+  data_json_check check{data_json_path(plan).string(), false, std::nullopt, {}};
+  std::optional<std::string> text = detail::load_data_json(check);
+  if (!text) return check;
+  return inspect_data_json(std::move(check.path), *text);
 }
 
 OKSTRA_INLINE plan_result judge_plan(std::string path, std::string_view text, data_json_check data_json) {

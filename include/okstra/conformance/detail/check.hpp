@@ -6,6 +6,7 @@
 
 #include "okstra/conformance/detail/render.hpp"
 #include "okstra/conformance/detail/rules_files.hpp"
+#include "okstra/conformance/detail/run_inference.hpp"
 
 namespace okstra::conformance {
 
@@ -25,17 +26,21 @@ inline std::size_t rule_index(std::string_view id) {
   throw usage_error(quoted("unknown rule", id), "rules: BC01 … BC09 (see 'okstra-validate-session --help')");
 }
 
-inline report evaluate(const session_model& m, const run_facts* run, const rule_set& selected) {
+inline report evaluate(const session_model& m, const run_choice& choice, const rule_set& selected) {
   report r;
   r.session = m.file;
-  if (run) r.run_dir = run->run_dir;
+  const run_facts* run = choice.run ? &*choice.run : nullptr;
+  if (run) {
+    r.run_dir = run->run_dir;
+    r.run_dir_source = choice.source;
+  }
   for (std::size_t i = 0; i < rule_count; ++i) {
     if (!selected.any(i)) continue;
     rule_result res;
     res.rule = &rules[i];
     if (rules[i].needs_run_dir && !run) {
       res.status = rule_status::skip;
-      res.skip_reason = "needs --run-dir";
+      res.skip_reason = choice.skip_reason.empty() ? std::string(no_run_dir_reason) : choice.skip_reason;
     } else {
       rule_functions[i](m, run, res.violations);
       res.status = res.violations.empty() ? rule_status::pass : rule_status::fail;
@@ -43,6 +48,17 @@ inline report evaluate(const session_model& m, const run_facts* run, const rule_
     r.results.push_back(std::move(res));
   }
   return r;
+}
+
+// The lead transcript read into a model, with the roster that decides which
+// dispatches are okstra workers.
+inline session_model read_lead(const stdfs::path& session, const roster& crew,
+                               std::vector<transcript::diagnostic>& diagnostics) {
+  session_model m;
+  m.file = session.string();
+  model_builder builder(m, crew);
+  m.stats = transcript::read_events_file(session, builder, diagnostics);
+  return m;
 }
 
 // The subagents' Bash calls (BC04), and a diagnostic for every agentId the
@@ -100,28 +116,29 @@ OKSTRA_INLINE report check(const request& req) {
   if (!req.session && !req.run_dir)
     throw usage_error("nothing to check: give '--session FILE' or '--run-dir DIR'", "see 'okstra-validate-session --help'");
   std::vector<transcript::diagnostic> diagnostics;
-  std::optional<detail::run_facts> run;
-  if (req.run_dir) run = detail::read_run(*req.run_dir, diagnostics);
+  detail::run_choice choice;
+  if (req.run_dir) choice = detail::given_run(*req.run_dir, diagnostics);
   stdfs::path session;
   if (req.session) {
     session = *req.session;
-  } else if (auto found = detail::find_session(*run, detail::claude_roots(req.claude_roots))) {
+  } else if (auto found = detail::find_session(*choice.run, detail::claude_roots(req.claude_roots))) {
     session = *found;
   } else {
     throw input_error(quoted("cannot find the lead session of the run", req.run_dir->string()),
-                      run->session_id.empty() && run->team_name.empty()
+                      choice.run->session_id.empty() && choice.run->team_name.empty()
                           ? "team-state.json records no sessionId or teamName; pass --session FILE"
                           : "looked for sessionId/teamName of team-state.json under CLAUDE_CONFIG_DIR's projects/; "
                             "pass --session FILE");
   }
-  detail::session_model m;
-  m.file = session.string();
-  const detail::roster crew = run ? run->crew : detail::roster{};
-  detail::model_builder builder(m, crew);
-  m.stats = transcript::read_events_file(session, builder, diagnostics);
+  detail::session_model m = detail::read_lead(session, choice.run ? choice.run->crew : detail::roster{}, diagnostics);
   detail::require_transcript_lines(m.stats, session);
+  if (!choice.run) {
+    choice = detail::infer_run(m, diagnostics);
+    std::vector<transcript::diagnostic> again;  // the same lines' diagnostics, already kept
+    if (choice.run && detail::roster_adds_workers(choice.run->crew)) m = detail::read_lead(session, choice.run->crew, again);
+  }
   detail::read_subagents(session, m, req.rules.any(detail::bc04_index), diagnostics);
-  report r = detail::evaluate(m, run ? &*run : nullptr, req.rules);
+  report r = detail::evaluate(m, choice, req.rules);
   r.diagnostics = std::move(diagnostics);
   return r;
 }
@@ -133,7 +150,7 @@ OKSTRA_INLINE report evaluate_text(std::string_view lead_transcript, std::string
   const detail::roster crew;
   detail::model_builder builder(m, crew);
   m.stats = transcript::read_events_text(lead_transcript, file_name, builder, diagnostics);
-  report r = detail::evaluate(m, nullptr, rules);
+  report r = detail::evaluate(m, detail::run_choice{}, rules);
   r.diagnostics = std::move(diagnostics);
   return r;
 }

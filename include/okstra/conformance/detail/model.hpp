@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -90,6 +91,12 @@ struct file_write {
   std::string tool, path;
 };
 
+// A run dir a worker dispatch prompt names through its `**Result path:**`.
+struct run_dir_claim {
+  std::string dir;
+  evidence at;  // the first dispatch that names it
+};
+
 struct session_model {
   std::string file;
   std::vector<worker_run> workers;
@@ -98,6 +105,7 @@ struct session_model {
   std::vector<file_write> writes;  // the lead's Write/Edit/MultiEdit/NotebookEdit calls
   std::vector<evidence> convergence_skills;  // the lead's Skill calls of okstra-convergence
   std::vector<std::pair<std::string, evidence>> agent_ids;  // agentIds returned to the lead
+  std::vector<run_dir_claim> run_dir_claims;  // distinct, in the order first named
   bool inline_sidechains = false;
   transcript::read_stats stats;
 };
@@ -105,6 +113,36 @@ struct session_model {
 inline constexpr std::string_view errors_log_marker = "**Errors log path:**";
 inline constexpr std::string_view errors_sidecar_marker = "**Errors sidecar path:**";
 inline constexpr std::string_view convergence_skill = "okstra-convergence";
+inline constexpr std::string_view result_path_lead = "**Result ";  // of "**Result path:**", any case of "path"
+
+// The path on a prompt's "**Result path:** `<path>`" line (okstra-prepare's
+// worker prompt), or empty.
+inline std::string_view result_path_in(std::string_view prompt) {
+  for (std::size_t at = prompt.find(result_path_lead); at != std::string_view::npos;
+       at = prompt.find(result_path_lead, at + 1)) {
+    std::string_view rest = prompt.substr(at + result_path_lead.size());
+    if (rest.size() < 7 || !text::iequals(rest.substr(0, 7), "path:**")) continue;
+    rest.remove_prefix(7);
+    rest = text::trim(rest.substr(0, rest.find('\n')));
+    if (rest.starts_with('`')) {
+      rest.remove_prefix(1);
+      rest = rest.substr(0, rest.find('`'));
+    }
+    return text::trim(rest);
+  }
+  return {};
+}
+
+// <run dir>/worker-results/<file> -> <run dir>: the folder holding the
+// nearest worker-results above the file; empty for a relative path (the
+// lead's working folder is not known) or one outside any worker-results.
+inline std::string run_dir_of_result(std::string_view path) {
+  if (!path.starts_with('/') || path.find('\0') != std::string_view::npos) return {};
+  const std::filesystem::path file = std::filesystem::path(path).lexically_normal();
+  for (std::filesystem::path dir = file.parent_path(); dir.has_relative_path(); dir = dir.parent_path())
+    if (dir.filename() == "worker-results") return dir.parent_path().string();
+  return {};
+}
 
 // "phase-5.5" -> 5.5; anything else -> none.
 inline std::optional<double> phase_order(std::string_view phase) {

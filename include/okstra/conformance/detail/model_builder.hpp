@@ -98,6 +98,9 @@ class model_builder {
   }
 
   void dispatch(const transcript::line_event& ev, const transcript::tool_use_block& u) {
+    // Any dispatch's Result path counts: a roster worker okstra does not know is
+    // recognised only once the run (and its roster) is found.
+    if (scan::contains(u.input.prompt.raw, result_path_lead)) claim_run_dir(ev, u.input.prompt);
     std::string role = worker_role(u.input.subagent_type, roster_);
     if (role.empty()) return;  // not an okstra worker (Explore, general-purpose, …)
     worker_run& w = add_worker(ev, u, std::move(role));
@@ -106,6 +109,17 @@ class model_builder {
     w.team_name = std::string(u.input.team_name);
     w.errors_log_marker = scan::contains(u.input.prompt.raw, errors_log_marker);
     w.errors_sidecar_marker = scan::contains(u.input.prompt.raw, errors_sidecar_marker);
+  }
+
+  // The run dir a dispatch prompt's **Result path:** names (docs/conformance.md,
+  // "The run dir from the transcript"); dispatches are few, so decoding is cheap.
+  void claim_run_dir(const transcript::line_event& ev, transcript::raw_string prompt) {
+    const std::string text = transcript::decoded(prompt);
+    std::string dir = run_dir_of_result(result_path_in(text));
+    if (dir.empty()) return;
+    for (const run_dir_claim& c : m_.run_dir_claims)
+      if (c.dir == dir) return;
+    m_.run_dir_claims.push_back({std::move(dir), here(ev)});
   }
 
   void bash(const transcript::line_event& ev, const transcript::tool_use_block& u) {

@@ -101,7 +101,9 @@ OKSTRA_INLINE std::string to_json(const report& r, bool pretty) {
       detail::optional_text(w, "timestamp", v.timestamp);
       w.field("message", v.message).end_object();
     }
-    w.end_array().end_object();
+    w.end_array();
+    detail::optional_text(w, "reason", res.status == rule_status::skip ? res.skip_reason : std::string());
+    w.end_object();
   }
   w.end_array().key("diagnostics").begin_array();
   for (const auto& d : r.diagnostics) {
@@ -109,7 +111,9 @@ OKSTRA_INLINE std::string to_json(const report& r, bool pretty) {
     d.line ? w.value(static_cast<unsigned long long>(d.line)) : w.null();
     w.field("message", d.message).end_object();
   }
-  w.end_array().end_object();
+  w.end_array();
+  detail::optional_text(w, "runDirSource", r.run_dir_source);
+  w.end_object();
   return std::move(w).str();
 }
 
@@ -117,7 +121,9 @@ OKSTRA_INLINE std::string to_json(const report& r, bool pretty) {
 // style.color (docs/cli.md, "Terminal width and colour").
 OKSTRA_INLINE std::string to_text(const report& r, const style::output_style& style) {
   const auto status = [&](std::string_view word) { return style::paint(word, style::status_tone(word), style); };
-  std::string out = "session: " + r.session + "\nrun dir: " + (r.run_dir ? *r.run_dir : "none") + "\n";
+  std::string out = "session: " + r.session + "\nrun dir: " + (r.run_dir ? *r.run_dir : "none");
+  if (r.run_dir && r.run_dir_source == "inferred") out += " (inferred from the dispatch prompts' **Result path:**)";
+  out += '\n';
   for (const rule_result& res : r.results) {
     out.append(res.rule->id).append(" ").append(status(detail::status_name(res.status))).append(" [");
     out.append(detail::severity_name(res.rule->level)).append("] ").append(res.rule->name).append(": ");
@@ -156,7 +162,8 @@ OKSTRA_INLINE std::string to_junit(const report& r) {
   out += "  <testsuite name=\"okstra-validate-session\" tests=\"" + tests + "\" failures=\"" + std::to_string(failures) +
          "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\" time=\"0\">\n";
   out += "    <properties>\n      <property name=\"session\" value=\"" + xml_escaped(r.session) + "\"/>\n";
-  out += "      <property name=\"runDir\" value=\"" + xml_escaped(r.run_dir ? *r.run_dir : "") + "\"/>\n    </properties>\n";
+  out += "      <property name=\"runDir\" value=\"" + xml_escaped(r.run_dir ? *r.run_dir : "") + "\"/>\n";
+  out += "      <property name=\"runDirSource\" value=\"" + xml_escaped(r.run_dir_source) + "\"/>\n    </properties>\n";
   for (const rule_result& res : r.results) {
     out += "    <testcase classname=\"okstra.conformance\" name=\"" + xml_escaped(std::string(res.rule->id) + " " +
                                                                          std::string(res.rule->name)) + "\" time=\"0\"";

@@ -77,37 +77,78 @@ inline std::string report_writer_outcome(const session_model& m, std::uint64_t l
   }
 }
 
-// BC06: with a report writer on the roster, the lead writes the final report
-// only after a report-writer dispatch ended error/timeout (or none ran) and the
-// report writer's error log says why.
-inline void rule_report_writer_owns_report(const session_model& m, const run_facts* run, std::vector<violation>& out) {
-  if (run->crew.report_writer.empty()) return;
-  const std::string suffix = "reports/" + run->report_name;
+// "…/reports/final-report-<task type>-<NNN>.md": a final-report path of any
+// run, what BC06 matches without a run dir (docs/conformance.md, "BC06").
+inline bool any_final_report(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string_view folder = path.substr(0, slash), name = path.substr(slash + 1);
+  if (folder != "reports" && !folder.ends_with("/reports")) return false;
+  constexpr std::string_view head = "final-report-", tail = ".md";
+  if (name.size() < head.size() + tail.size() + 5 || !name.starts_with(head) || !name.ends_with(tail)) return false;
+  const std::string_view stem = name.substr(head.size(), name.size() - head.size() - tail.size());  // <type>-<NNN>
+  const std::string_view seq = stem.substr(stem.size() - 3);
+  if (stem[stem.size() - 4] != '-' || !std::all_of(seq.begin(), seq.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  return dirs::is_task_type(stem.substr(0, stem.size() - 4));
+}
+
+// The run's own final report: its reportPath, <run dir>/reports/<name>, or any
+// path ending in reports/<name> (a run dir copied elsewhere still matches).
+inline bool run_final_report(const run_facts& run, std::string_view p) {
+  const std::string suffix = "reports/" + run.report_name;
+  return p == run.report_path || p == run.report_in_run_dir.string() || p == suffix || p.ends_with("/" + suffix);
+}
+
+struct report_write {
+  evidence at;
+  std::string how, path;  // the tool (Bash for a shell write), the path written
+};
+
+// The lead's writes of the final report, in transcript order.
+inline std::vector<report_write> lead_report_writes(const session_model& m, const run_facts* run) {
+  std::string hit;
   const auto is_report = [&](std::string_view p) {
-    return !p.empty() && (p == run->report_path || p == run->report_in_run_dir.string() || p == suffix ||
-                          p.ends_with("/" + suffix));
+    const bool yes = !p.empty() && (run ? run_final_report(*run, p) : any_final_report(p));
+    if (yes) hit = std::string(p);
+    return yes;
   };
-  std::vector<std::pair<evidence, std::string>> writes;  // evidence, how
+  std::vector<report_write> writes;
   for (const file_write& w : m.writes)
-    if (is_report(w.path)) writes.emplace_back(w.at, w.tool);
+    if (is_report(w.path)) writes.push_back({w.at, w.tool, hit});
   for (const shell_call& s : m.shells)
-    if (s.actor == "lead" && shell_writes(s.command, is_report)) writes.emplace_back(s.at, "Bash");
-  std::sort(writes.begin(), writes.end(), [](const auto& a, const auto& b) { return a.first.line < b.first.line; });
-  const stdfs::path log = run->report_writer_errors_log();
-  const bool log_says_why = !non_blank_file(log).empty();
-  for (const auto& [at, how] : writes) {
+    if (s.actor == "lead" && shell_writes(s.command, is_report)) writes.push_back({s.at, "Bash", hit});
+  std::stable_sort(writes.begin(), writes.end(), [](const auto& a, const auto& b) { return a.at.line < b.at.line; });
+  return writes;
+}
+
+// BC06: with a report writer on the roster (the run's; without a run dir the
+// default one, which has it), the lead writes the final report only after a
+// report-writer dispatch ended error/timeout (or none ran) and the report
+// writer's error log says why. Without a run dir that log cannot be read, so
+// the exception cannot be proven and such a write is a violation that says so.
+inline void rule_report_writer_owns_report(const session_model& m, const run_facts* run, std::vector<violation>& out) {
+  if (run && run->crew.report_writer.empty()) return;
+  const std::vector<report_write> writes = lead_report_writes(m, run);
+  if (writes.empty()) return;
+  const std::string log = run ? run->report_writer_errors_log().string() : std::string();
+  const bool log_says_why = run && !non_blank_file(log).empty();
+  for (const report_write& w : writes) {
     const worker_run* last = nullptr;
-    const std::string outcome = report_writer_outcome(m, at.line, last);
-    const std::string what = "the lead writes the final report '" + run->report_name + "' (" + how + ")";
+    const std::string outcome = report_writer_outcome(m, w.at.line, last);
+    const std::string name = run ? run->report_name : stdfs::path(w.path).filename().string();
+    const std::string what = "the lead writes the final report '" + name + "' (" + w.how + ")";
     const std::string rw = last ? describe(*last) : "";
+    const std::string when = outcome == "not-run" ? " with no report-writer dispatch before it" : " after " + rw + " ended " + outcome;
     if (outcome == "completed")
-      out.push_back(violation_at(at, what + " although " + rw + " completed; the report belongs to the report writer"));
+      out.push_back(violation_at(w.at, what + " although " + rw + " completed; the report belongs to the report writer"));
     else if (outcome == "running")
-      out.push_back(violation_at(at, what + " while " + rw + " has not finished"));
+      out.push_back(violation_at(w.at, what + " while " + rw + " has not finished"));
+    else if (!run)
+      out.push_back(violation_at(w.at, what + when + "; whether the report writer's error log records why needs the run dir: "
+                                                      "give --run-dir"));
     else if (!log_says_why)
-      out.push_back(violation_at(at, what + (outcome == "not-run" ? " with no report-writer dispatch before it"
-                                                                   : " after " + rw + " ended " + outcome) +
-                                         ", but the error log '" + log.string() + "' does not record why"));
+      out.push_back(violation_at(w.at, what + when + ", but the error log '" + log + "' does not record why"));
   }
 }
 

@@ -90,9 +90,9 @@ inline stdfs::path absolute_path(const stdfs::path& p) {
   return out;
 }
 
-// Relative to the task root (with '/') when inside it, else absolute.
-inline std::string display_path(const stdfs::path& path, const stdfs::path& task_root) {
-  const stdfs::path relative = path.lexically_relative(task_root);
+// Relative to `base` (with '/') when inside it, else absolute.
+inline std::string display_path(const stdfs::path& path, const stdfs::path& base) {
+  const stdfs::path relative = path.lexically_relative(base);
   if (relative.empty() || *relative.begin() == "..") return path.generic_string();
   return relative.generic_string();
 }

@@ -20,6 +20,8 @@ enum class contract { analysis_packet, legacy_task_packet, full_contract, no_ins
 // The bundle's paths, absolute, and what its instruction set holds.
 struct bundle {
   stdfs::path task_root;
+  std::optional<stdfs::path> project_root;
+  stdfs::path display_base;  // the project root, else the task root
   stdfs::path instruction_set;
   std::optional<stdfs::path> run_dir;
   std::optional<measured_file> analysis_packet, legacy_task_packet;
@@ -42,14 +44,14 @@ inline std::string_view worker_mode_name(contract kind) {
   return kind == contract::legacy_task_packet ? lead_mode_name(contract::full_contract) : lead_mode_name(kind);
 }
 
-inline std::vector<std::string> display_paths(const file_set& set, const stdfs::path& task_root) {
+inline std::vector<std::string> display_paths(const file_set& set, const stdfs::path& base) {
   std::vector<std::string> out;
-  for (const auto& f : set.files) out.push_back(display_path(f.path, task_root));
+  for (const auto& f : set.files) out.push_back(display_path(f.path, base));
   return out;
 }
 
-inline file_set_metric to_metric(std::string_view mode, const file_set& set, const stdfs::path& task_root) {
-  return {std::string(mode), set.count(), set.bytes, set.tokens(), display_paths(set, task_root)};
+inline file_set_metric to_metric(std::string_view mode, const file_set& set, const stdfs::path& base) {
+  return {std::string(mode), set.count(), set.bytes, set.tokens(), display_paths(set, base)};
 }
 
 using safe_path::entry_type;
@@ -100,6 +102,8 @@ inline bundle open_bundle(const locations& where, reader& files, std::vector<std
   if (where.runtime_root) require_folder(*where.runtime_root);
   bundle b;
   b.task_root = absolute_path(where.task_root);
+  b.project_root = project_root_of(b.task_root);
+  b.display_base = b.project_root.value_or(b.task_root);
   b.instruction_set = b.task_root / "instruction-set";
   files.confine_to(b.task_root);
   if (where.run_dir) {
@@ -132,7 +136,7 @@ inline file_set full_contract_set(reader& files, const bundle& b) {
 inline instruction_set_metric measure_instruction_set(reader& files, const bundle& b) {
   file_set all;
   for (const auto& path : files.regular_files_below(b.instruction_set)) all.add(files.measure(path));
-  return {display_path(b.instruction_set, b.task_root), all.count(), all.bytes, all.tokens(),
+  return {display_path(b.instruction_set, b.display_base), all.count(), all.bytes, all.tokens(),
           b.analysis_packet ? b.analysis_packet->bytes : 0, b.legacy_task_packet ? b.legacy_task_packet->bytes : 0};
 }
 
@@ -149,7 +153,7 @@ inline file_set_metric measure_lead_phase1(reader& files, const bundle& b) {
       break;
     case contract::no_instruction_set: break;
   }
-  return to_metric(lead_mode_name(b.kind), set, b.task_root);
+  return to_metric(lead_mode_name(b.kind), set, b.display_base);
 }
 
 inline analysis_worker_metric measure_analysis_worker(reader& files, const bundle& b,
@@ -170,7 +174,7 @@ inline file_set_metric measure_report_writer(reader& files, const bundle& b) {
   if (b.run_dir)
     for (const auto& path : files.regular_files_below(*b.run_dir / "worker-results"))
       if (!is_timestamped_legacy_artifact(path.filename().string())) set.add(files.measure(path));
-  return to_metric("raw-synthesis-inputs", set, b.task_root);
+  return to_metric("raw-synthesis-inputs", set, b.display_base);
 }
 
 struct found_file {
@@ -253,12 +257,26 @@ OKSTRA_INLINE std::optional<stdfs::path> installed_runtime_root() {
   return detail::absolute_path(*root);
 }
 
+// The seed's project root, found from the layout rather than read from
+// project.json: a moved or copied project still shows its own paths.
+OKSTRA_INLINE std::optional<stdfs::path> project_root_of(const stdfs::path& task_root) {
+  for (stdfs::path dir = task_root.parent_path(); dir.has_relative_path(); dir = dir.parent_path()) {
+    const stdfs::path below = task_root.lexically_relative(dir);
+    if (below.empty() || *below.begin() != "tasks") continue;
+    if (dir.filename() == dirs::current_dir_name) return dir.parent_path();
+    if (dir.filename() == dirs::legacy_dir_name && dir.parent_path().filename() == dirs::legacy_parent_name)
+      return dir.parent_path().parent_path();
+  }
+  return std::nullopt;
+}
+
 OKSTRA_INLINE report measure(const locations& where) {
   report r;
   detail::reader files(r.warnings);
   const detail::bundle b = detail::open_bundle(where, files, r.warnings);
   r.task_root = b.task_root.generic_string();
-  if (b.run_dir) r.run_dir = detail::display_path(*b.run_dir, b.task_root);
+  if (b.project_root) r.project_root = b.project_root->generic_string();
+  if (b.run_dir) r.run_dir = detail::display_path(*b.run_dir, b.display_base);
   if (where.runtime_root) r.runtime_root = detail::absolute_path(*where.runtime_root).generic_string();
   r.instruction_set = detail::measure_instruction_set(files, b);
   r.lead_phase1 = detail::measure_lead_phase1(files, b);

@@ -132,6 +132,7 @@ OKSTRA_INLINE std::string to_json(const report& r, bool pretty) {
   json::writer w(pretty);
   w.begin_object();
   w.field("taskRoot", r.task_root);
+  detail::optional_field(w, "projectRoot", r.project_root);
   detail::optional_field(w, "runDir", r.run_dir);
   detail::optional_field(w, "runtimeRoot", r.runtime_root);
   const auto& is = r.instruction_set;

@@ -167,6 +167,27 @@ OKSTRA_INLINE std::string escaped_key(const task_key& key) {
   return "sha256-" + sha256_hex(key.str());
 }
 
+// The seed's lock names (docs/dirs.md, "Lock names"). A safe segment never
+// holds '%', so "%2D" cannot be mistaken for anything else, and a segment
+// without '-' (the common case) is left as it is, byte for byte the seed's.
+OKSTRA_INLINE std::string lock_segment(std::string_view safe) {
+  std::string out;
+  out.reserve(safe.size());
+  for (const char c : safe) {
+    if (c == '-') out += "%2D";
+    else out += c;
+  }
+  return out;
+}
+
+OKSTRA_INLINE std::string lock_key(const task_key& key) {
+  std::string joined = lock_segment(safe_segment(key.project_id)) + "-" + lock_segment(safe_segment(key.task_group)) +
+                       "-" + lock_segment(safe_segment(key.task_id));
+  // As escaped_key: room in a 255-byte file name for a prefix and a task type.
+  if (joined.size() <= 160) return joined;
+  return "sha256-" + sha256_hex(joined);
+}
+
 OKSTRA_INLINE bool safe_segments_collide(const task_key& a, const task_key& b) {
   return !(a == b) && safe_segment(a.project_id) == safe_segment(b.project_id) &&
          safe_segment(a.task_group) == safe_segment(b.task_group) &&

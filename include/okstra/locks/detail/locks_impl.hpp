@@ -270,14 +270,16 @@ OKSTRA_INLINE lock lock::acquire_below(const stdfs::path& base, const stdfs::pat
 
 OKSTRA_INLINE stdfs::path central_lock_file(const dirs::home_layout& home) { return home.locks_dir() / "central.lock"; }
 
+// The seed's names (docs/dirs.md, "Lock names"), so an okstra of the seed
+// and this toolkit on one home take the same files and exclude each other.
 OKSTRA_INLINE stdfs::path task_lock_file(const dirs::home_layout& home, const dirs::task_key& key,
                                   std::string_view task_type) {
   dirs::validate_task_type(task_type);
-  return home.locks_dir() / ("task-" + dirs::escaped_key(key) + "-" + std::string(task_type) + ".lock");
+  return home.locks_dir() / ("task-" + dirs::lock_key(key) + "-" + std::string(task_type) + ".lock");
 }
 
 OKSTRA_INLINE stdfs::path provision_lock_file(const dirs::home_layout& home, const dirs::task_key& key) {
-  return home.locks_dir() / "worktree-provision" / (dirs::escaped_key(key) + ".lock");
+  return home.locks_dir() / "worktree-provision" / (dirs::lock_key(key) + ".lock");
 }
 
 OKSTRA_INLINE stdfs::path registry_lock_file(const dirs::home_layout& home) {

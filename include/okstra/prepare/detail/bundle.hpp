@@ -169,6 +169,7 @@ inline template_values base_values(const run_request& r, const run_paths& paths,
           {"DIRECTIVES", bullet_list(r.directives, "none")},
           {"APPROVED_PLAN", r.approved_plan ? r.approved_plan->string() : "none"},
           {"CLARIFICATION_RESPONSE", r.clarification_response ? "clarification-response.md" : "none"},
+          {"REFERENCE_EXPECTATIONS", r.reference_expectations ? "reference-expectations.md" : "none"},
           {"PR_TEMPLATE_PATH", c.pr.path.string()}, {"PR_TEMPLATE_SOURCE", c.pr.source},
           {"CREATED_AT", c.created_at}, {"OKSTRA_VERSION", c.okstra_version.value_or(c.tool_version)}};
 }
@@ -181,6 +182,7 @@ inline std::string run_inputs_json(const run_request& r, const run_context& c) {
   w.end_array();
   write_optional(w, "approvedPlan", r.approved_plan ? r.approved_plan->string() : "");
   write_optional(w, "clarificationResponse", r.clarification_response ? r.clarification_response->string() : "");
+  write_optional(w, "referenceExpectations", r.reference_expectations ? r.reference_expectations->string() : "");
   write_optional(w, "prTemplateOverride", r.pr_template_override ? r.pr_template_override->string() : "");
   w.field("executor", c.executor).key("workers").begin_array();
   for (const auto& worker : c.workers) w.value(worker);
@@ -221,6 +223,9 @@ OKSTRA_INLINE std::vector<planned_file> plan_bundle(const run_request& request, 
   if (request.clarification_response)
     files.push_back(
         {instruction_set / "clarification-response.md", fs::read_file(*request.clarification_response, fs::document_read_limit), root});
+  if (request.reference_expectations)
+    files.push_back({instruction_set / "reference-expectations.md",
+                     fs::read_file(*request.reference_expectations, fs::document_read_limit), root});
   files.push_back({paths.seq_prompts_dir / "run-inputs.json", detail::run_inputs_json(request, context), root});
   detail::add_worker_prompts(files, paths, context, templates, values);
   values["TOKEN_SUMMARY_TABLE"] = detail::token_summary_table(context);

@@ -112,6 +112,7 @@ OKSTRA_INLINE std::vector<std::string> all_template_files() {
     for (const auto& f : set.instruction_set) files.insert(f.template_path);
     files.insert({set.phase_guide, set.report, set.worker_preamble, set.pr_body});
   }
+  files.insert("settings.local.json");  // linked into projects (docs/prepare.md, "Project settings link")
   return {files.begin(), files.end()};
 }
 

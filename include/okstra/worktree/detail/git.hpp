@@ -110,6 +110,17 @@ inline bool branch_exists(const stdfs::path& repo, const std::string& branch) {
   return git_try(repo, {"show-ref", "--verify", "--quiet", "refs/heads/" + branch}).ok();
 }
 
+// The branch a new task most likely starts from, for a hint only: the
+// remote's default branch, else a local main or master, else HEAD's branch
+// (docs/prepare.md "The base ref").
+inline std::string likely_base(const stdfs::path& repo) {
+  const auto remote = git_try(repo, {"symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"});
+  if (remote.ok() && !strip_newlines(remote.out).empty()) return strip_newlines(remote.out);
+  for (const char* name : {"main", "master"})
+    if (branch_exists(repo, name)) return name;
+  return head_name(repo);
+}
+
 inline void check_branch_name(const stdfs::path& repo, const std::string& branch) {
   if (!git_try(repo, {"check-ref-format", "--branch", branch}).ok())
     throw usage_error(quoted("task id gives an invalid git branch name", branch),

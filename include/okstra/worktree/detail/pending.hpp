@@ -146,7 +146,7 @@ inline stdfs::path git_effects_lock_file(const dirs::home_layout& home, const di
   struct stat st{};
   if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw input_error(quoted("not a plain folder", dir.string()), "okstra never follows a link among its locks");
-  return dir / (dirs::escaped_key(key) + ".lock");
+  return dir / (dirs::lock_key(key) + ".lock");  // named like the key's other locks (docs/dirs.md, "Lock names")
 }
 
 class git_effects_lock {

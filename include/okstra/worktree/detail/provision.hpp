@@ -261,7 +261,7 @@ OKSTRA_INLINE provision_result provision_task_worktree(const dirs::home_layout& 
   }
   if (!request.base_ref && request.require_base_ref)
     throw usage_error(quoted("missing --base-ref for the first worktree of", request.key.str()),
-                      "name the commit the task branch starts from, e.g. --base-ref main");
+                      "name the commit the task branch starts from, e.g. --base-ref " + detail::likely_base(repo));
   detail::creation c{request.key, std::nullopt, row, dirs::worktree_path(home, request.key).string(),
                      prefix + "-" + dirs::safe_segment(request.key.task_id), {}, {}};
   c.base_ref = request.base_ref ? *request.base_ref : detail::head_name(repo);
