@@ -14,3 +14,4 @@
 #include "okstra/token_usage/detail/report_impl.hpp"
 #include "okstra/token_usage/detail/collect_impl.hpp"
 #include "okstra/token_usage/detail/collect_handles.hpp"
+#include "okstra/token_usage/detail/limits_impl.hpp"

@@ -428,8 +428,9 @@ BOOST_AUTO_TEST_CASE(json_carries_session_and_block_details) {
              std::string::npos);
   const std::string blocks = tu::render_json(small_report(tu::report_kind::blocks), false);
   BOOST_TEST(blocks.find(R"({"key":"2026-11-24T01:00:00Z",)") != std::string::npos);
+  // One block per source (docs/usage-blocks.md, "Blocks"): Claude's holds its 01:00 call only.
   BOOST_TEST(blocks.find(R"("start":"2026-11-24T01:00:00Z","end":"2026-11-24T06:00:00Z",)"
-                         R"("lastActivity":"2026-11-24T02:00:00Z","active":false})") != std::string::npos);
+                         R"("lastActivity":"2026-11-24T01:00:00Z","active":false,"source":"claude",)") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(empty_reports_render_valid_output) {

@@ -44,8 +44,10 @@ got=$(json_field "$work/fixtures.json" "d['bySource']['gemini']['total']")
 [ "$got" = "6100" ] && pass "gemini fixtures: total 6100" || fail "gemini fixtures: $got"
 grep -q "warning: skipped" "$work/err" && pass "skipped lines summarised on stderr" || fail "no skipped-lines summary"
 for kind in weekly monthly session blocks; do
+  every=''  # blocks read Claude Code alone unless told (docs/usage-blocks.md, "Blocks")
+  if [ "$kind" = blocks ]; then every='--source claude,codex,gemini,cursor'; fi
   # shellcheck disable=SC2086
-  "$bin" "$kind" --json --no-cache $roots >"$work/$kind.json" 2>/dev/null
+  "$bin" "$kind" --json --no-cache $roots $every >"$work/$kind.json" 2>/dev/null
   a=$(json_field "$work/$kind.json" "d['totals']")
   b=$(json_field "$work/fixtures.json" "d['totals']")
   [ "$a" = "$b" ] && pass "$kind has the daily grand totals" || fail "$kind totals differ: $a vs $b"

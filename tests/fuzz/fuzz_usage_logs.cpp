@@ -1,8 +1,9 @@
 // libFuzzer target: the log readers of okstra-usage on arbitrary bytes —
 // the Claude Code line reader and per-file parser (json_scan), and the
 // Codex, Gemini and Cursor parsers. None may crash, hang or throw; a parse
-// in two pieces must give the Claude parser the same entries as one parse,
-// and every cache encoding must decode to the same result.
+// in two pieces must give the Claude parser the same entries as one parse
+// (and the Codex parser the same result, official limits included), and
+// every cache encoding must decode to the same result.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -44,6 +45,26 @@ void claude(std::string_view text) {
   tu::claude::merge(inputs);
 }
 
+// Codex: resuming at a line boundary gives a whole parse's result (its
+// rate_limits observation included, docs/usage-limits.md), and the result
+// survives its cache encoding; Claude Code's statusline input never throws.
+void codex(std::string_view text, const tu::codex::file_result& whole) {
+  const std::size_t cut = text.find('\n', text.size() / 2);
+  if (cut != std::string_view::npos) {
+    tu::codex::file_result r = tu::codex::parse(text.substr(0, cut + 1));
+    tu::codex::parse_more(r, text.substr(r.consumed));
+    if (!(r == whole)) fail("codex: a parse in two pieces differs from one parse");
+  }
+  tu::detail::encoder e;
+  whole.encode(e);
+  tu::detail::decoder d(e.buffer());
+  if (!(tu::codex::file_result::decode(d) == whole) || d.failed()) fail("codex: cache encoding does not round-trip");
+  try {
+    (void)tu::statusline_limits(okstra::json::parse(text, "fuzz"), 0);
+  } catch (const okstra::error&) {
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -55,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const auto codex = tu::codex::parse(text);
   tu::codex::merge({{"x", &codex}});
+  ::codex(text, codex);
   tu::gemini::merge({{"y.json", nullptr}});
   const auto doc = tu::gemini::parse_document(text);
   const auto lines = tu::gemini::parse_jsonl(text);

@@ -19,6 +19,7 @@
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/price_sources.hpp"
 #include "okstra/token_usage/report.hpp"
+#include "okstra/token_usage/limits.hpp"
 #include "okstra/token_usage/report_cache.hpp"
 #include "okstra/token_usage/run_summary.hpp"
 #include "okstra/dirs/dirs.hpp"
@@ -38,6 +39,7 @@ constexpr const char* tool = "okstra-usage";
 const char* details =
     "Reports: daily (default), weekly, monthly, session, blocks (5-hour billing windows),\n"
     "run --run-dir DIR (okstra attribution), cursor-hook [--install],\n"
+    "limits (the agents' own rate-limit windows),\n"
     "prices [MODEL...] (what each model costs), prices update [--from URL|FILE].\n"
     "\n"
     "Environment:\n"
@@ -96,7 +98,9 @@ void prefer_huge_pages() {
   ::unsetenv("OKSTRA_NO_REEXEC");  // exec failed: carry on without
 }
 
-tu::collect_options collect_options_from(const cli::arguments& cmd) {
+// blocks: Claude Code alone unless --source says otherwise, and the official
+// windows they anchor to (docs/usage-blocks.md, "Blocks").
+tu::collect_options collect_options_from(const cli::arguments& cmd, bool blocks = false) {
   tu::collect_options o;
   if (auto list = cmd.text("source")) {
     o.enabled = {false, false, false, false};
@@ -104,7 +108,11 @@ tu::collect_options collect_options_from(const cli::arguments& cmd) {
     for (const auto name : okstra::text::split_list(*list, ','))
       for (const auto s : tu::all_sources)
         if (tu::source_name(s) == name) o.enabled[static_cast<std::size_t>(s)] = true;
+  } else if (blocks) {
+    o.enabled = {false, false, false, false};
+    o.enabled[static_cast<std::size_t>(tu::source::claude)] = true;
   }
+  o.official_limits = blocks;
   o.claude_roots = paths_of(cmd, "claude-dir");
   o.codex_roots = paths_of(cmd, "codex-dir");
   o.gemini_roots = paths_of(cmd, "gemini-dir");
@@ -198,6 +206,18 @@ cli::command report_command(tu::report_kind kind) {
   c.usage = {"[options]"};
   c.details = details;
   c.options = report_options();
+  if (kind == tu::report_kind::blocks)
+    c.details = std::string(
+                    "Blocks are per source and never mix sources: Claude Code alone by default\n"
+                    "(the subscription limit is per product); --source codex (or a list) gives each\n"
+                    "source its own blocks, grouped by source. Gaps between blocks are shown. The\n"
+                    "active block shows elapsed and remaining time, the burn rate since its first\n"
+                    "record (tokens/min, USD/h) and a projection to its end. Where the agent recorded\n"
+                    "its official 5-hour window (see 'okstra-usage limits'), the block is that window\n"
+                    "(docs/usage-blocks.md, \"Blocks\").\n\n") +
+                details;
+  if (kind == tu::report_kind::blocks)
+    c.options.push_back(cli::flag("active", "only the active block of each source (none: empty, a note on stderr)"));
   c.formats = {"table", "json", "csv", "text"};
   return c;
 }
@@ -225,6 +245,23 @@ cli::command cursor_hook_command() {
       "$OKSTRA_HOME/usage/cursor.jsonl under the central lock; prints nothing.\n"
       "--install prints the hooks.json entry to merge into ~/.cursor/hooks.json.";
   c.options = {cli::flag("install", "print the hook configuration to add, and exit")};
+  return c;
+}
+
+cli::command limits_command() {
+  cli::command c;
+  c.name = "limits";
+  c.summary = "the latest rate-limit windows the agents recorded";
+  c.usage = {"[--json] [--tz ZONE] [options]"};
+  c.details =
+      "Per source: the percentage used of the primary (short) and secondary (long)\n"
+      "window, its length, when it resets and how old the observation is. Codex from\n"
+      "its rollouts; Claude Code from $OKSTRA_HOME/usage/limits.json, which the\n"
+      "statusline records. A source with nothing recorded is 'unknown'; nothing is\n"
+      "estimated. Default sources: claude, codex.";
+  c.options = {cli::text("tz", "ZONE", "IANA time zone of the reset times (default: local)")};
+  for (auto& o : collect_options()) c.options.push_back(std::move(o));
+  c.formats = {"table", "json", "text"};
   return c;
 }
 
@@ -273,6 +310,7 @@ cli::program declare() {
   for (const auto k : report_kinds) p.commands.push_back(report_command(k));
   p.commands.push_back(run_command());
   p.commands.push_back(cursor_hook_command());
+  p.commands.push_back(limits_command());
   p.commands.push_back(prices_command());
   p.commands.push_back(prices_update_command());
   p.exits = {{0, "done"},
@@ -321,11 +359,29 @@ std::string render_report(const tu::report& report, const std::string& format, c
   return tu::render_table(report, style);  // table and text: the same human view
 }
 
+// What blocks add to a report's options: --active, the official windows the
+// agents recorded, and the test-only clock OKSTRA_TEST_NOW (docs/usage-blocks.md, "Blocks").
+void add_block_options(tu::report_options& o, const cli::arguments& cmd, const tu::collection& collected) {
+  o.active_only = cmd.has("active");
+  if (const char* now = std::getenv("OKSTRA_TEST_NOW"); now && *now) {
+    const auto ms = okstra::time::parse_iso8601(now);
+    if (!ms) throw okstra::usage_error(okstra::quoted("invalid OKSTRA_TEST_NOW", now), "a test-only setting: an ISO 8601 time");
+    o.now_ms = *ms;
+  }
+  // A primary window of at most 5 hours anchors the source's blocks; a
+  // longer one (a week) is no billing block.
+  for (const auto s : tu::all_sources) {
+    const auto w = tu::latest_official_window(collected.limits, s);
+    if (w && w->window_minutes > 0 && w->window_minutes <= 300 && w->resets_at_ms > 0)
+      o.block_anchors.push_back({s, w->resets_at_ms - w->window_minutes * 60'000, w->resets_at_ms});
+  }
+}
+
 int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std::string> args) {
   const std::string format = report_format(cmd);
-  const auto options = report_options_from(cmd, kind);
+  auto options = report_options_from(cmd, kind);
   const auto prices = prices_from(cmd);
-  const auto collect = collect_options_from(cmd);
+  const auto collect = collect_options_from(cmd, kind == tu::report_kind::blocks);
   const auto style = cli::stdout_style(cmd);
   // A report of unchanged logs with the same command line and output style
   // is printed again as it was; blocks depend on the clock and are always computed.
@@ -347,14 +403,17 @@ int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std:
   }
   const auto collected = tu::collect(collect, std::move(logs), preloaded);
   std::string problems = problems_of(collected);
+  if (kind == tu::report_kind::blocks) add_block_options(options, cmd, collected);
   const auto report = tu::build_report(collected.records, collected.stats, prices, options);
   problems += unpriced_warning(report);
+  const bool no_active = options.active_only && report.rows.empty();
+  if (no_active) problems += std::string(tool) + ": no active block\n";
   std::fwrite(problems.data(), 1, problems.size(), stderr);
   tu::detail::trace("build report");
   std::string text = render_report(report, format, cmd, style);
   while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
   if (!key.empty()) tu::store_report(collect, key, {problems, text});
-  cli::emit(cmd, text);
+  if (!(no_active && format != "json" && format != "csv")) cli::emit(cmd, text);  // an empty table: nothing
   tu::detail::trace("render and print");
   tu::finish_cache_writes();
   tu::detail::trace("finish cache write");
@@ -403,6 +462,37 @@ int run_attribution(const cli::arguments& cmd) {
   return 0;
 }
 
+// Codex limits come from its rollouts (through the cache), Claude Code's from
+// the recorded limits file only: its transcripts carry none, so they are not read.
+int run_limits(const cli::arguments& cmd) {
+  const std::string tz = cmd.text("tz").value_or("");
+  const auto zone = tz.empty() ? tu::time_zone::local() : tu::time_zone::load(tz);
+  auto collect = collect_options_from(cmd);
+  std::array<bool, 4> shown = collect.enabled;
+  if (!cmd.has("source")) shown = {true, true, false, false};  // the sources that record limits
+  const auto at = [](tu::source s) { return static_cast<std::size_t>(s); };
+  tu::official_limits limits{};
+  if (shown[at(tu::source::codex)]) {
+    collect.enabled = {false, true, false, false};
+    collect.official_limits = true;
+    const auto collected = tu::collect(collect);
+    for (const auto& w : collected.warnings) okstra::cli::warn(tool, w);
+    limits[at(tu::source::codex)] = collected.limits[at(tu::source::codex)];
+  }
+  if (shown[at(tu::source::claude)]) {
+    std::vector<std::string> warnings;
+    limits[at(tu::source::claude)] = tu::read_recorded_limits(tu::recorded_limits_file(), warnings)[0];
+    for (const auto& w : warnings) okstra::cli::warn(tool, w);
+  }
+  const auto now = okstra::time::now_unix_ms();
+  std::string text = cmd.out().format == "json" ? tu::render_limits_json(limits, shown, zone, now, cmd.out().pretty())
+                                                 : tu::render_limits_table(limits, shown, zone, now);
+  while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
+  cli::emit(cmd, text);
+  tu::finish_cache_writes();
+  return 0;
+}
+
 int run_prices_update(const cli::arguments& cmd) {
   const std::string from = cmd.text("from").value_or(std::string(tu::default_prices_url));
   const auto done = tu::update_prices(okstra::dirs::home(), from);
@@ -447,6 +537,7 @@ int run(int argc, char** argv) {
     const std::string& sub = cmd->command();
     if (sub == "run") return run_attribution(*cmd);
     if (sub == "cursor-hook") return run_cursor_hook(*cmd, argv[0]);
+    if (sub == "limits") return run_limits(*cmd);
     if (sub == "prices") return run_prices(*cmd);
     if (sub == "prices update") return run_prices_update(*cmd);
     // The report key hashes the arguments after the report's name.

@@ -10,12 +10,20 @@
 //   monthly "YYYY-MM"; rows sorted by key.
 // - session: key = session id, with the project of its latest record and its
 //   last activity; rows sorted by last activity, then key.
-// - blocks: 5-hour billing windows. A block starts at its first record's time
-//   floored to the UTC hour (= the local hour in whole-hour zones); a record
-//   stays in the block while it is < 5 h after the block start and < 5 h after
-//   the previous record, else it opens a new block. Key = the start as ISO
-//   time in the zone; active = now is inside [start, start + 5 h) and the last
-//   activity is < 5 h old. Rows sorted by start.
+// - blocks: 5-hour billing windows, computed per source and never mixing
+//   sources (docs/usage-blocks.md, "Blocks"). A block starts at its first record's
+//   time floored to the UTC hour (= the local hour in whole-hour zones); a
+//   record stays in the block while it is before the block's end (start + 5 h)
+//   and < 5 h after the previous record, else it opens a new block. An official
+//   window of the source (options.block_anchors) holds exactly the records
+//   inside it, with its own start and end; a block before it ends at its start
+//   at the latest, one after it starts at its end at the earliest. Key = the
+//   start as ISO time in the zone; active = now is inside [start, end) and the
+//   last activity is < 5 h old; the active block carries elapsed and remaining
+//   time, burn rate and projection. Rows sorted by source (all_sources order),
+//   then start; gaps between a source's consecutive blocks are listed apart.
+//   active_only keeps only the records of active blocks (a filter: totals and
+//   bySource follow it).
 // - Filters: since/until inclusive on the record time; sources; project is a
 //   substring of record.project; model a case-insensitive substring.
 // - Unpriced models cost 0 and are listed once in unpriced_models, each with
@@ -59,6 +67,32 @@ struct model_row {
   bool priced = true;
 };
 
+// The active block's pace (docs/usage-blocks.md, "The active block"): the burn rate
+// is the block's tokens and cost over the time since its first record (at
+// least one minute); the projection adds that rate over the remaining time.
+struct block_activity {
+  std::int64_t elapsed_ms = 0;    // now - block start
+  std::int64_t remaining_ms = 0;  // block end - now
+  double tokens_per_minute = 0;
+  double usd_per_hour = 0;
+  std::uint64_t projected_tokens = 0;  // at the block's end
+  double projected_cost_usd = 0;
+};
+
+// Time between one block's end and the next block's start of the same source.
+struct block_gap {
+  source src = source::claude;
+  std::int64_t start_ms = 0, end_ms = 0;
+};
+
+// The limit window an agent reported for a source (e.g. Codex's primary
+// rate limit: start = resets_at - window_minutes); blocks anchor to it
+// (docs/usage-blocks.md, "Anchored to the official window").
+struct block_anchor {
+  source src = source::claude;
+  std::int64_t start_ms = 0, end_ms = 0;
+};
+
 struct report_row {
   std::string key;  // "2026-11-24", "2026-11-23" (Monday), "2026-11", session id, "2026-11-24T09:00:00+09:00"
   tokens usage;
@@ -70,6 +104,9 @@ struct report_row {
   // blocks only
   std::optional<std::int64_t> block_start_ms, block_end_ms;
   bool active = false;
+  source block_source = source::claude;
+  bool anchored = false;                 // start and end are an official window's
+  std::optional<block_activity> live;    // the active block only
   // session only
   std::string project;
 };
@@ -97,6 +134,7 @@ struct report {
   double total_cost_usd = 0;
   std::vector<source_totals> by_source;      // in all_sources order
   std::vector<unpriced_model> unpriced_models;  // sorted by model, unique
+  std::vector<block_gap> gaps;               // blocks only: by source, then time
   bool breakdown = false;                    // rows carry per-model breakdowns
   time_zone zone;                            // keys and times are in this zone
 };
@@ -107,6 +145,8 @@ struct report_options {
   std::string time_zone;  // IANA name; empty: the process's local zone
   bool breakdown = false;
   std::int64_t now_ms = 0;  // for "active" blocks; 0 means now
+  bool active_only = false;  // blocks: only the active block of each source
+  std::vector<block_anchor> block_anchors;  // blocks: at most one per source is used (the latest start)
 };
 
 // stats: per-source file/record/skipped counts from collection (indexed by

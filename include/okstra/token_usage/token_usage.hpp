@@ -39,6 +39,7 @@
 
 #include "okstra/core/api.hpp"
 #include "okstra/token_usage/detail/trace.hpp"  // OKSTRA_USAGE_TRACE phases, marked by the tool too
+#include "okstra/token_usage/limits.hpp"
 #include "okstra/token_usage/record.hpp"
 
 namespace okstra::token_usage {
@@ -53,6 +54,10 @@ struct collect_options {
   std::filesystem::path cache_dir;  // empty: <okstra home>/cache/usage
   unsigned threads = 0;             // 0: all cores
   bool progress = false;            // a progress bar on stderr
+  // Fill collection::limits (limits.hpp): every Codex result is decoded
+  // (no snapshot for Codex) and the recorded limits file is read.
+  bool official_limits = false;
+  std::filesystem::path limits_file;  // empty: recorded_limits_file()
   // Called once the bytes to parse are known, before any is read (the tool
   // uses it to restart itself with huge pages when there is much to read).
   std::function<void(std::uint64_t bytes_to_read)> before_reading;
@@ -64,6 +69,7 @@ struct collection {
   std::vector<std::string> warnings;
   std::uint64_t files_read = 0;     // files (re)parsed this run
   std::uint64_t bytes_read = 0;
+  official_limits limits{};  // by source; only with collect_options::official_limits
 };
 
 namespace detail {

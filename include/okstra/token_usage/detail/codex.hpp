@@ -61,6 +61,8 @@
 //   parent is not among the files is counted whole and listed in
 //   forks_without_parent (the caller warns: totals may include history).
 // - Rows whose normalised usage is all zero yield no record.
+// - Official limits: the latest `rate_limits` of the file's token_count
+//   events, and merge's latest over all files (detail/codex_limits.hpp).
 #pragma once
 
 #include <algorithm>
@@ -76,6 +78,7 @@
 #include "okstra/core/error.hpp"
 #include "okstra/core/json.hpp"
 #include "okstra/core/time.hpp"
+#include "okstra/token_usage/detail/codex_limits.hpp"
 #include "okstra/token_usage/detail/log_format.hpp"
 #include "okstra/token_usage/record.hpp"
 
@@ -115,6 +118,7 @@ struct format;  // the log_format below
 struct file_result : detail::parsed_file<format> {
   parse_state state;
   std::vector<row> rows;
+  std::optional<limit_observation> limits;  // the latest rate_limits seen in the file
 
   friend bool operator==(const file_result&, const file_result&) = default;
 };
@@ -275,7 +279,10 @@ inline bool handle_line(file_result& r, std::string_view line) {
   if (type == "turn_context") on_turn_context(r.state, *payload);
   if (type != "event_msg") return true;
   const auto event = json::get_string(*payload, "type");
-  if (token && event == "token_count") return on_token_count(r, *payload, r.state.last_timestamp_ms);
+  if (token && event == "token_count") {
+    limits_detail::on_rate_limits(r.limits, *payload, r.state.last_timestamp_ms);
+    return on_token_count(r, *payload, r.state.last_timestamp_ms);
+  }
   if (event == "thread_settings_applied") on_thread_settings(r.state, *payload);
   return true;
 }
@@ -308,7 +315,7 @@ inline service_tier get_tier(detail::decoder& in) {
 struct format {
   static constexpr std::string_view name = "codex";
   static constexpr source src = source::codex;
-  static constexpr std::uint8_t cache_tag = 'x', cache_layout = 2;  // 2: + service tiers
+  static constexpr std::uint8_t cache_tag = 'x', cache_layout = 3;  // 2: + service tiers; 3: + limits
   using file_result = codex::file_result;
   struct scratch {};
 
@@ -327,6 +334,7 @@ struct format {
       out.usage(x.usage);
       parse_detail::put(out, x.total);
     });
+    limits_detail::put(out, r.limits);
   }
 
   static void decode_body(detail::decoder& in, file_result& r) {
@@ -345,6 +353,7 @@ struct format {
       x.total = parse_detail::get(in);
       return x;
     });
+    r.limits = limits_detail::get(in);
   }
 };
 
@@ -361,6 +370,7 @@ struct merge_result : detail::merged {
   std::uint64_t duplicate_files = 0;              // copies of a session not counted
   std::uint64_t replayed_rows = 0;                // fork/subagent history not counted
   std::vector<std::string> forks_without_parent;  // paths, sorted
+  std::optional<limit_observation> limits;        // the latest over all files
 };
 
 using file_ref = detail::file_ref_of<file_result>;
@@ -401,6 +411,8 @@ inline merge_result merge(const std::vector<file_ref>& files) {
   std::map<std::string, std::vector<const file_ref*>> sessions;
   out.skipped_lines = detail::for_each_parsed(files, [&](const file_ref& f) {
     sessions[parse_detail::session_key(f)].push_back(&f);
+    const auto& seen = f.second->limits;
+    if (seen && (!out.limits || later_observation(*seen, *out.limits))) out.limits = seen;
   });
   for (auto& [key, copies] : sessions) {
     std::sort(copies.begin(), copies.end(), parse_detail::better_copy);

@@ -130,6 +130,24 @@ inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes&
   out.records = std::move(records);
 }
 
+// The latest official limits per source (limits.hpp): Codex from its files'
+// results (all decoded: take_snapshots leaves Codex out), Claude Code from the
+// recorded limits file.
+inline void collect_limits(const collect_options& o, const std::vector<tracked>& files, collection& out) {
+  if (o.enabled[static_cast<std::size_t>(source::codex)])
+    out.limits[static_cast<std::size_t>(source::codex)] =
+        merge_source<codex::file_result>(files, source::codex, [](const std::vector<codex::file_ref>& refs) {
+          std::optional<limit_observation> latest;
+          for (const auto& f : refs)
+            if (f.second->limits && (!latest || later_observation(*f.second->limits, *latest))) latest = f.second->limits;
+          return latest;
+        });
+  if (o.enabled[static_cast<std::size_t>(source::claude)]) {
+    const auto recorded = read_recorded_limits(o.limits_file.empty() ? recorded_limits_file() : o.limits_file, out.warnings);
+    out.limits[static_cast<std::size_t>(source::claude)] = recorded[static_cast<std::size_t>(source::claude)];
+  }
+}
+
 // Every sum a report forms (grouping, totals, by source, run summary) is a
 // sum over a subset of the collected records, so checking the grand totals
 // once keeps every later sum within max_count (docs/usage.md, "Counts that do
@@ -348,6 +366,7 @@ inline std::array<bool, 4> take_snapshots(const collect_options& o, const cache_
   for (std::size_t i = 0; i < 4; ++i) {
     const snapshot_ref& snap = cache.snapshots[i];
     if (!o.enabled[i] || !snap.present || snap.fingerprint != fingerprints[i]) continue;
+    if (o.official_limits && static_cast<source>(i) == source::codex) continue;  // its limits are in the files
     source_snapshot decoded;
     if (!load_snapshot(store, snap, static_cast<source>(i), decoded)) continue;
     notes.snapshots[i] = std::move(decoded);
@@ -442,6 +461,12 @@ inline std::shared_ptr<write_back_job> plan_write_back(const collect_options& o,
     // merged: the next run merges only what it reads onto it.
     const bool claude = static_cast<source>(i) == source::claude;
     if (!quiet[i] && !claude) continue;
+    // Codex left out of its snapshot only for its limits: the snapshot still holds.
+    const snapshot_ref& old = cache.snapshots[i];
+    if (o.official_limits && static_cast<source>(i) == source::codex && old.present && old.fingerprint == fingerprints[i]) {
+      job->snapshots[i] = old;
+      continue;
+    }
     if (claude && extend_claude_chain(*job, cache, notes, fingerprints[0])) continue;
     const auto from = std::find_if(out.records.begin(), out.records.end(), [&](const record& r) {
       return static_cast<std::size_t>(r.src) >= i;
@@ -529,6 +554,7 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
     if (!notes.claude_piece && !verify_cached_parts(files, *store)) return std::nullopt;
   }
   merge_all(files, out, notes);
+  if (o.official_limits) collect_limits(o, files, out);
   report_unreadable(logs.unreadable, files, out);
   trace("merge");
   const bool changed = !(all_taken && cache.valid);

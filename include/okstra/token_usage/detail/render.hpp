@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "okstra/core/json.hpp"
+#include "okstra/core/time.hpp"
 #include "okstra/core/utf8.hpp"
 
 namespace okstra::token_usage {
@@ -29,6 +30,35 @@ inline void write_buckets(json::writer& w, const tokens& t, double cost) {
   w.field("input", t.input).field("output", t.output).field("cacheWrite5m", t.cache_write_5m);
   w.field("cacheWrite1h", t.cache_write_1h).field("cacheRead", t.cache_read).field("reasoning", t.reasoning);
   w.field("total", t.total()).field("costUsd", round6(cost));
+}
+
+// Keys added to a block after "active" (docs/usage-blocks.md, "Blocks"): null when
+// the block is not active.
+inline void write_block_extras(json::writer& w, const report_row& row) {
+  w.field("source", source_name(row.block_source)).field("anchored", row.anchored);
+  if (!row.live) {
+    for (const char* k : {"elapsedMinutes", "remainingMinutes", "burnRate", "projection"}) w.key(k).null();
+    return;
+  }
+  const block_activity& a = *row.live;
+  // Elapsed rounded down, remaining up: together they are the block's length.
+  w.field("elapsedMinutes", time::floor_div(a.elapsed_ms, 60'000));
+  w.field("remainingMinutes", -time::floor_div(-a.remaining_ms, 60'000));
+  w.key("burnRate").begin_object();
+  w.field("tokensPerMinute", std::round(a.tokens_per_minute * 100) / 100).field("usdPerHour", round6(a.usd_per_hour));
+  w.end_object();
+  w.key("projection").begin_object();
+  w.field("total", a.projected_tokens).field("costUsd", round6(a.projected_cost_usd));
+  w.end_object();
+}
+
+inline void write_gaps(json::writer& w, const report& r) {
+  w.key("gaps").begin_array();
+  for (const auto& g : r.gaps) {
+    w.begin_object().field("source", source_name(g.src)).field("start", r.zone.format_iso(g.start_ms));
+    w.field("end", r.zone.format_iso(g.end_ms)).field("minutes", (g.end_ms - g.start_ms) / 60'000).end_object();
+  }
+  w.end_array();
 }
 
 inline void write_row(json::writer& w, const report& r, const report_row& row) {
@@ -54,6 +84,7 @@ inline void write_row(json::writer& w, const report& r, const report_row& row) {
     w.field("end", r.zone.format_iso(row.block_end_ms.value_or(0)));
     w.field("lastActivity", r.zone.format_iso(row.last_activity_ms.value_or(0)));
     w.field("active", row.active);
+    write_block_extras(w, row);
   }
   w.end_object();
 }
@@ -80,7 +111,9 @@ OKSTRA_INLINE std::string render_json(const report& r, bool pretty) {
   w.end_object();
   w.key("unpricedModels").begin_array();
   for (const auto& m : r.unpriced_models) w.begin_object().field("model", m.model).field("tokens", m.tokens).end_object();
-  w.end_array().end_object();
+  w.end_array();
+  if (r.kind == report_kind::blocks) detail::write_gaps(w, r);
+  w.end_object();
   std::string out = std::move(w).str();
   out += '\n';
   return out;
@@ -141,7 +174,7 @@ inline std::vector<std::string> csv_extras(const report& r, const report_row* ro
   if (r.kind == report_kind::session) return {row ? row->project : "", at(row ? row->last_activity_ms : std::nullopt)};
   if (r.kind == report_kind::blocks)
     return {at(row ? row->block_end_ms : std::nullopt), at(row ? row->last_activity_ms : std::nullopt),
-            row ? (row->active ? "true" : "false") : ""};
+            row ? (row->active ? "true" : "false") : "", row ? std::string(source_name(row->block_source)) : ""};
   return {};
 }
 
@@ -154,7 +187,7 @@ OKSTRA_INLINE std::string render_csv(const report& r) {
        {"input", "output", "cacheWrite5m", "cacheWrite1h", "cacheRead", "reasoning", "total", "costUsd"})
     header.emplace_back(name);
   if (r.kind == report_kind::session) header.insert(header.end(), {"project", "lastActivity"});
-  if (r.kind == report_kind::blocks) header.insert(header.end(), {"end", "lastActivity", "active"});
+  if (r.kind == report_kind::blocks) header.insert(header.end(), {"end", "lastActivity", "active", "source"});
   std::string out;
   csv_line(out, header);
   const auto emit = [&](const std::string& key, const std::string& models, const tokens& t, double cost,

@@ -10,6 +10,9 @@
 // reads, no Total; session shows Total instead of the buckets; model names
 // without "claude-" and the date suffix). Text columns that still do not fit
 // are shortened with "…", numbers never.
+// Blocks: a "source:" heading per source when there are several, a dim
+// "(gap …)" row between two blocks of a source, and under the table a note per
+// active block (elapsed, left, burn rate, projection; docs/usage-blocks.md, "Blocks").
 // Unpriced models get a note line, wrapped to the width. An empty report is
 // the single line "no usage found". ANSI colour (bold header and total, dim
 // breakdown, yellow note) only when style.color.
@@ -17,6 +20,7 @@
 
 #include "okstra/core/api.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -65,6 +69,28 @@ inline std::string basename_of(std::string_view path) {
   const auto slash = path.rfind('/');
   const auto base = slash == std::string_view::npos || path.size() == 1 ? path : path.substr(slash + 1);
   return base.empty() ? "-" : std::string(base);
+}
+
+// "4h 05m", "45m": a span of whole minutes (rounded down).
+inline std::string duration_text(std::int64_t ms) {
+  const long long minutes = std::max<std::int64_t>(ms, 0) / 60'000;
+  char buf[48];
+  if (minutes < 60) std::snprintf(buf, sizeof buf, "%lldm", minutes);
+  else std::snprintf(buf, sizeof buf, "%lldh %02lldm", minutes / 60, minutes % 60);
+  return buf;
+}
+
+// The lines under a blocks table for each active block: its times, burn rate
+// and projection (docs/usage-blocks.md, "The active block").
+inline std::string active_note(const report& r, const report_row& row) {
+  const block_activity& a = *row.live;
+  const std::string until = local_minute(r.zone, *row.block_end_ms);
+  return "active " + std::string(source_name(row.block_source)) + " block" +
+         (row.anchored ? " (official window)" : "") + ": " + duration_text(a.elapsed_ms) + " elapsed, " +
+         duration_text(a.remaining_ms + 59'999) + " left until " + until.substr(until.size() - 5) + "; burn rate " +
+         grouped(whole_count(a.tokens_per_minute)) + " tokens/min, " +
+         money(a.usd_per_hour) + " USD/h; projected to the block's end: " + grouped(a.projected_tokens) +
+         " tokens, " + money(a.projected_cost_usd) + " USD";
 }
 
 // The compact layout's model name: "claude-sonnet-4-5-20250929" -> "sonnet-4-5".
@@ -152,10 +178,28 @@ struct usage_table {
     }
   }
 
+  // Blocks: a heading per source when there are several, a dim row for the
+  // time between two blocks of a source (docs/usage-blocks.md, "Blocks").
+  void add_block_separators(std::size_t i, bool headings) {
+    const report_row& row = r.rows[i];
+    const report_row* prev = i > 0 ? &r.rows[i - 1] : nullptr;
+    if (prev && prev->block_source == row.block_source) {
+      if (row.block_start_ms.value_or(0) > prev->block_end_ms.value_or(0))
+        add(table::row_kind::part, {"(gap " + duration_text(*row.block_start_ms - *prev->block_end_ms) + ")"}, nullptr, 0);
+    } else if (headings) {
+      add(table::row_kind::body, {std::string(source_name(row.block_source)) + ":"}, nullptr, 0);
+    }
+  }
+
   usage_table& build() {
     columns();
     t.rows.push_back({table::row_kind::rule, {}});
-    for (const auto& row : r.rows) add_row(row);
+    const bool blocks = r.kind == report_kind::blocks;
+    const bool headings = blocks && !r.rows.empty() && r.rows.front().block_source != r.rows.back().block_source;
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+      if (blocks) add_block_separators(i, headings);
+      add_row(r.rows[i]);
+    }
     t.rows.push_back({table::row_kind::rule, {}});
     add(table::row_kind::total, {"Total"}, &r.totals, r.total_cost_usd);
     return *this;
@@ -176,6 +220,9 @@ OKSTRA_INLINE std::string render_table(const report& r, const style::output_styl
   const bool roomy = style.width >= full_layout_columns && table::narrowest_width(full.build().t) <= width;
   usage_table compact{r, true, {}};
   std::string out = table::render(roomy ? full.t : compact.build().t, width, style);
+  for (const auto& row : r.rows)
+    if (row.live)
+      for (const auto& line : display::wrap(active_note(r, row), width, "  ")) out += line + "\n";
   if (!r.unpriced_models.empty()) {
     std::vector<std::string> named;
     for (const auto& m : r.unpriced_models) named.push_back(printable(m.model) + " (" + grouped(m.tokens) + " tokens)");

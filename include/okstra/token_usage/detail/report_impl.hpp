@@ -20,6 +20,8 @@
 
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/detail/prices_impl.hpp"
+#include "okstra/token_usage/detail/report_blocks.hpp"
+#include "okstra/token_usage/detail/report_bucket.hpp"
 #include "okstra/token_usage/detail/tz.hpp"
 
 namespace okstra::token_usage {
@@ -37,11 +39,6 @@ OKSTRA_INLINE std::string_view report_kind_name(report_kind kind) noexcept {
 
 namespace detail {
 
-inline constexpr std::int64_t hour_ms = 3'600'000;
-inline constexpr std::int64_t block_ms = 5 * hour_ms;
-
-inline double usd_of(pico_amount pico) noexcept { return static_cast<double>(pico) / 1e12; }
-
 inline bool contains_ascii_ci(std::string_view hay, std::string_view needle) {
   return text::ascii_lower(hay).find(text::ascii_lower(needle)) != std::string::npos;
 }
@@ -54,13 +51,6 @@ inline bool keep_record(const record& r, const report_filter& f) {
   if (f.model && !contains_ascii_ci(r.model, *f.model)) return false;
   return true;
 }
-
-// One filtered record with its price, in canonical order.
-struct priced {
-  const record* r;
-  pico_amount pico;
-  bool has_price;
-};
 
 // Time first; the other fields only break ties (they decide, e.g., which of
 // two simultaneous records names a session's project).
@@ -116,12 +106,15 @@ struct selection_sums {
   std::map<std::string, std::uint64_t> unpriced;  // model → its tokens
 };
 
-inline std::vector<priced> select_records(const std::vector<record>& records, const price_table& prices,
-                                          const report_filter& filter, selection_sums& sums) {
+// also_keep: a further condition on the filtered records (a template, so the
+// common case costs no call through a pointer).
+template <class Keep>
+std::vector<priced> select_records(const std::vector<record>& records, const price_table& prices,
+                                   const report_filter& filter, selection_sums& sums, const Keep& also_keep) {
   // Sorting (time, pointer) pairs keeps the common comparison off the heap.
   std::vector<std::pair<std::int64_t, const record*>> kept;
   for (const record& r : records)
-    if (keep_record(r, filter)) kept.emplace_back(r.timestamp_ms, &r);
+    if (keep_record(r, filter) && also_keep(r)) kept.emplace_back(r.timestamp_ms, &r);
   sort_canonically(kept);
   // One price lookup per model name, remembered by the name's interned id
   // (dense, so a flat table; no hashing per record).
@@ -153,51 +146,6 @@ inline std::vector<priced> select_records(const std::vector<record>& records, co
   }
   return out;
 }
-
-struct model_acc {
-  tokens usage;
-  pico_amount pico = 0;
-  bool has_price = true;
-};
-
-// What one row accumulates before it becomes a report_row. Models are keyed
-// by their interned name (a row has a handful): no string per record.
-struct bucket {
-  tokens usage;
-  pico_amount pico = 0;
-  std::vector<std::pair<istr, model_acc>> models;
-  std::int64_t first_ms = 0, last_ms = 0;
-  istr project;
-
-  void add(const priced& p) {
-    if (models.empty() || p.r->timestamp_ms < first_ms) first_ms = p.r->timestamp_ms;
-    if (models.empty() || p.r->timestamp_ms > last_ms) last_ms = p.r->timestamp_ms;
-    usage += p.r->usage;
-    pico += p.pico;
-    auto it = std::find_if(models.begin(), models.end(), [&](const auto& m) { return m.first == p.r->model; });
-    if (it == models.end()) it = models.insert(models.end(), {p.r->model, model_acc{}});
-    model_acc& m = it->second;
-    m.usage += p.r->usage;
-    m.pico += p.pico;
-    m.has_price = p.has_price;
-    if (!p.r->project.empty()) project = p.r->project;  // records come in time order: the latest wins
-  }
-
-  report_row to_row(std::string key, bool breakdown) const {
-    report_row row;
-    row.key = std::move(key);
-    row.usage = usage;
-    row.cost_usd = usd_of(pico);
-    std::vector<const std::pair<istr, model_acc>*> by_name;
-    for (const auto& m : models) by_name.push_back(&m);
-    std::sort(by_name.begin(), by_name.end(), [](const auto* a, const auto* b) { return a->first.view() < b->first.view(); });
-    for (const auto* m : by_name) {
-      row.models.push_back(m->first.str());
-      if (breakdown) row.breakdown.push_back({m->first.str(), m->second.usage, usd_of(m->second.pico), m->second.has_price});
-    }
-    return row;
-  }
-};
 
 inline std::string format_day(std::int64_t days, bool with_day) {
   const time::civil_date d = time::civil_from_days(days);
@@ -260,35 +208,6 @@ inline std::vector<report_row> grouped_rows(const std::vector<priced>& recs, con
   return rows;
 }
 
-// 5-hour billing windows (the rule is in report.hpp's contract).
-inline std::vector<report_row> block_rows(const std::vector<priced>& recs, const report_options& o,
-                                          const time_zone& zone) {
-  const std::int64_t now = o.now_ms != 0 ? o.now_ms : time::now_unix_ms();
-  std::vector<report_row> rows;
-  bucket current;
-  std::int64_t start = 0;
-  const auto flush = [&] {
-    if (current.models.empty()) return;
-    report_row row = current.to_row(zone.format_iso(start), o.breakdown);
-    row.block_start_ms = start;
-    row.block_end_ms = start + block_ms;
-    row.last_activity_ms = current.last_ms;
-    row.active = now >= start && now < start + block_ms && now - current.last_ms < block_ms;
-    rows.push_back(std::move(row));
-    current = bucket{};
-  };
-  for (const priced& p : recs) {
-    const std::int64_t t = p.r->timestamp_ms;
-    if (current.models.empty() || t - start >= block_ms || t - current.last_ms >= block_ms) {
-      flush();
-      start = time::floor_div(t, hour_ms) * hour_ms;
-    }
-    current.add(p);
-  }
-  flush();
-  return rows;  // already in time order
-}
-
 // What each source contributed, from the per-source sums build_report takes
 // in its one pass over the records.
 inline std::vector<source_totals> source_rows(std::array<source_stats, 4> seen, const std::array<pico_amount, 4>& pico,
@@ -315,14 +234,28 @@ OKSTRA_INLINE report build_report(const std::vector<record>& records, const std:
   r.breakdown = options.breakdown;
   r.zone = time_zone::load(options.time_zone);
   detail::selection_sums sums;
-  const auto recs = detail::select_records(records, prices, options.filter, sums);
+  auto recs = detail::select_records(records, prices, options.filter, sums, [](const record&) { return true; });
   // collect() admits records so that this never fails (admit_within_limits);
   // records built elsewhere get an error rather than a wrapped total.
   if (!sums.fits)
     throw input_error("token totals do not fit in " + std::to_string(max_count),
                       "a log holds impossible token counts; see docs/usage.md, \"Counts that do not fit\"");
-  r.rows = options.kind == report_kind::blocks ? detail::block_rows(recs, options, r.zone)
-                                               : detail::grouped_rows(recs, options, r.zone);
+  if (options.kind != report_kind::blocks) {
+    r.rows = detail::grouped_rows(recs, options, r.zone);
+  } else {
+    auto blocks = detail::block_rows(recs, options, r.zone);
+    if (options.active_only) {  // a filter: select again, the active blocks' records only
+      const auto ranges = detail::active_ranges(blocks.rows);
+      sums = {};
+      recs = detail::select_records(records, prices, options.filter, sums, [&](const record& x) {
+        const auto& range = ranges[static_cast<std::size_t>(x.src)];
+        return range && x.timestamp_ms >= range->first && x.timestamp_ms < range->second;
+      });
+      blocks = detail::block_rows(recs, options, r.zone);
+    }
+    r.rows = std::move(blocks.rows);
+    r.gaps = std::move(blocks.gaps);
+  }
   r.totals = sums.totals;
   r.total_cost_usd = detail::usd_of(sums.pico);
   for (auto& [model, count] : sums.unpriced) r.unpriced_models.push_back({model, count});
