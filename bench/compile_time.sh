@@ -2,7 +2,7 @@
 # CPU time of a clean release build, this tree against the commit before the compiled library
 # (docs/performance.md, "Build time"), in one run on one machine, back to back.
 #
-#   bench/build_time.sh [--base REV] [--jobs N] [--rounds N] [--tools-only]
+#   bench/compile_time.sh [--base REV] [--jobs N] [--rounds N] [--tools-only]
 #
 # For the working tree (with its local edits) and for REV (default ae0791d, the last commit
 # before the build compiled each module once), each in a fresh build folder: `meson setup
@@ -32,17 +32,17 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=${2:?--rounds needs a number}; shift ;;
     --tools-only) kinds='tools' ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "build_time: unknown argument $1" >&2; exit 2 ;;
+    *) echo "compile_time: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
-case $jobs in '' | *[!0-9]* | 0) echo "build_time: --jobs needs a positive number" >&2; exit 2 ;; esac
-case $rounds in '' | *[!0-9]* | 0) echo "build_time: --rounds needs a positive number" >&2; exit 2 ;; esac
+case $jobs in '' | *[!0-9]* | 0) echo "compile_time: --jobs needs a positive number" >&2; exit 2 ;; esac
+case $rounds in '' | *[!0-9]* | 0) echo "compile_time: --rounds needs a positive number" >&2; exit 2 ;; esac
 for tool in git meson ninja python3; do
-  command -v "$tool" >/dev/null || { echo "build_time: $tool is required" >&2; exit 2; }
+  command -v "$tool" >/dev/null || { echo "compile_time: $tool is required" >&2; exit 2; }
 done
 base_hash=$(git -C "$root" rev-parse --verify --quiet "$base^{commit}") ||
-  { echo "build_time: error: unknown revision '$base'" >&2; exit 2; }
+  { echo "compile_time: error: unknown revision '$base'" >&2; exit 2; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -71,7 +71,7 @@ def timed_build(src, kind):
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.monotonic() - start
     if status != 0:
-        sys.exit("build_time: the build of %s (%s) failed; run ninja -C %s to see why" % (src, kind, build))
+        sys.exit("compile_time: the build of %s (%s) failed; run ninja -C %s to see why" % (src, kind, build))
     subprocess.run(["rm", "-rf", build], check=True)
     return usage.ru_utime, usage.ru_stime, wall
 
@@ -81,7 +81,7 @@ for kind in kinds:               # each kind back to back: the base, then this t
         for name, src in sources:
             user, system, wall = timed_build(src, kind)
             rows.append((name, kind, round_no, user, system, wall))
-            print("build_time: round %d: %s %s: %.1f s user, %.1f s sys, %.1f s wall"
+            print("compile_time: round %d: %s %s: %.1f s user, %.1f s sys, %.1f s wall"
                   % (round_no, name, kind, user, system, wall), file=sys.stderr)
 
 def label(kind):
