@@ -6,8 +6,10 @@
 
 #include "okstra/token_usage/price_sources.hpp"
 #include "okstra/token_usage/run_summary.hpp"
+#include "okstra/token_usage/statusline.hpp"
 
 // The definitions the public headers leave out in compiled mode.
 #include "okstra/token_usage/detail/price_sources_impl.hpp"
 #include "okstra/token_usage/detail/render_prices.hpp"
 #include "okstra/token_usage/detail/run_summary_impl.hpp"
+#include "okstra/token_usage/detail/statusline_impl.hpp"

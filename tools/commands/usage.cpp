@@ -26,6 +26,7 @@
 #include "okstra/token_usage/token_usage.hpp"
 
 #include "commands.hpp"
+#include "usage_statusline.hpp"
 
 namespace okstra::commands::usage {
 
@@ -39,7 +40,7 @@ constexpr const char* tool = "okstra-usage";
 const char* details =
     "Reports: daily (default), weekly, monthly, session, blocks (5-hour billing windows),\n"
     "run --run-dir DIR (okstra attribution), cursor-hook [--install],\n"
-    "limits (the agents' own rate-limit windows),\n"
+    "limits (the agents' own rate-limit windows), statusline (Claude Code's statusLine),\n"
     "prices [MODEL...] (what each model costs), prices update [--from URL|FILE].\n"
     "\n"
     "Environment:\n"
@@ -311,6 +312,7 @@ cli::program declare() {
   p.commands.push_back(run_command());
   p.commands.push_back(cursor_hook_command());
   p.commands.push_back(limits_command());
+  p.commands.push_back(usage_statusline::declare());
   p.commands.push_back(prices_command());
   p.commands.push_back(prices_update_command());
   p.exits = {{0, "done"},
@@ -538,6 +540,7 @@ int run(int argc, char** argv) {
     if (sub == "run") return run_attribution(*cmd);
     if (sub == "cursor-hook") return run_cursor_hook(*cmd, argv[0]);
     if (sub == "limits") return run_limits(*cmd);
+    if (sub == "statusline") return usage_statusline::run(*cmd);
     if (sub == "prices") return run_prices(*cmd);
     if (sub == "prices update") return run_prices_update(*cmd);
     // The report key hashes the arguments after the report's name.
