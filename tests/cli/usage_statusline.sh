@@ -1,0 +1,106 @@
+#!/bin/sh
+# okstra-usage statusline through the real binary (docs/usage-statusline.md):
+# the exact line for a pinned clock on the logs of tests/data/statusline, the
+# same line from a warm cache and after the session's transcript grew, the
+# limits it records, the fallback line (exit 0, one log line) on malformed
+# input, and --install / --install --write (merge keeping keys, malformed
+# settings refused and left untouched).
+#
+# The logs (claude-opus-4-6, 5 USD per million input tokens, 0.5 cache
+# reads): session 1111… 100,000 input at 23:00 the day before (0.50 USD),
+# 100,000 at 10:15 (0.50), 10,000 input + 80,000 cache reads at 10:40
+# (0.09); session 2222… 150,000 at 09:30 (0.75). At 10:45 UTC: session 1.09,
+# today 1.34, the block 09:00-14:00 (the official window too) has 3h15m left
+# and burns 1.34 USD over the 75 min since 09:30 = 1.07 USD/h; the latest
+# prompt 90,000 of 200,000 = 45%; the input's five_hour window 23.4%.
+set -eu
+bin="$OKSTRA_BUILD_ROOT/okstra-usage"
+data="$OKSTRA_SOURCE_ROOT/tests/data/statusline"
+. "$OKSTRA_SOURCE_ROOT/tests/cli/lib.sh"
+export OKSTRA_HOME="$work/home" HOME="$work/user" TZ=UTC
+unset CLAUDE_CONFIG_DIR COLUMNS
+mkdir -p "$HOME"
+cp -R "$data/claude" "$work/claude"
+sed "s|CLAUDE_ROOT|$work/claude|" "$data/input.json" >"$work/input.json"
+session="$work/claude/projects/-work-app/11111111-1111-4111-8111-111111111111.jsonl"
+expected='Opus 4.6 | session $1.09 | today $1.34 | block 3h15m left, $1.07/h | ctx 45% | 5h 23%'
+
+# statusline NOW INPUT ARGS...: the statusline at that time ($work/out, $work/err, $rc).
+statusline() {
+  now=$1
+  input=$2
+  shift 2
+  set +e
+  OKSTRA_TEST_NOW="$now" "$bin" statusline --claude-dir "$work/claude" "$@" <"$input" >"$work/out" 2>"$work/err"
+  rc=$?
+  set -e
+}
+
+# 1. The exact line, cold and then from the cache; the limits it recorded.
+statusline 2026-11-24T10:45:00Z "$work/input.json"
+check "cold: exit 0" [ "$rc" -eq 0 ]
+check "cold: the exact line" [ "$(cat "$work/out")" = "$expected" ]
+check "cold: nothing on stderr" [ ! -s "$work/err" ]
+check "the input's limits are recorded" holds "$OKSTRA_HOME/usage/limits.json" \
+  "(d['claude']['primary']['usedPercent'], d['claude']['primary']['resetsAt'], d['claude']['secondary']['usedPercent']) == (23.4, '2026-11-24T14:00:00.000Z', 41.2)"
+statusline 2026-11-24T10:45:00Z "$work/input.json"
+check "warm: the same line" [ "$(cat "$work/out")" = "$expected" ]
+statusline 2026-11-24T10:45:00Z "$work/input.json" --no-cache
+check "--no-cache: the same line" [ "$(cat "$work/out")" = "$expected" ]
+
+# 2. The session's transcript grows by one message (1,000,000 cache reads at
+# 10:44, 0.50 USD): session 1.59, today 1.84, ctx 1,000,000 of 200,000 = 500%.
+printf '%s\n' '{"type":"assistant","cwd":"/work/app","sessionId":"11111111-1111-4111-8111-111111111111","message":{"id":"msg_a4","model":"claude-opus-4-6","usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":1000000,"output_tokens":0}},"requestId":"req_a4","uuid":"u-a4","timestamp":"2026-11-24T10:44:00.000Z"}' >>"$session"
+statusline 2026-11-24T10:45:00Z "$work/input.json"
+check "grown: session and today move, the block's rate too" \
+  [ "$(cat "$work/out")" = 'Opus 4.6 | session $1.59 | today $1.84 | block 3h15m left, $1.47/h | ctx 500% | 5h 23%' ]
+
+# 3. Without rate limits in the input: the recorded window still counts
+# until it resets; after 14:00 it is gone and so is the block.
+"$python" -c "import json,sys; d=json.load(open(sys.argv[1])); del d['rate_limits']; print(json.dumps(d))" \
+  "$work/input.json" >"$work/no-limits.json"
+statusline 2026-11-24T10:46:00Z "$work/no-limits.json"
+check "no rate_limits: the recorded 23%" grep -q '| 5h 23%$' "$work/out"
+statusline 2026-11-24T19:30:00Z "$work/no-limits.json"
+check "after the reset and the block: no limit, no block" \
+  [ "$(cat "$work/out")" = 'Opus 4.6 | session $1.59 | today $1.84 | no block | ctx 500%' ]
+
+# 4. Malformed input: the fallback line, exit 0, one line in the log.
+printf '{"session_id": ' >"$work/bad.json"
+statusline 2026-11-24T10:45:00Z "$work/bad.json"
+check "malformed input: exit 0" [ "$rc" -eq 0 ]
+check "malformed input: the fallback line" [ "$(cat "$work/out")" = "okstra: usage unavailable" ]
+check "malformed input: one line in the log" [ "$(wc -l <"$OKSTRA_HOME/usage/statusline.log")" -eq 1 ]
+check "malformed input: the log says why" grep -q "^2026-11-24T10:45:00.000Z malformed JSON 'standard input'" "$OKSTRA_HOME/usage/statusline.log"
+statusline 2026-11-24T10:45:00Z "$work/input.json" --claude-dir "$work/missing"
+check "a missing root: the fallback line, exit 0" [ "$(cat "$work/out")/$rc" = "okstra: usage unavailable/0" ]
+check "a missing root: a second log line" [ "$(wc -l <"$OKSTRA_HOME/usage/statusline.log")" -eq 2 ]
+run "$bin" statusline --tz Nowhere/Atlantis
+check "a bad --tz is a usage error" [ "$rc" -eq 2 ]
+run "$bin" statusline --write
+check "--write without --install is a usage error" [ "$rc" -eq 2 ]
+
+# 5. --install prints the setting; --write merges it, keeping every key.
+run "$bin" statusline --install
+check "--install: exit 0" [ "$rc" -eq 0 ]
+check "--install: the statusLine setting" holds "$work/out" \
+  "list(d) == ['statusLine'] and d['statusLine']['type'] == 'command' and d['statusLine']['command'].endswith('/okstra-usage statusline')"
+run "$bin" statusline --install --write
+check "--write, no settings yet: exit 0" [ "$rc" -eq 0 ]
+check "--write: the file is created" holds "$HOME/.claude/settings.json" "list(d) == ['statusLine']"
+printf '{"model": "opus", "statusLine": {"type": "command", "command": "old"}, "hooks": {"Stop": [{"x": 1}]}, "zz": [1, 2.5, null]}' \
+  >"$HOME/.claude/settings.json"
+run "$bin" statusline --install --write
+check "--write over settings: exit 0" [ "$rc" -eq 0 ]
+check "--write: every other key kept, in order" holds "$HOME/.claude/settings.json" \
+  "list(d) == ['model', 'statusLine', 'hooks', 'zz'] and d['hooks'] == {'Stop': [{'x': 1}]} and d['zz'] == [1, 2.5, None] and d['statusLine']['command'] != 'old'"
+mkdir -p "$work/config"
+run env CLAUDE_CONFIG_DIR="$work/config" "$bin" statusline --install --write
+check "CLAUDE_CONFIG_DIR: its first root's settings" holds "$work/config/settings.json" "'statusLine' in d"
+printf '{"model": "opus",' >"$HOME/.claude/settings.json"
+run "$bin" statusline --install --write
+check "malformed settings: exit 3" [ "$rc" -eq 3 ]
+check "malformed settings: left untouched" [ "$(cat "$HOME/.claude/settings.json")" = '{"model": "opus",' ]
+check "malformed settings: an error on stderr" grep -q "^okstra-usage: error: malformed JSON" "$work/err"
+
+finish
