@@ -45,15 +45,27 @@ check "the input's limits are recorded" holds "$OKSTRA_HOME/usage/limits.json" \
   "(d['claude']['primary']['usedPercent'], d['claude']['primary']['resetsAt'], d['claude']['secondary']['usedPercent']) == (23.4, '2026-11-24T14:00:00.000Z', 41.2)"
 statusline 2026-11-24T10:45:00Z "$work/input.json"
 check "warm: the same line" [ "$(cat "$work/out")" = "$expected" ]
+check "warm: the line is remembered" [ "$(ls "$OKSTRA_HOME/cache/usage/statusline" | wc -l)" -eq 1 ]
 statusline 2026-11-24T10:45:00Z "$work/input.json" --no-cache
 check "--no-cache: the same line" [ "$(cat "$work/out")" = "$expected" ]
+# Another session's message is not in a line remembered less than a second
+# ago; the next second (or --refresh 0) shows it: session 2222... gains 0.50 USD at 10:44.
+printf '%s\n' '{"type":"assistant","cwd":"/work/app","sessionId":"22222222-2222-4222-8222-222222222222","message":{"id":"msg_b2","model":"claude-opus-4-6","usage":{"input_tokens":100000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}},"requestId":"req_b2","uuid":"u-b2","timestamp":"2026-11-24T10:44:00.000Z"}' \
+  >>"$work/claude/projects/-work-app/22222222-2222-4222-8222-222222222222.jsonl"
+statusline 2026-11-24T10:45:00.500Z "$work/input.json"
+check "within the second: the remembered line" [ "$(cat "$work/out")" = "$expected" ]
+statusline 2026-11-24T10:45:00.500Z "$work/input.json" --refresh 0
+check "--refresh 0: today's cost has the other session's message" grep -q '| today $1.84 |' "$work/out"
+statusline 2026-11-24T10:45:01Z "$work/input.json"
+check "a second later: today's cost has the other session's message" grep -q '| today $1.84 |' "$work/out"
 
 # 2. The session's transcript grows by one message (1,000,000 cache reads at
-# 10:44, 0.50 USD): session 1.59, today 1.84, ctx 1,000,000 of 200,000 = 500%.
+# 10:44, 0.50 USD): session 1.59, today 2.34, ctx 1,000,000 of 200,000 = 500%;
+# the block holds 2.34 USD over 75 min = 1.87 USD/h.
 printf '%s\n' '{"type":"assistant","cwd":"/work/app","sessionId":"11111111-1111-4111-8111-111111111111","message":{"id":"msg_a4","model":"claude-opus-4-6","usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":1000000,"output_tokens":0}},"requestId":"req_a4","uuid":"u-a4","timestamp":"2026-11-24T10:44:00.000Z"}' >>"$session"
 statusline 2026-11-24T10:45:00Z "$work/input.json"
 check "grown: session and today move, the block's rate too" \
-  [ "$(cat "$work/out")" = 'Opus 4.6 | session $1.59 | today $1.84 | block 3h15m left, $1.47/h | ctx 500% | 5h 23%' ]
+  [ "$(cat "$work/out")" = 'Opus 4.6 | session $1.59 | today $2.34 | block 3h15m left, $1.87/h | ctx 500% | 5h 23%' ]
 
 # 3. Without rate limits in the input: the recorded window still counts
 # until it resets; after 14:00 it is gone and so is the block.
@@ -63,7 +75,7 @@ statusline 2026-11-24T10:46:00Z "$work/no-limits.json"
 check "no rate_limits: the recorded 23%" grep -q '| 5h 23%$' "$work/out"
 statusline 2026-11-24T19:30:00Z "$work/no-limits.json"
 check "after the reset and the block: no limit, no block" \
-  [ "$(cat "$work/out")" = 'Opus 4.6 | session $1.59 | today $1.84 | no block | ctx 500%' ]
+  [ "$(cat "$work/out")" = 'Opus 4.6 | session $1.59 | today $2.34 | no block | ctx 500%' ]
 
 # 4. Malformed input: the fallback line, exit 0, one line in the log.
 printf '{"session_id": ' >"$work/bad.json"

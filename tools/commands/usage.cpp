@@ -540,7 +540,7 @@ int run(int argc, char** argv) {
     if (sub == "run") return run_attribution(*cmd);
     if (sub == "cursor-hook") return run_cursor_hook(*cmd, argv[0]);
     if (sub == "limits") return run_limits(*cmd);
-    if (sub == "statusline") return usage_statusline::run(*cmd);
+    if (sub == "statusline") return usage_statusline::run(*cmd, all);
     if (sub == "prices") return run_prices(*cmd);
     if (sub == "prices update") return run_prices_update(*cmd);
     // The report key hashes the arguments after the report's name.

@@ -11,14 +11,18 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
+#include <algorithm>
 
 #include "okstra/core/fs.hpp"
+#include "okstra/core/sha256.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/dirs/dirs.hpp"
 #include "okstra/token_usage/limits.hpp"
 #include "okstra/token_usage/price_sources.hpp"
 #include "okstra/token_usage/statusline.hpp"
 #include "okstra/token_usage/token_usage.hpp"
+#include "okstra/version.hpp"
 
 namespace okstra::commands::usage_statusline {
 
@@ -107,8 +111,8 @@ void log_error(std::string_view message, std::int64_t now) {
 }
 
 // The line, from the incremental cache of Claude Code's logs (docs/usage-statusline.md, "Speed").
-std::string compute_line(const cli::arguments& cmd, const tu::time_zone& zone, std::int64_t now) {
-  const auto in = tu::parse_statusline_input(read_bounded_stdin(), now);
+std::string compute_line(const cli::arguments& cmd, const tu::statusline_input& in, const tu::time_zone& zone,
+                         std::int64_t now) {
   if (in.limits) {
     try {
       tu::record_limits(tu::recorded_limits_file(), tu::source::claude, *in.limits);
@@ -119,6 +123,7 @@ std::string compute_line(const cli::arguments& cmd, const tu::time_zone& zone, s
   std::optional<std::filesystem::path> price_file;
   if (auto f = cmd.text("prices")) price_file = *f;
   const auto prices = tu::choose_prices(okstra::dirs::home(), price_file).table;
+  tu::detail::trace("limits and prices");
   tu::collect_options o;
   o.enabled = {true, false, false, false};
   for (const auto& d : cmd.texts("claude-dir")) o.claude_roots.emplace_back(d);
@@ -126,9 +131,99 @@ std::string compute_line(const cli::arguments& cmd, const tu::time_zone& zone, s
   o.official_limits = true;  // the recorded Claude Code windows
   tu::cache_preloader preloaded(o);
   auto logs = tu::discover_logs(o);
+  tu::detail::trace("find and stat logs");
   const auto collected = tu::collect(o, std::move(logs), preloaded);
+  tu::detail::trace("collect");
   const auto facts = tu::compute_statusline(collected.records, prices, in, zone, now, collected.limits);
+  tu::detail::trace("compute");
   return tu::compose_statusline(facts);
+}
+
+// ---- the remembered line (docs/usage-statusline.md, "Speed") ----------------------------
+
+// What decides the line besides the logs: the input's fields the line reads,
+// the command line and the environment that chooses roots, zone and home.
+std::string memo_key(const std::vector<std::string>& args, const tu::statusline_input& in) {
+  okstra::sha256 h;
+  const auto put = [&](std::string_view s) {
+    h.update(s);
+    h.update(std::string_view("\0", 1));
+  };
+  put(okstra::version);
+  for (const auto& a : args) put(a);
+  for (const char* name : {"HOME", "XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR", "OKSTRA_HOME", "TZ", "TZDIR"}) {
+    const char* v = std::getenv(name);
+    put(v ? std::string("=") + v : std::string("unset"));
+  }
+  put(in.session_id), put(in.transcript_path), put(in.model_id), put(in.model_name);
+  put(in.reported_cost_usd ? std::to_string(*in.reported_cost_usd) : "-");
+  put(std::to_string(in.context_window_size));
+  if (in.limits)
+    for (const auto& w : {in.limits->primary, in.limits->secondary})
+      put(w ? std::to_string(w->used_percent) + "@" + std::to_string(w->resets_at_ms) : "-");
+  return h.hex();
+}
+
+// The session transcript's identity: a message appended changes it.
+std::string file_identity(const std::string& path) {
+  struct stat st{};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0) return "absent";
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+}
+
+std::filesystem::path memo_file(const std::string& key) {
+  return okstra::dirs::okstra_home() / "cache" / "usage" / "statusline" / (key + ".txt");
+}
+
+// "<computed at ms>\n<identity>\n<line>"; anything else is a miss.
+std::optional<std::string> remembered(const std::string& key, const std::string& identity, std::int64_t now,
+                                      std::int64_t refresh_ms) {
+  std::string text;
+  try {
+    text = okstra::fs::read_file(memo_file(key), 4096);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const auto a = text.find('\n'), b = a == std::string::npos ? a : text.find('\n', a + 1);
+  if (b == std::string::npos) return std::nullopt;
+  const auto at = okstra::time::parse_iso8601(text.substr(0, a));
+  if (!at || now < *at || now - *at >= refresh_ms || text.compare(a + 1, b - a - 1, identity) != 0) return std::nullopt;
+  return text.substr(b + 1);
+}
+
+void remember(const std::string& key, const std::string& identity, std::int64_t now, const std::string& line) {
+  try {
+    const auto file = memo_file(key);
+    okstra::fs::ensure_dir(file.parent_path(), 0700);
+    std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> old;
+    for (const auto& e : std::filesystem::directory_iterator(file.parent_path()))
+      if (e.path().extension() == ".txt") old.emplace_back(e.last_write_time(), e.path());
+    std::sort(old.begin(), old.end());
+    for (std::size_t i = 0; i + 64 <= old.size(); ++i) std::filesystem::remove(old[i].second);
+    okstra::fs::write_file_atomic(file, okstra::time::format_iso8601(now) + "\n" + identity + "\n" + line, 0600,
+                                  okstra::fs::durability::process_safe);
+  } catch (const std::exception&) {
+    // Not remembered: the next call computes the line again.
+  }
+}
+
+std::string answer(const cli::arguments& cmd, const std::vector<std::string>& args, const tu::time_zone& zone,
+                   std::int64_t now) {
+  tu::detail::trace("start");
+  const auto in = tu::parse_statusline_input(read_bounded_stdin(), now);
+  const bool memo = !cmd.has("no-cache");
+  const std::int64_t refresh_ms = cmd.count("refresh").value_or(1) * 1000;
+  const std::string key = memo ? memo_key(args, in) : std::string();
+  const std::string identity = memo ? file_identity(in.transcript_path) : std::string();
+  if (memo && refresh_ms > 0)
+    if (auto line = remembered(key, identity, now, refresh_ms)) {
+      tu::detail::trace_note("the session is unchanged: printing the remembered line");
+      return *line;
+    }
+  std::string line = compute_line(cmd, in, zone, now);
+  if (memo) remember(key, identity, now, line);
+  return line;
 }
 
 }  // namespace
@@ -153,12 +248,13 @@ cli::command declare() {
                cli::text("tz", "ZONE", "IANA time zone of 'today' (default: local)"),
                cli::path("prices", "FILE", "a price file instead of the built-in prices"),
                cli::path("claude-dir", "DIR", "a Claude Code root", cli::completion::dir).repeat(),
+               cli::count("refresh", "SECONDS", "reuse the line of the last second(s) while the session is unchanged (default 1; 0: never)", 0),
                cli::flag("no-cache", "read every file again; neither use nor update the cache")};
   c.formats = {"text"};
   return c;
 }
 
-int run(const cli::arguments& cmd) {
+int run(const cli::arguments& cmd, const std::vector<std::string>& args) {
   if (cmd.has("install")) return install(cmd);
   if (cmd.has("write")) throw okstra::usage_error("option '--write' needs '--install'", cmd.see_help());
   // Command-line mistakes are usage errors (exit 2); everything after is not.
@@ -167,7 +263,7 @@ int run(const cli::arguments& cmd) {
   const std::int64_t now = now_ms();
   std::string line;
   try {
-    line = compute_line(cmd, zone, now);
+    line = answer(cmd, args, zone, now);
   } catch (const std::exception& e) {
     line = std::string(tu::statusline_fallback);
     log_error(e.what(), now);
