@@ -13,3 +13,4 @@
 #include "okstra/token_usage/detail/render_prices.hpp"
 #include "okstra/token_usage/detail/run_summary_impl.hpp"
 #include "okstra/token_usage/detail/statusline_impl.hpp"
+#include "okstra/token_usage/detail/statusline_state.hpp"

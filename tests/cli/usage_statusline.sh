@@ -43,39 +43,75 @@ check "cold: the exact line" [ "$(cat "$work/out")" = "$expected" ]
 check "cold: nothing on stderr" [ ! -s "$work/err" ]
 check "the input's limits are recorded" holds "$OKSTRA_HOME/usage/limits.json" \
   "(d['claude']['primary']['usedPercent'], d['claude']['primary']['resetsAt'], d['claude']['secondary']['usedPercent']) == (23.4, '2026-11-24T14:00:00.000Z', 41.2)"
-statusline 2026-11-24T10:45:00Z "$work/input.json"
+OKSTRA_USAGE_TRACE=1 statusline 2026-11-24T10:45:00Z "$work/input.json"
 check "warm: the same line" [ "$(cat "$work/out")" = "$expected" ]
-check "warm: the line is remembered" [ "$(ls "$OKSTRA_HOME/cache/usage/statusline" | wc -l)" -eq 1 ]
+check "warm: one statusline state" [ "$(ls "$OKSTRA_HOME/cache/usage/statusline" | grep -c '\.state$')" -eq 1 ]
+check "warm: answered from the state" grep -q "trace: read the statusline state" "$work/err"
+check "warm: no log walked" lacks "trace: find and stat logs" "$work/err"
 statusline 2026-11-24T10:45:00Z "$work/input.json" --no-cache
 check "--no-cache: the same line" [ "$(cat "$work/out")" = "$expected" ]
-# Another session's message is not in a line remembered less than a second
-# ago; the next second (or --refresh 0) shows it: session 2222... gains 0.50 USD at 10:44.
-printf '%s\n' '{"type":"assistant","cwd":"/work/app","sessionId":"22222222-2222-4222-8222-222222222222","message":{"id":"msg_b2","model":"claude-opus-4-6","usage":{"input_tokens":100000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}},"requestId":"req_b2","uuid":"u-b2","timestamp":"2026-11-24T10:44:00.000Z"}' \
+# Another session's message (session 2222... gains 0.50 USD at 10:43) is not
+# in the state: within --refresh seconds (5) of the last full read the line
+# leaves it out; the first call after starts a full read in the background,
+# and a call after that has it.
+printf '%s\n' '{"type":"assistant","cwd":"/work/app","sessionId":"22222222-2222-4222-8222-222222222222","message":{"id":"msg_b2","model":"claude-opus-4-6","usage":{"input_tokens":100000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}},"requestId":"req_b2","uuid":"u-b2","timestamp":"2026-11-24T10:43:00.000Z"}' \
   >>"$work/claude/projects/-work-app/22222222-2222-4222-8222-222222222222.jsonl"
-statusline 2026-11-24T10:45:00.500Z "$work/input.json"
-check "within the second: the remembered line" [ "$(cat "$work/out")" = "$expected" ]
-statusline 2026-11-24T10:45:00.500Z "$work/input.json" --refresh 0
-check "--refresh 0: today's cost has the other session's message" grep -q '| today $1.84 |' "$work/out"
-statusline 2026-11-24T10:45:01Z "$work/input.json"
-check "a second later: today's cost has the other session's message" grep -q '| today $1.84 |' "$work/out"
+statusline 2026-11-24T10:45:04Z "$work/input.json"
+check "within --refresh: the state's line" [ "$(cat "$work/out")" = "$expected" ]
+statusline 2026-11-24T10:45:06Z "$work/input.json"
+check "past --refresh: this call still answers from the state at once" [ "$(cat "$work/out")" = "$expected" ]
+refreshed=no
+for _ in $(seq 1 100); do
+  statusline 2026-11-24T10:45:06Z "$work/input.json"
+  if grep -q '| today $1.84 |' "$work/out"; then refreshed=yes; break; fi
+  sleep 0.1
+done
+check "the background refresh brings the other session's message" [ "$refreshed" = yes ]
+printf '%s\n' '{"type":"assistant","cwd":"/work/app","sessionId":"22222222-2222-4222-8222-222222222222","message":{"id":"msg_b3","model":"claude-opus-4-6","usage":{"input_tokens":20000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}},"requestId":"req_b3","uuid":"u-b3","timestamp":"2026-11-24T10:44:30.000Z"}' \
+  >>"$work/claude/projects/-work-app/22222222-2222-4222-8222-222222222222.jsonl"
+OKSTRA_USAGE_TRACE=1 statusline 2026-11-24T10:45:06Z "$work/input.json" --refresh 0
+check "--refresh 0: every log read at once" grep -q "trace: find and stat logs" "$work/err"
+check "--refresh 0: the newest message too (0.10 USD)" grep -q '| today $1.94 |' "$work/out"
+statusline 2026-11-24T10:45:06Z "$work/input.json"
+check "the state it wrote serves the next call" \
+  [ "$(cat "$work/out")" = 'Opus 4.6 | session $1.09 | today $1.94 | block 3h15m left, $1.55/h | ctx 45% | 5h 23%' ]
 
 # 2. The session's transcript grows by one message (1,000,000 cache reads at
-# 10:44, 0.50 USD): session 1.59, today 2.34, ctx 1,000,000 of 200,000 = 500%;
-# the block holds 2.34 USD over 75 min = 1.87 USD/h.
+# 10:44, 0.50 USD): the call reads only the new line. Session 1.59, today
+# 2.44, ctx 1,000,000 of 200,000 = 500%; the block holds 2.44 USD over the
+# 75 min 7 s since 09:30 = 1.95 USD/h.
 printf '%s\n' '{"type":"assistant","cwd":"/work/app","sessionId":"11111111-1111-4111-8111-111111111111","message":{"id":"msg_a4","model":"claude-opus-4-6","usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":1000000,"output_tokens":0}},"requestId":"req_a4","uuid":"u-a4","timestamp":"2026-11-24T10:44:00.000Z"}' >>"$session"
-statusline 2026-11-24T10:45:00Z "$work/input.json"
-check "grown: session and today move, the block's rate too" \
-  [ "$(cat "$work/out")" = 'Opus 4.6 | session $1.59 | today $2.34 | block 3h15m left, $1.87/h | ctx 500% | 5h 23%' ]
+grown='Opus 4.6 | session $1.59 | today $2.44 | block 3h15m left, $1.95/h | ctx 500% | 5h 23%'
+OKSTRA_USAGE_TRACE=1 statusline 2026-11-24T10:45:07Z "$work/input.json"
+check "grown: session and today move, the block's rate too" [ "$(cat "$work/out")" = "$grown" ]
+check "grown: the new line read from the state" grep -q "trace: read the transcript's new lines" "$work/err"
+check "grown: no log walked" lacks "trace: find and stat logs" "$work/err"
+# A second copy of a message already counted: only the full merge may choose
+# between copies, so this call reads every log (and counts it once).
+printf '%s\n' '{"type":"assistant","cwd":"/work/app","sessionId":"11111111-1111-4111-8111-111111111111","message":{"id":"msg_a4","model":"claude-opus-4-6","usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":1000000,"output_tokens":0}},"requestId":"req_a4","uuid":"u-a4b","timestamp":"2026-11-24T10:44:00.000Z"}' >>"$session"
+OKSTRA_USAGE_TRACE=1 statusline 2026-11-24T10:45:07Z "$work/input.json"
+check "a repeated message: every log read" grep -q "trace: find and stat logs" "$work/err"
+check "a repeated message: counted once" [ "$(cat "$work/out")" = "$grown" ]
+# Eight calls at once: each prints the line; the state stays whole.
+for i in 1 2 3 4 5 6 7 8; do
+  OKSTRA_TEST_NOW=2026-11-24T10:45:07Z "$bin" statusline --claude-dir "$work/claude" <"$work/input.json" >"$work/out.$i" 2>&1 &
+done
+wait
+same=yes
+for i in 1 2 3 4 5 6 7 8; do [ "$(cat "$work/out.$i")" = "$grown" ] || same=no; done
+check "concurrent calls: the same line from each" [ "$same" = yes ]
+statusline 2026-11-24T10:45:07Z "$work/input.json"
+check "after concurrent calls: the same line" [ "$(cat "$work/out")" = "$grown" ]
 
 # 3. Without rate limits in the input: the recorded window still counts
 # until it resets; after 14:00 it is gone and so is the block.
 "$python" -c "import json,sys; d=json.load(open(sys.argv[1])); del d['rate_limits']; print(json.dumps(d))" \
   "$work/input.json" >"$work/no-limits.json"
-statusline 2026-11-24T10:46:00Z "$work/no-limits.json"
+statusline 2026-11-24T10:46:00Z "$work/no-limits.json" --refresh 0
 check "no rate_limits: the recorded 23%" grep -q '| 5h 23%$' "$work/out"
-statusline 2026-11-24T19:30:00Z "$work/no-limits.json"
+statusline 2026-11-24T19:30:00Z "$work/no-limits.json" --refresh 0
 check "after the reset and the block: no limit, no block" \
-  [ "$(cat "$work/out")" = 'Opus 4.6 | session $1.59 | today $2.34 | no block | ctx 500%' ]
+  [ "$(cat "$work/out")" = 'Opus 4.6 | session $1.59 | today $2.44 | no block | ctx 500%' ]
 
 # 4. Malformed input: the fallback line, exit 0, one line in the log.
 printf '{"session_id": ' >"$work/bad.json"

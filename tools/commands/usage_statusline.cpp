@@ -4,7 +4,10 @@
 
 #include "usage_statusline.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -110,9 +113,14 @@ void log_error(std::string_view message, std::int64_t now) {
   }
 }
 
-// The line, from the incremental cache of Claude Code's logs (docs/usage-statusline.md, "Speed").
-std::string compute_line(const cli::arguments& cmd, const tu::statusline_input& in, const tu::time_zone& zone,
-                         std::int64_t now) {
+// Everything that chooses the line's inputs besides the logs and stdin.
+struct line_inputs {
+  tu::price_table prices;
+  tu::collect_options options;
+  tu::official_limits limits{};
+};
+
+line_inputs gather_inputs(const cli::arguments& cmd, const tu::statusline_input& in, std::int64_t now) {
   if (in.limits) {
     try {
       tu::record_limits(tu::recorded_limits_file(), tu::source::claude, *in.limits);
@@ -120,110 +128,109 @@ std::string compute_line(const cli::arguments& cmd, const tu::statusline_input& 
       log_error(std::string("cannot record limits: ") + e.what(), now);  // the line still shows them
     }
   }
+  line_inputs li;
   std::optional<std::filesystem::path> price_file;
   if (auto f = cmd.text("prices")) price_file = *f;
-  const auto prices = tu::choose_prices(okstra::dirs::home(), price_file).table;
+  li.prices = tu::choose_prices(okstra::dirs::home(), price_file).table;
+  std::vector<std::string> warnings;  // a bad limits file shows no limit; the line goes on
+  li.limits = tu::read_recorded_limits(tu::recorded_limits_file(), warnings);
+  for (std::size_t i = 0; i < li.limits.size(); ++i)
+    if (i != static_cast<std::size_t>(tu::source::claude)) li.limits[i].reset();
+  li.options.enabled = {true, false, false, false};
+  for (const auto& d : cmd.texts("claude-dir")) li.options.claude_roots.emplace_back(d);
+  li.options.use_cache = !cmd.has("no-cache");
   tu::detail::trace("limits and prices");
-  tu::collect_options o;
-  o.enabled = {true, false, false, false};
-  for (const auto& d : cmd.texts("claude-dir")) o.claude_roots.emplace_back(d);
-  o.use_cache = !cmd.has("no-cache");
-  o.official_limits = true;  // the recorded Claude Code windows
-  tu::cache_preloader preloaded(o);
-  auto logs = tu::discover_logs(o);
-  tu::detail::trace("find and stat logs");
-  const auto collected = tu::collect(o, std::move(logs), preloaded);
-  tu::detail::trace("collect");
-  const auto facts = tu::compute_statusline(collected.records, prices, in, zone, now, collected.limits);
-  tu::detail::trace("compute");
-  return tu::compose_statusline(facts);
+  return li;
 }
 
-// ---- the remembered line (docs/usage-statusline.md, "Speed") ----------------------------
+// ---- the statusline state (docs/usage-statusline.md, "Speed") ----------------------------
 
-// What decides the line besides the logs: the input's fields the line reads,
-// the command line and the environment that chooses roots, zone and home.
-std::string memo_key(const std::vector<std::string>& args, const tu::statusline_input& in) {
+// What decides the state besides the logs: the options that choose roots,
+// zone and prices (not --refresh), the environment that chooses them too,
+// the session and its transcript.
+std::string state_key(const cli::arguments& cmd, const tu::statusline_input& in) {
   okstra::sha256 h;
   const auto put = [&](std::string_view s) {
     h.update(s);
     h.update(std::string_view("\0", 1));
   };
   put(okstra::version);
-  for (const auto& a : args) put(a);
+  put(cmd.text("tz").value_or("-")), put(cmd.text("prices").value_or("-"));
+  for (const auto& d : cmd.texts("claude-dir")) put(d);
   for (const char* name : {"HOME", "XDG_CONFIG_HOME", "CLAUDE_CONFIG_DIR", "OKSTRA_HOME", "TZ", "TZDIR"}) {
     const char* v = std::getenv(name);
     put(v ? std::string("=") + v : std::string("unset"));
   }
-  put(in.session_id), put(in.transcript_path), put(in.model_id), put(in.model_name);
-  put(in.reported_cost_usd ? std::to_string(*in.reported_cost_usd) : "-");
-  put(std::to_string(in.context_window_size));
-  if (in.limits)
-    for (const auto& w : {in.limits->primary, in.limits->secondary})
-      put(w ? std::to_string(w->used_percent) + "@" + std::to_string(w->resets_at_ms) : "-");
+  put(in.session_id), put(in.transcript_path);
   return h.hex();
 }
 
-// The session transcript's identity: a message appended changes it.
-std::string file_identity(const std::string& path) {
-  struct stat st{};
-  if (path.empty() || ::stat(path.c_str(), &st) != 0) return "absent";
-  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
-}
+std::filesystem::path state_dir() { return okstra::dirs::okstra_home() / "cache" / "usage" / "statusline"; }
 
-std::filesystem::path memo_file(const std::string& key) {
-  return okstra::dirs::okstra_home() / "cache" / "usage" / "statusline" / (key + ".txt");
-}
-
-// "<computed at ms>\n<identity>\n<line>"; anything else is a miss.
-std::optional<std::string> remembered(const std::string& key, const std::string& identity, std::int64_t now,
-                                      std::int64_t refresh_ms) {
-  std::string text;
-  try {
-    text = okstra::fs::read_file(memo_file(key), 4096);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  const auto a = text.find('\n'), b = a == std::string::npos ? a : text.find('\n', a + 1);
-  if (b == std::string::npos) return std::nullopt;
-  const auto at = okstra::time::parse_iso8601(text.substr(0, a));
-  if (!at || now < *at || now - *at >= refresh_ms || text.compare(a + 1, b - a - 1, identity) != 0) return std::nullopt;
-  return text.substr(b + 1);
-}
-
-void remember(const std::string& key, const std::string& identity, std::int64_t now, const std::string& line) {
-  try {
-    const auto file = memo_file(key);
-    okstra::fs::ensure_dir(file.parent_path(), 0700);
-    std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> old;
-    for (const auto& e : std::filesystem::directory_iterator(file.parent_path()))
-      if (e.path().extension() == ".txt") old.emplace_back(e.last_write_time(), e.path());
-    std::sort(old.begin(), old.end());
-    for (std::size_t i = 0; i + 64 <= old.size(); ++i) std::filesystem::remove(old[i].second);
-    okstra::fs::write_file_atomic(file, okstra::time::format_iso8601(now) + "\n" + identity + "\n" + line, 0600,
-                                  okstra::fs::durability::process_safe);
-  } catch (const std::exception&) {
-    // Not remembered: the next call computes the line again.
+// Keeps the newest states: one per session that is still talking is enough.
+void prune_states(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> states;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().extension() == ".state") states.emplace_back(e.last_write_time(ec), e.path());
+  if (states.size() <= 16) return;
+  std::sort(states.begin(), states.end());
+  for (std::size_t i = 0; i + 16 < states.size(); ++i) {
+    std::filesystem::remove(states[i].second, ec);
+    std::filesystem::remove(std::filesystem::path(states[i].second).replace_extension(".lock"), ec);
   }
 }
 
-std::string answer(const cli::arguments& cmd, const std::vector<std::string>& args, const tu::time_zone& zone,
+// Reads every log again in a detached process, so that this call prints at
+// once; one refresh per state at a time (the others see the lock and leave).
+void refresh_in_background(const line_inputs& li, const tu::statusline_input& in, const tu::time_zone& zone,
+                           const std::filesystem::path& state_file) {
+  std::fflush(nullptr);
+  const pid_t child = ::fork();
+  if (child < 0) return;  // no refresh this time; the next call tries again
+  if (child > 0) {
+    int status = 0;
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return;
+  }
+  ::setsid();
+  if (::fork() != 0) ::_exit(0);
+  const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0)
+    for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
+  try {
+    std::filesystem::path lock_file = state_file;
+    lock_file.replace_extension(".lock");
+    const int lock = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) ::_exit(0);
+    const std::int64_t now = now_ms();
+    tu::statusline_from_logs(li.options, in, {li.prices, zone, now, li.limits}, state_file);
+    tu::finish_cache_writes();
+  } catch (const std::exception& e) {
+    log_error(std::string("background refresh: ") + e.what(), now_ms());
+  }
+  ::_exit(0);
+}
+
+std::string answer(const cli::arguments& cmd, const tu::time_zone& zone,
                    std::int64_t now) {
   tu::detail::trace("start");
   const auto in = tu::parse_statusline_input(read_bounded_stdin(), now);
-  const bool memo = !cmd.has("no-cache");
-  const std::int64_t refresh_ms = cmd.count("refresh").value_or(1) * 1000;
-  const std::string key = memo ? memo_key(args, in) : std::string();
-  const std::string identity = memo ? file_identity(in.transcript_path) : std::string();
-  if (memo && refresh_ms > 0)
-    if (auto line = remembered(key, identity, now, refresh_ms)) {
-      tu::detail::trace_note("the session is unchanged: printing the remembered line");
-      return *line;
+  const auto li = gather_inputs(cmd, in, now);
+  const tu::statusline_context context{li.prices, zone, now, li.limits};
+  if (cmd.has("no-cache")) return tu::compose_statusline(tu::statusline_from_logs(li.options, in, context, {}));
+  const std::int64_t refresh_ms = cmd.count("refresh").value_or(5) * 1000;
+  const auto dir = state_dir();
+  const auto state_file = dir / (state_key(cmd, in) + ".state");
+  if (refresh_ms > 0)
+    if (const auto known = tu::statusline_from_state(state_file, in, context)) {
+      if (now - known->logs_read_ms >= refresh_ms) refresh_in_background(li, in, zone, state_file);
+      return tu::compose_statusline(known->facts);
     }
-  std::string line = compute_line(cmd, in, zone, now);
-  if (memo) remember(key, identity, now, line);
-  return line;
+  const auto facts = tu::statusline_from_logs(li.options, in, context, state_file);
+  prune_states(dir);
+  return tu::compose_statusline(facts);
 }
 
 }  // namespace
@@ -248,13 +255,13 @@ cli::command declare() {
                cli::text("tz", "ZONE", "IANA time zone of 'today' (default: local)"),
                cli::path("prices", "FILE", "a price file instead of the built-in prices"),
                cli::path("claude-dir", "DIR", "a Claude Code root", cli::completion::dir).repeat(),
-               cli::count("refresh", "SECONDS", "reuse the line of the last second(s) while the session is unchanged (default 1; 0: never)", 0),
+               cli::count("refresh", "SECONDS", "read every log again (in the background) when the last full read is older (default 5; 0: every call, in the foreground)", 0),
                cli::flag("no-cache", "read every file again; neither use nor update the cache")};
   c.formats = {"text"};
   return c;
 }
 
-int run(const cli::arguments& cmd, const std::vector<std::string>& args) {
+int run(const cli::arguments& cmd, const std::vector<std::string>& /*args*/) {
   if (cmd.has("install")) return install(cmd);
   if (cmd.has("write")) throw okstra::usage_error("option '--write' needs '--install'", cmd.see_help());
   // Command-line mistakes are usage errors (exit 2); everything after is not.
@@ -263,7 +270,7 @@ int run(const cli::arguments& cmd, const std::vector<std::string>& args) {
   const std::int64_t now = now_ms();
   std::string line;
   try {
-    line = answer(cmd, args, zone, now);
+    line = answer(cmd, zone, now);
   } catch (const std::exception& e) {
     line = std::string(tu::statusline_fallback);
     log_error(e.what(), now);

@@ -14,6 +14,14 @@
 // - merge_statusline_setting() returns settings.json with its `statusLine`
 //   key replaced (or appended), every other key kept in its order; text that
 //   is not a JSON object is an input_error (the file is left untouched).
+// - statusline_from_logs() reads every Claude Code log through the cache and
+//   computes the facts; given a state file, it also writes the statusline
+//   state there: the records the line can still need and where the session's
+//   transcript was read up to. statusline_from_state() answers from that state
+//   plus the lines the transcript gained since, and returns nullopt whenever it
+//   cannot give exactly what statusline_from_logs() would from the same files
+//   (docs/usage-statusline.md, "Speed"). Neither throws on a missing or stale
+//   state; both throw on unreadable logs like collect().
 // - log_statusline_error() appends one line to the statusline log and keeps
 //   it small: past 64 KiB the log becomes `<log>.1` and a new one starts.
 #pragma once
@@ -30,6 +38,7 @@
 #include "okstra/token_usage/limits.hpp"
 #include "okstra/token_usage/prices.hpp"
 #include "okstra/token_usage/record.hpp"
+#include "okstra/token_usage/token_usage.hpp"
 
 namespace okstra::token_usage {
 
@@ -74,6 +83,25 @@ statusline_facts compute_statusline(const std::vector<record>& records, const pr
 
 std::string compose_statusline(const statusline_facts& facts);
 
+// What the facts depend on besides the records and the input.
+struct statusline_context {
+  const price_table& prices;
+  const time_zone& zone;
+  std::int64_t now_ms = 0;
+  official_limits limits{};  // the recorded windows (the input's own are added)
+};
+
+statusline_facts statusline_from_logs(const collect_options& options, const statusline_input& in,
+                                      const statusline_context& context, const std::filesystem::path& state_file);
+
+struct statusline_from_state_result {
+  statusline_facts facts;
+  std::int64_t logs_read_ms = 0;  // when every log was last read for this state
+};
+std::optional<statusline_from_state_result> statusline_from_state(const std::filesystem::path& state_file,
+                                                                  const statusline_input& in,
+                                                                  const statusline_context& context);
+
 // The `statusLine` setting that runs `command`, as one JSON object.
 std::string statusline_setting_json(std::string_view command, bool pretty);
 std::string merge_statusline_setting(std::string_view settings_text, std::string_view source,
@@ -85,4 +113,5 @@ void log_statusline_error(const std::filesystem::path& log, std::string_view mes
 
 #ifndef OKSTRA_COMPILED_LIB  // header-only: the definitions (docs/architecture.md, "Header-only or compiled")
 #include "okstra/token_usage/detail/statusline_impl.hpp"
+#include "okstra/token_usage/detail/statusline_state.hpp"
 #endif

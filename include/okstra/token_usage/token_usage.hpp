@@ -58,6 +58,8 @@ struct collect_options {
   // (no snapshot for Codex) and the recorded limits file is read.
   bool official_limits = false;
   std::filesystem::path limits_file;  // empty: recorded_limits_file()
+  // Fill collection::claude_message_hashes (the statusline's state keeps them).
+  bool claude_message_hashes = false;
   // Called once the bytes to parse are known, before any is read (the tool
   // uses it to restart itself with huge pages when there is much to read).
   std::function<void(std::uint64_t bytes_to_read)> before_reading;
@@ -70,6 +72,9 @@ struct collection {
   std::uint64_t files_read = 0;     // files (re)parsed this run
   std::uint64_t bytes_read = 0;
   official_limits limits{};  // by source; only with collect_options::official_limits
+  // The sorted, distinct message.id hashes of every Claude Code entry read,
+  // picked or not; only with collect_options::claude_message_hashes.
+  std::vector<std::uint64_t> claude_message_hashes;
 };
 
 namespace detail {
@@ -92,6 +97,15 @@ struct discovered_logs {
 };
 
 discovered_logs discover_logs(const collect_options& options);
+
+// A Claude Code log as the walk found it: the path collect() knows it by and
+// the size it reads it up to.
+struct found_log {
+  std::string path;
+  std::uint64_t size = 0;
+};
+// The Claude Code log that is the file (device, inode), if the walk found it.
+std::optional<found_log> find_claude_log(const discovered_logs& logs, std::uint64_t dev, std::uint64_t ino);
 // True when a cache index exists for these options (a run will be incremental).
 bool has_cache(const collect_options& options);
 collection collect(const collect_options& options);

@@ -17,6 +17,14 @@ OKSTRA_INLINE discovered_logs::discovered_logs(discovered_logs&&) noexcept = def
 OKSTRA_INLINE discovered_logs& discovered_logs::operator=(discovered_logs&&) noexcept = default;
 OKSTRA_INLINE discovered_logs::~discovered_logs() = default;
 
+OKSTRA_INLINE std::optional<found_log> find_claude_log(const discovered_logs& logs, std::uint64_t dev,
+                                                      std::uint64_t ino) {
+  for (const auto& t : logs.files)
+    if (t.file.src == source::claude && t.readable && t.id.dev == dev && t.id.ino == ino)
+      return found_log{t.file.path, t.id.size};
+  return std::nullopt;
+}
+
 OKSTRA_INLINE cache_preloader::cache_preloader(const collect_options& o)
     : result_(std::async(std::launch::async, [o] { return detail::preload_cache(o); })) {}
 

@@ -442,6 +442,18 @@ inline std::vector<std::uint64_t> all_claude_hashes(const merge_notes& notes) {
   return all;
 }
 
+// The same, for collection::claude_message_hashes, also when Claude's
+// records came whole from the snapshot chain.
+inline std::vector<std::uint64_t> claude_hashes_of(const merge_notes& notes, bool taken_from_snapshot) {
+  if (!taken_from_snapshot || !notes.snapshots[0]) return all_claude_hashes(notes);
+  std::vector<std::uint64_t> all;
+  for (const auto& set : notes.snapshots[0]->hash_sets)
+    for (std::size_t k = 0; k < set.size(); ++k) all.push_back(set[k]);
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  return all;
+}
+
 // Prepares the write-back: which snapshots are kept, written anew, carried.
 inline std::shared_ptr<write_back_job> plan_write_back(const collect_options& o, std::vector<tracked> files,
                                                        const cache_index& cache, const std::array<bool, 4>& taken,
@@ -554,6 +566,7 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
     if (!notes.claude_piece && !verify_cached_parts(files, *store)) return std::nullopt;
   }
   merge_all(files, out, notes);
+  if (o.claude_message_hashes && o.enabled[0]) out.claude_message_hashes = claude_hashes_of(notes, taken[0]);
   if (o.official_limits) collect_limits(o, files, out);
   report_unreadable(logs.unreadable, files, out);
   trace("merge");

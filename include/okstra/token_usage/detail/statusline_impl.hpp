@@ -80,39 +80,63 @@ inline sums sum_records(const std::vector<record>& records, const price_table& p
 
 inline double usd(pico_amount p) { return static_cast<double>(p) / 1e12; }
 
-// The active Claude Code block as `blocks --active` sees it, anchored to the
-// official 5-hour window where one is known (docs/usage-blocks.md).
-inline std::optional<statusline_block> active_block(const std::vector<record>& records, const price_table& prices,
-                                                    std::int64_t now_ms, const std::optional<official_window>& w) {
+// The 5-hour block an official window anchors, when it is one (docs/usage-blocks.md).
+inline std::optional<block_anchor> anchor_of(const std::optional<official_window>& w) {
+  if (w && w->window_minutes > 0 && w->window_minutes <= 300 && w->resets_at_ms > 0)
+    return block_anchor{source::claude, w->resets_at_ms - w->window_minutes * 60'000, w->resets_at_ms};
+  return std::nullopt;
+}
+
+struct block_facts {
+  std::optional<statusline_block> active;    // the active Claude Code block
+  std::optional<std::int64_t> last_start_ms;  // where the latest block starts
+};
+
+// The Claude Code blocks as `blocks` sees them: the active one and where the
+// latest starts (its records are exactly those from there on).
+inline block_facts blocks_of(const std::vector<record>& records, const price_table& prices, std::int64_t now_ms,
+                             const std::optional<block_anchor>& anchor) {
   report_options o;
   o.kind = report_kind::blocks;
   o.time_zone = "UTC";  // blocks start on UTC hours whatever the zone
   o.filter.sources = {source::claude};
   o.now_ms = now_ms;
-  o.active_only = true;
-  if (w && w->window_minutes > 0 && w->window_minutes <= 300 && w->resets_at_ms > 0)
-    o.block_anchors.push_back({source::claude, w->resets_at_ms - w->window_minutes * 60'000, w->resets_at_ms});
+  if (anchor) o.block_anchors.push_back(*anchor);
   const auto r = build_report(records, {}, prices, o);
-  for (const auto& row : r.rows)
-    if (row.active && row.live) return statusline_block{row.live->remaining_ms, row.live->usd_per_hour};
-  return std::nullopt;
+  block_facts f;
+  for (const auto& row : r.rows) {
+    if (row.block_source != source::claude || !row.block_start_ms) continue;
+    if (!f.last_start_ms || *row.block_start_ms > *f.last_start_ms) f.last_start_ms = row.block_start_ms;
+    if (row.active && row.live) f.active = statusline_block{row.live->remaining_ms, row.live->usd_per_hour};
+  }
+  return f;
 }
 
-}  // namespace detail_statusline
-
-OKSTRA_INLINE statusline_facts compute_statusline(const std::vector<record>& records, const price_table& prices,
-                                                  const statusline_input& in, const time_zone& zone,
-                                                  std::int64_t now_ms, const official_limits& limits) {
-  namespace d = detail_statusline;
-  statusline_facts f;
-  f.model = in.model_name;
+inline std::int64_t day_start_of(const time_zone& zone, std::int64_t now_ms) {
   const std::int64_t local = zone.to_local_ms(now_ms);
-  const std::int64_t day_start = zone.from_local_ms(local - (local - time::floor_div(local, 86'400'000) * 86'400'000));
-  const auto s = d::sum_records(records, prices, in.session_id, day_start);
-  f.today_cost_usd = d::usd(s.today);
+  return zone.from_local_ms(time::floor_div(local, 86'400'000) * 86'400'000);
+}
+
+// The facts, and what the statusline state keeps of the blocks. The block
+// replays `block_records` (all records, or those from the latest block's
+// start on, which give the same blocks under the same anchor).
+struct computed {
+  statusline_facts facts;
+  std::optional<block_anchor> anchor;
+  std::optional<std::int64_t> last_block_start_ms;
+};
+
+inline computed compute(const std::vector<record>& records, const std::vector<record>& block_records,
+                        const price_table& prices, const statusline_input& in, const time_zone& zone,
+                        std::int64_t now_ms, const official_limits& limits) {
+  computed c;
+  statusline_facts& f = c.facts;
+  f.model = in.model_name;
+  const auto s = sum_records(records, prices, in.session_id, day_start_of(zone, now_ms));
+  f.today_cost_usd = usd(s.today);
   // Our own cost, as every report computes it; Claude Code's estimate only
   // before the transcript has a priced record (docs/usage-statusline.md, "The line").
-  if (s.session_seen) f.session_cost_usd = d::usd(s.session);
+  if (s.session_seen) f.session_cost_usd = usd(s.session);
   else f.session_cost_usd = in.reported_cost_usd;
   f.context_tokens = s.latest_prompt;
   f.context_window = in.context_window_size ? in.context_window_size : default_context_window(in.model_id);
@@ -120,9 +144,20 @@ OKSTRA_INLINE statusline_facts compute_statusline(const std::vector<record>& rec
   auto& claude = known[static_cast<std::size_t>(source::claude)];
   if (in.limits && (!claude || later_observation(*in.limits, *claude))) claude = in.limits;
   const auto window = latest_official_window(known, source::claude);
-  f.block = d::active_block(records, prices, now_ms, window);
+  c.anchor = anchor_of(window);
+  const auto blocks = blocks_of(block_records, prices, now_ms, c.anchor);
+  f.block = blocks.active;
+  c.last_block_start_ms = blocks.last_start_ms;
   if (window && (window->resets_at_ms == 0 || window->resets_at_ms > now_ms)) f.limit_percent = window->used_percent;
-  return f;
+  return c;
+}
+
+}  // namespace detail_statusline
+
+OKSTRA_INLINE statusline_facts compute_statusline(const std::vector<record>& records, const price_table& prices,
+                                                  const statusline_input& in, const time_zone& zone,
+                                                  std::int64_t now_ms, const official_limits& limits) {
+  return detail_statusline::compute(records, records, prices, in, zone, now_ms, limits).facts;
 }
 
 namespace detail_statusline {

@@ -1,0 +1,321 @@
+// The statusline state: what lets one statusline call read only the lines
+// the session's transcript gained since the last call (docs/usage-statusline.md, "Speed").
+//
+// Layout: "OKSTRASL", a format number, the body, then the checksum of all
+// that precedes it (8 raw bytes). Body: when every log was last read, where
+// the latest block starts, the block anchor used, the session id, the
+// transcript as given and as the walk named it, its device, inode, the
+// offset read up to (a line start) and the hash of the bytes just before it,
+// a Claude Code snapshot (snapshot.hpp) of the records the line can still
+// need, and a filter of the message hashes of every entry read. Anything
+// else is no state: the caller reads the logs.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <limits>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "okstra/core/fs.hpp"
+#include "okstra/core/time.hpp"
+#include "okstra/token_usage/detail/cache_store.hpp"
+#include "okstra/token_usage/detail/claude.hpp"
+#include "okstra/token_usage/detail/claude_delta.hpp"
+#include "okstra/token_usage/detail/read_claude.hpp"
+#include "okstra/token_usage/detail/snapshot.hpp"
+#include "okstra/token_usage/statusline.hpp"
+
+namespace okstra::token_usage::detail_statusline {
+
+namespace d = okstra::token_usage::detail;
+
+inline constexpr std::string_view state_magic = "OKSTRASL";
+inline constexpr std::uint64_t state_format = 1;
+inline constexpr std::size_t state_read_limit = std::size_t{256} << 20;
+inline constexpr std::uint64_t tail_bytes = 64;
+
+struct transcript_mark {
+  std::string given;  // transcript_path as Claude Code passed it
+  std::string walk;   // the path the log walk knows the same file by
+  std::uint64_t dev = 0, ino = 0;  // 0, 0: the walk did not find it (new lines are not read)
+  std::uint64_t consumed = 0;      // read up to here: a line start
+  std::uint64_t tail = 0;          // hash of the bytes before `consumed`
+};
+
+// The message hashes of every Claude Code entry read, as a Bloom filter:
+// "maybe seen" sends the call to the full read, so a false positive costs
+// time, never exactness; 12 bits per hash and 8 probes keep them near 0.3%.
+class message_filter {
+ public:
+  message_filter() = default;
+  explicit message_filter(std::size_t expected) : words_(std::max<std::size_t>(expected * 12 / 64 + 1, 64)) {}
+  static std::optional<message_filter> from_bytes(std::string_view bytes) {
+    if (bytes.size() < 8 * 64 || bytes.size() % 8 != 0) return std::nullopt;
+    message_filter f;
+    f.words_.resize(bytes.size() / 8);
+    std::memcpy(f.words_.data(), bytes.data(), bytes.size());
+    return f;
+  }
+  std::string_view bytes() const {
+    return {reinterpret_cast<const char*>(words_.data()), words_.size() * 8};
+  }
+  void add(std::uint64_t hash) {
+    probe(hash, [&](std::uint64_t& word, std::uint64_t bit) { word |= bit; return true; });
+  }
+  bool maybe_contains(std::uint64_t hash) const {
+    return const_cast<message_filter*>(this)->probe(hash, [](std::uint64_t& word, std::uint64_t bit) {
+      return (word & bit) != 0;
+    });
+  }
+
+ private:
+  static constexpr int probes = 8;
+  template <class Fn>
+  bool probe(std::uint64_t hash, Fn&& fn) {
+    std::uint64_t h = (hash ^ (hash >> 31)) * 0x9E3779B97F4A7C15ULL;
+    const std::uint64_t step = (h >> 32) | 1, bits = words_.size() * 64;
+    for (int i = 0; i < probes; ++i, h += step)
+      if (!fn(words_[(h % bits) / 64], std::uint64_t{1} << (h % 64))) return false;
+    return true;
+  }
+  std::vector<std::uint64_t> words_;
+};
+
+struct state {
+  std::uint64_t file_ino = 0;  // of the state file read: a newer one is not overwritten
+  std::string bytes;
+  std::int64_t logs_read_ms = 0;
+  std::int64_t block_cut_ms = 0;  // the latest block's start: earlier records cannot join it
+  std::optional<block_anchor> anchor;
+  std::string session;
+  transcript_mark transcript;
+  d::source_snapshot snapshot;
+  message_filter seen;
+};
+
+// Hash of the (at most 64) bytes before `end`: a rewritten file is not a grown one.
+inline std::optional<std::uint64_t> tail_hash(int fd, std::uint64_t end) {
+  char buf[tail_bytes];
+  const std::uint64_t from = end > tail_bytes ? end - tail_bytes : 0;
+  const auto want = static_cast<std::size_t>(end - from);
+  std::size_t got = 0;
+  while (got < want) {
+    const ssize_t n = ::pread(fd, buf + got, want - got, static_cast<off_t>(from + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return std::nullopt;
+    got += static_cast<std::size_t>(n);
+  }
+  if (want > 0 && buf[want - 1] != '\n') return std::nullopt;  // not a line start
+  return d::fnv(std::string_view(buf, want)) ^ want;
+}
+
+inline void put_anchor(d::encoder& e, const std::optional<block_anchor>& a) {
+  e.u8(a ? 1 : 0);
+  e.i64(a ? a->start_ms : 0), e.i64(a ? a->end_ms : 0);
+}
+
+inline std::optional<state> read_state(const std::filesystem::path& file) {
+  state s;
+  struct stat st{};
+  if (::stat(file.c_str(), &st) != 0) return std::nullopt;
+  s.file_ino = st.st_ino;
+  try {
+    s.bytes = fs::read_file(file, state_read_limit);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const std::string_view all(s.bytes);
+  if (all.size() < state_magic.size() + 8 || all.substr(0, state_magic.size()) != state_magic) return std::nullopt;
+  std::uint64_t sum;
+  std::memcpy(&sum, all.data() + all.size() - 8, 8);
+  if (d::checksum(all.substr(0, all.size() - 8)) != sum) return std::nullopt;
+  d::decoder in(all.substr(state_magic.size(), all.size() - 8 - state_magic.size()));
+  if (in.u64() != state_format) return std::nullopt;
+  s.logs_read_ms = in.i64(), s.block_cut_ms = in.i64();
+  if (in.u8() == 1) s.anchor = block_anchor{source::claude, 0, 0};
+  const std::int64_t anchor_start = in.i64(), anchor_end = in.i64();
+  if (s.anchor) s.anchor->start_ms = anchor_start, s.anchor->end_ms = anchor_end;
+  s.session = in.str();
+  auto& t = s.transcript;
+  t.given = in.str(), t.walk = in.str();
+  t.dev = in.u64(), t.ino = in.u64(), t.consumed = in.u64(), t.tail = in.u64();
+  const std::string_view snapshot = in.str();
+  auto seen = message_filter::from_bytes(in.str());
+  if (in.failed() || !in.at_end() || !seen || !d::decode_snapshot(snapshot, source::claude, s.snapshot, 64))
+    return std::nullopt;
+  s.seen = std::move(*seen);
+  return s;
+}
+
+// Written whole or not at all; a failure leaves the old state (or none).
+inline void write_state(const std::filesystem::path& file, const state& s) {
+  d::encoder e;
+  e.raw(state_magic);
+  e.u64(state_format);
+  e.i64(s.logs_read_ms), e.i64(s.block_cut_ms);
+  put_anchor(e, s.anchor);
+  e.str(s.session);
+  const auto& t = s.transcript;
+  e.str(t.given), e.str(t.walk);
+  e.u64(t.dev), e.u64(t.ino), e.u64(t.consumed), e.u64(t.tail);
+  e.str(d::encode_snapshot(s.snapshot.records, 0, {}));
+  e.str(s.seen.bytes());
+  const std::uint64_t sum = d::checksum(e.buffer());
+  e.raw(std::string_view(reinterpret_cast<const char*>(&sum), 8));
+  fs::ensure_dir(file.parent_path(), 0700);
+  fs::write_file_atomic(file, e.buffer(), 0600, fs::durability::process_safe);
+}
+
+// The transcript as the walk found it, read up to a line end; nullopt when
+// it ends inside a line (no state then: docs/usage-statusline.md, "Speed").
+inline std::optional<transcript_mark> mark_transcript(const discovered_logs& logs, const std::string& given) {
+  transcript_mark t;
+  t.given = given;
+  struct stat st{};
+  if (given.empty() || ::stat(given.c_str(), &st) != 0) return t;
+  const auto found = find_claude_log(logs, st.st_dev, st.st_ino);
+  if (!found) return t;
+  fs::unique_fd fd(::open(found->path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd) return t;
+  const auto tail = tail_hash(fd.get(), found->size);
+  if (!tail) return std::nullopt;
+  t.walk = found->path, t.dev = st.st_dev, t.ino = st.st_ino, t.consumed = found->size, t.tail = *tail;
+  return t;
+}
+
+// The records the line can still need, in time order: this session's, and
+// those from the latest block's start or today's, whichever is earlier.
+inline std::vector<record> kept_records(const std::vector<record>& records, std::string_view session,
+                                        std::int64_t cut) {
+  std::vector<const record*> claude;
+  for (const auto& r : records)
+    if (r.src == source::claude && (r.timestamp_ms >= cut || (!session.empty() && r.session_id == session)))
+      claude.push_back(&r);
+  std::stable_sort(claude.begin(), claude.end(),
+                   [](const record* a, const record* b) { return a->timestamp_ms < b->timestamp_ms; });
+  std::vector<record> kept;
+  kept.reserve(claude.size());
+  for (const record* r : claude) kept.push_back(*r);
+  return kept;
+}
+
+// Merges the transcript's lines after the state's offset onto its records,
+// false unless that gives exactly what reading every log would.
+inline bool take_new_lines(state& s) {
+  auto& t = s.transcript;
+  fs::unique_fd fd(::open(t.walk.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  struct stat st{};
+  if (!fd || ::fstat(fd.get(), &st) != 0) return false;
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  if (st.st_dev != t.dev || st.st_ino != t.ino || size < t.consumed || tail_hash(fd.get(), t.consumed) != t.tail)
+    return false;
+  if (size == t.consumed) return true;
+  claude::file_result part;
+  claude::file_parser parser(part);
+  std::string buffer;
+  std::uint64_t oversized = 0;
+  const auto end = d::read_lines(fd.get(), t.walk, {t.consumed, size}, buffer, oversized,
+                                 [&](std::string_view text, std::uint64_t at) { parser.parse(text, at); });
+  std::vector<claude::file_input> added{claude::file_input{t.walk, &part, false, ""}};
+  // A message seen before (a copy, a later line of it, a replay) needs the
+  // full merge's choice among all copies.
+  const auto piece = claude::merge_onto(s.snapshot, std::move(added), 0);
+  if (!piece) return false;
+  for (const std::uint64_t h : piece->hashes)
+    if (s.seen.maybe_contains(h)) return false;
+  for (const record& r : piece->records)
+    if (r.timestamp_ms < s.block_cut_ms) return false;
+  for (const std::uint64_t h : piece->hashes) s.seen.add(h);
+  const auto tail = tail_hash(fd.get(), end);
+  if (!tail) return false;
+  t.consumed = end, t.tail = *tail;
+  return true;
+}
+
+// Records from `from` on, of records in time order.
+inline std::vector<record> records_from(const std::vector<record>& records, std::int64_t from) {
+  const auto at = std::lower_bound(records.begin(), records.end(), from,
+                                   [](const record& r, std::int64_t t) { return r.timestamp_ms < t; });
+  return {at, records.end()};
+}
+
+}  // namespace okstra::token_usage::detail_statusline
+
+namespace okstra::token_usage {
+
+OKSTRA_INLINE statusline_facts statusline_from_logs(const collect_options& options, const statusline_input& in,
+                                                    const statusline_context& context,
+                                                    const std::filesystem::path& state_file) {
+  namespace s = detail_statusline;
+  collect_options o = options;
+  o.claude_message_hashes = !state_file.empty();
+  cache_preloader preloaded(o);
+  auto logs = discover_logs(o);
+  detail::trace("find and stat logs");
+  std::optional<s::transcript_mark> mark;
+  if (!state_file.empty()) mark = s::mark_transcript(logs, in.transcript_path);
+  const auto collected = collect(o, std::move(logs), preloaded);
+  detail::trace("collect");
+  const auto c = s::compute(collected.records, collected.records, context.prices, in, context.zone, context.now_ms,
+                            context.limits);
+  detail::trace("compute");
+  if (!mark) return c.facts;
+  s::state st;
+  st.logs_read_ms = context.now_ms;
+  st.block_cut_ms = c.last_block_start_ms.value_or(std::numeric_limits<std::int64_t>::min());
+  st.anchor = c.anchor;
+  st.session = in.session_id;
+  st.transcript = std::move(*mark);
+  const std::int64_t day_start = s::day_start_of(context.zone, context.now_ms);
+  st.snapshot.records = s::kept_records(collected.records, in.session_id, std::min(st.block_cut_ms, day_start));
+  st.seen = s::message_filter(collected.claude_message_hashes.size() + 4096);
+  for (const std::uint64_t h : collected.claude_message_hashes) st.seen.add(h);
+  s::write_state(state_file, st);
+  detail::trace("write the statusline state");
+  return c.facts;
+}
+
+OKSTRA_INLINE std::optional<statusline_from_state_result> statusline_from_state(
+    const std::filesystem::path& state_file, const statusline_input& in, const statusline_context& context) {
+  namespace s = detail_statusline;
+  auto st = s::read_state(state_file);
+  if (!st || st->session != in.session_id || st->transcript.given != in.transcript_path ||
+      context.now_ms < st->logs_read_ms)
+    return std::nullopt;
+  detail::trace("read the statusline state");
+  if (detail::tracing())
+    detail::trace_note("statusline state: " + std::to_string(st->snapshot.records.size()) + " records, " +
+                       std::to_string(st->bytes.size()) + " bytes");
+  const std::uint64_t consumed = st->transcript.consumed;
+  if ((st->transcript.dev != 0 || st->transcript.ino != 0) && !s::take_new_lines(*st)) return std::nullopt;
+  detail::trace("read the transcript's new lines");
+  const auto block_records = s::records_from(st->snapshot.records, st->block_cut_ms);
+  const auto c = s::compute(st->snapshot.records, block_records, context.prices, in, context.zone, context.now_ms,
+                            context.limits);
+  detail::trace("compute");
+  // Another anchor can cut the blocks before the kept records differently.
+  const auto same = [](const std::optional<block_anchor>& a, const std::optional<block_anchor>& b) {
+    return a.has_value() == b.has_value() && (!a || (a->start_ms == b->start_ms && a->end_ms == b->end_ms));
+  };
+  if (!same(c.anchor, st->anchor)) return std::nullopt;
+  struct stat now_there{};
+  if (st->transcript.consumed != consumed && ::stat(state_file.c_str(), &now_there) == 0 &&
+      now_there.st_ino == st->file_ino) {
+    try {
+      s::write_state(state_file, *st);
+    } catch (const std::exception&) {
+      // Not kept: the next call reads the same lines again.
+    }
+    detail::trace("write the statusline state");
+  }
+  return statusline_from_state_result{c.facts, st->logs_read_ms};
+}
+
+}  // namespace okstra::token_usage
