@@ -120,7 +120,10 @@ struct line_inputs {
   tu::official_limits limits{};
 };
 
-line_inputs gather_inputs(const cli::arguments& cmd, const tu::statusline_input& in, std::int64_t now) {
+// Never freed: the process ends right after the line, and freeing the price
+// table's thousands of small allocations costs more than the answer from the
+// state (docs/performance.md, "Start-up"). Held here, so it is not a leak.
+const line_inputs& gather_inputs(const cli::arguments& cmd, const tu::statusline_input& in, std::int64_t now) {
   if (in.limits) {
     try {
       tu::record_limits(tu::recorded_limits_file(), tu::source::claude, *in.limits);
@@ -128,7 +131,9 @@ line_inputs gather_inputs(const cli::arguments& cmd, const tu::statusline_input&
       log_error(std::string("cannot record limits: ") + e.what(), now);  // the line still shows them
     }
   }
-  line_inputs li;
+  static line_inputs* kept = nullptr;
+  kept = new line_inputs;
+  line_inputs& li = *kept;
   std::optional<std::filesystem::path> price_file;
   if (auto f = cmd.text("prices")) price_file = *f;
   li.prices = tu::choose_prices(okstra::dirs::home(), price_file).table;
@@ -182,9 +187,14 @@ void prune_states(const std::filesystem::path& dir) {
 }
 
 // Reads every log again in a detached process, so that this call prints at
-// once; one refresh per state at a time (the others see the lock and leave).
+// once. One refresh per state at a time: the lock beside the state is taken
+// here, before the (costly) fork, and held by the detached process.
 void refresh_in_background(const line_inputs& li, const tu::statusline_input& in, const tu::time_zone& zone,
                            const std::filesystem::path& state_file) {
+  std::filesystem::path lock_file = state_file;
+  lock_file.replace_extension(".lock");
+  okstra::fs::unique_fd lock(::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) return;  // a refresh is under way
   std::fflush(nullptr);
   const pid_t child = ::fork();
   if (child < 0) return;  // no refresh this time; the next call tries again
@@ -192,7 +202,7 @@ void refresh_in_background(const line_inputs& li, const tu::statusline_input& in
     int status = 0;
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
-    return;
+    return;  // closing our descriptor leaves the lock with the refresh
   }
   ::setsid();
   if (::fork() != 0) ::_exit(0);
@@ -200,10 +210,6 @@ void refresh_in_background(const line_inputs& li, const tu::statusline_input& in
   if (null >= 0)
     for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
   try {
-    std::filesystem::path lock_file = state_file;
-    lock_file.replace_extension(".lock");
-    const int lock = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0) ::_exit(0);
     const std::int64_t now = now_ms();
     tu::statusline_from_logs(li.options, in, {li.prices, zone, now, li.limits}, state_file);
     tu::finish_cache_writes();
@@ -217,7 +223,7 @@ std::string answer(const cli::arguments& cmd, const tu::time_zone& zone,
                    std::int64_t now) {
   tu::detail::trace("start");
   const auto in = tu::parse_statusline_input(read_bounded_stdin(), now);
-  const auto li = gather_inputs(cmd, in, now);
+  const line_inputs& li = gather_inputs(cmd, in, now);
   const tu::statusline_context context{li.prices, zone, now, li.limits};
   if (cmd.has("no-cache")) return tu::compose_statusline(tu::statusline_from_logs(li.options, in, context, {}));
   const std::int64_t refresh_ms = cmd.count("refresh").value_or(5) * 1000;

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <regex.h>
 
@@ -125,12 +126,29 @@ inline std::shared_ptr<const regex_t> compile_posix(std::string_view javascript)
   });
 }
 
+// A pattern compiled on its first use: a run tries few of the dataset's
+// rules, and compiling all of them is most of loading the prices
+// (docs/performance.md, "Start-up"). Thread-safe; copies share it.
+class lazy_posix {
+ public:
+  explicit lazy_posix(std::string javascript) : source_(std::move(javascript)) {}
+  const regex_t* get() const {
+    std::call_once(once_, [this] { compiled_ = compile_posix(source_); });
+    return compiled_.get();
+  }
+
+ private:
+  std::string source_;
+  mutable std::once_flag once_;
+  mutable std::shared_ptr<const regex_t> compiled_;  // null when it does not compile
+};
+
 struct match_rule {
   enum class op : std::uint8_t { equals, starts_with, ends_with, contains, regex, any_of, all_of };
   op kind = op::equals;
   std::string text;  // lower-cased, except for regex
   std::vector<match_rule> parts;
-  std::shared_ptr<const regex_t> pattern;  // null when it did not compile
+  std::shared_ptr<const lazy_posix> pattern;  // null when the pattern is not tame
 
   // `id` is a candidate spelling, lower-cased (the dataset's expressions are
   // written for lower-case ids).
@@ -140,9 +158,10 @@ struct match_rule {
       case op::starts_with: return id.starts_with(text);
       case op::ends_with: return id.ends_with(text);
       case op::contains: return id.find(text) != std::string_view::npos;
-      case op::regex:
-        return pattern && id.size() <= max_regex_size &&
-               ::regexec(pattern.get(), std::string(id).c_str(), 0, nullptr, 0) == 0;
+      case op::regex: {
+        const regex_t* re = pattern && id.size() <= max_regex_size ? pattern->get() : nullptr;
+        return re && ::regexec(re, std::string(id).c_str(), 0, nullptr, 0) == 0;
+      }
       case op::any_of:
         return std::any_of(parts.begin(), parts.end(), [&](const auto& p) { return p.matches(id); });
       case op::all_of:
@@ -172,7 +191,7 @@ inline match_rule parse_match_rule(const json::value& v, std::string_view source
   if (name == "regex") {
     rule.kind = match_rule::op::regex;
     rule.text = std::string(text);
-    if (regex_is_tame(rule.text)) rule.pattern = compile_posix(rule.text);  // null: matches nothing
+    if (regex_is_tame(rule.text)) rule.pattern = std::make_shared<const lazy_posix>(rule.text);  // else matches nothing
     return rule;
   }
   if (name == "equals") rule.kind = match_rule::op::equals;
