@@ -19,7 +19,8 @@
 namespace cl = okstra::clarification;
 namespace stdfs = std::filesystem;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace clarification_approve_test {
 
 const std::string gate =
     "\n## 1. Clarification Items\n\n| ID | Blocks | Status |\n|---|---|---|\n| C-001 | approval | resolved |\n";
@@ -73,7 +74,6 @@ struct temp_folder {
   }
 };
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(front_matter_rewrite)
 
@@ -241,3 +241,5 @@ BOOST_AUTO_TEST_CASE(a_blocked_plan_is_refused_and_nothing_is_written) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace clarification_approve_test

@@ -12,7 +12,8 @@
 namespace cl = okstra::clarification;
 using strings = std::vector<std::string>;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace clarification_markdown_test {
 
 const std::string blocker_table =
     "| ID | Question | Blocks | Status |\n|---|---|---|---|\n| C-001 | q | approval | open |\n";
@@ -45,7 +46,6 @@ void expect_refused(const std::string& text, std::string_view reason_part) {
   BOOST_TEST(!cl::judge_plan("plan.md", text, {}).valid);
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(headings_as_rendered)
 
@@ -218,3 +218,5 @@ BOOST_AUTO_TEST_CASE(only_a_rendered_task_item_approves) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace clarification_markdown_test

@@ -17,7 +17,8 @@
 namespace cl = okstra::clarification;
 namespace stdfs = std::filesystem;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace clarification_plan_test {
 
 const std::string clean_gate =
     "\n## 1. Clarification Items\n\n| ID | Blocks | Status |\n|---|---|---|\n| C-001 | approval | resolved |\n";
@@ -50,7 +51,6 @@ struct temp_folder {
   }
 };
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(approval)
 
@@ -226,3 +226,5 @@ BOOST_AUTO_TEST_CASE(an_unreadable_plan_is_an_input_error) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace clarification_plan_test

@@ -15,7 +15,8 @@ namespace cl = okstra::clarification;
 namespace cd = okstra::clarification::detail;
 using strings = std::vector<std::string>;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace clarification_test {
 
 strings cells(std::string_view line) { return cd::split_table_row(line).cells; }
 
@@ -43,7 +44,6 @@ void expect_unreadable(const cl::gate_scan& scan, std::string_view part) {
 
 const std::string header = "| ID | Question | Blocks | Status |\n|---|---|---|---|\n";
 
-}  // namespace
 
 // ---- pipe-table rows ---------------------------------------------------------
 
@@ -421,3 +421,5 @@ BOOST_AUTO_TEST_CASE(reasons_quote_user_text_safely) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace clarification_test

@@ -14,7 +14,8 @@
 using namespace conformance_support;
 namespace cd = okstra::conformance::detail;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace conformance_inference_test {
 
 const std::string fixture_task = "/work/shop/.okstra/tasks/payments/refund-timeout";  // the fixtures' task root
 const okstra::style::output_style wide{1000000, false, false};  // text lines never wrapped
@@ -52,7 +53,6 @@ cf::report check_moved(const run_copy& c, const std::string& task_root, cf::rule
   return cf::check(req);
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(transcript_alone)
 
@@ -229,3 +229,5 @@ BOOST_AUTO_TEST_CASE(a_given_run_dir_is_the_argument) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace conformance_inference_test

@@ -16,7 +16,8 @@ namespace tr = okstra::transcript;
 namespace cd = okstra::conformance::detail;
 namespace stdfs = std::filesystem;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace conformance_reader_test {
 
 // What a test keeps of each event (the views die with the sink call).
 struct seen {
@@ -67,7 +68,6 @@ stdfs::path fixture(std::string_view relative) {
 
 const std::string lead_file = "claude/projects/-work-shop/6f1c2a9e-3b7d-4e21-9a55-0c8d7e4b1f20.jsonl";
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(event_reader)
 
@@ -301,3 +301,5 @@ BOOST_AUTO_TEST_CASE(writes_to_a_file_are_found) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace conformance_reader_test

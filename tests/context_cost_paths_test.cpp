@@ -17,7 +17,8 @@ namespace cc = okstra::context_cost;
 namespace stdfs = std::filesystem;
 using strings = std::vector<std::string>;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace context_cost_paths_test {
 
 using okstra::test::temp_dir;
 
@@ -38,7 +39,6 @@ cc::report measure_at(const stdfs::path& task_root, const temp_dir& dir, std::op
   return cc::measure({task_root, std::move(run_dir), {dir.path / "claude"}, dir.path / "okstra", std::nullopt});
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(paths)
 
@@ -105,3 +105,5 @@ BOOST_AUTO_TEST_CASE(a_task_root_in_no_project_is_its_own_base) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace context_cost_paths_test

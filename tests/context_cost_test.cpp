@@ -25,7 +25,8 @@ namespace cc = okstra::context_cost;
 namespace stdfs = std::filesystem;
 using strings = std::vector<std::string>;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace context_cost_test {
 
 using okstra::test::scoped_env;
 using okstra::test::temp_dir;
@@ -66,7 +67,6 @@ const cc::skill_asset* asset(const cc::report& r, std::string_view name) {
   return nullptr;
 }
 
-}  // namespace
 
 // ---- the estimate -------------------------------------------------------------------
 
@@ -600,3 +600,5 @@ BOOST_AUTO_TEST_CASE(the_table_ranks_surfaces_by_estimated_tokens) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace context_cost_test

@@ -21,7 +21,8 @@ using namespace std::string_literals;
 using namespace std::string_view_literals;
 namespace json = okstra::json;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace core_json_test {
 
 using okstra::test::temp_dir;
 
@@ -48,7 +49,6 @@ std::string compact(const json::value& v) {
   return w.str();
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(json_parse)
 
@@ -357,3 +357,5 @@ BOOST_AUTO_TEST_CASE(writer_output_of_a_deep_parsed_value) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace core_json_test

@@ -21,7 +21,8 @@
 namespace stdfs = std::filesystem;
 namespace sp = okstra::safe_path;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace core_safe_path_test {
 
 using okstra::test::contains;
 using okstra::test::expect_error;
@@ -55,7 +56,6 @@ sp::symlink_error link_error_of(Body&& body) {
   return okstra::test::thrown<sp::symlink_error>(std::forward<Body>(body));
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(safe_path)
 
@@ -209,3 +209,5 @@ BOOST_AUTO_TEST_CASE(types_entries_and_removal_never_follow) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace core_safe_path_test

@@ -30,7 +30,8 @@ namespace utf = boost::unit_test;
 namespace stdfs = std::filesystem;
 using namespace std::string_literals;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace core_sys_test {
 
 using okstra::test::temp_dir;
 
@@ -103,7 +104,6 @@ std::string capture_cout(Fn&& fn) {
 
 using okstra::test::unprivileged;
 
-}  // namespace
 
 // ---- fs ---------------------------------------------------------------------
 
@@ -575,3 +575,5 @@ BOOST_AUTO_TEST_CASE(emit_and_warn) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace core_sys_test

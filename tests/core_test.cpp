@@ -30,7 +30,8 @@
 using namespace std::string_literals;
 using namespace std::string_view_literals;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace core_test {
 
 // Code points as integers (Boost.Test cannot print char32_t).
 using cps = std::vector<std::uint32_t>;
@@ -54,7 +55,6 @@ std::string repeat(const std::string& s, std::size_t n) {
   return out;
 }
 
-}  // namespace
 
 // ---- utf8 -------------------------------------------------------------------
 
@@ -546,3 +546,5 @@ BOOST_AUTO_TEST_CASE(caps_are_named_in_the_error) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace core_test

@@ -25,7 +25,8 @@ namespace style = okstra::style;
 namespace display = okstra::display;
 namespace tv = okstra::text_view;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace core_text_view_test {
 
 // Sets (or unsets) an environment variable for one scope.
 class scoped_env {
@@ -131,7 +132,6 @@ const std::string sample = R"({
 
 const tv::hints sample_hints{"worktree entries", {{"/entries", {"key", "status", "stage"}}}};
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(terminal_width_and_colour)
 
@@ -360,3 +360,5 @@ BOOST_AUTO_TEST_CASE(other_shapes_and_escapes) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace core_text_view_test

@@ -12,7 +12,8 @@
 
 namespace tu = okstra::token_usage;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_blocks_test {
 
 std::int64_t at(const char* iso) {
   const auto ms = okstra::time::parse_iso8601(iso);
@@ -50,7 +51,6 @@ bool has(const std::string& text, const std::string& part) { return text.find(pa
 const auto claude = tu::source::claude;
 const auto codex = tu::source::codex;
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(blocks_report)
 
@@ -217,3 +217,5 @@ BOOST_AUTO_TEST_CASE(blocks_anchor_to_the_official_window) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace token_usage_blocks_test

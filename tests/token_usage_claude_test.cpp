@@ -20,7 +20,8 @@
 namespace tu = okstra::token_usage;
 namespace stdfs = std::filesystem;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_claude_test {
 
 stdfs::path fixtures() {
   const char* root = std::getenv("OKSTRA_SOURCE_ROOT");
@@ -54,7 +55,6 @@ const tu::record* find_model_session(const std::vector<tu::record>& rs, std::str
   return nullptr;
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(claude_lines)
 
@@ -461,3 +461,5 @@ BOOST_AUTO_TEST_CASE(merging_onto_a_snapshot_chain_equals_the_full_merge) {
   BOOST_TEST(broken.records.empty());
   BOOST_TEST(!tu::detail::decode_snapshot(base_bytes, tu::source::codex, broken));
 }
+
+}  // namespace token_usage_claude_test

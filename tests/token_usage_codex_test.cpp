@@ -15,7 +15,8 @@
 #include "okstra/token_usage/detail/codex.hpp"
 #include "okstra/token_usage/detail/gemini.hpp"
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_codex_test {
 
 namespace tu = okstra::token_usage;
 namespace codex = tu::codex;
@@ -86,7 +87,6 @@ parsed_set parse_all() {
   return s;
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(token_usage_codex)
 
@@ -315,3 +315,5 @@ BOOST_AUTO_TEST_CASE(cache_decode_rejects_bad_bytes) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace token_usage_codex_test

@@ -15,7 +15,8 @@
 #include "okstra/token_usage/detail/cursor.hpp"
 #include "okstra/token_usage/detail/gemini.hpp"
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_gemini_test {
 
 namespace tu = okstra::token_usage;
 namespace gemini = tu::gemini;
@@ -87,7 +88,6 @@ void check_round_trip(const Result& r) {
   }
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(token_usage_gemini)
 
@@ -360,3 +360,5 @@ BOOST_AUTO_TEST_CASE(hook_install_snippet) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace token_usage_gemini_test

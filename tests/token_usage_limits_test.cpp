@@ -17,7 +17,8 @@
 
 namespace tu = okstra::token_usage;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_limits_test {
 
 const std::string i64_max = "9223372036854775807";    // 2^63 - 1: the largest count
 const std::string i64_over = "9223372036854775808";   // 2^63
@@ -47,7 +48,6 @@ tu::record record_of(std::uint64_t input, std::int64_t ms, const char* session) 
   return r;
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(counts_that_do_not_fit)
 
@@ -191,3 +191,5 @@ BOOST_AUTO_TEST_CASE(report_and_run_summary_refuse_wrapping_totals) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace token_usage_limits_test

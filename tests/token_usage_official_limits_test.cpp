@@ -16,7 +16,8 @@
 #include "okstra/token_usage/limits.hpp"
 #include "test_support.hpp"
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_official_limits_test {
 
 namespace tu = okstra::token_usage;
 namespace codex = tu::codex;
@@ -42,7 +43,6 @@ std::string token_count(const char* ts, const std::string& rate_limits) {
          "\"info\":null,\"rate_limits\":" + rate_limits + "}}\n";
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(token_usage_official_limits)
 
@@ -196,3 +196,5 @@ BOOST_AUTO_TEST_CASE(recorded_file_round_trip_and_damage) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace token_usage_official_limits_test

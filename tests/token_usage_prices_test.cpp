@@ -15,7 +15,8 @@
 namespace tu = okstra::token_usage;
 namespace stdfs = std::filesystem;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_prices_test {
 
 // tests/data/usage/prices, found from the meson test environment, the source
 // file's path, or the executable's place in build/tests.
@@ -56,7 +57,6 @@ tu::price_table table_of(const char* json) {
   return tu::price_table::from_json(doc, "test.json");
 }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(prices)
 
@@ -304,3 +304,5 @@ BOOST_AUTO_TEST_CASE(regular_expressions_run_safely_or_not_at_all) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace token_usage_prices_test

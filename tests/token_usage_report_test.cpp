@@ -14,7 +14,8 @@
 
 namespace tu = okstra::token_usage;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_report_test {
 
 std::int64_t at(const char* iso) {
   const auto ms = okstra::time::parse_iso8601(iso);
@@ -83,7 +84,6 @@ struct fixture_zones {
   env_guard tzdir{"TZDIR", fixture_zoneinfo().c_str()};
 };
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(time_zones)
 
@@ -539,3 +539,5 @@ BOOST_AUTO_TEST_CASE(table_groups_thousands_and_shows_breakdowns) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace token_usage_report_test

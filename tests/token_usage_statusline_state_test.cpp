@@ -15,7 +15,8 @@
 
 namespace tu = okstra::token_usage;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_statusline_state_test {
 
 std::int64_t at(const char* iso) { return *okstra::time::parse_iso8601(iso); }
 
@@ -68,7 +69,6 @@ struct logs {
   }
 };
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(statusline_state)
 
@@ -160,3 +160,5 @@ BOOST_AUTO_TEST_CASE(the_message_filter_never_forgets) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace token_usage_statusline_state_test

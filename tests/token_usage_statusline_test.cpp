@@ -15,7 +15,8 @@
 
 namespace tu = okstra::token_usage;
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_statusline_test {
 
 tu::record claude(const char* session, const char* iso, std::uint64_t input, std::uint64_t cache_read = 0) {
   tu::record r;
@@ -30,7 +31,6 @@ tu::record claude(const char* session, const char* iso, std::uint64_t input, std
 
 std::int64_t at(const char* iso) { return *okstra::time::parse_iso8601(iso); }
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(statusline)
 
@@ -143,3 +143,5 @@ BOOST_AUTO_TEST_CASE(the_error_log_stays_small) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace token_usage_statusline_test

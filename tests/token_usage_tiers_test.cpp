@@ -36,7 +36,8 @@
 #include "okstra/token_usage/token_usage.hpp"
 #include "test_support.hpp"
 
-namespace {
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_tiers_test {
 
 namespace tu = okstra::token_usage;
 namespace stdfs = std::filesystem;
@@ -95,7 +96,6 @@ const std::vector<tier> codex_tiers = {tier::standard, tier::priority, tier::pri
 const std::vector<std::string> codex_models = {"gpt-5.5", "gpt-5.5", "gpt-5.5", "gpt-5.5",
                                                "gpt-5.4", "gpt-5.4", "gpt-5.5"};
 
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(token_usage_tiers)
 
@@ -301,3 +301,5 @@ BOOST_AUTO_TEST_CASE(cached_runs_equal_uncached_runs_with_tiers) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace token_usage_tiers_test
