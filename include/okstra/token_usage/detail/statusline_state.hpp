@@ -121,16 +121,10 @@ inline void put_anchor(d::encoder& e, const std::optional<block_anchor>& a) {
   e.i64(a ? a->start_ms : 0), e.i64(a ? a->end_ms : 0);
 }
 
-inline std::optional<state> read_state(const std::filesystem::path& file) {
+// The state in `bytes`, or nullopt unless they are a whole state.
+inline std::optional<state> decode_state(std::string bytes) {
   state s;
-  struct stat st{};
-  if (::stat(file.c_str(), &st) != 0) return std::nullopt;
-  s.file_ino = st.st_ino;
-  try {
-    s.bytes = fs::read_file(file, state_read_limit);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  s.bytes = std::move(bytes);
   const std::string_view all(s.bytes);
   if (all.size() < state_magic.size() + 8 || all.substr(0, state_magic.size()) != state_magic) return std::nullopt;
   std::uint64_t sum;
@@ -139,9 +133,10 @@ inline std::optional<state> read_state(const std::filesystem::path& file) {
   d::decoder in(all.substr(state_magic.size(), all.size() - 8 - state_magic.size()));
   if (in.u64() != state_format) return std::nullopt;
   s.logs_read_ms = in.i64(), s.block_cut_ms = in.i64();
-  if (in.u8() == 1) s.anchor = block_anchor{source::claude, 0, 0};
+  const std::uint8_t anchored = in.u8();
   const std::int64_t anchor_start = in.i64(), anchor_end = in.i64();
-  if (s.anchor) s.anchor->start_ms = anchor_start, s.anchor->end_ms = anchor_end;
+  if (anchored > 1) return std::nullopt;
+  if (anchored == 1) s.anchor = block_anchor{source::claude, anchor_start, anchor_end};
   s.session = in.str();
   auto& t = s.transcript;
   t.given = in.str(), t.walk = in.str();
@@ -154,8 +149,21 @@ inline std::optional<state> read_state(const std::filesystem::path& file) {
   return s;
 }
 
-// Written whole or not at all; a failure leaves the old state (or none).
-inline void write_state(const std::filesystem::path& file, const state& s) {
+inline std::optional<state> read_state(const std::filesystem::path& file) {
+  struct stat st{};
+  if (::stat(file.c_str(), &st) != 0) return std::nullopt;
+  std::string bytes;
+  try {
+    bytes = fs::read_file(file, state_read_limit);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  auto s = decode_state(std::move(bytes));
+  if (s) s->file_ino = st.st_ino;
+  return s;
+}
+
+inline std::string encode_state(const state& s) {
   d::encoder e;
   e.raw(state_magic);
   e.u64(state_format);
@@ -169,8 +177,13 @@ inline void write_state(const std::filesystem::path& file, const state& s) {
   e.str(s.seen.bytes());
   const std::uint64_t sum = d::checksum(e.buffer());
   e.raw(std::string_view(reinterpret_cast<const char*>(&sum), 8));
+  return std::move(e.buffer());
+}
+
+// Written whole or not at all; a failure leaves the old state (or none).
+inline void write_state(const std::filesystem::path& file, const state& s) {
   fs::ensure_dir(file.parent_path(), 0700);
-  fs::write_file_atomic(file, e.buffer(), 0600, fs::durability::process_safe);
+  fs::write_file_atomic(file, encode_state(s), 0600, fs::durability::process_safe);
 }
 
 // The transcript as the walk found it, read up to a line end; nullopt when
