@@ -399,6 +399,11 @@ inline std::vector<std::uint64_t> sorted_message_hashes(const merge_input& in) {
   a.reserve(in.flat.size());
   for (const flat_entry& x : in.flat)
     if (x.e->message_id.len) a.push_back(x.message_hash);
+  if (a.size() < 4096) {  // the radix passes' tables cost more than sorting a few
+    std::sort(a.begin(), a.end());
+    a.erase(std::unique(a.begin(), a.end()), a.end());
+    return a;
+  }
   b.resize(a.size());
   for (int shift = 0; shift < 64; shift += 16) {  // four stable passes of a radix sort
     std::vector<std::uint32_t> count((1u << 16) + 1, 0);
