@@ -8,6 +8,7 @@
 #include <string>
 
 #include "okstra/core/fs.hpp"
+#include "okstra/core/json.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/detail/statusline_state.hpp"
 #include "okstra/token_usage/statusline.hpp"
@@ -21,9 +22,10 @@ namespace token_usage_statusline_state_test {
 std::int64_t at(const char* iso) { return *okstra::time::parse_iso8601(iso); }
 
 // One Claude Code assistant line: opus-4-6, 5 USD per million input tokens.
-std::string line(const std::string& session, const std::string& id, const char* iso, std::uint64_t input) {
+std::string line(const std::string& session, const std::string& id, const char* iso, std::uint64_t input,
+                 const std::string& model = "claude-opus-4-6") {
   return "{\"type\":\"assistant\",\"cwd\":\"/work/app\",\"sessionId\":\"" + session + "\",\"message\":{\"id\":\"msg_" + id +
-         "\",\"model\":\"claude-opus-4-6\",\"usage\":{\"input_tokens\":" + std::to_string(input) +
+         "\",\"model\":\"" + model + "\",\"usage\":{\"input_tokens\":" + std::to_string(input) +
          ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":0}},\"requestId\":\"req_" +
          id + "\",\"uuid\":\"u-" + id + "\",\"timestamp\":\"" + iso + "\"}\n";
 }
@@ -42,6 +44,9 @@ struct logs {
   okstra::test::temp_dir dir;
   std::filesystem::path mine, other, state;
   tu::price_table prices = tu::price_table::embedded();
+  tu::time_zone zone = tu::time_zone::utc();
+  std::string prices_key = "test prices";
+  int price_loads = 0;
   tu::collect_options options;
   tu::statusline_input in;
 
@@ -57,7 +62,7 @@ struct logs {
     in.session_id = "s1", in.transcript_path = mine.string(), in.model_name = "Opus 4.6";
   }
   tu::statusline_context context(const char* now, tu::official_limits limits = {}) {
-    return {prices, tu::time_zone::utc(), at(now), limits};
+    return {[this]() -> const tu::price_table& { return ++price_loads, prices; }, prices_key, zone, at(now), limits};
   }
   std::string from_logs(const char* now, bool keep_state) {
     return tu::compose_statusline(tu::statusline_from_logs(options, in, context(now), keep_state ? state : ""));
@@ -129,6 +134,31 @@ BOOST_AUTO_TEST_CASE(what_could_differ_is_refused) {
   rewritten[rewritten.size() - 10] = rewritten[rewritten.size() - 10] == '0' ? '1' : '0';
   okstra::fs::write_file_atomic(l.mine, rewritten, 0644);
   BOOST_TEST(!l.from_state("2026-11-24T10:46:00Z"));
+}
+
+BOOST_AUTO_TEST_CASE(the_state_prices_the_models_it_has_met) {
+  logs l;
+  l.from_logs("2026-11-24T10:45:00Z", true);
+  l.price_loads = 0;
+  const std::string first = l.from_state("2026-11-24T10:45:00Z").value_or("none");
+  BOOST_TEST(l.price_loads == 0);  // no price table loaded
+  // A model the state has not met: the table is asked once, and the state keeps it.
+  append(l.mine, line("s1", "a6", "2026-11-24T10:44:00.000Z", 100000, "claude-sonnet-4-6"));
+  const std::string grown = l.from_state("2026-11-24T10:45:00Z").value_or("none");
+  BOOST_TEST(l.price_loads == 1);
+  BOOST_TEST(grown == l.from_logs("2026-11-24T10:45:00Z", false));
+  BOOST_TEST(grown != first);
+  l.price_loads = 0;
+  BOOST_TEST(l.from_state("2026-11-24T10:45:00Z").value_or("none") == grown);
+  BOOST_TEST(l.price_loads == 0);
+  // Other prices (another key): every kept record is priced again.
+  okstra::json::document overrides = okstra::json::parse(R"({"claude-opus-4-6": {"input": 10}})", "test");
+  l.prices.apply_overrides(overrides, "test");
+  l.prices_key = "other prices";
+  const std::string repriced = l.from_state("2026-11-24T10:45:00Z").value_or("none");
+  BOOST_TEST(l.price_loads == 1);
+  BOOST_TEST(repriced == l.from_logs("2026-11-24T10:45:00Z", false));
+  BOOST_TEST(repriced != grown);
 }
 
 BOOST_AUTO_TEST_CASE(a_transcript_ending_inside_a_line_keeps_no_state) {

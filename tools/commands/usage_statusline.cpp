@@ -115,15 +115,41 @@ void log_error(std::string_view message, std::int64_t now) {
 
 // Everything that chooses the line's inputs besides the logs and stdin.
 struct line_inputs {
-  tu::price_table prices;
+  std::optional<std::filesystem::path> price_file;
+  std::optional<tu::price_table> prices;  // loaded on first use
+  std::string prices_key;
   tu::collect_options options;
   tu::official_limits limits{};
+
+  const tu::price_table& price_table() {
+    if (!prices) prices = tu::choose_prices(okstra::dirs::home(), price_file).table;
+    return *prices;
+  }
 };
 
+// A file's identity for the prices key: a changed file has another.
+std::string file_key(const std::filesystem::path& file) {
+  struct stat st{};
+  if (::stat(file.c_str(), &st) != 0) return "absent;";
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ";";
+}
+
+// Everything that decides the price table (docs/usage-statusline.md, "Speed"):
+// this program (its embedded prices), a --prices file, the refreshed prices
+// and config.json's overrides, each by its file identity.
+std::string prices_key(const std::optional<std::filesystem::path>& price_file) {
+  const auto home = okstra::dirs::home();
+  return "okstra " + std::string(okstra::version) + ";" + file_key("/proc/self/exe") + "prices " +
+         (price_file ? price_file->string() + "=" + file_key(*price_file) : std::string("-;")) + "cache " +
+         file_key(tu::cached_prices_file(home)) + "config " + file_key(home.config_json());
+}
+
 // Never freed: the process ends right after the line, and freeing the price
-// table's thousands of small allocations costs more than the answer from the
-// state (docs/performance.md, "Start-up"). Held here, so it is not a leak.
-const line_inputs& gather_inputs(const cli::arguments& cmd, const tu::statusline_input& in, std::int64_t now) {
+// table's thousands of small allocations (when it was loaded) costs more than
+// an answer from the state (docs/performance.md, "Start-up"). Held here, so
+// it is not a leak.
+line_inputs& gather_inputs(const cli::arguments& cmd, const tu::statusline_input& in, std::int64_t now) {
   if (in.limits) {
     try {
       tu::record_limits(tu::recorded_limits_file(), tu::source::claude, *in.limits);
@@ -134,9 +160,8 @@ const line_inputs& gather_inputs(const cli::arguments& cmd, const tu::statusline
   static line_inputs* kept = nullptr;
   kept = new line_inputs;
   line_inputs& li = *kept;
-  std::optional<std::filesystem::path> price_file;
-  if (auto f = cmd.text("prices")) price_file = *f;
-  li.prices = tu::choose_prices(okstra::dirs::home(), price_file).table;
+  if (auto f = cmd.text("prices")) li.price_file = *f;
+  li.prices_key = prices_key(li.price_file);
   std::vector<std::string> warnings;  // a bad limits file shows no limit; the line goes on
   li.limits = tu::read_recorded_limits(tu::recorded_limits_file(), warnings);
   for (std::size_t i = 0; i < li.limits.size(); ++i)
@@ -189,7 +214,7 @@ void prune_states(const std::filesystem::path& dir) {
 // Reads every log again in a detached process, so that this call prints at
 // once. One refresh per state at a time: the lock beside the state is taken
 // here, before the (costly) fork, and held by the detached process.
-void refresh_in_background(const line_inputs& li, const tu::statusline_input& in, const tu::time_zone& zone,
+void refresh_in_background(line_inputs& li, const tu::statusline_input& in, const tu::time_zone& zone,
                            const std::filesystem::path& state_file) {
   std::filesystem::path lock_file = state_file;
   lock_file.replace_extension(".lock");
@@ -211,7 +236,9 @@ void refresh_in_background(const line_inputs& li, const tu::statusline_input& in
     for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
   try {
     const std::int64_t now = now_ms();
-    tu::statusline_from_logs(li.options, in, {li.prices, zone, now, li.limits}, state_file);
+    const tu::statusline_context context{[&]() -> const tu::price_table& { return li.price_table(); }, li.prices_key,
+                                         zone, now, li.limits};
+    tu::statusline_from_logs(li.options, in, context, state_file);
     tu::finish_cache_writes();
   } catch (const std::exception& e) {
     log_error(std::string("background refresh: ") + e.what(), now_ms());
@@ -223,8 +250,9 @@ std::string answer(const cli::arguments& cmd, const tu::time_zone& zone,
                    std::int64_t now) {
   tu::detail::trace("start");
   const auto in = tu::parse_statusline_input(read_bounded_stdin(), now);
-  const line_inputs& li = gather_inputs(cmd, in, now);
-  const tu::statusline_context context{li.prices, zone, now, li.limits};
+  line_inputs& li = gather_inputs(cmd, in, now);
+  const tu::statusline_context context{[&]() -> const tu::price_table& { return li.price_table(); }, li.prices_key,
+                                       zone, now, li.limits};
   if (cmd.has("no-cache")) return tu::compose_statusline(tu::statusline_from_logs(li.options, in, context, {}));
   const std::int64_t refresh_ms = cmd.count("refresh").value_or(5) * 1000;
   const auto dir = state_dir();

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,9 +84,12 @@ statusline_facts compute_statusline(const std::vector<record>& records, const pr
 
 std::string compose_statusline(const statusline_facts& facts);
 
-// What the facts depend on besides the records and the input.
+// What the facts depend on besides the records and the input. The price
+// table is asked for only when needed: a state whose prices_key is this one
+// prices the models it has met itself.
 struct statusline_context {
-  const price_table& prices;
+  std::function<const price_table&()> prices;
+  std::string prices_key;  // names everything that decides the prices; empty: never reuse kept prices
   const time_zone& zone;
   std::int64_t now_ms = 0;
   official_limits limits{};  // the recorded windows (the input's own are added)

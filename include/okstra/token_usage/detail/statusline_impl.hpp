@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <memory>
 #include <unordered_map>
 
 #include "okstra/core/error.hpp"
@@ -12,6 +14,8 @@
 #include "okstra/core/json.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/report.hpp"
+#include "okstra/token_usage/detail/report_blocks.hpp"
+#include "okstra/token_usage/detail/price_compiled.hpp"
 #include "okstra/token_usage/statusline.hpp"
 
 namespace okstra::token_usage {
@@ -45,8 +49,61 @@ OKSTRA_INLINE std::uint64_t default_context_window(std::string_view model_id) no
 
 namespace detail_statusline {
 
-// Session and today's cost in one pass, each record priced once at its time
-// and tier; money summed in pico-dollars like every report.
+// The prices of the models the line meets, each resolved once by the price
+// table and kept, so that the statusline state can price records without
+// loading the table again (docs/usage-statusline.md, "Speed"). A model the
+// table does not price is kept as unpriced.
+class price_book {
+ public:
+  bool knows(const istr& model) const { return index_of(model) >= 0; }
+  void learn(const price_table& table, const istr& model) {
+    if (knows(model)) return;
+    const model_price* found = table.find(model.view());
+    add(model, found ? std::optional<model_price>(*found) : std::nullopt);
+  }
+  void add(const istr& model, std::optional<model_price> price) {
+    auto e = std::make_unique<entry>(entry{model, std::move(price), std::nullopt});
+    if (e->price) e->compiled.emplace(*e->price);
+    entries_.push_back(std::move(e));
+    slot_.clear();
+  }
+  // The record's cost, with whether it has a price (it must be known).
+  std::pair<pico_amount, bool> cost(const record& r) const {
+    const int i = index_of(r.model);
+    if (i < 0 || !entries_[static_cast<std::size_t>(i)]->compiled) return {0, false};
+    return {entries_[static_cast<std::size_t>(i)]->compiled->cost(r.usage, r.timestamp_ms, r.tier), true};
+  }
+  struct entry {
+    istr model;
+    std::optional<model_price> price;
+    std::optional<detail::compiled_price> compiled;  // points into `price`: entries never move
+  };
+  const std::vector<std::unique_ptr<entry>>& entries() const noexcept { return entries_; }
+
+ private:
+  int index_of(const istr& model) const {
+    const std::uint32_t id = model.id();
+    if (id >= slot_.size()) {
+      slot_.resize(id + 1, -1);
+      for (std::size_t k = 0; k < entries_.size(); ++k)
+        if (entries_[k]->model.id() < slot_.size()) slot_[entries_[k]->model.id()] = static_cast<int>(k);
+    }
+    return slot_[id];
+  }
+  std::vector<std::unique_ptr<entry>> entries_;
+  mutable std::vector<int> slot_;  // interned id -> entry, rebuilt when it grows
+};
+
+// A book of every Claude Code model among `records`.
+inline price_book book_for(const std::vector<record>& records, const price_table& table) {
+  price_book book;
+  for (const auto& r : records)
+    if (r.src == source::claude) book.learn(table, r.model);
+  return book;
+}
+
+// Session and today's cost in one pass, each record priced at its time and
+// tier; money summed in pico-dollars like every report.
 struct sums {
   pico_amount session = 0, today = 0;
   bool session_seen = false;
@@ -54,21 +111,14 @@ struct sums {
   std::optional<std::uint64_t> latest_prompt;
 };
 
-inline sums sum_records(const std::vector<record>& records, const price_table& prices, std::string_view session,
+inline sums sum_records(const std::vector<record>& records, const price_book& book, std::string_view session,
                         std::int64_t day_start_ms) {
   sums s;
-  std::unordered_map<istr, const model_price*> found;
-  const auto price_of = [&](const istr& model) {
-    auto [it, fresh] = found.try_emplace(model, nullptr);
-    if (fresh) it->second = prices.find(model.view());
-    return it->second;
-  };
   for (const auto& r : records) {
     if (r.src != source::claude) continue;
     const bool mine = !session.empty() && r.session_id == session;
     if (!mine && r.timestamp_ms < day_start_ms) continue;
-    const auto* p = price_of(r.model);
-    const pico_amount cost = p ? cost_pico(*p, r.usage, r.timestamp_ms, r.tier) : 0;
+    const pico_amount cost = book.cost(r).first;
     if (r.timestamp_ms >= day_start_ms) s.today += cost;
     if (!mine) continue;
     s.session += cost;
@@ -92,19 +142,29 @@ struct block_facts {
   std::optional<std::int64_t> last_start_ms;  // where the latest block starts
 };
 
-// The Claude Code blocks as `blocks` sees them: the active one and where the
-// latest starts (its records are exactly those from there on).
-inline block_facts blocks_of(const std::vector<record>& records, const price_table& prices, std::int64_t now_ms,
-                             const std::optional<block_anchor>& anchor) {
+// The Claude Code blocks of the records from `from_ms` on, exactly as
+// `blocks` makes them (docs/usage-blocks.md): the active one and where the
+// latest starts (its records are exactly those from there on). Records of
+// equal time may come in any order: they fall in the same block.
+inline block_facts blocks_of(const std::vector<record>& records, std::int64_t from_ms, const price_book& book,
+                             std::int64_t now_ms, const std::optional<block_anchor>& anchor) {
+  std::vector<detail::priced> recs;
+  for (const auto& r : records)
+    if (r.src == source::claude && r.timestamp_ms >= from_ms) {
+      const auto [pico, has_price] = book.cost(r);
+      recs.push_back({&r, pico, has_price});
+    }
+  std::stable_sort(recs.begin(), recs.end(),
+                   [](const detail::priced& a, const detail::priced& b) { return a.r->timestamp_ms < b.r->timestamp_ms; });
   report_options o;
   o.kind = report_kind::blocks;
-  o.time_zone = "UTC";  // blocks start on UTC hours whatever the zone
   o.filter.sources = {source::claude};
   o.now_ms = now_ms;
   if (anchor) o.block_anchors.push_back(*anchor);
-  const auto r = build_report(records, {}, prices, o);
   block_facts f;
-  for (const auto& row : r.rows) {
+  const time_zone utc = time_zone::utc();  // blocks start on UTC hours whatever the zone
+  const auto list = detail::block_rows(recs, o, utc);
+  for (const auto& row : list.rows) {
     if (row.block_source != source::claude || !row.block_start_ms) continue;
     if (!f.last_start_ms || *row.block_start_ms > *f.last_start_ms) f.last_start_ms = row.block_start_ms;
     if (row.active && row.live) f.active = statusline_block{row.live->remaining_ms, row.live->usd_per_hour};
@@ -117,22 +177,22 @@ inline std::int64_t day_start_of(const time_zone& zone, std::int64_t now_ms) {
   return zone.from_local_ms(time::floor_div(local, 86'400'000) * 86'400'000);
 }
 
-// The facts, and what the statusline state keeps of the blocks. The block
-// replays `block_records` (all records, or those from the latest block's
-// start on, which give the same blocks under the same anchor).
+// The facts, and what the statusline state keeps of the blocks. The blocks
+// are made of the records from `block_from_ms` on (all, or those from the
+// latest block's start, which give the same blocks under the same anchor).
 struct computed {
   statusline_facts facts;
   std::optional<block_anchor> anchor;
   std::optional<std::int64_t> last_block_start_ms;
 };
 
-inline computed compute(const std::vector<record>& records, const std::vector<record>& block_records,
-                        const price_table& prices, const statusline_input& in, const time_zone& zone,
-                        std::int64_t now_ms, const official_limits& limits) {
+inline computed compute(const std::vector<record>& records, std::int64_t block_from_ms, const price_book& book,
+                        const statusline_input& in, const time_zone& zone, std::int64_t now_ms,
+                        const official_limits& limits) {
   computed c;
   statusline_facts& f = c.facts;
   f.model = in.model_name;
-  const auto s = sum_records(records, prices, in.session_id, day_start_of(zone, now_ms));
+  const auto s = sum_records(records, book, in.session_id, day_start_of(zone, now_ms));
   f.today_cost_usd = usd(s.today);
   // Our own cost, as every report computes it; Claude Code's estimate only
   // before the transcript has a priced record (docs/usage-statusline.md, "The line").
@@ -145,7 +205,7 @@ inline computed compute(const std::vector<record>& records, const std::vector<re
   if (in.limits && (!claude || later_observation(*in.limits, *claude))) claude = in.limits;
   const auto window = latest_official_window(known, source::claude);
   c.anchor = anchor_of(window);
-  const auto blocks = blocks_of(block_records, prices, now_ms, c.anchor);
+  const auto blocks = blocks_of(records, block_from_ms, book, now_ms, c.anchor);
   f.block = blocks.active;
   c.last_block_start_ms = blocks.last_start_ms;
   if (window && (window->resets_at_ms == 0 || window->resets_at_ms > now_ms)) f.limit_percent = window->used_percent;
@@ -157,7 +217,9 @@ inline computed compute(const std::vector<record>& records, const std::vector<re
 OKSTRA_INLINE statusline_facts compute_statusline(const std::vector<record>& records, const price_table& prices,
                                                   const statusline_input& in, const time_zone& zone,
                                                   std::int64_t now_ms, const official_limits& limits) {
-  return detail_statusline::compute(records, records, prices, in, zone, now_ms, limits).facts;
+  const auto book = detail_statusline::book_for(records, prices);
+  return detail_statusline::compute(records, std::numeric_limits<std::int64_t>::min(), book, in, zone, now_ms, limits)
+      .facts;
 }
 
 namespace detail_statusline {

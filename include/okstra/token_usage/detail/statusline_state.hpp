@@ -98,6 +98,8 @@ struct state {
   transcript_mark transcript;
   d::source_snapshot snapshot;
   message_filter seen;
+  std::string prices_key;  // what decided `book`
+  price_book book;         // every model of the kept records
 };
 
 // Hash of the (at most 64) bytes before `end`: a rewritten file is not a grown one.
@@ -114,6 +116,85 @@ inline std::optional<std::uint64_t> tail_hash(int fd, std::uint64_t end) {
   }
   if (want > 0 && buf[want - 1] != '\n') return std::nullopt;  // not a line start
   return d::fnv(std::string_view(buf, want)) ^ want;
+}
+
+inline void put_double(d::encoder& e, double v) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, 8);
+  e.u64(bits);
+}
+inline double get_double(d::decoder& in) {
+  const std::uint64_t bits = in.u64();
+  double v;
+  std::memcpy(&v, &bits, 8);
+  return v;
+}
+inline void put_rates(d::encoder& e, const rates& r) {
+  for (const double v : {r.input, r.output, r.cache_write_5m, r.cache_write_1h, r.cache_read}) put_double(e, v);
+}
+inline rates get_rates(d::decoder& in) {
+  rates r;
+  for (double* v : {&r.input, &r.output, &r.cache_write_5m, &r.cache_write_1h, &r.cache_read}) *v = get_double(in);
+  return r;
+}
+
+// Only what pricing a record reads: the periods and the tier multipliers.
+inline void put_book(d::encoder& e, const price_book& book) {
+  e.u64(book.entries().size());
+  for (const auto& entry : book.entries()) {
+    e.str(entry->model.view());
+    e.u8(entry->price ? 1 : 0);
+    if (!entry->price) continue;
+    const model_price& p = *entry->price;
+    e.u64(p.periods.size());
+    for (const auto& period : p.periods) {
+      e.u8(static_cast<std::uint8_t>(period.when));
+      e.i64(period.from_ms), e.i64(period.day_from_s), e.i64(period.day_to_s);
+      put_rates(e, period.base);
+      e.u64(period.steps.size());
+      for (const auto& step : period.steps) e.u64(step.above_tokens), put_rates(e, step.at);
+    }
+    put_double(e, p.tiers.fast), put_double(e, p.tiers.priority), put_double(e, p.tiers.flex);
+  }
+}
+
+inline bool get_book(d::decoder& in, price_book& book) {
+  const std::uint64_t n = in.u64();
+  for (std::uint64_t i = 0; i < n && !in.failed(); ++i) {
+    const istr model(in.str());
+    const std::uint8_t priced = in.u8();
+    if (priced > 1 || in.failed() || book.knows(model)) return false;
+    if (priced == 0) {
+      book.add(model, std::nullopt);
+      continue;
+    }
+    model_price p;
+    p.model = std::string(model.view());
+    const std::uint64_t periods = in.u64();
+    if (periods == 0 || periods > 64) return false;
+    for (std::uint64_t k = 0; k < periods && !in.failed(); ++k) {
+      price_period period;
+      const std::uint8_t when = in.u8();
+      if (when > static_cast<std::uint8_t>(price_period::applies::time_of_day)) return false;
+      period.when = static_cast<price_period::applies>(when);
+      period.from_ms = in.i64();
+      period.day_from_s = static_cast<std::int32_t>(in.i64()), period.day_to_s = static_cast<std::int32_t>(in.i64());
+      period.base = get_rates(in);
+      const std::uint64_t steps = in.u64();
+      if (steps > 64) return false;
+      for (std::uint64_t j = 0; j < steps && !in.failed(); ++j) {
+        price_step step;
+        step.above_tokens = in.u64();
+        step.at = get_rates(in);
+        period.steps.push_back(step);
+      }
+      p.periods.push_back(std::move(period));
+    }
+    p.tiers.fast = get_double(in), p.tiers.priority = get_double(in), p.tiers.flex = get_double(in);
+    if (in.failed()) return false;
+    book.add(model, std::move(p));
+  }
+  return !in.failed();
 }
 
 inline void put_anchor(d::encoder& e, const std::optional<block_anchor>& a) {
@@ -143,6 +224,8 @@ inline std::optional<state> decode_state(std::string bytes) {
   t.dev = in.u64(), t.ino = in.u64(), t.consumed = in.u64(), t.tail = in.u64();
   const std::string_view snapshot = in.str();
   auto seen = message_filter::from_bytes(in.str());
+  s.prices_key = in.str();
+  if (!get_book(in, s.book)) return std::nullopt;
   if (in.failed() || !in.at_end() || !seen || !d::decode_snapshot(snapshot, source::claude, s.snapshot, 64))
     return std::nullopt;
   s.seen = std::move(*seen);
@@ -175,6 +258,8 @@ inline std::string encode_state(const state& s) {
   e.u64(t.dev), e.u64(t.ino), e.u64(t.consumed), e.u64(t.tail);
   e.str(d::encode_snapshot(s.snapshot.records, 0, {}));
   e.str(s.seen.bytes());
+  e.str(s.prices_key);
+  put_book(e, s.book);
   const std::uint64_t sum = d::checksum(e.buffer());
   e.raw(std::string_view(reinterpret_cast<const char*>(&sum), 8));
   return std::move(e.buffer());
@@ -252,13 +337,6 @@ inline bool take_new_lines(state& s) {
   return true;
 }
 
-// Records from `from` on, of records in time order.
-inline std::vector<record> records_from(const std::vector<record>& records, std::int64_t from) {
-  const auto at = std::lower_bound(records.begin(), records.end(), from,
-                                   [](const record& r, std::int64_t t) { return r.timestamp_ms < t; });
-  return {at, records.end()};
-}
-
 }  // namespace okstra::token_usage::detail_statusline
 
 namespace okstra::token_usage {
@@ -276,11 +354,13 @@ OKSTRA_INLINE statusline_facts statusline_from_logs(const collect_options& optio
   if (!state_file.empty()) mark = s::mark_transcript(logs, in.transcript_path);
   const auto collected = collect(o, std::move(logs), preloaded);
   detail::trace("collect");
-  const auto c = s::compute(collected.records, collected.records, context.prices, in, context.zone, context.now_ms,
-                            context.limits);
+  s::state st;
+  st.book = s::book_for(collected.records, context.prices());
+  const auto c = s::compute(collected.records, std::numeric_limits<std::int64_t>::min(), st.book, in, context.zone,
+                            context.now_ms, context.limits);
   detail::trace("compute");
   if (!mark) return c.facts;
-  s::state st;
+  st.prices_key = context.prices_key;
   st.logs_read_ms = context.now_ms;
   st.block_cut_ms = c.last_block_start_ms.value_or(std::numeric_limits<std::int64_t>::min());
   st.anchor = c.anchor;
@@ -309,8 +389,17 @@ OKSTRA_INLINE std::optional<statusline_from_state_result> statusline_from_state(
   const std::uint64_t consumed = st->transcript.consumed;
   if ((st->transcript.dev != 0 || st->transcript.ino != 0) && !s::take_new_lines(*st)) return std::nullopt;
   detail::trace("read the transcript's new lines");
-  const auto block_records = s::records_from(st->snapshot.records, st->block_cut_ms);
-  const auto c = s::compute(st->snapshot.records, block_records, context.prices, in, context.zone, context.now_ms,
+  // Prices decided otherwise than when the state was made: price every kept
+  // record again (docs/usage-statusline.md, "Speed").
+  bool book_changed = false;
+  if (context.prices_key.empty() || st->prices_key != context.prices_key) {
+    st->book = s::book_for(st->snapshot.records, context.prices());
+    st->prices_key = context.prices_key;
+    book_changed = true;
+  }
+  for (const auto& r : st->snapshot.records)
+    if (!st->book.knows(r.model)) st->book.learn(context.prices(), r.model), book_changed = true;
+  const auto c = s::compute(st->snapshot.records, st->block_cut_ms, st->book, in, context.zone, context.now_ms,
                             context.limits);
   detail::trace("compute");
   // Another anchor can cut the blocks before the kept records differently.
@@ -319,7 +408,7 @@ OKSTRA_INLINE std::optional<statusline_from_state_result> statusline_from_state(
   };
   if (!same(c.anchor, st->anchor)) return std::nullopt;
   struct stat now_there{};
-  if (st->transcript.consumed != consumed && ::stat(state_file.c_str(), &now_there) == 0 &&
+  if ((st->transcript.consumed != consumed || book_changed) && ::stat(state_file.c_str(), &now_there) == 0 &&
       now_there.st_ino == st->file_ino) {
     try {
       s::write_state(state_file, *st);
