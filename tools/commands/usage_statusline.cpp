@@ -7,12 +7,15 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <spawn.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 #include <algorithm>
@@ -211,45 +214,73 @@ void prune_states(const std::filesystem::path& dir) {
   }
 }
 
+// The refresh: this program again, with this command line, the same input
+// on its standard input and this variable set (docs/usage-statusline.md, "Speed").
+constexpr const char* refresh_marker = "OKSTRA_STATUSLINE_REFRESH";
+
 // Reads every log again in a detached process, so that this call prints at
 // once. One refresh per state at a time: the lock beside the state is taken
-// here, before the (costly) fork, and held by the detached process.
-void refresh_in_background(line_inputs& li, const tu::statusline_input& in, const tu::time_zone& zone,
+// here and inherited by the refresh, which holds it until it exits. The
+// process is spawned (vfork and exec), not forked: copying this process's
+// page tables would cost the call more than the answer.
+void refresh_in_background(const std::vector<std::string>& args, std::string_view input,
                            const std::filesystem::path& state_file) {
   std::filesystem::path lock_file = state_file;
   lock_file.replace_extension(".lock");
-  okstra::fs::unique_fd lock(::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  // Not close-on-exec: the refresh inherits it.
+  okstra::fs::unique_fd lock(::open(lock_file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW, 0600));
   if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) return;  // a refresh is under way
-  std::fflush(nullptr);
-  const pid_t child = ::fork();
-  if (child < 0) return;  // no refresh this time; the next call tries again
-  if (child > 0) {
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    return;  // closing our descriptor leaves the lock with the refresh
-  }
-  ::setsid();
-  if (::fork() != 0) ::_exit(0);
-  const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null >= 0)
-    for (int fd = 0; fd <= 2; ++fd) ::dup2(null, fd);
-  try {
-    const std::int64_t now = now_ms();
-    const tu::statusline_context context{[&]() -> const tu::price_table& { return li.price_table(); }, li.prices_key,
-                                         zone, now, li.limits};
-    tu::statusline_from_logs(li.options, in, context, state_file);
-    tu::finish_cache_writes();
-  } catch (const std::exception& e) {
-    log_error(std::string("background refresh: ") + e.what(), now_ms());
-  }
-  ::_exit(0);
+  okstra::fs::unique_fd stdin_copy(::memfd_create("okstra-statusline-input", MFD_CLOEXEC));
+  if (!stdin_copy || ::write(stdin_copy.get(), input.data(), input.size()) != static_cast<ssize_t>(input.size()) ||
+      ::lseek(stdin_copy.get(), 0, SEEK_SET) != 0)
+    return;  // no refresh this time; the next call tries again
+  std::vector<std::string> env_text;
+  for (char** e = environ; *e; ++e)
+    if (std::string_view(*e).substr(0, std::strlen(refresh_marker) + 1) != std::string(refresh_marker) + "=")
+      env_text.emplace_back(*e);
+  env_text.push_back(std::string(refresh_marker) + "=1");
+  std::vector<char*> argv{const_cast<char*>("okstra-usage")}, envp;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (auto& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawnattr_init(&attr);
+  ::posix_spawn_file_actions_adddup2(&actions, stdin_copy.get(), 0);
+  ::posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  ::posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  pid_t pid = 0;
+  ::posix_spawn(&pid, "/proc/self/exe", &actions, &attr, argv.data(), envp.data());
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attr);
+  // Closing our descriptors leaves the lock with the refresh (or frees it, if
+  // the spawn failed). The refresh is not waited for: it outlives this call.
 }
 
-std::string answer(const cli::arguments& cmd, const tu::time_zone& zone,
+// In the refresh: every log read, the state written, nothing printed.
+int run_refresh(const cli::arguments& cmd, const tu::time_zone& zone, std::int64_t now) {
+  ::setpriority(PRIO_PROCESS, 0, 19);  // never slower calls for a refresh
+  try {
+    const auto in = tu::parse_statusline_input(read_bounded_stdin(), now);
+    line_inputs& li = gather_inputs(cmd, in, now);
+    const tu::statusline_context context{[&]() -> const tu::price_table& { return li.price_table(); }, li.prices_key,
+                                         zone, now, li.limits};
+    tu::statusline_from_logs(li.options, in, context, state_dir() / (state_key(cmd, in) + ".state"));
+    tu::finish_cache_writes();
+  } catch (const std::exception& e) {
+    log_error(std::string("background refresh: ") + e.what(), now);
+  }
+  return 0;
+}
+
+std::string answer(const cli::arguments& cmd, const std::vector<std::string>& args, const tu::time_zone& zone,
                    std::int64_t now) {
   tu::detail::trace("start");
-  const auto in = tu::parse_statusline_input(read_bounded_stdin(), now);
+  const std::string input = read_bounded_stdin();
+  const auto in = tu::parse_statusline_input(input, now);
   line_inputs& li = gather_inputs(cmd, in, now);
   const tu::statusline_context context{[&]() -> const tu::price_table& { return li.price_table(); }, li.prices_key,
                                        zone, now, li.limits};
@@ -259,7 +290,7 @@ std::string answer(const cli::arguments& cmd, const tu::time_zone& zone,
   const auto state_file = dir / (state_key(cmd, in) + ".state");
   if (refresh_ms > 0)
     if (const auto known = tu::statusline_from_state(state_file, in, context)) {
-      if (now - known->logs_read_ms >= refresh_ms) refresh_in_background(li, in, zone, state_file);
+      if (now - known->logs_read_ms >= refresh_ms) refresh_in_background(args, input, state_file);
       return tu::compose_statusline(known->facts);
     }
   const auto facts = tu::statusline_from_logs(li.options, in, context, state_file);
@@ -295,16 +326,17 @@ cli::command declare() {
   return c;
 }
 
-int run(const cli::arguments& cmd, const std::vector<std::string>& /*args*/) {
+int run(const cli::arguments& cmd, const std::vector<std::string>& args) {
   if (cmd.has("install")) return install(cmd);
   if (cmd.has("write")) throw okstra::usage_error("option '--write' needs '--install'", cmd.see_help());
   // Command-line mistakes are usage errors (exit 2); everything after is not.
   const std::string tz = cmd.text("tz").value_or("");
   const auto zone = tz.empty() ? tu::time_zone::local() : tu::time_zone::load(tz);
   const std::int64_t now = now_ms();
+  if (const char* refresh = std::getenv(refresh_marker); refresh && *refresh) return run_refresh(cmd, zone, now);
   std::string line;
   try {
-    line = answer(cmd, zone, now);
+    line = answer(cmd, args, zone, now);
   } catch (const std::exception& e) {
     line = std::string(tu::statusline_fallback);
     log_error(e.what(), now);
