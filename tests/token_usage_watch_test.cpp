@@ -148,6 +148,19 @@ BOOST_AUTO_TEST_CASE(a_root_that_appears_later) {
   BOOST_TEST((woke == tu::wake::changed));
   BOOST_TEST(ms_since(start) < 3000);
   BOOST_TEST(w.folders() == 2u);
+  // Removed, then made again: it is looked for again and watched.
+  stdfs::remove_all(t.path / "sessions");
+  BOOST_TEST((w.wait() == tu::wake::changed));
+  BOOST_TEST(w.folders() == 0u);
+  stdfs::create_directories(t.path / "sessions");
+  BOOST_TEST((w.wait() == tu::wake::changed));
+  BOOST_TEST(w.folders() == 1u);
+  std::thread writer([&] {
+    std::this_thread::sleep_for(50ms);
+    append(t.path / "sessions" / "rollout.jsonl", "a record");
+  });
+  BOOST_TEST((w.wait() == tu::wake::changed));
+  writer.join();
 }
 
 BOOST_AUTO_TEST_CASE(the_timer_without_inotify) {

@@ -182,7 +182,11 @@ OKSTRA_INLINE bool watcher::state::read_events() {
       }
       const auto folder = folders.find(e->wd);
       if (e->mask & IN_IGNORED) {
-        if (folder != folders.end()) folders.erase(folder);
+        if (folder == folders.end()) continue;
+        // A root removed (or moved away) may come back: look for it again.
+        const auto& roots = settings.roots;
+        if (std::find(roots.begin(), roots.end(), folder->second) != roots.end()) missing.push_back(folder->second);
+        folders.erase(folder);
         continue;
       }
       changed = true;
