@@ -93,6 +93,7 @@ check "file: no warning on stderr" [ ! -s "$work/daily.err" ]
 
 # blocks --active on the timer at a pinned clock: the same text every second
 # is printed once; a table a blank line after the one before.
+# shellcheck disable=SC2086
 OKSTRA_TEST_NOW=$now "$bin" blocks --active $roots --watch 1 --color never >"$work/blocks.out" 2>"$work/blocks.err" </dev/null &
 pid=$!
 check "blocks table: the first report" until_true 10 grep -q '^Total' "$work/blocks.out"

@@ -431,7 +431,8 @@ int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std:
   if (cmd.has("watch")) usage_watch::interval_of(cmd);  // a usage error before anything is read
   report_job job{cmd, kind, std::move(args)};
   if (cmd.has("watch")) {
-    job.collect.before_reading = nullptr;  // no restart once the screen is set up
+    job.collect.before_reading = nullptr;  // no restart, no progress bar once the screen is set up
+    job.collect.progress = false;
     // blocks: the remaining time and the burn rate move with the clock (docs/usage-watch.md)
     return usage_watch::run(cmd, tu::watched_roots(job.collect, false), kind == tu::report_kind::blocks,
                             [&](const okstra::style::output_style& style, bool one_line) {
@@ -531,7 +532,8 @@ int run_limits(const cli::arguments& cmd) {
   job.collect.enabled = {false, job.codex, false, false};  // Codex alone is read; Claude Code's are recorded
   job.collect.official_limits = true;
   if (cmd.has("watch")) {
-    job.collect.before_reading = nullptr;  // no restart once the screen is set up
+    job.collect.before_reading = nullptr;  // no restart, no progress bar once the screen is set up
+    job.collect.progress = false;
     // "resets in" and the observations' age move with the clock (docs/usage-watch.md)
     return usage_watch::run(cmd, tu::watched_roots(job.collect, job.claude), true,
                             [&](const okstra::style::output_style&, bool one_line) { return job.render(one_line); });

@@ -51,6 +51,7 @@ std::string header_of(const std::string& title, const tu::watcher& w, double int
 int on_terminal(const cli::arguments& cmd, const std::string& title, tu::watcher& w, tu::watch_signals& signals,
                 double interval, bool timer_always, const render_fn& render) {
   tu::watch_screen screen(STDOUT_FILENO);
+  screen.draw(title + " - reading the logs", "");  // a first, cold read may take a while
   for (;;) {
     const frame f = render(cli::stdout_style(cmd), false);
     std::string body = f.shown ? f.text : std::string();
