@@ -110,6 +110,22 @@ rc=$?
 set -e
 check "blocks table: SIGINT ends the watch with exit 0" [ "$rc" -eq 0 ]
 
+# The timer fallback (as without inotify): an append is seen within SECONDS.
+# shellcheck disable=SC2086
+OKSTRA_TEST_NO_INOTIFY=1 "$bin" daily $roots --watch 1 --json >"$work/timer.out" 2>"$work/timer.err" </dev/null &
+pid=$!
+check "timer: the first report" until_true 10 lines_at_least "$work/timer.out" 1
+record msg_t1 2026-11-28T09:00:00.000Z 100 "$log"
+check "timer: a second report after an append" until_true 10 lines_at_least "$work/timer.out" 2
+sed -n 2p "$work/timer.out" >"$work/timer.json"
+check "timer: the second report has the appended record" holds "$work/timer.json" "d['rows'][-1]['key'] == '2026-11-28'"
+kill -TERM "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+check "timer: SIGTERM ends the watch with exit 0" [ "$rc" -eq 0 ]
+
 # limits: $OKSTRA_HOME/usage appears after the start (looked for every SECONDS),
 # then the statusline's file in it (written as the statusline does: a rename).
 "$bin" limits --source claude --watch 1 --json >"$work/limits.out" 2>"$work/limits.err" </dev/null &
@@ -173,7 +189,7 @@ start() {
 
 start daily "'$bin' daily $roots --watch 1"
 sees "terminal: the header and the table" daily '^okstra-usage daily --watch - updated [0-9:]* - watching [0-9]* folders - Ctrl-C stops'
-sees "terminal: the total so far" daily '^Total .* 4,850 '
+sees "terminal: the total so far" daily '^Total .* 4,950 '
 check "terminal: on the alternate screen" [ "$(flag daily alternate_on)" = 1 ]
 check "terminal: the cursor hidden" [ "$(flag daily cursor_flag)" = 0 ]
 record msg_w4 2026-11-27T09:00:00.000Z 150 "$log"
@@ -184,6 +200,12 @@ tmx send-keys -t daily C-c
 sees "terminal: Ctrl-C ends it with exit 0" daily 'EXIT=0$'
 check "terminal: back on the main screen" [ "$(flag daily alternate_on)" = 0 ]
 check "terminal: the cursor shown again" [ "$(flag daily cursor_flag)" = 1 ]
+
+# The header of the timer fallback.
+start timer "OKSTRA_TEST_NO_INOTIFY=1 '$bin' daily $roots --watch 2"
+sees "terminal timer: the header names the timer" timer '^okstra-usage daily --watch - updated [0-9:]* - timer every 2 s (inotify not used) - Ctrl-C stops'
+tmx send-keys -t timer C-c
+sees "terminal timer: Ctrl-C ends it with exit 0" timer 'EXIT=0$'
 
 # blocks --active, then SIGTERM: the process id is written where the test reads it.
 start blocks "OKSTRA_TEST_NOW=$now '$bin' blocks --active $roots --watch 1 & echo \$! >'$work/blocks.pid'; wait \$!"

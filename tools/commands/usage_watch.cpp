@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "okstra/core/error.hpp"
@@ -111,6 +112,8 @@ int run(const cli::arguments& cmd, std::vector<std::filesystem::path> roots, boo
   tu::watch_settings settings;
   settings.roots = std::move(roots);
   settings.timer_always = timer_always;
+  // Test-only: the timer fallback without exhausting the system's inotify watches (docs/usage-watch.md, "Limits").
+  if (const char* off = std::getenv("OKSTRA_TEST_NO_INOTIFY"); off && *off) settings.use_inotify = false;
   // At least a millisecond; at most a day, so the arithmetic stays in range.
   const double ms = interval * 1000 < 1 ? 1 : interval * 1000 > 86'400'000 ? 86'400'000 : interval * 1000;
   settings.interval = std::chrono::milliseconds(static_cast<long long>(ms));
