@@ -40,9 +40,10 @@ until_true() {
     sleep 0.1
   done
 }
-lines_at_least() { [ "$(wc -l <"$1")" -ge "$2" ]; }
+# lines_at_least FILE N (the file of a process started in the background may not be there yet).
+lines_at_least() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }
 # count_is PATTERN FILE N: N lines of FILE match PATTERN.
-count_is() { [ "$(grep -c -- "$1" "$2")" -eq "$3" ]; }
+count_is() { [ "$(grep -cs -- "$1" "$2")" -eq "$3" ]; }
 # stops PID: the process has ended (it is no child of this shell when tmux started it).
 stops() { ! kill -0 "$1" 2>/dev/null; }
 
@@ -96,7 +97,7 @@ check "file: no warning on stderr" [ ! -s "$work/daily.err" ]
 # shellcheck disable=SC2086
 OKSTRA_TEST_NOW=$now "$bin" blocks --active $roots --watch 1 --color never >"$work/blocks.out" 2>"$work/blocks.err" </dev/null &
 pid=$!
-check "blocks table: the first report" until_true 10 grep -q '^Total' "$work/blocks.out"
+check "blocks table: the first report" until_true 10 grep -qs '^Total' "$work/blocks.out"
 sleep 2.5  # two timer ticks: the short wait this check is about
 check "blocks table: an unchanged report is not printed again" [ "$(grep -c '^Total' "$work/blocks.out")" -eq 1 ]
 record msg_w3 2026-11-24T10:44:00.000Z 1000 "$log"
@@ -135,7 +136,7 @@ check "limits: nothing recorded yet" holds "$work/limits.out" "d['limits'][0]['w
 mkdir -p "$OKSTRA_HOME/usage"
 printf '{"version":1,"claude":{"observedAt":"2026-12-05T09:30:00.000Z","primary":{"usedPercent":23.5,"windowMinutes":300,"resetsAt":"2026-12-05T13:00:00.000Z"}}}\n' >"$OKSTRA_HOME/usage/limits.json.tmp"
 mv "$OKSTRA_HOME/usage/limits.json.tmp" "$OKSTRA_HOME/usage/limits.json"
-until_true 10 grep -q '23.5' "$work/limits.out" || true
+until_true 10 grep -qs '23.5' "$work/limits.out" || true
 tail -n 1 "$work/limits.out" >"$work/limits.last"
 check "limits: the recorded window is shown" holds "$work/limits.last" "d['limits'][0]['windows'][0]['usedPercent'] == 23.5"
 kill -TERM "$pid"
