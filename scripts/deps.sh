@@ -33,7 +33,8 @@ tmux
 # libxml2-utils: xmllint, to check JUnit XML output in the tests.
 # curl: what `okstra-usage prices update` downloads with (its test uses file:// URLs).
 # zsh: the zsh completion test (skipped without it); mandoc: -Tlint of the man pages.
-# tmux: a real terminal of a chosen width for tests/cli/tables.sh (its terminal part is skipped without it).
+# tmux: a real terminal of a chosen width for tests/cli/tables.sh and usage_watch.sh (their terminal
+# parts are skipped without it).
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "deps.sh: not a Debian-like system; install by hand: $(echo "$packages" | tr "\n" " ")" >&2

@@ -163,7 +163,7 @@ def option_tag(o):
     names = ([option_name("-" + o["short"])] if o.get("short") else []) + [option_name("--" + o["long"])]
     tag = ", ".join(names)
     if o.get("value"):
-        tag += " " + italic(o["value"])
+        tag += " [" + italic(o["value"]) + "]" if o.get("implicit") else " " + italic(o["value"])
     return tag
 
 
@@ -178,6 +178,8 @@ def option_body(o):
         extra.append("default " + bold(o["default"]))
     if o.get("repeatable"):
         extra.append("repeatable")
+    if o.get("implicit"):
+        extra.append(italic(o["value"]) + " may be left out: " + bold(o["implicit"]))
     line = roff_line(help_text) if help_text else ""
     if extra:
         line += (" " if line else "") + "(" + "; ".join(extra) + ")"
@@ -300,7 +302,9 @@ def contexts(programs):
             return {
                 "subs": nxt + (tools if tool == "okstra" and not name else []),
                 "opts": [("--" + o["long"], o.get("help", "")) for o in opts],
-                "vals": [(flag, value_spec(o)) for o in opts if o.get("value")
+                # A value that may be left out is never waited for: the next
+                # word completes as if the option were a flag.
+                "vals": [(flag, value_spec(o)) for o in opts if o.get("value") and not o.get("implicit")
                          for flag in (["-" + o["short"]] if o.get("short") else []) + ["--" + o["long"]]],
                 "pos": (pos[-1] if many else pos[0]) if pos else "none",
             }

@@ -89,7 +89,11 @@ for name, d in progs.items():
                 continue
             flag = "--" + o["long"]
             comp = o.get("complete", "none")
-            if comp == "choices":
+            if o.get("implicit"):
+                # The value may be left out: options complete right after it.
+                case(f"{label} {flag} --<TAB>: the options (its value may be left out)",
+                     ["--" + x["long"] for x in ctx["options"]], "okstra", tool, *words, flag, "--")
+            elif comp == "choices":
                 case(f"{label} {flag} <TAB>: its choices", o["choices"], "okstra", tool, *words, flag, "")
                 if shell == "bash" and o["choices"]:
                     # --option=value: '=' is a word of its own in COMP_WORDS.

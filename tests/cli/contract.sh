@@ -118,11 +118,12 @@ if what == "shape":
     if list(d) != ["program", "summary", "usage", "options", "commands", "positionals", "exitStatus"]: bad.append("top keys %s" % list(d))
     for name, options, positionals in levels:
         for o in options:
-            if list(o) != ["long", "short", "value", "kind", "choices", "default", "help", "complete"]: bad.append("option keys %s" % list(o))
+            if list(o) != ["long", "short", "value", "kind", "choices", "default", "help", "complete", "implicit"]: bad.append("option keys %s" % list(o))
             if o["kind"] not in ("flag", "string", "path", "count", "number", "enum", "list"): bad.append("kind " + o["kind"])
             if o["complete"] not in ("none", "file", "dir", "choices"): bad.append("complete " + o["complete"])
             if (o["kind"] in ("enum", "list")) != bool(o["choices"]): bad.append("choices of " + o["long"])
             if (o["kind"] == "flag") != (o["value"] == ""): bad.append("value of " + o["long"])
+            if o["implicit"] and o["kind"] == "flag": bad.append("implicit value of flag " + o["long"])
         for p in positionals:
             if list(p) != ["name", "min", "max", "complete"]: bad.append("positional keys %s" % list(p))
     for c in d["commands"]:

@@ -70,7 +70,8 @@ def entries(lines):
 
 def tag_of(o):  # what the tag line must say
     names = (["-" + o["short"]] if o.get("short") else []) + ["--" + o["long"]]
-    return ", ".join(names) + (" " + o["value"] if o.get("value") else "")
+    value = ("[" + o["value"] + "]" if o.get("implicit") else o["value"]) if o.get("value") else ""
+    return ", ".join(names) + (" " + value if value else "")
 
 def report(ok, what):
     print(("ok" if ok else "FAIL") + "\t" + what)

@@ -27,6 +27,7 @@
 
 #include "commands.hpp"
 #include "usage_statusline.hpp"
+#include "usage_watch.hpp"
 
 namespace okstra::commands::usage {
 
@@ -219,6 +220,7 @@ cli::command report_command(tu::report_kind kind) {
                 details;
   if (kind == tu::report_kind::blocks)
     c.options.push_back(cli::flag("active", "only the active block of each source (none: empty, a note on stderr)"));
+  if (kind == tu::report_kind::blocks || kind == tu::report_kind::daily) c.options.push_back(usage_watch::declare());
   c.formats = {"table", "json", "csv", "text"};
   return c;
 }
@@ -260,7 +262,7 @@ cli::command limits_command() {
       "its rollouts; Claude Code from $OKSTRA_HOME/usage/limits.json, which the\n"
       "statusline records. A source with nothing recorded is 'unknown'; nothing is\n"
       "estimated. Default sources: claude, codex.";
-  c.options = {cli::text("tz", "ZONE", "IANA time zone of the reset times (default: local)")};
+  c.options = {cli::text("tz", "ZONE", "IANA time zone of the reset times (default: local)"), usage_watch::declare()};
   for (auto& o : collect_options()) c.options.push_back(std::move(o));
   c.formats = {"table", "json", "text"};
   return c;
@@ -354,9 +356,9 @@ std::string report_format(const cli::arguments& cmd) {
   return "csv";
 }
 
-std::string render_report(const tu::report& report, const std::string& format, const cli::arguments& cmd,
+std::string render_report(const tu::report& report, const std::string& format, bool pretty,
                           const okstra::style::output_style& style) {
-  if (format == "json") return tu::render_json(report, cmd.out().pretty());
+  if (format == "json") return tu::render_json(report, pretty);
   if (format == "csv") return tu::render_csv(report);
   return tu::render_table(report, style);  // table and text: the same human view
 }
@@ -379,12 +381,20 @@ void add_block_options(tu::report_options& o, const cli::arguments& cmd, const t
   }
 }
 
-int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std::string> args) {
-  const std::string format = report_format(cmd);
-  auto options = report_options_from(cmd, kind);
-  const auto prices = prices_from(cmd);
-  const auto collect = collect_options_from(cmd, kind == tu::report_kind::blocks);
-  const auto style = cli::stdout_style(cmd);
+// One report, read and rendered as often as asked (once, or on every wake-up of --watch).
+struct report_job {
+  const cli::arguments& cmd;
+  tu::report_kind kind;
+  std::vector<std::string> args;  // after the report's name: part of the remembered report's key
+  std::string format = report_format(cmd);
+  tu::report_options options = report_options_from(cmd, kind);
+  tu::price_table prices = prices_from(cmd);
+  tu::collect_options collect = collect_options_from(cmd, kind == tu::report_kind::blocks);
+
+  usage_watch::frame render(const okstra::style::output_style& style, bool one_line) const;
+};
+
+usage_watch::frame report_job::render(const okstra::style::output_style& style, bool one_line) const {
   // A report of unchanged logs with the same command line and output style
   // is printed again as it was; blocks depend on the clock and are always computed.
   std::string key;
@@ -393,29 +403,47 @@ int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std:
   auto logs = tu::discover_logs(collect);
   tu::detail::trace("find and stat logs");
   if (collect.use_cache && kind != tu::report_kind::blocks) {
-    args.insert(args.begin(), std::string(tu::report_kind_name(kind)));
-    args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : ""));
-    key = tu::report_key(args, logs.fingerprint, style.terminal, prices.identity());
+    std::vector<std::string> key_args = args;
+    key_args.insert(key_args.begin(), std::string(tu::report_kind_name(kind)));
+    key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : ""));
+    key = tu::report_key(key_args, logs.fingerprint, style.terminal, prices.identity());
     if (const auto hit = tu::read_report(collect, key)) {
       tu::detail::trace_note("the logs are unchanged: printing the remembered report");
-      std::fwrite(hit->diagnostics.data(), 1, hit->diagnostics.size(), stderr);
-      cli::emit(cmd, hit->output);
-      return 0;
+      return {hit->output, hit->diagnostics};
     }
   }
   const auto collected = tu::collect(collect, std::move(logs), preloaded);
   std::string problems = problems_of(collected);
-  if (kind == tu::report_kind::blocks) add_block_options(options, cmd, collected);
-  const auto report = tu::build_report(collected.records, collected.stats, prices, options);
+  tu::report_options o = options;
+  if (kind == tu::report_kind::blocks) add_block_options(o, cmd, collected);
+  const auto report = tu::build_report(collected.records, collected.stats, prices, o);
   problems += unpriced_warning(report);
-  const bool no_active = options.active_only && report.rows.empty();
+  const bool no_active = o.active_only && report.rows.empty();
   if (no_active) problems += std::string(tool) + ": no active block\n";
-  std::fwrite(problems.data(), 1, problems.size(), stderr);
   tu::detail::trace("build report");
-  std::string text = render_report(report, format, cmd, style);
+  std::string text = render_report(report, format, cmd.out().pretty() && !one_line, style);
   while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
   if (!key.empty()) tu::store_report(collect, key, {problems, text});
-  if (!(no_active && format != "json" && format != "csv")) cli::emit(cmd, text);  // an empty table: nothing
+  return {text, problems, !(no_active && format != "json" && format != "csv")};  // an empty table: nothing
+}
+
+int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std::string> args) {
+  if (cmd.has("watch")) usage_watch::interval_of(cmd);  // a usage error before anything is read
+  report_job job{cmd, kind, std::move(args)};
+  if (cmd.has("watch")) {
+    job.collect.before_reading = nullptr;  // no restart, no progress bar once the screen is set up
+    job.collect.progress = false;
+    // blocks: the remaining time and the burn rate move with the clock (docs/usage-watch.md)
+    return usage_watch::run(cmd, tu::watched_roots(job.collect, false), kind == tu::report_kind::blocks,
+                            [&](const okstra::style::output_style& style, bool one_line) {
+                              auto f = job.render(style, one_line);
+                              tu::finish_cache_writes();
+                              return f;
+                            });
+  }
+  const auto f = job.render(cli::stdout_style(cmd), false);
+  std::fwrite(f.problems.data(), 1, f.problems.size(), stderr);
+  if (f.shown) cli::emit(cmd, f.text);
   tu::detail::trace("render and print");
   tu::finish_cache_writes();
   tu::detail::trace("finish cache write");
@@ -466,32 +494,53 @@ int run_attribution(const cli::arguments& cmd) {
 
 // Codex limits come from its rollouts (through the cache), Claude Code's from
 // the recorded limits file only: its transcripts carry none, so they are not read.
+struct limits_job {
+  const cli::arguments& cmd;
+  std::string tz = cmd.text("tz").value_or("");
+  tu::time_zone zone = tz.empty() ? tu::time_zone::local() : tu::time_zone::load(tz);
+  tu::collect_options collect = collect_options_from(cmd);
+  std::array<bool, 4> shown = cmd.has("source") ? collect.enabled : std::array<bool, 4>{true, true, false, false};
+  bool codex = shown[static_cast<std::size_t>(tu::source::codex)], claude = shown[static_cast<std::size_t>(tu::source::claude)];
+
+  usage_watch::frame render(bool one_line) const {
+    tu::official_limits limits{};
+    std::string problems;
+    const auto warn = [&](const std::string& w) { problems.append(tool).append(": warning: ").append(okstra::printable(w)).append("\n"); };
+    if (codex) {
+      const auto collected = tu::collect(collect);
+      for (const auto& w : collected.warnings) warn(w);
+      limits[static_cast<std::size_t>(tu::source::codex)] = collected.limits[static_cast<std::size_t>(tu::source::codex)];
+    }
+    if (claude) {
+      std::vector<std::string> warnings;
+      limits[static_cast<std::size_t>(tu::source::claude)] = tu::read_recorded_limits(tu::recorded_limits_file(), warnings)[0];
+      for (const auto& w : warnings) warn(w);
+    }
+    const auto now = okstra::time::now_unix_ms();
+    std::string text = cmd.out().format == "json"
+                           ? tu::render_limits_json(limits, shown, zone, now, cmd.out().pretty() && !one_line)
+                           : tu::render_limits_table(limits, shown, zone, now);
+    while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
+    tu::finish_cache_writes();
+    return {text, problems};
+  }
+};
+
 int run_limits(const cli::arguments& cmd) {
-  const std::string tz = cmd.text("tz").value_or("");
-  const auto zone = tz.empty() ? tu::time_zone::local() : tu::time_zone::load(tz);
-  auto collect = collect_options_from(cmd);
-  std::array<bool, 4> shown = collect.enabled;
-  if (!cmd.has("source")) shown = {true, true, false, false};  // the sources that record limits
-  const auto at = [](tu::source s) { return static_cast<std::size_t>(s); };
-  tu::official_limits limits{};
-  if (shown[at(tu::source::codex)]) {
-    collect.enabled = {false, true, false, false};
-    collect.official_limits = true;
-    const auto collected = tu::collect(collect);
-    for (const auto& w : collected.warnings) okstra::cli::warn(tool, w);
-    limits[at(tu::source::codex)] = collected.limits[at(tu::source::codex)];
+  if (cmd.has("watch")) usage_watch::interval_of(cmd);  // a usage error before anything is read
+  limits_job job{cmd};
+  job.collect.enabled = {false, job.codex, false, false};  // Codex alone is read; Claude Code's are recorded
+  job.collect.official_limits = true;
+  if (cmd.has("watch")) {
+    job.collect.before_reading = nullptr;  // no restart, no progress bar once the screen is set up
+    job.collect.progress = false;
+    // "resets in" and the observations' age move with the clock (docs/usage-watch.md)
+    return usage_watch::run(cmd, tu::watched_roots(job.collect, job.claude), true,
+                            [&](const okstra::style::output_style&, bool one_line) { return job.render(one_line); });
   }
-  if (shown[at(tu::source::claude)]) {
-    std::vector<std::string> warnings;
-    limits[at(tu::source::claude)] = tu::read_recorded_limits(tu::recorded_limits_file(), warnings)[0];
-    for (const auto& w : warnings) okstra::cli::warn(tool, w);
-  }
-  const auto now = okstra::time::now_unix_ms();
-  std::string text = cmd.out().format == "json" ? tu::render_limits_json(limits, shown, zone, now, cmd.out().pretty())
-                                                 : tu::render_limits_table(limits, shown, zone, now);
-  while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
-  cli::emit(cmd, text);
-  tu::finish_cache_writes();
+  const auto f = job.render(false);
+  std::fwrite(f.problems.data(), 1, f.problems.size(), stderr);
+  cli::emit(cmd, f.text);
   return 0;
 }
 

@@ -47,7 +47,7 @@ enum class kind {
   string,  // any text
   path,    // a non-empty file or folder name
   count,   // a whole number >= option::minimum (0 or 1)
-  number,  // a non-negative decimal number
+  number,  // a non-negative decimal number; > 0 when option::minimum is 1
   choice,  // one of option::choices
   choice_list,  // one or more of option::choices, comma separated ("claude,codex")
 };
@@ -65,14 +65,19 @@ struct option {
   std::string default_value;     // used when absent; "" = none
   bool repeatable = false;
   cli::completion complete = completion::none;
-  long minimum = 0;              // counts only
+  long minimum = 0;              // counts; 1 on a number: more than 0
   bool hidden = false;           // accepted, but not in --help or the describe JSON
+  // Non-empty: the value may be left out and this one is meant ("--watch",
+  // "--watch 10", "--watch=10"); a following word is taken as the value only
+  // when it looks like a number (docs/cli.md, "Optional values").
+  std::string implicit_value;
 
   option& short_letter(char c) { return short_name = c, *this; }
   option& repeat() { return repeatable = true, *this; }
   option& defaults(std::string v) { return default_value = std::move(v), *this; }
   option& completes(cli::completion c) { return complete = c, *this; }
   option& hide() { return hidden = true, *this; }
+  option& optional_value(std::string v) { return implicit_value = std::move(v), *this; }
 };
 
 // Constructors of the common kinds.

@@ -112,8 +112,10 @@ inline void check_value(const std::string& where, const option& o, const std::st
     case kind::number: {
       char* end = nullptr;
       const double d = v.empty() ? -1 : std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || !std::isfinite(d) || d < 0 || v.find_first_of("xXnN") != std::string::npos)
-        throw bad_value(where, o, v, "a number from 0");
+      const bool positive = o.minimum > 0;
+      if (v.empty() || *end != '\0' || !std::isfinite(d) || d < 0 || (positive && d <= 0) ||
+          v.find_first_of("xXnN") != std::string::npos)
+        throw bad_value(where, o, v, positive ? "a number greater than 0" : "a number from 0");
       return;
     }
     case kind::choice:

@@ -40,7 +40,7 @@ inline std::vector<std::string> usage_lines(const program& p, const command* c) 
 inline std::string option_left(const option& o) {
   std::string left = o.short_name ? std::string("-") + o.short_name + ", " : std::string("    ");
   left += "--" + o.long_name;
-  if (o.kind != kind::flag) left += " " + o.value_name;
+  if (o.kind != kind::flag) left += o.implicit_value.empty() ? " " + o.value_name : " [" + o.value_name + "]";
   return left;
 }
 
@@ -51,6 +51,7 @@ inline std::string option_right(const option& o) {
   if (o.kind == kind::choice_list) extra = "any of " + text::join(o.choices, ",");
   if (!o.default_value.empty()) extra += (extra.empty() ? "" : ", ") + std::string("default ") + o.default_value;
   if (o.repeatable) extra += (extra.empty() ? "" : ", ") + std::string("repeatable");
+  if (!o.implicit_value.empty()) extra += (extra.empty() ? "" : ", ") + o.value_name + " left out: " + o.implicit_value;
   if (!extra.empty()) right += " [" + extra + "]";
   return right;
 }
@@ -129,6 +130,7 @@ inline void describe_options(json::writer& w, const std::vector<option>& options
     for (const auto& c : o.choices) w.value(c);
     w.end_array().field("default", o.default_value).field("help", o.help);
     w.field("complete", completion_name(o.kind == kind::flag ? completion::none : o.complete));
+    w.field("implicit", o.implicit_value);
     w.end_object();
   }
   w.end_array();

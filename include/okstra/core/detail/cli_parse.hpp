@@ -66,8 +66,39 @@ inline error library_error(const po::error& e, const std::string& where) {
   return usage_error(quoted("invalid command line", e.what()), hint);
 }
 
-inline po::parsed_options run_library(const std::vector<option>& options, const std::vector<std::string>& args,
+// A word that is meant as a number, negative ones included so that the
+// option refuses them as values rather than as unknown options.
+inline bool looks_numeric(const std::string& word) {
+  const std::size_t first = !word.empty() && (word[0] == '-' || word[0] == '.') ? 1 : 0;
+  return word.size() > first && word[first] >= '0' && word[first] <= '9';
+}
+
+// An option whose value may be left out takes the next word only when it
+// looks like a number (docs/cli.md, "Optional values"). The library would
+// take any next word, so the value is attached here: the next word, or the
+// implicit value.
+inline std::vector<std::string> attach_optional_values(const std::vector<option>& options, std::vector<std::string> args) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") {
+      out.insert(out.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      break;
+    }
+    const auto o = std::find_if(options.begin(), options.end(), [&](const option& x) {
+      return !x.implicit_value.empty() && args[i] == "--" + x.long_name;
+    });
+    if (o == options.end()) out.push_back(std::move(args[i]));
+    else if (i + 1 < args.size() && looks_numeric(args[i + 1])) {
+      out.push_back(args[i] + "=" + args[i + 1]);
+      ++i;
+    } else out.push_back(args[i] + "=" + o->implicit_value);
+  }
+  return out;
+}
+
+inline po::parsed_options run_library(const std::vector<option>& options, const std::vector<std::string>& given,
                                       const std::string& where) {
+  const std::vector<std::string> args = attach_optional_values(options, given);
   po::options_description desc;
   for (const auto& o : options) {
     const std::string name = o.long_name + (o.short_name ? std::string(",") + o.short_name : "");
