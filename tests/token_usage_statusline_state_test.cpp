@@ -34,9 +34,10 @@ void append(const std::filesystem::path& file, const std::string& text) {
   std::ofstream(file, std::ios::app) << text;
 }
 
+// In place, as the file stays the same file (device, inode).
 void drop_last_line(const std::filesystem::path& file) {
   const auto text = okstra::fs::read_file(file);
-  okstra::fs::write_file_atomic(file, text.substr(0, text.rfind('\n', text.size() - 2) + 1), 0644);
+  std::filesystem::resize_file(file, text.rfind('\n', text.size() - 2) + 1);
 }
 
 // Two sessions' transcripts under a Claude Code root, a state file beside.
@@ -175,18 +176,34 @@ BOOST_AUTO_TEST_CASE(a_transcript_ending_inside_a_line_keeps_no_state) {
 }
 
 BOOST_AUTO_TEST_CASE(the_message_filter_never_forgets) {
-  tu::detail_statusline::message_filter f(10000);
+  using filter = tu::detail_statusline::message_filter;
+  filter f(10000);
   std::mt19937_64 random(7);
   std::vector<std::uint64_t> added(10000);
   for (auto& h : added) f.add(h = random());
-  for (const auto h : added) BOOST_TEST_REQUIRE(f.maybe_contains(h));
+  BOOST_TEST(filter::well_formed(f.bytes()));
+  for (const auto h : added) BOOST_TEST_REQUIRE(filter::maybe_contains(f.bytes(), h));
   int false_positives = 0;
-  for (int i = 0; i < 10000; ++i) false_positives += f.maybe_contains(random()) ? 1 : 0;
+  for (int i = 0; i < 10000; ++i) false_positives += filter::maybe_contains(f.bytes(), random()) ? 1 : 0;
   BOOST_TEST(false_positives < 100);  // 1%; about 0.3% expected
-  const auto back = tu::detail_statusline::message_filter::from_bytes(f.bytes());
-  BOOST_REQUIRE(back);
-  for (const auto h : added) BOOST_TEST_REQUIRE(back->maybe_contains(h));
-  BOOST_TEST(!tu::detail_statusline::message_filter::from_bytes("short"));
+  BOOST_TEST(!filter::well_formed("short"));
+}
+
+BOOST_AUTO_TEST_CASE(a_state_needs_its_own_filter_file) {
+  logs l;
+  l.from_logs("2026-11-24T10:45:00Z", true);
+  const auto seen = std::filesystem::path(l.state).replace_extension(".seen");
+  BOOST_REQUIRE(std::filesystem::exists(seen));
+  BOOST_TEST(l.from_state("2026-11-24T10:45:00Z").has_value());
+  const auto words = okstra::fs::read_file(seen);
+  auto damaged = words;
+  damaged[damaged.size() / 3] ^= 0x01;
+  okstra::fs::write_file_atomic(seen, damaged, 0600);
+  BOOST_TEST(!l.from_state("2026-11-24T10:45:00Z"));
+  std::filesystem::remove(seen);
+  BOOST_TEST(!l.from_state("2026-11-24T10:45:00Z"));
+  okstra::fs::write_file_atomic(seen, words, 0600);
+  BOOST_TEST(l.from_state("2026-11-24T10:45:00Z").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -29,7 +29,9 @@ void round_trip(const sl::state& s) {
   if (back->logs_read_ms != s.logs_read_ms || back->block_cut_ms != s.block_cut_ms || back->session != s.session ||
       back->anchor.has_value() != s.anchor.has_value() || a.given != b.given || a.walk != b.walk || a.dev != b.dev ||
       a.ino != b.ino || a.consumed != b.consumed || a.tail != b.tail ||
-      back->snapshot.records.size() != s.snapshot.records.size() || back->seen.bytes() != s.seen.bytes())
+      back->snapshot.records.size() != s.snapshot.records.size() || back->seen_ref.sum != s.seen_ref.sum ||
+      back->seen_ref.length != s.seen_ref.length || back->added != s.added ||
+      back->book.entries().size() != s.book.entries().size() || back->prices_key != s.prices_key)
     fail("a state changes through encoding");
   for (std::size_t i = 0; i < s.snapshot.records.size(); ++i)
     if (back->snapshot.records[i].timestamp_ms != s.snapshot.records[i].timestamp_ms ||

@@ -211,6 +211,7 @@ void prune_states(const std::filesystem::path& dir) {
   for (std::size_t i = 0; i + 16 < states.size(); ++i) {
     std::filesystem::remove(states[i].second, ec);
     std::filesystem::remove(std::filesystem::path(states[i].second).replace_extension(".lock"), ec);
+    std::filesystem::remove(std::filesystem::path(states[i].second).replace_extension(".seen"), ec);
   }
 }
 

@@ -52,41 +52,43 @@ struct transcript_mark {
 // The message hashes of every Claude Code entry read, as a Bloom filter:
 // "maybe seen" sends the call to the full read, so a false positive costs
 // time, never exactness; 12 bits per hash and 8 probes keep them near 0.3%.
+// Built by the full read, kept in a file of its own (the words, little-endian)
+// that calls map and never rewrite.
 class message_filter {
  public:
-  message_filter() = default;
   explicit message_filter(std::size_t expected) : words_(std::max<std::size_t>(expected * 12 / 64 + 1, 64)) {}
-  static std::optional<message_filter> from_bytes(std::string_view bytes) {
-    if (bytes.size() < 8 * 64 || bytes.size() % 8 != 0) return std::nullopt;
-    message_filter f;
-    f.words_.resize(bytes.size() / 8);
-    std::memcpy(f.words_.data(), bytes.data(), bytes.size());
-    return f;
-  }
-  std::string_view bytes() const {
-    return {reinterpret_cast<const char*>(words_.data()), words_.size() * 8};
-  }
+  std::string_view bytes() const { return {reinterpret_cast<const char*>(words_.data()), words_.size() * 8}; }
   void add(std::uint64_t hash) {
-    probe(hash, [&](std::uint64_t& word, std::uint64_t bit) { word |= bit; return true; });
+    const std::uint64_t bits = words_.size() * 64;
+    for_each_probe(hash, bits, [&](std::uint64_t bit) { words_[bit / 64] |= std::uint64_t{1} << (bit % 64); return true; });
   }
-  bool maybe_contains(std::uint64_t hash) const {
-    return const_cast<message_filter*>(this)->probe(hash, [](std::uint64_t& word, std::uint64_t bit) {
-      return (word & bit) != 0;
+  // On the words of a filter (a multiple of 8 bytes, at least 64 words).
+  static bool maybe_contains(std::string_view words, std::uint64_t hash) {
+    const std::uint64_t bits = words.size() / 8 * 64;
+    return for_each_probe(hash, bits, [&](std::uint64_t bit) {
+      std::uint64_t word;
+      std::memcpy(&word, words.data() + bit / 64 * 8, 8);
+      return (word >> (bit % 64) & 1) != 0;
     });
   }
+  static bool well_formed(std::string_view words) { return words.size() >= 8 * 64 && words.size() % 8 == 0; }
 
  private:
   static constexpr int probes = 8;
   template <class Fn>
-  bool probe(std::uint64_t hash, Fn&& fn) {
+  static bool for_each_probe(std::uint64_t hash, std::uint64_t bits, Fn&& fn) {
     std::uint64_t h = (hash ^ (hash >> 31)) * 0x9E3779B97F4A7C15ULL;
-    const std::uint64_t step = (h >> 32) | 1, bits = words_.size() * 64;
+    const std::uint64_t step = (h >> 32) | 1;
     for (int i = 0; i < probes; ++i, h += step)
-      if (!fn(words_[(h % bits) / 64], std::uint64_t{1} << (h % 64))) return false;
+      if (!fn(h % bits)) return false;
     return true;
   }
   std::vector<std::uint64_t> words_;
 };
+
+inline std::filesystem::path filter_file_of(const std::filesystem::path& state_file) {
+  return std::filesystem::path(state_file).replace_extension(".seen");
+}
 
 struct state {
   std::uint64_t file_ino = 0;  // of the state file read: a newer one is not overwritten
@@ -97,7 +99,10 @@ struct state {
   std::string session;
   transcript_mark transcript;
   d::source_snapshot snapshot;
-  message_filter seen;
+  d::part_ref seen_ref;                    // the filter file: its length and checksum
+  std::shared_ptr<d::store_map> seen_map;  // read_state: the filter file, mapped
+  std::string_view seen;                   // read_state: its words
+  std::vector<std::uint64_t> added;        // sorted message hashes read since the filter was made
   std::string prices_key;  // what decided `book`
   price_book book;         // every model of the kept records
 };
@@ -223,12 +228,15 @@ inline std::optional<state> decode_state(std::string bytes) {
   t.given = in.str(), t.walk = in.str();
   t.dev = in.u64(), t.ino = in.u64(), t.consumed = in.u64(), t.tail = in.u64();
   const std::string_view snapshot = in.str();
-  auto seen = message_filter::from_bytes(in.str());
+  s.seen_ref = d::decode_ref(in);
+  const std::uint64_t added = in.u64();
+  if (in.failed() || added > all.size() / 8) return std::nullopt;
+  for (std::uint64_t i = 0; i < added; ++i) s.added.push_back(in.u64());
+  if (!std::is_sorted(s.added.begin(), s.added.end())) return std::nullopt;
   s.prices_key = in.str();
   if (!get_book(in, s.book)) return std::nullopt;
-  if (in.failed() || !in.at_end() || !seen || !d::decode_snapshot(snapshot, source::claude, s.snapshot, 64))
+  if (in.failed() || !in.at_end() || !d::decode_snapshot(snapshot, source::claude, s.snapshot, 64))
     return std::nullopt;
-  s.seen = std::move(*seen);
   return s;
 }
 
@@ -242,7 +250,13 @@ inline std::optional<state> read_state(const std::filesystem::path& file) {
     return std::nullopt;
   }
   auto s = decode_state(std::move(bytes));
-  if (s) s->file_ino = st.st_ino;
+  if (!s) return std::nullopt;
+  s->file_ino = st.st_ino;
+  // Mapped, not read: a call touches a few of its pages.
+  s->seen_map = d::store_map::open(filter_file_of(file));
+  const auto words = s->seen_map->part(s->seen_ref);
+  if (!words || s->seen_ref.offset != 0 || !message_filter::well_formed(*words)) return std::nullopt;
+  s->seen = *words;
   return s;
 }
 
@@ -257,7 +271,9 @@ inline std::string encode_state(const state& s) {
   e.str(t.given), e.str(t.walk);
   e.u64(t.dev), e.u64(t.ino), e.u64(t.consumed), e.u64(t.tail);
   e.str(d::encode_snapshot(s.snapshot.records, 0, {}));
-  e.str(s.seen.bytes());
+  d::encode_ref(e, s.seen_ref);
+  e.u64(s.added.size());
+  for (const std::uint64_t h : s.added) e.u64(h);
   e.str(s.prices_key);
   put_book(e, s.book);
   const std::uint64_t sum = d::checksum(e.buffer());
@@ -327,10 +343,13 @@ inline bool take_new_lines(state& s) {
   const auto piece = claude::merge_onto(s.snapshot, std::move(added), 0);
   if (!piece) return false;
   for (const std::uint64_t h : piece->hashes)
-    if (s.seen.maybe_contains(h)) return false;
+    if (message_filter::maybe_contains(s.seen, h) || std::binary_search(s.added.begin(), s.added.end(), h))
+      return false;
   for (const record& r : piece->records)
     if (r.timestamp_ms < s.block_cut_ms) return false;
-  for (const std::uint64_t h : piece->hashes) s.seen.add(h);
+  const std::size_t before = s.added.size();
+  s.added.insert(s.added.end(), piece->hashes.begin(), piece->hashes.end());
+  std::inplace_merge(s.added.begin(), s.added.begin() + static_cast<std::ptrdiff_t>(before), s.added.end());
   const auto tail = tail_hash(fd.get(), end);
   if (!tail) return false;
   t.consumed = end, t.tail = *tail;
@@ -368,8 +387,12 @@ OKSTRA_INLINE statusline_facts statusline_from_logs(const collect_options& optio
   st.transcript = std::move(*mark);
   const std::int64_t day_start = s::day_start_of(context.zone, context.now_ms);
   st.snapshot.records = s::kept_records(collected.records, in.session_id, std::min(st.block_cut_ms, day_start));
-  st.seen = s::message_filter(collected.claude_message_hashes.size() + 4096);
-  for (const std::uint64_t h : collected.claude_message_hashes) st.seen.add(h);
+  s::message_filter seen(collected.claude_message_hashes.size() + 4096);
+  for (const std::uint64_t h : collected.claude_message_hashes) seen.add(h);
+  // The filter first: a state never names a filter file that is not there.
+  fs::ensure_dir(state_file.parent_path(), 0700);
+  fs::write_file_atomic(s::filter_file_of(state_file), seen.bytes(), 0600, fs::durability::process_safe);
+  st.seen_ref = {0, seen.bytes().size(), detail::checksum(seen.bytes())};
   s::write_state(state_file, st);
   detail::trace("write the statusline state");
   return c.facts;
