@@ -263,10 +263,13 @@ void refresh_in_background(const std::vector<std::string>& args, std::string_vie
 
 // In the refresh: every log read, the state written, nothing printed.
 int run_refresh(const cli::arguments& cmd, const tu::time_zone& zone, std::int64_t now) {
-  ::setpriority(PRIO_PROCESS, 0, 19);  // never slower calls for a refresh
+  // Never slower calls for a refresh: the lowest priority, and one thread,
+  // so that a core stays free for the calls that come meanwhile.
+  ::setpriority(PRIO_PROCESS, 0, 19);
   try {
     const auto in = tu::parse_statusline_input(read_bounded_stdin(), now);
     line_inputs& li = gather_inputs(cmd, in, now);
+    li.options.threads = 1;
     const tu::statusline_context context{[&]() -> const tu::price_table& { return li.price_table(); }, li.prices_key,
                                          zone, now, li.limits};
     tu::statusline_from_logs(li.options, in, context, state_dir() / (state_key(cmd, in) + ".state"));
