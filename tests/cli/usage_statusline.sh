@@ -51,18 +51,21 @@ check "warm: no log walked" lacks "trace: find and stat logs" "$work/err"
 statusline 2026-11-24T10:45:00Z "$work/input.json" --no-cache
 check "--no-cache: the same line" [ "$(cat "$work/out")" = "$expected" ]
 # Another session's message (session 2222... gains 0.50 USD at 10:43) is not
-# in the state: within --refresh seconds (5) of the last full read the line
-# leaves it out; the first call after starts a full read in the background,
-# and a call after that has it.
+# in the state: within --refresh seconds of the last full read the line
+# leaves it out (at the default 60, and at 5); the first call after starts a
+# full read in the background, and a call after that has it.
 printf '%s\n' '{"type":"assistant","cwd":"/work/app","sessionId":"22222222-2222-4222-8222-222222222222","message":{"id":"msg_b2","model":"claude-opus-4-6","usage":{"input_tokens":100000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}},"requestId":"req_b2","uuid":"u-b2","timestamp":"2026-11-24T10:43:00.000Z"}' \
   >>"$work/claude/projects/-work-app/22222222-2222-4222-8222-222222222222.jsonl"
-statusline 2026-11-24T10:45:04Z "$work/input.json"
-check "within --refresh: the state's line" [ "$(cat "$work/out")" = "$expected" ]
-statusline 2026-11-24T10:45:06Z "$work/input.json"
+statusline 2026-11-24T10:45:59Z "$work/input.json"
+check "within the default --refresh (60): the state's line" [ "$(cat "$work/out")" = "$expected" ]
+check "within --refresh: no refresh started" [ ! -e "$OKSTRA_HOME/cache/usage/statusline/"*.lock ]
+statusline 2026-11-24T10:45:04Z "$work/input.json" --refresh 5
+check "within --refresh 5: the state's line" [ "$(cat "$work/out")" = "$expected" ]
+statusline 2026-11-24T10:45:06Z "$work/input.json" --refresh 5
 check "past --refresh: this call still answers from the state at once" [ "$(cat "$work/out")" = "$expected" ]
 refreshed=no
 for _ in $(seq 1 100); do
-  statusline 2026-11-24T10:45:06Z "$work/input.json"
+  statusline 2026-11-24T10:45:06Z "$work/input.json" --refresh 5
   if grep -q '| today $1.84 |' "$work/out"; then refreshed=yes; break; fi
   sleep 0.1
 done

@@ -289,12 +289,15 @@ std::string answer(const cli::arguments& cmd, const std::vector<std::string>& ar
   const tu::statusline_context context{[&]() -> const tu::price_table& { return li.price_table(); }, li.prices_key,
                                        zone, now, li.limits};
   if (cmd.has("no-cache")) return tu::compose_statusline(tu::statusline_from_logs(li.options, in, context, {}));
-  const std::int64_t refresh_ms = cmd.count("refresh").value_or(5) * 1000;
+  const std::int64_t refresh_ms = cmd.count("refresh").value_or(60) * 1000;
   const auto dir = state_dir();
   const auto state_file = dir / (state_key(cmd, in) + ".state");
   if (refresh_ms > 0)
     if (const auto known = tu::statusline_from_state(state_file, in, context)) {
-      if (now - known->logs_read_ms >= refresh_ms) refresh_in_background(args, input, state_file);
+      if (now - known->logs_read_ms >= refresh_ms) {
+        refresh_in_background(args, input, state_file);
+        tu::detail::trace("start the background refresh");
+      }
       return tu::compose_statusline(known->facts);
     }
   const auto facts = tu::statusline_from_logs(li.options, in, context, state_file);
@@ -324,7 +327,7 @@ cli::command declare() {
                cli::text("tz", "ZONE", "IANA time zone of 'today' (default: local)"),
                cli::path("prices", "FILE", "a price file instead of the built-in prices"),
                cli::path("claude-dir", "DIR", "a Claude Code root", cli::completion::dir).repeat(),
-               cli::count("refresh", "SECONDS", "read every log again (in the background) when the last full read is older (default 5; 0: every call, in the foreground)", 0),
+               cli::count("refresh", "SECONDS", "read every log again (in the background) when the last full read is older (default 60; 0: every call, in the foreground)", 0),
                cli::flag("no-cache", "read every file again; neither use nor update the cache")};
   c.formats = {"text"};
   return c;
