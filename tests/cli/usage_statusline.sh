@@ -56,7 +56,7 @@ check "--no-cache: the same line" [ "$(cat "$work/out")" = "$expected" ]
 # full read in the background, and a call after that has it.
 printf '%s\n' '{"type":"assistant","cwd":"/work/app","sessionId":"22222222-2222-4222-8222-222222222222","message":{"id":"msg_b2","model":"claude-opus-4-6","usage":{"input_tokens":100000,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}},"requestId":"req_b2","uuid":"u-b2","timestamp":"2026-11-24T10:43:00.000Z"}' \
   >>"$work/claude/projects/-work-app/22222222-2222-4222-8222-222222222222.jsonl"
-statusline 2026-11-24T10:45:59Z "$work/input.json"
+statusline 2026-11-24T10:45:04Z "$work/input.json"
 check "within the default --refresh (60): the state's line" [ "$(cat "$work/out")" = "$expected" ]
 check "within --refresh: no refresh started" [ ! -e "$OKSTRA_HOME/cache/usage/statusline/"*.lock ]
 statusline 2026-11-24T10:45:04Z "$work/input.json" --refresh 5
