@@ -62,6 +62,9 @@ class archive {
   archive_status status() const;
   // Returns the number of records removed.
   std::uint64_t prune(std::int64_t before_ms) const;
+  // Changes whenever a segment appears, goes or changes (names, sizes,
+  // mtimes): remembered reports include it in their key.
+  std::uint64_t fingerprint() const;
 
  private:
   std::filesystem::path dir_;

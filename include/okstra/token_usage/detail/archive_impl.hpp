@@ -259,10 +259,31 @@ OKSTRA_INLINE std::uint64_t archive::prune(std::int64_t before_ms) const {
   return removed;
 }
 
+OKSTRA_INLINE std::uint64_t archive::fingerprint() const {
+  std::uint64_t h = detail::fnv_offset;
+  for (const auto& file : detail::archive_format::segments(dir_)) {
+    struct stat st{};
+    if (::stat(file.c_str(), &st) != 0) continue;
+    h = detail::fnv(file.filename().string(), h);
+    const std::int64_t fields[3] = {static_cast<std::int64_t>(st.st_size), static_cast<std::int64_t>(st.st_mtim.tv_sec),
+                                    static_cast<std::int64_t>(st.st_mtim.tv_nsec)};
+    h = detail::fnv(std::string_view(reinterpret_cast<const char*>(fields), sizeof fields), h);
+  }
+  return h;
+}
+
 OKSTRA_INLINE std::uint64_t content_identity(const record& r) {
   std::uint64_t h = detail::fnv(source_name(r.src));
   h = detail::fnv(r.session_id.view(), h ^ 0x5E55);
   h = detail::fnv(r.model.view(), h ^ 0x30DE);
+  // Claude Code: a request rewritten with other counts (a better streaming
+  // copy) is the same request, so its counts are not part of its identity
+  // (docs/usage-archive.md, "Record identity").
+  if (r.src == source::claude) {
+    h = detail::fnv(r.agent_id.view(), h ^ 0xA6E1);
+    const std::int64_t at = r.timestamp_ms;
+    return detail::fnv(std::string_view(reinterpret_cast<const char*>(&at), sizeof at), h);
+  }
   const std::uint64_t nums[7] = {static_cast<std::uint64_t>(r.timestamp_ms), r.usage.input, r.usage.output,
                                  r.usage.cache_write_5m, r.usage.cache_write_1h, r.usage.cache_read,
                                  r.usage.reasoning};
