@@ -399,6 +399,15 @@ struct report_job {
   usage_watch::frame render(const okstra::style::output_style& style, bool one_line) const;
 };
 
+// The cache index's inode, size and mtime, or "" when there is none.
+std::string index_stamp(const tu::collect_options& o) {
+  const auto dir = o.cache_dir.empty() ? okstra::dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
+  struct stat st{};
+  if (::stat((dir / "usage-v3.index").c_str(), &st) != 0) return {};
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
 usage_watch::frame report_job::render(const okstra::style::output_style& style, bool one_line) const {
   // A report of unchanged logs with the same command line and output style
   // is printed again as it was; blocks depend on the clock and are always computed.
@@ -410,8 +419,11 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
   if (collect.use_cache && kind != tu::report_kind::blocks) {
     std::vector<std::string> key_args = args;
     key_args.insert(key_args.begin(), std::string(tu::report_kind_name(kind)));
-    // The archive changes without the logs changing (prune): part of the key.
+    // The archive changes without the logs changing (prune), and what the
+    // cache's index remembers decides what is archived: both in the key
+    // (docs/usage-archive.md, "Reports").
     key_args.push_back("\x01archive=" + std::to_string(collect.use_archive ? tu::archive(collect.archive_dir).fingerprint() : 0));
+    key_args.push_back("\x01index=" + index_stamp(collect));
     key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : ""));
     key = tu::report_key(key_args, logs.fingerprint, style.terminal, prices.identity());
     if (const auto hit = tu::read_report(collect, key)) {

@@ -45,12 +45,58 @@ inline bool looked_everywhere(const collect_options& o, source s, const std::vec
   return true;
 }
 
-// The records the cache's last merge of each changed, enabled source held
-// (its snapshot) that this run's merge no longer has, by identity: what
-// vanished, shrunk or rewritten files took with them. A record rewritten
-// with other counts keeps its identity and is not lost. A source taken from
-// its snapshot changed nothing; one without a snapshot has nothing to
-// compare (docs/usage-archive.md, "Where archived records come from").
+// The records a cached Codex, Gemini or Cursor row yielded, merged as if its
+// file were the only one (these sources' records belong to one file each).
+inline std::vector<record> records_of_row(std::string_view path, const cached_file& row, const store_map& store) {
+  source_result result;
+  if (row.src == source::claude || row.parts.size() != 1) return {};
+  const auto bytes = store.part(row.parts[0]);
+  if (!bytes || !decode_source_result(row.src, *bytes, result)) return {};
+  return std::visit(
+      [&](const auto& r) -> std::vector<record> {
+        using R = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<R, std::monostate>) {
+          return {};
+        } else {
+          const std::vector<file_ref_of<R>> refs{{std::string(path), &r}};
+          if constexpr (std::is_same_v<R, codex::file_result>) return codex::merge(refs).records;
+          else if constexpr (std::is_same_v<R, gemini::file_result>) return gemini::merge(refs).records;
+          else return cursor::merge(refs).records;
+        }
+      },
+      result.value);
+}
+
+// What the cache knew of a source before this run: Claude Code from its
+// snapshot (always written when it is merged, and its records span files);
+// the others from the rows of their files that are gone or neither the same
+// nor grown (their snapshots are written only once a source is quiet).
+inline std::vector<record> records_before(source s, const std::vector<tracked>& files, const cache_index& cache,
+                                          const store_map& store) {
+  if (s == source::claude) {
+    source_snapshot before;
+    if (!cache.snapshots[0].present || !load_snapshot(store, cache.snapshots[0], s, before)) return {};
+    return std::move(before.records);
+  }
+  std::unordered_map<std::string_view, const tracked*> found;
+  for (const auto& t : files) found.emplace(t.file.path, &t);
+  std::vector<record> out;
+  for (const auto& [path, row] : cache.files) {
+    if (row.src != s) continue;
+    if (const auto it = found.find(path); it != found.end()) {
+      if (!it->second->readable) continue;
+      const row_match m = match_row(*it->second, cache);
+      if (m.same || m.grown) continue;
+    }
+    for (auto& r : records_of_row(path, row, store)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// The records the cache knew of each changed, enabled source that this
+// run's merge no longer has, by identity: what vanished, shrunk or
+// rewritten files took with them. A record rewritten with the same identity
+// is not lost (docs/usage-archive.md, "Where archived records come from").
 inline std::vector<archived_record> lost_records(const collect_options& o, const std::array<bool, 4>& taken,
                                                  const std::vector<tracked>& files, const cache_index& cache,
                                                  const store_map& store, const std::vector<record>& live) {
@@ -58,16 +104,16 @@ inline std::vector<archived_record> lost_records(const collect_options& o, const
   std::unordered_set<std::uint64_t> now;
   for (const source s : all_sources) {
     const auto i = static_cast<std::size_t>(s);
-    if (!o.enabled[i] || taken[i] || !cache.snapshots[i].present) continue;
+    if (!o.enabled[i] || taken[i]) continue;
     if (!looked_everywhere(o, s, files, cache)) {
       trace_note(std::string("archive: ") + std::string(source_name(s)) + " was read from other roots; nothing archived");
       continue;
     }
-    source_snapshot before;
-    if (!load_snapshot(store, cache.snapshots[i], s, before)) continue;
+    auto before = records_before(s, files, cache, store);
+    if (before.empty()) continue;
     if (now.empty())
       for (const auto& r : live) now.insert(content_identity(r));
-    for (auto& r : before.records) {
+    for (auto& r : before) {
       const std::uint64_t id = content_identity(r);
       if (!now.count(id)) out.push_back({id, std::move(r)});
     }
