@@ -609,7 +609,7 @@ int run(int argc, char** argv) {
     if (sub == "cursor-hook") return run_cursor_hook(*cmd, argv[0]);
     if (sub == "limits") return run_limits(*cmd);
     if (sub == "statusline") return usage_statusline::run(*cmd, all);
-    if (sub.starts_with("archive ")) return usage_archive::run(*cmd, sub);
+    if (sub == "archive" || sub.starts_with("archive ")) return usage_archive::run(*cmd, sub);
     if (sub == "prices") return run_prices(*cmd);
     if (sub == "prices update") return run_prices_update(*cmd);
     // The report key hashes the arguments after the report's name.

@@ -98,7 +98,12 @@ std::vector<cli::command> declare() {
   exp.usage = {"[options]"};
   exp.details = "One JSON object per archived record, with its identity, on stdout.";
   exp.formats = {"jsonl"};
-  return {status, prune, exp};
+  // The parent of the nested commands (as "prices" is of "prices update"):
+  // the status.
+  cli::command parent = status;
+  parent.name = "archive";
+  parent.summary = "the usage archive: status (the default), prune, export";
+  return {parent, status, prune, exp};
 }
 
 int run(const cli::arguments& cmd, const std::string& sub) {
