@@ -23,9 +23,11 @@
 #include "okstra/token_usage/report_cache.hpp"
 #include "okstra/token_usage/run_summary.hpp"
 #include "okstra/dirs/dirs.hpp"
+#include "okstra/token_usage/archive.hpp"
 #include "okstra/token_usage/token_usage.hpp"
 
 #include "commands.hpp"
+#include "usage_archive.hpp"
 #include "usage_statusline.hpp"
 #include "usage_watch.hpp"
 
@@ -72,6 +74,7 @@ std::vector<cli::option> collect_options() {
           cli::path("gemini-dir", "DIR", "a Gemini CLI home", completion::dir).repeat(),
           cli::path("cursor-log", "FILE", "the Cursor usage log written by cursor-hook"),
           cli::flag("no-cache", "read every file again; neither use nor update the cache"),
+          cli::flag("no-archive", "leave out the records of vanished or shrunk logs (docs/usage-archive.md)"),
           cli::count("threads", "N", "parallel readers (default: all cores)", 1),
           cli::flag("no-progress", "no progress bar on stderr")};
 }
@@ -120,6 +123,7 @@ tu::collect_options collect_options_from(const cli::arguments& cmd, bool blocks 
   o.gemini_roots = paths_of(cmd, "gemini-dir");
   if (auto f = cmd.text("cursor-log")) o.cursor_log = *f;
   o.use_cache = !cmd.has("no-cache");
+  o.use_archive = !cmd.has("no-archive");
   o.threads = static_cast<unsigned>(cmd.count("threads").value_or(0));
   o.progress = !cmd.has("no-progress") && ::isatty(2);
   // Huge pages pay off when there is much to read (a cold run); an
@@ -315,6 +319,7 @@ cli::program declare() {
   p.commands.push_back(cursor_hook_command());
   p.commands.push_back(limits_command());
   p.commands.push_back(usage_statusline::declare());
+  for (auto& c : usage_archive::declare()) p.commands.push_back(std::move(c));
   p.commands.push_back(prices_command());
   p.commands.push_back(prices_update_command());
   p.exits = {{0, "done"},
@@ -394,6 +399,15 @@ struct report_job {
   usage_watch::frame render(const okstra::style::output_style& style, bool one_line) const;
 };
 
+// The cache index's inode, size and mtime, or "" when there is none.
+std::string index_stamp(const tu::collect_options& o) {
+  const auto dir = o.cache_dir.empty() ? okstra::dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
+  struct stat st{};
+  if (::stat((dir / "usage-v3.index").c_str(), &st) != 0) return {};
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
+
 usage_watch::frame report_job::render(const okstra::style::output_style& style, bool one_line) const {
   // A report of unchanged logs with the same command line and output style
   // is printed again as it was; blocks depend on the clock and are always computed.
@@ -405,6 +419,11 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
   if (collect.use_cache && kind != tu::report_kind::blocks) {
     std::vector<std::string> key_args = args;
     key_args.insert(key_args.begin(), std::string(tu::report_kind_name(kind)));
+    // The archive changes without the logs changing (prune), and what the
+    // cache's index remembers decides what is archived: both in the key
+    // (docs/usage-archive.md, "Reports").
+    key_args.push_back("\x01archive=" + std::to_string(collect.use_archive ? tu::archive(collect.archive_dir).fingerprint() : 0));
+    key_args.push_back("\x01index=" + index_stamp(collect));
     key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : ""));
     key = tu::report_key(key_args, logs.fingerprint, style.terminal, prices.identity());
     if (const auto hit = tu::read_report(collect, key)) {
@@ -590,6 +609,7 @@ int run(int argc, char** argv) {
     if (sub == "cursor-hook") return run_cursor_hook(*cmd, argv[0]);
     if (sub == "limits") return run_limits(*cmd);
     if (sub == "statusline") return usage_statusline::run(*cmd, all);
+    if (sub == "archive" || sub.starts_with("archive ")) return usage_archive::run(*cmd, sub);
     if (sub == "prices") return run_prices(*cmd);
     if (sub == "prices update") return run_prices_update(*cmd);
     // The report key hashes the arguments after the report's name.

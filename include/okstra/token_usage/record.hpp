@@ -237,6 +237,7 @@ struct source_stats {
   std::uint64_t records = 0;
   std::uint64_t skipped_lines = 0;
   std::uint64_t unreadable = 0;  // folders and files that could not be read (each also a warning)
+  std::uint64_t archived = 0;    // of records, those taken from the archive (docs/usage-archive.md)
 };
 
 }  // namespace okstra::token_usage

@@ -52,6 +52,9 @@ struct collect_options {
   std::optional<std::filesystem::path> cursor_log;
   bool use_cache = true;
   std::filesystem::path cache_dir;  // empty: <okstra home>/cache/usage
+  // Include archived records (docs/usage-archive.md); lost files are archived either way.
+  bool use_archive = true;
+  std::filesystem::path archive_dir;  // empty: <okstra home>/usage/archive
   unsigned threads = 0;             // 0: all cores
   bool progress = false;            // a progress bar on stderr
   // Fill collection::limits (limits.hpp): every Codex result is decoded

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "okstra/token_usage/detail/preload.hpp"
+#include "okstra/token_usage/detail/archive_collect.hpp"
 
 namespace okstra::token_usage {
 
@@ -503,6 +504,13 @@ inline std::shared_ptr<write_back_job> plan_write_back(const collect_options& o,
 
 namespace detail {
 
+// Sources that can have lost nothing: taken from their snapshot, or (Claude)
+// merged onto it because its files only grew.
+inline std::array<bool, 4> unchanged_or_grown(std::array<bool, 4> taken, const merge_notes& notes) {
+  if (notes.claude_piece) taken[0] = true;
+  return taken;
+}
+
 // One attempt; nullopt when a stored Claude part that the full merge needs
 // fails its check, which is found only after reading (parts are checked
 // lazily), so the caller starts again without reading the cache.
@@ -571,6 +579,16 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
   report_unreadable(logs.unreadable, files, out);
   trace("merge");
   const bool changed = !(all_taken && cache.valid);
+  // Before the write-back replaces the snapshots (docs/usage-archive.md).
+  std::vector<archived_record> archived;
+  if (o.use_archive || (o.use_cache && changed)) {
+    const archive ar(o.archive_dir);
+    const bool can_lose = o.use_cache && changed && cache.valid;
+    std::vector<archived_record> lost;
+    if (can_lose) lost = lost_records(o, unchanged_or_grown(taken, notes), files, cache, *store, out.records);
+    archived = archive_lost(ar, std::move(lost), out);
+    trace("archive");
+  }
   if (o.use_cache && changed) {
     auto job = plan_write_back(o, std::move(files), cache, taken, fingerprints, notes, out);
     job->dir = cache_dir;
@@ -584,6 +602,7 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
       }
     });
   }
+  if (o.use_archive) merge_archived(o, std::move(archived), out);
   admit_within_limits(out);
   return out;
 }

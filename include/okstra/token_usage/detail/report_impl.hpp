@@ -220,6 +220,7 @@ inline std::vector<source_totals> source_rows(std::array<source_stats, 4> seen, 
     seen[i].files = stats[i].files;
     seen[i].skipped_lines = stats[i].skipped_lines;
     seen[i].unreadable = stats[i].unreadable;
+    seen[i].archived = stats[i].archived;  // of the collected records, before any date filter
     out.push_back({s, seen[i], usd_of(pico[i])});
   }
   return out;

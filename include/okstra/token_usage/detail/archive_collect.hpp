@@ -1,0 +1,169 @@
+// collect() and the archive (docs/usage-archive.md, "Where archived records
+// come from" and "Record identity"): the records of cached files that are
+// gone or lost content are archived before the write-back forgets them, and
+// archived records join a collection unless a live record has their identity.
+#pragma once
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "okstra/token_usage/archive.hpp"
+
+namespace okstra::token_usage::detail {
+
+// Where this run looked for a source's logs.
+inline std::vector<std::string> searched_roots(const collect_options& o, source s) {
+  std::vector<stdfs::path> roots;
+  switch (s) {
+    case source::claude: roots = resolve_roots(o.claude_roots, dirs::claude_roots).roots; break;
+    case source::codex: roots = resolve_roots(o.codex_roots, dirs::codex_roots).roots; break;
+    case source::gemini: roots = resolve_roots(o.gemini_roots, dirs::gemini_roots).roots; break;
+    case source::cursor: roots = {o.cursor_log ? *o.cursor_log : dirs::home().cursor_usage_log()}; break;
+  }
+  std::vector<std::string> out;
+  for (const auto& r : roots) out.push_back(r.string());
+  return out;
+}
+
+// True when every cached file of `s` that this run did not find lies where
+// it looked: then its absence means the file is gone, not that the run was
+// pointed elsewhere (other roots, another --cursor-log).
+inline bool looked_everywhere(const collect_options& o, source s, const std::vector<tracked>& files,
+                              const cache_index& cache) {
+  std::unordered_set<std::string_view> found;
+  for (const auto& t : files) found.insert(t.file.path);
+  const auto roots = searched_roots(o, s);
+  for (const auto& [path, row] : cache.files) {
+    if (row.src != s || found.count(path)) continue;
+    const bool under = std::any_of(roots.begin(), roots.end(), [&](const std::string& root) {
+      return path == root || (path.starts_with(root) && path.size() > root.size() &&
+                              (path[root.size()] == '/' || root.ends_with('/')));
+    });
+    if (!under) return false;
+  }
+  return true;
+}
+
+// The records a cached Codex, Gemini or Cursor row yielded, merged as if its
+// file were the only one (these sources' records belong to one file each).
+inline std::vector<record> records_of_row(std::string_view path, const cached_file& row, const store_map& store) {
+  source_result result;
+  if (row.src == source::claude || row.parts.size() != 1) return {};
+  const auto bytes = store.part(row.parts[0]);
+  if (!bytes || !decode_source_result(row.src, *bytes, result)) return {};
+  return std::visit(
+      [&](const auto& r) -> std::vector<record> {
+        using R = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<R, std::monostate>) {
+          return {};
+        } else {
+          const std::vector<file_ref_of<R>> refs{{std::string(path), &r}};
+          if constexpr (std::is_same_v<R, codex::file_result>) return codex::merge(refs).records;
+          else if constexpr (std::is_same_v<R, gemini::file_result>) return gemini::merge(refs).records;
+          else return cursor::merge(refs).records;
+        }
+      },
+      result.value);
+}
+
+// What the cache knew of a source before this run: Claude Code from its
+// snapshot (always written when it is merged, and its records span files);
+// the others from the rows of their files that are gone or neither the same
+// nor grown (their snapshots are written only once a source is quiet).
+inline std::vector<record> records_before(source s, const std::vector<tracked>& files, const cache_index& cache,
+                                          const store_map& store) {
+  if (s == source::claude) {
+    source_snapshot before;
+    if (!cache.snapshots[0].present || !load_snapshot(store, cache.snapshots[0], s, before)) return {};
+    return std::move(before.records);
+  }
+  std::unordered_map<std::string_view, const tracked*> found;
+  for (const auto& t : files) found.emplace(t.file.path, &t);
+  std::vector<record> out;
+  for (const auto& [path, row] : cache.files) {
+    if (row.src != s) continue;
+    if (const auto it = found.find(path); it != found.end()) {
+      if (!it->second->readable) continue;
+      const row_match m = match_row(*it->second, cache);
+      if (m.same || m.grown) continue;
+    }
+    for (auto& r : records_of_row(path, row, store)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// The records the cache knew of each changed, enabled source that this
+// run's merge no longer has, by identity: what vanished, shrunk or
+// rewritten files took with them. A record rewritten with the same identity
+// is not lost (docs/usage-archive.md, "Where archived records come from").
+inline std::vector<archived_record> lost_records(const collect_options& o, const std::array<bool, 4>& taken,
+                                                 const std::vector<tracked>& files, const cache_index& cache,
+                                                 const store_map& store, const std::vector<record>& live) {
+  std::vector<archived_record> out;
+  std::unordered_set<std::uint64_t> now;
+  for (const source s : all_sources) {
+    const auto i = static_cast<std::size_t>(s);
+    if (!o.enabled[i] || taken[i]) continue;
+    if (!looked_everywhere(o, s, files, cache)) {
+      trace_note(std::string("archive: ") + std::string(source_name(s)) + " was read from other roots; nothing archived");
+      continue;
+    }
+    auto before = records_before(s, files, cache, store);
+    if (before.empty()) continue;
+    if (now.empty())
+      for (const auto& r : live) now.insert(content_identity(r));
+    for (auto& r : before) {
+      const std::uint64_t id = content_identity(r);
+      if (!now.count(id)) out.push_back({id, std::move(r)});
+    }
+  }
+  return out;
+}
+
+// Appends what is not archived yet; returns the archive's records as read
+// before, plus those appended. A failure to write is a warning: the cache
+// still holds the records until the next run that can write.
+inline std::vector<archived_record> archive_lost(const archive& ar, std::vector<archived_record> lost,
+                                                 collection& out) {
+  archive_contents held = ar.read_all();
+  out.warnings.insert(out.warnings.end(), held.warnings.begin(), held.warnings.end());
+  if (lost.empty()) return std::move(held.records);
+  std::unordered_set<std::uint64_t> known;
+  for (const auto& a : held.records) known.insert(a.identity);
+  std::vector<archived_record> fresh;
+  for (auto& a : lost)
+    if (known.insert(a.identity).second) fresh.push_back(std::move(a));
+  try {
+    ar.append(fresh);
+    trace_note("archive: " + std::to_string(fresh.size()) + " records of vanished or shrunk files archived");
+  } catch (const std::exception& e) {
+    out.warnings.push_back(std::string(e.what()) + ": usage history not archived");
+  }
+  held.records.insert(held.records.end(), fresh.begin(), fresh.end());
+  return std::move(held.records);
+}
+
+// Adds archived records of enabled sources that no live record (nor an
+// earlier archived one) has the identity of; live records win.
+inline void merge_archived(const collect_options& o, std::vector<archived_record> archived, collection& out) {
+  if (archived.empty()) return;
+  std::unordered_set<std::uint64_t> seen;
+  seen.reserve(out.records.size() + archived.size());
+  for (const auto& r : out.records) seen.insert(content_identity(r));
+  bool added = false;
+  for (auto& a : archived) {
+    const auto i = static_cast<std::size_t>(a.rec.src);
+    if (!o.enabled[i] || !seen.insert(a.identity).second) continue;
+    out.stats[i].archived += 1;
+    out.records.push_back(std::move(a.rec));
+    added = true;
+  }
+  // Sources stay in their order, records in time order within each.
+  if (added)
+    std::stable_sort(out.records.begin(), out.records.end(), [](const record& a, const record& b) {
+      return a.src != b.src ? a.src < b.src : a.timestamp_ms < b.timestamp_ms;
+    });
+}
+
+}  // namespace okstra::token_usage::detail

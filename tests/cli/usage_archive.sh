@@ -1,0 +1,128 @@
+#!/bin/sh
+# okstra-usage's archive (docs/usage-archive.md) through the real binary: log
+# files deleted, truncated and restored between runs; the grand total never
+# drops and never doubles, with the cache, with --no-cache and after the cache
+# is deleted; a writer SIGKILLed in the middle of an archive block (the
+# test-only OKSTRA_TEST_ARCHIVE_PAUSE_MS holds it there) leaves a readable
+# archive, and the next run archives what it was writing.
+set -eu
+bin="$OKSTRA_BUILD_ROOT/okstra-usage"
+data="$OKSTRA_SOURCE_ROOT/tests/data/usage"
+. "$OKSTRA_SOURCE_ROOT/tests/cli/lib.sh"
+export OKSTRA_HOME="$work/home" HOME="$work/user" TZ=UTC
+mkdir -p "$HOME"
+cp -R "$data" "$work/logs"
+croots="--claude-dir $work/logs/claude --codex-dir $work/logs/codex --gemini-dir $work/logs/gemini --cursor-log $work/logs/cursor/cursor.jsonl"
+
+# total [OPTIONS]: the grand total of a daily report over the private logs.
+total() {
+  # shellcheck disable=SC2086
+  "$bin" daily --json $croots "$@" >"$work/report.json" 2>"$work/err" || { echo "rc $?: $(cat "$work/err")"; return; }
+  json_field "$work/report.json" "d['totals']['total']"
+}
+# same_everywhere WHAT EXPECTED: cached, --no-cache, and cached after rm -r of the cache.
+same_everywhere() {
+  got=$(total)
+  [ "$got" = "$2" ] && pass "$1: cached total $got" || fail "$1: cached total $got, expected $2"
+  got=$(total --no-cache)
+  [ "$got" = "$2" ] && pass "$1: --no-cache total $got" || fail "$1: --no-cache total $got, expected $2"
+  rm -r "$OKSTRA_HOME/cache/usage"
+  got=$(total)
+  [ "$got" = "$2" ] && pass "$1: total after the cache was deleted $got" || fail "$1: after rm -r cache $got, expected $2"
+  total >/dev/null  # the cache knows the files again
+}
+
+base=$(total)
+[ -n "$base" ] && [ "$base" -gt 0 ] && pass "first run: total $base" || fail "first run: $base"
+check "no archive before anything was lost" test ! -e "$OKSTRA_HOME/usage/archive"
+
+claude_file="$work/logs/claude/projects/-work-demo/22222222-bbbb.jsonl"
+codex_file=$(find "$work/logs/codex/sessions" -name 'rollout-*.jsonl' -size +0 | sort | head -1)
+gemini_file=$(find "$work/logs/gemini/tmp" -name 'session-*.json*' | sort | head -1)
+cp "$claude_file" "$work/claude.saved"
+cp "$codex_file" "$work/codex.saved"
+cp "$gemini_file" "$work/gemini.saved"
+
+rm "$claude_file"
+same_everywhere "a Claude Code log deleted" "$base"
+archived=$(json_field "$work/report.json" "d['bySource']['claude']['archived']")
+[ "$archived" -gt 0 ] && pass "bySource.claude.archived counts the archived records ($archived)" \
+  || fail "bySource.claude.archived: $archived"
+less=$(total --no-archive)
+[ "$less" -lt "$base" ] && pass "--no-archive leaves them out ($less)" || fail "--no-archive total $less, base $base"
+
+size=$(wc -c <"$codex_file")
+truncate -s $((size / 2)) "$codex_file"
+same_everywhere "a Codex rollout truncated to half" "$base"
+rm "$gemini_file"
+same_everywhere "a Gemini session deleted" "$base"
+
+cp "$work/claude.saved" "$claude_file"
+cp "$work/codex.saved" "$codex_file"
+same_everywhere "the Claude and Codex logs restored" "$base"
+archived=$(json_field "$work/report.json" "d['bySource']['claude']['archived']")
+[ "$archived" = 0 ] && pass "restored records are live, not archived" || fail "claude archived after restore: $archived"
+cp "$work/gemini.saved" "$gemini_file"
+same_everywhere "the Gemini session restored" "$base"
+
+# Truncate and restore again: the archive already holds these records.
+records_before=$("$bin" archive status | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"])')
+truncate -s $((size / 2)) "$codex_file"
+total >/dev/null
+cp "$work/codex.saved" "$codex_file"
+same_everywhere "a second truncate-and-restore" "$base"
+records_after=$("$bin" archive status | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"])')
+[ "$records_after" = "$records_before" ] && pass "records already archived are not appended again" \
+  || fail "archive records $records_before -> $records_after"
+
+# SIGKILL during archive writes. Each round loses one new Claude record (a
+# file read once, then deleted); the run that archives it is held halfway
+# through its block and killed there.
+segment=$(ls "$OKSTRA_HOME"/usage/archive/segment-*.oka | tail -1)
+expected=$base
+rounds=5
+i=0
+while [ "$i" -lt "$rounds" ]; do
+  i=$((i + 1))
+  f="$work/logs/claude/projects/-work-demo/kill-$i.jsonl"
+  printf '{"type":"assistant","sessionId":"kill-%s","requestId":"req_K%s","timestamp":"2026-11-23T08:00:0%s.000Z","isSidechain":false,"cwd":"/work/demo","message":{"id":"msg_K%s","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":7,"output_tokens":11,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}}\n' \
+    "$i" "$i" "$i" "$i" >"$f"
+  expected=$((expected + 18))
+  got=$(total)
+  [ "$got" = "$expected" ] || fail "kill round $i: the new log counts: $got, expected $expected"
+  rm "$f"
+  before=$(wc -c <"$segment")
+  # shellcheck disable=SC2086
+  OKSTRA_TEST_ARCHIVE_PAUSE_MS=5000 "$bin" daily --json $croots >/dev/null 2>&1 &
+  pid=$!
+  waited=0
+  while [ "$(wc -c <"$segment")" -eq "$before" ] && [ "$waited" -lt 100 ]; do sleep 0.05; waited=$((waited + 1)); done
+  torn=$(wc -c <"$segment")
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  [ "$torn" -gt "$before" ] || fail "kill round $i: the writer never started its block"
+  "$bin" archive status >"$work/status.json" 2>"$work/err" || fail "kill round $i: archive status failed: $(cat "$work/err")"
+  [ "$(json_field "$work/status.json" "d['damagedBlocks']")" = 0 ] \
+    || fail "kill round $i: a torn tail reported as damage: $(cat "$work/status.json")"
+  got=$(total)
+  [ "$got" = "$expected" ] || fail "kill round $i: after the kill the total is $got, expected $expected"
+done
+pass "$rounds rounds of SIGKILL mid-block: the archive stays readable and the totals whole"
+got=$(total --no-cache)
+[ "$got" = "$expected" ] && pass "after the kills, --no-cache agrees ($got)" || fail "after the kills, --no-cache $got, expected $expected"
+
+# prune and export
+"$bin" archive export >"$work/export.jsonl"
+lines=$(wc -l <"$work/export.jsonl")
+records=$("$bin" archive status | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"])')
+[ "$lines" = "$records" ] && pass "export writes one line per archived record ($lines)" || fail "export $lines lines, $records records"
+python3 -c 'import json,sys; [json.loads(l)["identity"] for l in open(sys.argv[1])]' "$work/export.jsonl" \
+  && pass "export lines are JSON with an identity" || fail "export: $(head -2 "$work/export.jsonl")"
+"$bin" archive prune --before 2100-01-01 >"$work/prune.json"
+[ "$(json_field "$work/prune.json" "d['removed']")" = "$records" ] && pass "prune removes the older records" \
+  || fail "prune: $(cat "$work/prune.json")"
+got=$(total)
+[ "$got" -lt "$expected" ] && pass "a report after the prune no longer counts them ($got)" || fail "after prune: $got"
+run "$bin" archive prune
+[ "$rc" = 2 ] && pass "prune without --before: usage error" || fail "prune without --before: rc $rc"
+finish

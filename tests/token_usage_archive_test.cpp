@@ -1,0 +1,169 @@
+// The usage archive's store (docs/usage-archive.md, "On-disk format"): what is
+// appended reads back the same; a torn tail at any byte loses only the torn
+// block; a damaged block is skipped and reported; prune drops old records only.
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "okstra/core/fs.hpp"
+#include "okstra/token_usage/archive.hpp"
+#include "test_support.hpp"
+
+namespace tu = okstra::token_usage;
+
+// This file's own names (each test program is one translation unit: tests/meson.build).
+namespace token_usage_archive_test {
+
+tu::archived_record make(std::int64_t ts, std::uint64_t input, const char* session = "s-1") {
+  tu::archived_record a;
+  a.rec.src = tu::source::codex;
+  a.rec.who = tu::agent::lead;
+  a.rec.tier = tu::service_tier::priority;
+  a.rec.timestamp_ms = ts;
+  a.rec.usage.input = input;
+  a.rec.usage.output = input / 2;
+  a.rec.usage.cache_read = 7;
+  a.rec.usage.reasoning = 3;
+  a.rec.session_id = session;
+  a.rec.model = "gpt-5";
+  a.rec.project = "/work/app";
+  a.rec.agent_name = "worker-1";
+  a.identity = tu::content_identity(a.rec);
+  return a;
+}
+
+bool same(const tu::archived_record& a, const tu::archived_record& b) {
+  const auto& x = a.rec;
+  const auto& y = b.rec;
+  return a.identity == b.identity && x.src == y.src && x.who == y.who && x.tier == y.tier &&
+         x.timestamp_ms == y.timestamp_ms && x.usage == y.usage && x.session_id == y.session_id && x.model == y.model &&
+         x.project == y.project && x.team_name == y.team_name && x.agent_name == y.agent_name && x.agent_id == y.agent_id;
+}
+
+std::vector<std::filesystem::path> segment_files(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".oka") out.push_back(e.path());
+  return out;
+}
+
+}  // namespace token_usage_archive_test
+
+using namespace token_usage_archive_test;
+
+BOOST_AUTO_TEST_SUITE(token_usage_archive)
+
+BOOST_AUTO_TEST_CASE(round_trip_keeps_every_field_and_order) {
+  okstra::test::temp_dir tmp;
+  const tu::archive store(tmp.path / "archive");
+  BOOST_TEST(store.read_all().records.empty());  // no folder yet: empty, not an error
+  const std::vector<tu::archived_record> first = {make(1000, 10), make(2000, 20, "s-2")};
+  const std::vector<tu::archived_record> second = {make(3000, 30)};
+  store.append(first);
+  store.append(second);
+  store.append({});  // nothing to write: no empty block
+  const auto got = store.read_all();
+  BOOST_TEST(got.damaged_blocks == 0u);
+  BOOST_TEST_REQUIRE(got.records.size() == 3u);
+  BOOST_TEST(same(got.records[0], first[0]));
+  BOOST_TEST(same(got.records[1], first[1]));
+  BOOST_TEST(same(got.records[2], second[0]));
+  BOOST_TEST(segment_files(store.dir()).size() == 1u);  // appends extend the newest segment
+  const auto st = store.status();
+  BOOST_TEST(st.records == 3u);
+  BOOST_TEST(st.segments == 1u);
+  BOOST_TEST(st.oldest_ms == 1000);
+  BOOST_TEST(st.newest_ms == 3000);
+  BOOST_TEST(st.bytes == std::filesystem::file_size(segment_files(store.dir())[0]));
+}
+
+BOOST_AUTO_TEST_CASE(content_identity_depends_on_what_identifies_a_request) {
+  const auto a = make(1000, 10);
+  BOOST_TEST(tu::content_identity(a.rec) == tu::content_identity(make(1000, 10).rec));
+  BOOST_TEST(tu::content_identity(a.rec) != tu::content_identity(make(1001, 10).rec));
+  BOOST_TEST(tu::content_identity(a.rec) != tu::content_identity(make(1000, 11).rec));
+  BOOST_TEST(tu::content_identity(a.rec) != tu::content_identity(make(1000, 10, "s-2").rec));
+}
+
+// A killed writer leaves any prefix of its block: every earlier block still
+// reads, and the next append cuts the torn bytes so its block reads too.
+BOOST_AUTO_TEST_CASE(torn_tail_at_every_byte_loses_only_the_torn_block) {
+  okstra::test::temp_dir tmp;
+  const tu::archive store(tmp.path / "archive");
+  store.append({make(1000, 10), make(2000, 20)});
+  const auto file = segment_files(store.dir()).at(0);
+  const auto before_last = std::filesystem::file_size(file);
+  store.append({make(3000, 30)});
+  const std::string whole = okstra::fs::read_file(file);
+  BOOST_TEST_REQUIRE(whole.size() > before_last);
+  for (std::size_t cut = before_last; cut < whole.size(); ++cut) {
+    okstra::fs::write_file_atomic(file, std::string_view(whole).substr(0, cut), 0600);
+    const auto got = store.read_all();
+    BOOST_TEST_REQUIRE(got.records.size() == 2u, "cut at " << cut);
+    BOOST_TEST(got.damaged_blocks == 0u);
+    BOOST_TEST(got.records[1].rec.timestamp_ms == 2000);
+  }
+  // The last cut left a torn tail: the next writer truncates it first.
+  store.append({make(4000, 40)});
+  const auto got = store.read_all();
+  BOOST_TEST_REQUIRE(got.records.size() == 3u);
+  BOOST_TEST(got.records[2].rec.timestamp_ms == 4000);
+  BOOST_TEST(got.damaged_blocks == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_damaged_block_is_skipped_and_reported) {
+  okstra::test::temp_dir tmp;
+  const tu::archive store(tmp.path / "archive");
+  store.append({make(1000, 10)});
+  const auto file = segment_files(store.dir()).at(0);
+  const auto first_end = std::filesystem::file_size(file);
+  store.append({make(2000, 20)});
+  const auto second_end = std::filesystem::file_size(file);
+  store.append({make(3000, 30)});
+  std::string bytes = okstra::fs::read_file(file);
+  bytes[(first_end + second_end) / 2] ^= 0x5A;  // inside the second block's payload
+  okstra::fs::write_file_atomic(file, bytes, 0600);
+  const auto got = store.read_all();
+  BOOST_TEST(got.damaged_blocks == 1u);
+  BOOST_TEST_REQUIRE(got.records.size() == 2u);
+  BOOST_TEST(got.records[0].rec.timestamp_ms == 1000);
+  BOOST_TEST(got.records[1].rec.timestamp_ms == 3000);
+  BOOST_TEST_REQUIRE(got.warnings.size() == 1u);
+  BOOST_TEST(okstra::test::contains(got.warnings[0], "damaged archive blocks"));
+  BOOST_TEST(store.status().damaged_blocks == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_foreign_segment_is_reported_and_left_alone) {
+  okstra::test::temp_dir tmp;
+  const tu::archive store(tmp.path / "archive");
+  store.append({make(1000, 10)});
+  const auto foreign = store.dir() / "segment-0000000000000000000.oka";
+  okstra::fs::write_file_atomic(foreign, std::string("OKSTRAAR\x02\0\0\0 later version", 27), 0600);
+  const auto got = store.read_all();
+  BOOST_TEST(got.bad_segments == 1u);
+  BOOST_TEST(got.records.size() == 1u);
+  BOOST_TEST(store.prune(5000) == 1u);
+  BOOST_TEST(std::filesystem::exists(foreign));
+}
+
+BOOST_AUTO_TEST_CASE(prune_drops_older_records_only) {
+  okstra::test::temp_dir tmp;
+  const tu::archive store(tmp.path / "archive");
+  BOOST_TEST(store.prune(1) == 0u);  // no archive: nothing to do, nothing created
+  BOOST_TEST(!std::filesystem::exists(store.dir()));
+  store.append({make(1000, 10), make(2000, 20)});
+  store.append({make(3000, 30)});
+  BOOST_TEST(store.prune(2000) == 1u);
+  auto got = store.read_all();
+  BOOST_TEST_REQUIRE(got.records.size() == 2u);
+  BOOST_TEST(got.records[0].rec.timestamp_ms == 2000);
+  BOOST_TEST(got.records[1].rec.timestamp_ms == 3000);
+  BOOST_TEST(store.prune(10000) == 2u);
+  BOOST_TEST(store.read_all().records.empty());
+  BOOST_TEST(segment_files(store.dir()).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
