@@ -26,6 +26,7 @@
 #include "okstra/token_usage/token_usage.hpp"
 
 #include "commands.hpp"
+#include "usage_report_options.hpp"
 #include "usage_statusline.hpp"
 #include "usage_watch.hpp"
 
@@ -220,6 +221,7 @@ cli::command report_command(tu::report_kind kind) {
                 details;
   if (kind == tu::report_kind::blocks)
     c.options.push_back(cli::flag("active", "only the active block of each source (none: empty, a note on stderr)"));
+  for (auto& o : usage_report_options::declare(kind)) c.options.push_back(std::move(o));
   if (kind == tu::report_kind::blocks || kind == tu::report_kind::daily) c.options.push_back(usage_watch::declare());
   c.formats = {"table", "json", "csv", "text"};
   return c;
@@ -326,36 +328,6 @@ cli::program declare() {
 
 // ---- reports ---------------------------------------------------------------------
 
-tu::report_options report_options_from(const cli::arguments& cmd, tu::report_kind kind) {
-  tu::report_options o;
-  o.kind = kind;
-  o.time_zone = cmd.text("tz").value_or("");
-  o.breakdown = cmd.has("breakdown");
-  const auto zone = o.time_zone.empty() ? tu::time_zone::local() : tu::time_zone::load(o.time_zone);
-  for (const auto& [name, end] : {std::pair{"since", false}, std::pair{"until", true}}) {
-    if (auto text = cmd.text(name)) {
-      const auto bound = tu::parse_time_bound(*text, zone, end);
-      if (!bound) throw okstra::usage_error(okstra::quoted(std::string("invalid value for --") + name, *text),
-                                            "expected YYYY-MM-DD, YYYYMMDD or an ISO 8601 time");
-      (end ? o.filter.until_ms : o.filter.since_ms) = *bound;
-    }
-  }
-  o.filter.project = cmd.text("project");
-  o.filter.model = cmd.text("model");
-  return o;
-}
-
-// --csv is short for --format csv; the two other ways to choose must agree.
-std::string report_format(const cli::arguments& cmd) {
-  const std::string& format = cmd.out().format;
-  if (!cmd.has("csv")) return format;
-  if (cmd.has("json") || (cmd.has("format") && format != "csv"))
-    throw okstra::usage_error("options '--csv' and '--format " + format + "' cannot be combined", cmd.see_help());
-  if (cmd.out().compact)
-    throw okstra::usage_error(okstra::quoted("option '--compact' applies to JSON only, not to format", "csv"), cmd.see_help());
-  return "csv";
-}
-
 std::string render_report(const tu::report& report, const std::string& format, bool pretty,
                           const okstra::style::output_style& style) {
   if (format == "json") return tu::render_json(report, pretty);
@@ -386,8 +358,8 @@ struct report_job {
   const cli::arguments& cmd;
   tu::report_kind kind;
   std::vector<std::string> args;  // after the report's name: part of the remembered report's key
-  std::string format = report_format(cmd);
-  tu::report_options options = report_options_from(cmd, kind);
+  std::string format = usage_report_options::format(cmd);
+  tu::report_options options = usage_report_options::from(cmd, kind);
   tu::price_table prices = prices_from(cmd);
   tu::collect_options collect = collect_options_from(cmd, kind == tu::report_kind::blocks);
 

@@ -24,6 +24,12 @@
 //   then start; gaps between a source's consecutive blocks are listed apart.
 //   active_only keeps only the records of active blocks (a filter: totals and
 //   bySource follow it).
+// - group_by (daily, weekly, monthly only; docs/usage-reports.md, "Grouped
+//   reports"): a row per period and group value (source name, model, project,
+//   session id, or agent: the record's role, then "/" and its agent name when
+//   it has one); rows sorted by period, then group value. Grouping only splits
+//   rows: totals, bySource and unpricedModels are those of the ungrouped report.
+//   Session and blocks reports refuse it (usage_error).
 // - Filters: since/until inclusive on the record time; sources; project is a
 //   substring of record.project; model a case-insensitive substring.
 // - Unpriced models cost 0 and are listed once in unpriced_models, each with
@@ -51,6 +57,11 @@
 namespace okstra::token_usage {
 
 enum class report_kind { daily, weekly, monthly, session, blocks };
+
+// What splits a period report's rows (docs/usage-reports.md, "Grouped reports").
+enum class group_by { none, source, model, project, agent, session };
+std::string_view group_by_name(group_by g) noexcept;          // "source", ...; "" for none
+std::optional<group_by> parse_group_by(std::string_view name) noexcept;  // not "none"
 
 struct report_filter {
   std::optional<std::int64_t> since_ms;  // inclusive; see parse_time_bound() in detail/tz.hpp
@@ -109,6 +120,8 @@ struct report_row {
   std::optional<block_activity> live;    // the active block only
   // session only
   std::string project;
+  // with report.group: the row's value of that field
+  std::string group;
 };
 
 struct source_totals {
@@ -136,6 +149,7 @@ struct report {
   std::vector<unpriced_model> unpriced_models;  // sorted by model, unique
   std::vector<block_gap> gaps;               // blocks only: by source, then time
   bool breakdown = false;                    // rows carry per-model breakdowns
+  group_by group = group_by::none;           // rows are split by this field
   time_zone zone;                            // keys and times are in this zone
 };
 
@@ -144,6 +158,7 @@ struct report_options {
   report_filter filter;
   std::string time_zone;  // IANA name; empty: the process's local zone
   bool breakdown = false;
+  group_by group = group_by::none;  // daily, weekly, monthly only: else build_report throws usage_error
   std::int64_t now_ms = 0;  // for "active" blocks; 0 means now
   bool active_only = false;  // blocks: only the active block of each source
   std::vector<block_anchor> block_anchors;  // blocks: at most one per source is used (the latest start)

@@ -12,12 +12,15 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <utility>
 #include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
 
+#include "okstra/core/error.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/detail/prices_impl.hpp"
 #include "okstra/token_usage/detail/report_blocks.hpp"
@@ -37,7 +40,40 @@ OKSTRA_INLINE std::string_view report_kind_name(report_kind kind) noexcept {
   return "daily";
 }
 
+inline constexpr std::pair<group_by, std::string_view> group_by_names[] = {
+    {group_by::source, "source"}, {group_by::model, "model"},     {group_by::project, "project"},
+    {group_by::agent, "agent"},   {group_by::session, "session"}};
+
+OKSTRA_INLINE std::string_view group_by_name(group_by g) noexcept {
+  for (const auto& [value, name] : group_by_names)
+    if (value == g) return name;
+  return "";
+}
+
+OKSTRA_INLINE std::optional<group_by> parse_group_by(std::string_view name) noexcept {
+  for (const auto& [value, n] : group_by_names)
+    if (n == name) return value;
+  return std::nullopt;
+}
+
 namespace detail {
+
+// A record's value of the grouping field (docs/usage-reports.md, "Grouped reports").
+inline std::string group_value(group_by g, const record& r) {
+  switch (g) {
+    case group_by::source: return std::string(source_name(r.src));
+    case group_by::model: return r.model.str();
+    case group_by::project: return r.project.str();
+    case group_by::session: return r.session_id.str();
+    case group_by::agent: {
+      std::string v(agent_name(r.who));
+      if (!r.agent_name.empty()) v += "/" + r.agent_name.str();
+      return v;
+    }
+    case group_by::none: break;
+  }
+  return {};
+}
 
 inline bool contains_ascii_ci(std::string_view hay, std::string_view needle) {
   return text::ascii_lower(hay).find(text::ascii_lower(needle)) != std::string::npos;
@@ -169,10 +205,26 @@ inline std::int64_t calendar_day(report_kind kind, std::int64_t utc_ms, const ti
   return days;
 }
 
+// Period rows split by group_value: keyed by (first day, value), so sorted
+// by period, then value.
+inline std::vector<report_row> period_group_rows(const std::vector<priced>& recs, const report_options& o,
+                                                 const time_zone& zone) {
+  std::map<std::pair<std::int64_t, std::string>, bucket> by_key;
+  for (const priced& p : recs)
+    by_key[{calendar_day(o.kind, p.r->timestamp_ms, zone), group_value(o.group, *p.r)}].add(p);
+  std::vector<report_row> rows;
+  for (const auto& [key, b] : by_key) {
+    rows.push_back(b.to_row(format_day(key.first, o.kind != report_kind::monthly), o.breakdown));
+    rows.back().group = key.second;
+  }
+  return rows;
+}
+
 // Rows are keyed by a number (a day) or an interned session id while
 // records are added, and formatted once per row.
 inline std::vector<report_row> grouped_rows(const std::vector<priced>& recs, const report_options& o,
                                             const time_zone& zone) {
+  if (o.group != group_by::none) return period_group_rows(recs, o, zone);
   std::vector<std::pair<std::string, const bucket*>> keyed;
   std::map<std::int64_t, bucket> by_day;
   std::unordered_map<istr, bucket> by_session;
@@ -229,9 +281,14 @@ inline std::vector<source_totals> source_rows(std::array<source_stats, 4> seen, 
 
 OKSTRA_INLINE report build_report(const std::vector<record>& records, const std::array<source_stats, 4>& stats,
                            const price_table& prices, const report_options& options) {
+  if (options.group != group_by::none && (options.kind == report_kind::session || options.kind == report_kind::blocks))
+    throw usage_error("--group-by applies to period reports, not to the " + std::string(report_kind_name(options.kind)) +
+                          " report",
+                      "see docs/usage-reports.md, \"Grouped reports\"");
   report r;
   r.kind = options.kind;
   r.breakdown = options.breakdown;
+  r.group = options.group;
   r.zone = time_zone::load(options.time_zone);
   detail::selection_sums sums;
   auto recs = detail::select_records(records, prices, options.filter, sums, [](const record&) { return true; });
