@@ -2,6 +2,7 @@
 // "Grouped reports"): grouping splits rows and never changes a total.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -10,6 +11,7 @@
 #include "okstra/core/error.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/report.hpp"
+#include "okstra/token_usage/token_usage.hpp"
 
 namespace tu = okstra::token_usage;
 
@@ -124,6 +126,31 @@ BOOST_AUTO_TEST_CASE(agent_values_are_the_role_then_the_agent_name) {
                                          "2026-11 other",
                                          "2026-11 report-writer/report-writer"};
   BOOST_TEST(got == want, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_subagent_without_a_name_is_grouped_by_its_type) {
+  auto records = sample();
+  records[2].agent_name = "";
+  records[2].agent_type = "report-writer";
+  records[1].agent_type = "code-reviewer";  // the agent name wins over the type
+  const auto r = build(records, tu::report_kind::monthly, tu::group_by::agent);
+  std::vector<std::string> got;
+  for (const auto& row : r.rows) got.push_back(row.group);
+  BOOST_TEST(std::count(got.begin(), got.end(), "report-writer/report-writer") == 1);
+  BOOST_TEST(std::count(got.begin(), got.end(), "claude-worker/w1") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(snapshots_keep_the_agent_type) {
+  auto records = sample();
+  records[1].agent_type = "code-reviewer";
+  std::vector<tu::record> claude(records.begin(), records.begin() + 3);
+  const std::string bytes = tu::detail::encode_snapshot(claude, 0, {});
+  tu::detail::source_snapshot back;
+  BOOST_TEST_REQUIRE(tu::detail::decode_snapshot(bytes, tu::source::claude, back));
+  BOOST_TEST_REQUIRE(back.records.size() == 3u);
+  BOOST_TEST(back.records[1].agent_type.view() == "code-reviewer");
+  BOOST_TEST(back.records[0].agent_type.empty());
+  BOOST_TEST(back.records[2].agent_name.view() == "report-writer");
 }
 
 BOOST_AUTO_TEST_CASE(session_and_blocks_refuse_grouping_as_a_usage_error) {

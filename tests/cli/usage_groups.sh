@@ -47,6 +47,22 @@ check "csv: the total line" grep -q "^total,,,.*,22975," "$work/out.csv"
 COLUMNS=120 "$bin" weekly --format table --group-by source --no-cache $roots >"$work/table" 2>/dev/null
 check "table: a Source column" grep -q "^Week  *Source  *Models" "$work/table"
 
+# Per agent type: the fixtures' subagent agent-a1 has agentType claude-worker
+# in its .meta.json and no agent name. The type must survive the record cache:
+# a cached run with the remembered reports dropped reads it from a snapshot.
+# shellcheck disable=SC2086
+"$bin" daily --json --group-by agent --no-cache $roots >"$work/agent.json" 2>/dev/null
+check "by agent: the subagent's type names its row" holds "$work/agent.json" \
+  "any(r['group']['value'] == 'claude-worker/claude-worker' for r in d['rows'])"
+export OKSTRA_HOME="$work/home2"
+# shellcheck disable=SC2086
+"$bin" daily --json --group-by agent $roots >/dev/null 2>&1
+rm -rf "$OKSTRA_HOME/cache/usage/reports"
+# shellcheck disable=SC2086
+OKSTRA_USAGE_TRACE=1 "$bin" daily --json --group-by agent $roots >"$work/agent-cached.json" 2>"$work/trace"
+check "by agent: read from the record cache" grep -q "sources from snapshots: claude" "$work/trace"
+check "by agent: the cached records keep the type" cmp -s "$work/agent.json" "$work/agent-cached.json"
+
 for kind in session blocks; do
   # shellcheck disable=SC2086
   run "$bin" "$kind" --group-by model $roots

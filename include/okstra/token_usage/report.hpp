@@ -26,8 +26,8 @@
 //   bySource follow it).
 // - group_by (daily, weekly, monthly only; docs/usage-reports.md, "Grouped
 //   reports"): a row per period and group value (source name, model, project,
-//   session id, or agent: the record's role, then "/" and its agent name when
-//   it has one); rows sorted by period, then group value. Grouping only splits
+//   session id, or agent: the record's role, then "/" and its agent name, else
+//   its subagent type, when it has one); rows sorted by period, then group value. Grouping only splits
 //   rows: totals, bySource and unpricedModels are those of the ungrouped report.
 //   Session and blocks reports refuse it (usage_error).
 // - Filters: since/until inclusive on the record time; sources; project is a

@@ -67,7 +67,8 @@ inline std::string group_value(group_by g, const record& r) {
     case group_by::session: return r.session_id.str();
     case group_by::agent: {
       std::string v(agent_name(r.who));
-      if (!r.agent_name.empty()) v += "/" + r.agent_name.str();
+      const istr& name = r.agent_name.empty() ? r.agent_type : r.agent_name;
+      if (!name.empty()) v += "/" + name.str();
       return v;
     }
     case group_by::none: break;
