@@ -40,8 +40,8 @@ namespace tu = okstra::token_usage;
 constexpr const char* tool = "okstra-usage";
 
 const char* details =
-    "Reports: daily (default), weekly, monthly, session, blocks (5-hour billing windows),\n"
-    "run --run-dir DIR (okstra attribution), cursor-hook [--install],\n"
+    "Reports: daily (default), hourly, weekly, monthly, session, blocks (5-hour\n"
+    "billing windows), run --run-dir DIR (okstra attribution), cursor-hook [--install],\n"
     "limits (the agents' own rate-limit windows), statusline (Claude Code's statusLine),\n"
     "prices [MODEL...] (what each model costs), prices update [--from URL|FILE].\n"
     "\n"
@@ -204,7 +204,7 @@ std::vector<cli::option> report_options() {
 cli::command report_command(tu::report_kind kind) {
   cli::command c;
   c.name = std::string(tu::report_kind_name(kind));
-  static constexpr const char* by[] = {"day", "week", "month", "session", "5-hour billing window"};
+  static constexpr const char* by[] = {"day", "week", "month", "session", "5-hour billing window", "hour"};
   c.summary = std::string("token usage and cost by ") + by[static_cast<std::size_t>(kind)];
   c.usage = {"[options]"};
   c.details = details;
@@ -301,8 +301,8 @@ cli::command prices_update_command() {
   return c;
 }
 
-constexpr tu::report_kind report_kinds[] = {tu::report_kind::daily, tu::report_kind::weekly, tu::report_kind::monthly,
-                                            tu::report_kind::session, tu::report_kind::blocks};
+constexpr tu::report_kind report_kinds[] = {tu::report_kind::daily,   tu::report_kind::weekly, tu::report_kind::monthly,
+                                            tu::report_kind::session, tu::report_kind::blocks, tu::report_kind::hourly};
 
 cli::program declare() {
   cli::program p;

@@ -6,8 +6,12 @@
 // set have identical totals (money is summed in integer pico-dollars, so this
 // holds to the last digit). Times are bucketed in the requested time zone
 // (IANA name via the system zoneinfo, see detail/tz.hpp; default: local).
-// - daily "YYYY-MM-DD"; weekly "YYYY-MM-DD" of the ISO week's Monday;
-//   monthly "YYYY-MM"; rows sorted by key.
+// - hourly "YYYY-MM-DDTHH:00" (local hour; the repeated hour of a DST fall-back
+//   is one row); daily "YYYY-MM-DD"; weekly "YYYY-MM-DD" of the week's first
+//   day (week_start, Monday by default); monthly "YYYY-MM"; rows sorted by key
+//   (descending: newest period first, groups still ascending within it).
+//   last = N keeps only the records of the N latest periods that have any (a
+//   filter: totals and bySource follow it; docs/usage-reports.md).
 // - session: key = session id, with the project of its latest record and its
 //   last activity; rows sorted by last activity, then key.
 // - blocks: 5-hour billing windows, computed per source and never mixing
@@ -24,7 +28,7 @@
 //   then start; gaps between a source's consecutive blocks are listed apart.
 //   active_only keeps only the records of active blocks (a filter: totals and
 //   bySource follow it).
-// - group_by (daily, weekly, monthly only; docs/usage-reports.md, "Grouped
+// - group_by (hourly, daily, weekly, monthly only; docs/usage-reports.md, "Grouped
 //   reports"): a row per period and group value (source name, model, project,
 //   session id, or agent: the record's role, then "/" and its agent name, else
 //   its subagent type, when it has one); rows sorted by period, then group value. Grouping only splits
@@ -56,7 +60,8 @@
 
 namespace okstra::token_usage {
 
-enum class report_kind { daily, weekly, monthly, session, blocks };
+// hourly comes last: the command layer indexes its texts by this order.
+enum class report_kind { daily, weekly, monthly, session, blocks, hourly };
 
 // What splits a period report's rows (docs/usage-reports.md, "Grouped reports").
 enum class group_by { none, source, model, project, agent, session };
@@ -158,7 +163,10 @@ struct report_options {
   report_filter filter;
   std::string time_zone;  // IANA name; empty: the process's local zone
   bool breakdown = false;
-  group_by group = group_by::none;  // daily, weekly, monthly only: else build_report throws usage_error
+  group_by group = group_by::none;  // period reports only: else build_report throws usage_error
+  int week_start = 0;               // weekly: 0 Monday ... 6 Sunday
+  std::optional<std::size_t> last;  // period reports: only the N latest periods (N > 0)
+  bool descending = false;          // period reports: newest period first
   std::int64_t now_ms = 0;  // for "active" blocks; 0 means now
   bool active_only = false;  // blocks: only the active block of each source
   std::vector<block_anchor> block_anchors;  // blocks: at most one per source is used (the latest start)

@@ -145,6 +145,7 @@ inline std::string fixed6(double usd) {
 
 inline std::string_view key_title(report_kind kind, bool upper) {
   switch (kind) {
+    case report_kind::hourly: return upper ? "Hour" : "hour";
     case report_kind::daily: return upper ? "Date" : "date";
     case report_kind::weekly: return upper ? "Week" : "week";
     case report_kind::monthly: return upper ? "Month" : "month";
