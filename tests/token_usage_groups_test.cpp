@@ -182,6 +182,18 @@ BOOST_AUTO_TEST_CASE(renderers_show_the_group) {
              std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(markdown_escapes_a_pipe_and_bolds_the_total) {
+  auto records = sample();
+  records[0].project = "/p/a|b";
+  const auto r = build(records, tu::report_kind::monthly, tu::group_by::project);
+  const std::string md = tu::render_markdown(r);
+  BOOST_TEST(md.substr(0, md.find('\n')) ==
+             "| Month | Project | Models | Input | Output | Cache 5m | Cache 1h | Cache Read | Total | Cost USD |");
+  BOOST_TEST(md.find("| 2026-10 | /p/a\\|b | claude-sonnet-4-5-20250929 | 1,234 | 567 |") != std::string::npos);
+  BOOST_TEST(md.find("| **Total** |  |  | **") != std::string::npos);
+  BOOST_TEST(tu::render_markdown(build({}, tu::report_kind::daily, tu::group_by::none)) == "no usage found\n");
+}
+
 BOOST_AUTO_TEST_CASE(group_names_round_trip) {
   for (const auto g : {tu::group_by::source, tu::group_by::model, tu::group_by::project, tu::group_by::agent,
                        tu::group_by::session})

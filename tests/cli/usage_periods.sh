@@ -1,6 +1,7 @@
 #!/bin/sh
 # okstra-usage's period conveniences through the real binary on the bundled
-# fixtures (docs/usage-reports.md): hourly, --week-start, --last, --order.
+# fixtures (docs/usage-reports.md): hourly, --week-start, --last, --order,
+# --format markdown.
 set -eu
 bin="$OKSTRA_BUILD_ROOT/okstra-usage"
 data="$OKSTRA_SOURCE_ROOT/tests/data/usage"
@@ -44,5 +45,17 @@ for bad in "daily --last 0" "daily --order sideways" "weekly --week-start someda
   run "$bin" $bad
   check "$bad: exit 2" [ "$rc" = 2 ]
 done
+
+
+# --format markdown: a GitHub table with a bold total row.
+# shellcheck disable=SC2086
+"$bin" daily --format markdown --no-cache --group-by source $roots >"$work/table.md" 2>/dev/null
+check "markdown: the header row" grep -q "^| Date | Source | Models | Input | Output | Cache 5m | Cache 1h | Cache Read | Total | Cost USD |$" "$work/table.md"
+check "markdown: the alignment row" grep -q "^| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |$" "$work/table.md"
+check "markdown: a codex row" grep -q "^| 2025-09-01 | codex | gpt-5, gpt-5-codex | 3,000 | 950 |" "$work/table.md"
+check "markdown: the bold total (the daily total)" grep -q "^| \*\*Total\*\* |  |  | .* | \*\*22,975\*\* |" "$work/table.md"
+# shellcheck disable=SC2086
+"$bin" session --format markdown --no-cache $roots >"$work/session.md" 2>/dev/null
+check "markdown: session has a Project column" grep -q "^| Session | Project | Models |" "$work/session.md"
 
 finish

@@ -223,7 +223,7 @@ cli::command report_command(tu::report_kind kind) {
     c.options.push_back(cli::flag("active", "only the active block of each source (none: empty, a note on stderr)"));
   for (auto& o : usage_report_options::declare(kind)) c.options.push_back(std::move(o));
   if (kind == tu::report_kind::blocks || kind == tu::report_kind::daily) c.options.push_back(usage_watch::declare());
-  c.formats = {"table", "json", "csv", "text"};
+  c.formats = {"table", "json", "csv", "text", "markdown"};
   return c;
 }
 
@@ -332,6 +332,7 @@ std::string render_report(const tu::report& report, const std::string& format, b
                           const okstra::style::output_style& style) {
   if (format == "json") return tu::render_json(report, pretty);
   if (format == "csv") return tu::render_csv(report);
+  if (format == "markdown") return tu::render_markdown(report);
   return tu::render_table(report, style);  // table and text: the same human view
 }
 

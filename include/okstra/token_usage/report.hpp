@@ -41,7 +41,8 @@
 // Rendering: JSON (schema in docs/usage.md, keys camelCase, stable order, money
 // rounded to 6 decimals), CSV (RFC 4180: header row, one row per report row —
 // per row and model with breakdown — then a "total" row) and an aligned table
-// for terminals (colour only when asked: the caller checks isatty and NO_COLOR).
+// for terminals (colour only when asked: the caller checks isatty and NO_COLOR),
+// or a Markdown table.
 #pragma once
 
 #include <array>
@@ -179,6 +180,8 @@ report build_report(const std::vector<record>& records, const std::array<source_
 
 std::string render_json(const report& r, bool pretty);
 std::string render_csv(const report& r);
+// A GitHub-flavoured Markdown table (docs/usage-reports.md, "Markdown").
+std::string render_markdown(const report& r);
 // Fitted to style.width, coloured only when style.color (docs/usage.md, "Tables that fit the terminal").
 std::string render_table(const report& r, const style::output_style& style = {});
 

@@ -107,6 +107,13 @@ inline std::string short_model(std::string_view model) {
   return std::string(model);
 }
 
+// "Source", "Model", ...: the column of a grouped report's values.
+inline std::string group_column_title(group_by g) {
+  std::string title(group_by_name(g));
+  if (!title.empty()) title[0] = static_cast<char>(title[0] - 'a' + 'A');
+  return title;
+}
+
 // The columns of one layout and how a row fills them.
 struct usage_table {
   const report& r;
@@ -115,11 +122,7 @@ struct usage_table {
 
   bool session() const { return r.kind == report_kind::session; }
 
-  std::string group_title() const {
-    std::string title(group_by_name(r.group));
-    if (!title.empty()) title[0] = static_cast<char>(title[0] - 'a' + 'A');
-    return title;
-  }
+  std::string group_title() const { return group_column_title(r.group); }
   bool last_activity() const { return session() || (r.kind == report_kind::blocks && !compact); }
 
   void columns() {
@@ -244,3 +247,5 @@ OKSTRA_INLINE std::string render_table(const report& r, const style::output_styl
 }
 
 }  // namespace okstra::token_usage
+
+#include "okstra/token_usage/detail/render_markdown.hpp"
