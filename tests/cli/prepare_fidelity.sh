@@ -117,6 +117,7 @@ done
 ok=0
 for pid in $pids; do wait "$pid" && ok=$((ok + 1)); done
 check "six concurrent prepares of one project all exit 0" [ "$ok" = 6 ]
+[ "$ok" = 6 ] || cat "$work"/multi.*.err >&2
 check "...one link to the template" [ "$(readlink "$multi/.claude/settings.local.json")" = "$template" ]
 check "...nothing else in .claude/" [ "$(ls -A "$multi/.claude")" = settings.local.json ]
 check "...no warning" sh -c "! cat '$work'/multi.*.err | grep -q warning"

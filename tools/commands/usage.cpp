@@ -28,6 +28,7 @@
 
 #include "commands.hpp"
 #include "usage_archive.hpp"
+#include "usage_report_options.hpp"
 #include "usage_statusline.hpp"
 #include "usage_watch.hpp"
 
@@ -41,8 +42,8 @@ namespace tu = okstra::token_usage;
 constexpr const char* tool = "okstra-usage";
 
 const char* details =
-    "Reports: daily (default), weekly, monthly, session, blocks (5-hour billing windows),\n"
-    "run --run-dir DIR (okstra attribution), cursor-hook [--install],\n"
+    "Reports: daily (default), hourly, weekly, monthly, session, blocks (5-hour\n"
+    "billing windows), run --run-dir DIR (okstra attribution), cursor-hook [--install],\n"
     "limits (the agents' own rate-limit windows), statusline (Claude Code's statusLine),\n"
     "prices [MODEL...] (what each model costs), prices update [--from URL|FILE].\n"
     "\n"
@@ -207,7 +208,7 @@ std::vector<cli::option> report_options() {
 cli::command report_command(tu::report_kind kind) {
   cli::command c;
   c.name = std::string(tu::report_kind_name(kind));
-  static constexpr const char* by[] = {"day", "week", "month", "session", "5-hour billing window"};
+  static constexpr const char* by[] = {"day", "week", "month", "session", "5-hour billing window", "hour"};
   c.summary = std::string("token usage and cost by ") + by[static_cast<std::size_t>(kind)];
   c.usage = {"[options]"};
   c.details = details;
@@ -224,8 +225,9 @@ cli::command report_command(tu::report_kind kind) {
                 details;
   if (kind == tu::report_kind::blocks)
     c.options.push_back(cli::flag("active", "only the active block of each source (none: empty, a note on stderr)"));
+  for (auto& o : usage_report_options::declare(kind)) c.options.push_back(std::move(o));
   if (kind == tu::report_kind::blocks || kind == tu::report_kind::daily) c.options.push_back(usage_watch::declare());
-  c.formats = {"table", "json", "csv", "text"};
+  c.formats = {"table", "json", "csv", "text", "markdown"};
   return c;
 }
 
@@ -303,8 +305,8 @@ cli::command prices_update_command() {
   return c;
 }
 
-constexpr tu::report_kind report_kinds[] = {tu::report_kind::daily, tu::report_kind::weekly, tu::report_kind::monthly,
-                                            tu::report_kind::session, tu::report_kind::blocks};
+constexpr tu::report_kind report_kinds[] = {tu::report_kind::daily,   tu::report_kind::weekly, tu::report_kind::monthly,
+                                            tu::report_kind::session, tu::report_kind::blocks, tu::report_kind::hourly};
 
 cli::program declare() {
   cli::program p;
@@ -331,40 +333,11 @@ cli::program declare() {
 
 // ---- reports ---------------------------------------------------------------------
 
-tu::report_options report_options_from(const cli::arguments& cmd, tu::report_kind kind) {
-  tu::report_options o;
-  o.kind = kind;
-  o.time_zone = cmd.text("tz").value_or("");
-  o.breakdown = cmd.has("breakdown");
-  const auto zone = o.time_zone.empty() ? tu::time_zone::local() : tu::time_zone::load(o.time_zone);
-  for (const auto& [name, end] : {std::pair{"since", false}, std::pair{"until", true}}) {
-    if (auto text = cmd.text(name)) {
-      const auto bound = tu::parse_time_bound(*text, zone, end);
-      if (!bound) throw okstra::usage_error(okstra::quoted(std::string("invalid value for --") + name, *text),
-                                            "expected YYYY-MM-DD, YYYYMMDD or an ISO 8601 time");
-      (end ? o.filter.until_ms : o.filter.since_ms) = *bound;
-    }
-  }
-  o.filter.project = cmd.text("project");
-  o.filter.model = cmd.text("model");
-  return o;
-}
-
-// --csv is short for --format csv; the two other ways to choose must agree.
-std::string report_format(const cli::arguments& cmd) {
-  const std::string& format = cmd.out().format;
-  if (!cmd.has("csv")) return format;
-  if (cmd.has("json") || (cmd.has("format") && format != "csv"))
-    throw okstra::usage_error("options '--csv' and '--format " + format + "' cannot be combined", cmd.see_help());
-  if (cmd.out().compact)
-    throw okstra::usage_error(okstra::quoted("option '--compact' applies to JSON only, not to format", "csv"), cmd.see_help());
-  return "csv";
-}
-
 std::string render_report(const tu::report& report, const std::string& format, bool pretty,
                           const okstra::style::output_style& style) {
   if (format == "json") return tu::render_json(report, pretty);
   if (format == "csv") return tu::render_csv(report);
+  if (format == "markdown") return tu::render_markdown(report);
   return tu::render_table(report, style);  // table and text: the same human view
 }
 
@@ -391,8 +364,8 @@ struct report_job {
   const cli::arguments& cmd;
   tu::report_kind kind;
   std::vector<std::string> args;  // after the report's name: part of the remembered report's key
-  std::string format = report_format(cmd);
-  tu::report_options options = report_options_from(cmd, kind);
+  std::string format = usage_report_options::format(cmd);
+  tu::report_options options = usage_report_options::from(cmd, kind);
   tu::price_table prices = prices_from(cmd);
   tu::collect_options collect = collect_options_from(cmd, kind == tu::report_kind::blocks);
 

@@ -228,6 +228,9 @@ struct record {
   istr team_name;
   istr agent_name;
   istr agent_id;
+  // A Claude Code subagent's type (its agent-<id>.meta.json agentType), for
+  // per-agent-type report rows (docs/usage-reports.md, "Grouped reports").
+  istr agent_type;
 };
 
 // What one source contributed, for bySource in the JSON report.

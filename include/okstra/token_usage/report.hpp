@@ -6,8 +6,12 @@
 // set have identical totals (money is summed in integer pico-dollars, so this
 // holds to the last digit). Times are bucketed in the requested time zone
 // (IANA name via the system zoneinfo, see detail/tz.hpp; default: local).
-// - daily "YYYY-MM-DD"; weekly "YYYY-MM-DD" of the ISO week's Monday;
-//   monthly "YYYY-MM"; rows sorted by key.
+// - hourly "YYYY-MM-DDTHH:00" (local hour; the repeated hour of a DST fall-back
+//   is one row); daily "YYYY-MM-DD"; weekly "YYYY-MM-DD" of the week's first
+//   day (week_start, Monday by default); monthly "YYYY-MM"; rows sorted by key
+//   (descending: newest period first, groups still ascending within it).
+//   last = N keeps only the records of the N latest periods that have any (a
+//   filter: totals and bySource follow it; docs/usage-reports.md).
 // - session: key = session id, with the project of its latest record and its
 //   last activity; rows sorted by last activity, then key.
 // - blocks: 5-hour billing windows, computed per source and never mixing
@@ -24,6 +28,12 @@
 //   then start; gaps between a source's consecutive blocks are listed apart.
 //   active_only keeps only the records of active blocks (a filter: totals and
 //   bySource follow it).
+// - group_by (hourly, daily, weekly, monthly only; docs/usage-reports.md, "Grouped
+//   reports"): a row per period and group value (source name, model, project,
+//   session id, or agent: the record's role, then "/" and its agent name, else
+//   its subagent type, when it has one); rows sorted by period, then group value. Grouping only splits
+//   rows: totals, bySource and unpricedModels are those of the ungrouped report.
+//   Session and blocks reports refuse it (usage_error).
 // - Filters: since/until inclusive on the record time; sources; project is a
 //   substring of record.project; model a case-insensitive substring.
 // - Unpriced models cost 0 and are listed once in unpriced_models, each with
@@ -31,7 +41,8 @@
 // Rendering: JSON (schema in docs/usage.md, keys camelCase, stable order, money
 // rounded to 6 decimals), CSV (RFC 4180: header row, one row per report row —
 // per row and model with breakdown — then a "total" row) and an aligned table
-// for terminals (colour only when asked: the caller checks isatty and NO_COLOR).
+// for terminals (colour only when asked: the caller checks isatty and NO_COLOR),
+// or a Markdown table.
 #pragma once
 
 #include <array>
@@ -50,7 +61,13 @@
 
 namespace okstra::token_usage {
 
-enum class report_kind { daily, weekly, monthly, session, blocks };
+// hourly comes last: the command layer indexes its texts by this order.
+enum class report_kind { daily, weekly, monthly, session, blocks, hourly };
+
+// What splits a period report's rows (docs/usage-reports.md, "Grouped reports").
+enum class group_by { none, source, model, project, agent, session };
+std::string_view group_by_name(group_by g) noexcept;          // "source", ...; "" for none
+std::optional<group_by> parse_group_by(std::string_view name) noexcept;  // not "none"
 
 struct report_filter {
   std::optional<std::int64_t> since_ms;  // inclusive; see parse_time_bound() in detail/tz.hpp
@@ -109,6 +126,8 @@ struct report_row {
   std::optional<block_activity> live;    // the active block only
   // session only
   std::string project;
+  // with report.group: the row's value of that field
+  std::string group;
 };
 
 struct source_totals {
@@ -136,6 +155,7 @@ struct report {
   std::vector<unpriced_model> unpriced_models;  // sorted by model, unique
   std::vector<block_gap> gaps;               // blocks only: by source, then time
   bool breakdown = false;                    // rows carry per-model breakdowns
+  group_by group = group_by::none;           // rows are split by this field
   time_zone zone;                            // keys and times are in this zone
 };
 
@@ -144,6 +164,10 @@ struct report_options {
   report_filter filter;
   std::string time_zone;  // IANA name; empty: the process's local zone
   bool breakdown = false;
+  group_by group = group_by::none;  // period reports only: else build_report throws usage_error
+  int week_start = 0;               // weekly: 0 Monday ... 6 Sunday
+  std::optional<std::size_t> last;  // period reports: only the N latest periods (N > 0)
+  bool descending = false;          // period reports: newest period first
   std::int64_t now_ms = 0;  // for "active" blocks; 0 means now
   bool active_only = false;  // blocks: only the active block of each source
   std::vector<block_anchor> block_anchors;  // blocks: at most one per source is used (the latest start)
@@ -156,6 +180,8 @@ report build_report(const std::vector<record>& records, const std::array<source_
 
 std::string render_json(const report& r, bool pretty);
 std::string render_csv(const report& r);
+// A GitHub-flavoured Markdown table (docs/usage-reports.md, "Markdown").
+std::string render_markdown(const report& r);
 // Fitted to style.width, coloured only when style.color (docs/usage.md, "Tables that fit the terminal").
 std::string render_table(const report& r, const style::output_style& style = {});
 

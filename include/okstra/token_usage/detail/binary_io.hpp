@@ -48,6 +48,7 @@ class encoder {
     i64(r.timestamp_ms);
     usage(r.usage);
     str(r.session_id), str(r.model), str(r.project), str(r.team_name), str(r.agent_name), str(r.agent_id);
+    str(r.agent_type);
   }
   void raw(std::string_view bytes) { out_.append(bytes); }
   std::string& buffer() { return out_; }
@@ -110,7 +111,7 @@ class decoder {
     r.timestamp_ms = i64();
     r.usage = usage();
     r.session_id = str(), r.model = str(), r.project = str(), r.team_name = str(), r.agent_name = str();
-    r.agent_id = str();
+    r.agent_id = str(), r.agent_type = str();
     return r;
   }
 

@@ -366,6 +366,9 @@ inline std::vector<record> build_records(const merge_input& in, const picked_ent
   std::vector<record> out;
   out.reserve(picks.size() + room);
   out.resize(picks.size());
+  std::vector<istr> agent_types(in.files.size());  // interned once per file, not per record
+  for (std::size_t k = 0; k < in.files.size(); ++k)
+    if (in.files[k].subagent_file && !in.files[k].agent_type.empty()) agent_types[k] = in.files[k].agent_type;
   on_two(in.parallel, [&](int half) {
     field_interner field;
     const std::size_t n = in.flat.size();
@@ -387,6 +390,7 @@ inline std::vector<record> build_records(const merge_input& in, const picked_ent
       rec.team_name = field(in, fi, 3, e.team);
       rec.agent_name = field(in, fi, 4, e.agent_name);
       rec.agent_id = field(in, fi, 5, e.agent_id);
+      rec.agent_type = agent_types[fi];
     }
   });
   return out;

@@ -63,6 +63,10 @@ inline void write_gaps(json::writer& w, const report& r) {
 
 inline void write_row(json::writer& w, const report& r, const report_row& row) {
   w.begin_object().field("key", row.key);
+  if (r.group != group_by::none) {
+    w.key("group").begin_object().field("by", group_by_name(r.group)).field("value", row.group);
+    w.end_object();
+  }
   write_buckets(w, row.usage, row.cost_usd);
   w.key("models").begin_array();
   for (const auto& m : row.models) w.value(m);
@@ -141,6 +145,7 @@ inline std::string fixed6(double usd) {
 
 inline std::string_view key_title(report_kind kind, bool upper) {
   switch (kind) {
+    case report_kind::hourly: return upper ? "Hour" : "hour";
     case report_kind::daily: return upper ? "Date" : "date";
     case report_kind::weekly: return upper ? "Week" : "week";
     case report_kind::monthly: return upper ? "Month" : "month";
@@ -183,6 +188,8 @@ inline std::vector<std::string> csv_extras(const report& r, const report_row* ro
 OKSTRA_INLINE std::string render_csv(const report& r) {
   using namespace detail;
   std::vector<std::string> header = {std::string(key_title(r.kind, false)), r.breakdown ? "model" : "models"};
+  const bool grouped = r.group != group_by::none;
+  if (grouped) header.insert(header.begin() + 1, "group");
   for (const char* name :
        {"input", "output", "cacheWrite5m", "cacheWrite1h", "cacheRead", "reasoning", "total", "costUsd"})
     header.emplace_back(name);
@@ -193,6 +200,7 @@ OKSTRA_INLINE std::string render_csv(const report& r) {
   const auto emit = [&](const std::string& key, const std::string& models, const tokens& t, double cost,
                         const report_row* row) {
     std::vector<std::string> cells = {key, models};
+    if (grouped) cells.insert(cells.begin() + 1, row ? row->group : "");
     for (auto& c : csv_numbers(t, cost)) cells.push_back(std::move(c));
     for (auto& c : csv_extras(r, row)) cells.push_back(std::move(c));
     csv_line(out, cells);

@@ -13,6 +13,8 @@
 // Blocks: a "source:" heading per source when there are several, a dim
 // "(gap …)" row between two blocks of a source, and under the table a note per
 // active block (elapsed, left, burn rate, projection; docs/usage-blocks.md, "Blocks").
+// Grouped reports: a column of the group's values after the key (a project
+// by its folder's name; docs/usage-reports.md, "Grouped reports").
 // Unpriced models get a note line, wrapped to the width. An empty report is
 // the single line "no usage found". ANSI colour (bold header and total, dim
 // breakdown, yellow note) only when style.color.
@@ -105,6 +107,13 @@ inline std::string short_model(std::string_view model) {
   return std::string(model);
 }
 
+// "Source", "Model", ...: the column of a grouped report's values.
+inline std::string group_column_title(group_by g) {
+  std::string title(group_by_name(g));
+  if (!title.empty()) title[0] = static_cast<char>(title[0] - 'a' + 'A');
+  return title;
+}
+
 // The columns of one layout and how a row fills them.
 struct usage_table {
   const report& r;
@@ -112,6 +121,8 @@ struct usage_table {
   table::layout t;
 
   bool session() const { return r.kind == report_kind::session; }
+
+  std::string group_title() const { return group_column_title(r.group); }
   bool last_activity() const { return session() || (r.kind == report_kind::blocks && !compact); }
 
   void columns() {
@@ -122,6 +133,7 @@ struct usage_table {
     const std::size_t text_min = compact ? 8 : 16;
     t.columns.push_back({std::string(key_title(r.kind, true)), align::left, session() ? text_min + 1 : whole});
     if (session()) t.columns.push_back({"Project", align::left, text_min});
+    if (r.group != group_by::none) t.columns.push_back({group_title(), align::left, text_min});
     if (last_activity()) t.columns.push_back({"Last Activity", align::left, whole});
     t.columns.push_back({"Models", align::left, text_min});
     std::vector<const char*> numbers = {"Input", "Output", "Cache 5m", "Cache 1h", "Cache Read", "Total", "Cost USD"};
@@ -159,6 +171,7 @@ struct usage_table {
       first.push_back(local_minute(r.zone, row.block_start_ms.value_or(0)) + (row.active ? " (active)" : ""));
     else first.push_back(row.key);
     if (session()) first.push_back(basename_of(row.project));
+    if (r.group != group_by::none) first.push_back(r.group == group_by::project ? basename_of(row.group) : row.group);
     if (last_activity()) first.push_back(local_minute(r.zone, row.last_activity_ms.value_or(0)));
     first.push_back(r.breakdown || row.models.empty() ? "" : model_name(row.models.front()));
     add(table::row_kind::body, first, &row.usage, row.cost_usd);
@@ -234,3 +247,5 @@ OKSTRA_INLINE std::string render_table(const report& r, const style::output_styl
 }
 
 }  // namespace okstra::token_usage
+
+#include "okstra/token_usage/detail/render_markdown.hpp"

@@ -12,12 +12,15 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <utility>
 #include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
 
+#include "okstra/core/error.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/detail/prices_impl.hpp"
 #include "okstra/token_usage/detail/report_blocks.hpp"
@@ -33,11 +36,46 @@ OKSTRA_INLINE std::string_view report_kind_name(report_kind kind) noexcept {
     case report_kind::monthly: return "monthly";
     case report_kind::session: return "session";
     case report_kind::blocks: return "blocks";
+    case report_kind::hourly: return "hourly";
   }
   return "daily";
 }
 
+inline constexpr std::pair<group_by, std::string_view> group_by_names[] = {
+    {group_by::source, "source"}, {group_by::model, "model"},     {group_by::project, "project"},
+    {group_by::agent, "agent"},   {group_by::session, "session"}};
+
+OKSTRA_INLINE std::string_view group_by_name(group_by g) noexcept {
+  for (const auto& [value, name] : group_by_names)
+    if (value == g) return name;
+  return "";
+}
+
+OKSTRA_INLINE std::optional<group_by> parse_group_by(std::string_view name) noexcept {
+  for (const auto& [value, n] : group_by_names)
+    if (n == name) return value;
+  return std::nullopt;
+}
+
 namespace detail {
+
+// A record's value of the grouping field (docs/usage-reports.md, "Grouped reports").
+inline std::string group_value(group_by g, const record& r) {
+  switch (g) {
+    case group_by::source: return std::string(source_name(r.src));
+    case group_by::model: return r.model.str();
+    case group_by::project: return r.project.str();
+    case group_by::session: return r.session_id.str();
+    case group_by::agent: {
+      std::string v(agent_name(r.who));
+      const istr& name = r.agent_name.empty() ? r.agent_type : r.agent_name;
+      if (!name.empty()) v += "/" + name.str();
+      return v;
+    }
+    case group_by::none: break;
+  }
+  return {};
+}
 
 inline bool contains_ascii_ci(std::string_view hay, std::string_view needle) {
   return text::ascii_lower(hay).find(text::ascii_lower(needle)) != std::string::npos;
@@ -157,22 +195,51 @@ inline std::string format_day(std::int64_t days, bool with_day) {
   return buf;
 }
 
-// The first local day of an instant's row: the day itself (daily), its ISO
-// week's Monday (weekly) or its month's first day (monthly).
-inline std::int64_t calendar_day(report_kind kind, std::int64_t utc_ms, const time_zone& zone) {
-  const std::int64_t days = time::floor_div(zone.to_local_ms(utc_ms), 86'400'000);
-  if (kind == report_kind::weekly) return days - ((days % 7 + 7 + 3) % 7);  // 1970-01-01: Thursday
-  if (kind == report_kind::monthly) {
-    const time::civil_date d = time::civil_from_days(days);
-    return days - (d.day - 1);
+inline bool is_period(report_kind kind) { return kind != report_kind::session && kind != report_kind::blocks; }
+
+// The local unit a period is made of: hours for hourly, else days.
+inline std::int64_t period_unit(report_kind kind) { return kind == report_kind::hourly ? hour_ms : 86'400'000; }
+
+// An instant's row, as a number of local units (hours or days): its local
+// hour (hourly), its day (daily), the first day of its week (weekly; week_start
+// 0 = Monday, docs/usage-reports.md) or of its month (monthly).
+inline std::int64_t period_of(const report_options& o, std::int64_t utc_ms, const time_zone& zone) {
+  const std::int64_t units = time::floor_div(zone.to_local_ms(utc_ms), period_unit(o.kind));
+  if (o.kind == report_kind::weekly) return units - ((units % 7 + 7 + 3 + 7 - o.week_start) % 7);  // 1970-01-01: Thursday
+  if (o.kind == report_kind::monthly) {
+    const time::civil_date d = time::civil_from_days(units);
+    return units - (d.day - 1);
   }
-  return days;
+  return units;
+}
+
+inline std::string format_period(report_kind kind, std::int64_t n) {
+  if (kind != report_kind::hourly) return format_day(n, kind != report_kind::monthly);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "T%02d:00", static_cast<int>(n - time::floor_div(n, 24) * 24));
+  return format_day(time::floor_div(n, 24), true) + buf;
+}
+
+// Period rows split by group_value: keyed by (first day, value), so sorted
+// by period, then value.
+inline std::vector<report_row> period_group_rows(const std::vector<priced>& recs, const report_options& o,
+                                                 const time_zone& zone) {
+  std::map<std::pair<std::int64_t, std::string>, bucket> by_key;
+  for (const priced& p : recs)
+    by_key[{period_of(o, p.r->timestamp_ms, zone), group_value(o.group, *p.r)}].add(p);
+  std::vector<report_row> rows;
+  for (const auto& [key, b] : by_key) {
+    rows.push_back(b.to_row(format_period(o.kind, key.first), o.breakdown));
+    rows.back().group = key.second;
+  }
+  return rows;
 }
 
 // Rows are keyed by a number (a day) or an interned session id while
 // records are added, and formatted once per row.
 inline std::vector<report_row> grouped_rows(const std::vector<priced>& recs, const report_options& o,
                                             const time_zone& zone) {
+  if (o.group != group_by::none) return period_group_rows(recs, o, zone);
   std::vector<std::pair<std::string, const bucket*>> keyed;
   std::map<std::int64_t, bucket> by_day;
   std::unordered_map<istr, bucket> by_session;
@@ -182,16 +249,17 @@ inline std::vector<report_row> grouped_rows(const std::vector<priced>& recs, con
     std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   } else {
     bucket* last = nullptr;
-    std::int64_t last_local_day = 0;
+    std::int64_t last_unit = 0;
+    const std::int64_t unit = period_unit(o.kind);
     for (const priced& p : recs) {
-      const std::int64_t local_day = time::floor_div(zone.to_local_ms(p.r->timestamp_ms), 86'400'000);
-      if (!last || local_day != last_local_day) {
-        last = &by_day[calendar_day(o.kind, p.r->timestamp_ms, zone)];
-        last_local_day = local_day;
+      const std::int64_t local_unit = time::floor_div(zone.to_local_ms(p.r->timestamp_ms), unit);
+      if (!last || local_unit != last_unit) {
+        last = &by_day[period_of(o, p.r->timestamp_ms, zone)];
+        last_unit = local_unit;
       }
       last->add(p);
     }
-    for (const auto& [day, b] : by_day) keyed.emplace_back(format_day(day, o.kind != report_kind::monthly), &b);
+    for (const auto& [day, b] : by_day) keyed.emplace_back(format_period(o.kind, day), &b);
   }
   std::vector<report_row> rows;
   for (const auto& [key, b] : keyed) {
@@ -206,6 +274,17 @@ inline std::vector<report_row> grouped_rows(const std::vector<priced>& recs, con
       return *a.last_activity_ms < *b.last_activity_ms;
     });
   return rows;
+}
+
+// The first of the `last` latest periods that hold records (the lowest
+// period number when there are fewer).
+inline std::int64_t latest_periods_start(const std::vector<priced>& recs, const report_options& o, const time_zone& zone) {
+  std::set<std::int64_t> periods;
+  for (const priced& p : recs) {
+    periods.insert(period_of(o, p.r->timestamp_ms, zone));
+    if (periods.size() > *o.last) periods.erase(periods.begin());
+  }
+  return periods.empty() ? 0 : *periods.begin();
 }
 
 // What each source contributed, from the per-source sums build_report takes
@@ -230,9 +309,14 @@ inline std::vector<source_totals> source_rows(std::array<source_stats, 4> seen, 
 
 OKSTRA_INLINE report build_report(const std::vector<record>& records, const std::array<source_stats, 4>& stats,
                            const price_table& prices, const report_options& options) {
+  if (options.group != group_by::none && !detail::is_period(options.kind))
+    throw usage_error("--group-by applies to period reports, not to the " + std::string(report_kind_name(options.kind)) +
+                          " report",
+                      "see docs/usage-reports.md, \"Grouped reports\"");
   report r;
   r.kind = options.kind;
   r.breakdown = options.breakdown;
+  r.group = options.group;
   r.zone = time_zone::load(options.time_zone);
   detail::selection_sums sums;
   auto recs = detail::select_records(records, prices, options.filter, sums, [](const record&) { return true; });
@@ -241,8 +325,17 @@ OKSTRA_INLINE report build_report(const std::vector<record>& records, const std:
   if (!sums.fits)
     throw input_error("token totals do not fit in " + std::to_string(max_count),
                       "a log holds impossible token counts; see docs/usage.md, \"Counts that do not fit\"");
+  if (options.last && detail::is_period(options.kind)) {  // a filter: select again, the latest periods only
+    const std::int64_t from = detail::latest_periods_start(recs, options, r.zone);
+    sums = {};
+    recs = detail::select_records(records, prices, options.filter, sums, [&](const record& x) {
+      return detail::period_of(options, x.timestamp_ms, r.zone) >= from;
+    });
+  }
   if (options.kind != report_kind::blocks) {
     r.rows = detail::grouped_rows(recs, options, r.zone);
+    if (options.descending && detail::is_period(options.kind))  // stable: groups stay ascending within a period
+      std::stable_sort(r.rows.begin(), r.rows.end(), [](const report_row& a, const report_row& b) { return a.key > b.key; });
   } else {
     auto blocks = detail::block_rows(recs, options, r.zone);
     if (options.active_only) {  // a filter: select again, the active blocks' records only

@@ -64,8 +64,8 @@ struct source_snapshot {
 };
 
 namespace snapshot_layout {
-// src, who, tier, time, six token counts, six string numbers.
-inline constexpr std::size_t record_bytes = 3 + 8 + 6 * 8 + 6 * 4;
+// src, who, tier, time, six token counts, seven string numbers.
+inline constexpr std::size_t record_bytes = 3 + 8 + 6 * 8 + 7 * 4;
 
 inline char* put(char* at, const void* value, std::size_t n) {
   std::memcpy(at, value, n);
@@ -89,7 +89,8 @@ inline std::string encode_snapshot(std::span<const record> records, std::uint64_
   std::vector<std::uint32_t> index(istr::count() + 1, 0);  // interned id -> table position + 1
   std::vector<std::string_view> table;
   for (const auto& r : records)
-    for (const istr* s : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id}) {
+    for (const istr* s :
+         {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id, &r.agent_type}) {
       std::uint32_t& at = index[s->id()];
       if (at == 0) {
         table.push_back(s->view());
@@ -109,9 +110,9 @@ inline std::string encode_snapshot(std::span<const record> records, std::uint64_
                                   static_cast<std::uint8_t>(r.tier)};
     const std::uint64_t counts[6] = {r.usage.input, r.usage.output, r.usage.cache_write_5m,
                                      r.usage.cache_write_1h, r.usage.cache_read, r.usage.reasoning};
-    std::uint32_t strings[6];
+    std::uint32_t strings[7];
     int k = 0;
-    for (const istr* s : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id})
+    for (const istr* s : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id, &r.agent_type})
       strings[k++] = index[s->id()] - 1;
     at = put(put(put(put(at, kind, 3), &r.timestamp_ms, 8), counts, sizeof counts), strings, sizeof strings);
   }
@@ -149,7 +150,7 @@ inline bool decode_records(decoder& d, const std::vector<istr>& table, source sr
     record& r = out.emplace_back();
     std::uint8_t kind[3];
     std::uint64_t counts[6];
-    std::uint32_t strings[6];
+    std::uint32_t strings[7];
     at = get(get(get(get(at, kind), r.timestamp_ms), counts), strings);
     if (kind[0] != static_cast<std::uint8_t>(src) || kind[1] > 5) return false;
     if (kind[2] > static_cast<std::uint8_t>(last_service_tier)) return false;
@@ -158,7 +159,7 @@ inline bool decode_records(decoder& d, const std::vector<istr>& table, source sr
     r.tier = static_cast<service_tier>(kind[2]);
     r.usage = {counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]};
     int k = 0;
-    for (istr* f : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id}) {
+    for (istr* f : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id, &r.agent_type}) {
       if (strings[k] >= table.size()) return false;
       *f = table[strings[k++]];
     }

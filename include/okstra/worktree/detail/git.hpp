@@ -3,10 +3,18 @@
 // locale so its messages are stable, and never prompts.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "okstra/core/fs.hpp"
 #include "okstra/core/process.hpp"
 
 namespace okstra::worktree::detail {
@@ -17,13 +25,60 @@ namespace okstra::worktree::detail {
 // terminal's Ctrl-C do) never kills git half-way through a ref or worktree
 // update, which would leave git's own *.lock files behind; a git command that
 // outlives okstra is waited for by the next run (docs/worktrees.md, "Crash safety").
-inline process::result git_try(const stdfs::path& repo, const std::vector<std::string>& args) {
+inline process::result run_git(const stdfs::path& repo, const std::vector<std::string>& args) {
   std::vector<std::string> argv{"git", "-c", "core.fsmonitor=false", "-C", repo.string()};
   argv.insert(argv.end(), args.begin(), args.end());
   process::options opts;
   opts.env = {{"LC_ALL", "C"}, {"GIT_TERMINAL_PROMPT", "0"}};
   opts.own_process_group = true;
   return process::run(argv, opts);
+}
+
+// The repository's common git folder (shared by all its worktrees), asked
+// of git once per repository and process.
+inline stdfs::path common_git_dir(const stdfs::path& repo) {
+  static std::mutex guard;
+  static std::map<std::string, stdfs::path> known;
+  const std::lock_guard<std::mutex> hold(guard);
+  auto it = known.find(repo.string());
+  if (it != known.end()) return it->second;
+  const auto r = run_git(repo, {"rev-parse", "--git-common-dir"});
+  stdfs::path dir;
+  if (r.ok()) {
+    std::string out = r.out;
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    dir = stdfs::path(out).is_absolute() ? stdfs::path(out) : repo / out;
+  }
+  return known.emplace(repo.string(), dir).first->second;
+}
+
+// git's worktree commands are not safe against each other in one repository:
+// `git worktree add` reads every .git/worktrees/<name>/ and fails on one that
+// a concurrent add is still writing. So every `git worktree` command runs
+// under an exclusive flock of the repository's common git folder, which only
+// okstra takes and which leaves no file behind (docs/worktrees.md,
+// "Concurrent prepares of one repository"). Not inherited by git.
+class worktree_command_guard {
+ public:
+  explicit worktree_command_guard(const stdfs::path& repo) {
+    const stdfs::path dir = common_git_dir(repo);
+    if (dir.empty()) return;  // not a repository: git itself will say so
+    fd_ = fs::unique_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd_) return;
+    while (::flock(fd_.get(), LOCK_EX) != 0 && errno == EINTR) {
+    }
+  }
+
+ private:
+  fs::unique_fd fd_;
+};
+
+inline process::result git_try(const stdfs::path& repo, const std::vector<std::string>& args) {
+  if (!args.empty() && args.front() == "worktree") {
+    const worktree_command_guard guard(repo);
+    return run_git(repo, args);
+  }
+  return run_git(repo, args);
 }
 
 inline std::string strip_newlines(std::string text) {
