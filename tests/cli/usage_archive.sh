@@ -45,7 +45,7 @@ cp "$gemini_file" "$work/gemini.saved"
 
 rm "$claude_file"
 same_everywhere "a Claude Code log deleted" "$base"
-archived=$(json_field "$work/report.json" "d['bySource']['claude']['archived']")
+archived=$(json_field "$work/report.json" "d['bySource']['claude']['archivedRecords']")
 [ "$archived" -gt 0 ] && pass "bySource.claude.archived counts the archived records ($archived)" \
   || fail "bySource.claude.archived: $archived"
 less=$(total --no-archive)
@@ -60,7 +60,7 @@ same_everywhere "a Gemini session deleted" "$base"
 cp "$work/claude.saved" "$claude_file"
 cp "$work/codex.saved" "$codex_file"
 same_everywhere "the Claude and Codex logs restored" "$base"
-archived=$(json_field "$work/report.json" "d['bySource']['claude']['archived']")
+archived=$(json_field "$work/report.json" "d['bySource']['claude']['archivedRecords']")
 [ "$archived" = 0 ] && pass "restored records are live, not archived" || fail "claude archived after restore: $archived"
 cp "$work/gemini.saved" "$gemini_file"
 same_everywhere "the Gemini session restored" "$base"
