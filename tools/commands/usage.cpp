@@ -448,20 +448,6 @@ int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std:
   return 0;
 }
 
-std::string read_stdin() {
-  std::string text;
-  char buf[1 << 16];
-  for (ssize_t n; (n = ::read(0, buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw okstra::io_error("read", "standard input");
-    }
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > (std::size_t{16} << 20)) throw okstra::input_error("hook payload too large 'standard input'");
-  }
-  return text;
-}
-
 int run_cursor_hook(const cli::arguments& cmd, const char* argv0) {
   if (cmd.has("install")) {
     std::error_code ec;
@@ -469,7 +455,8 @@ int run_cursor_hook(const cli::arguments& cmd, const char* argv0) {
     cli::emit_json(cmd, tu::cursor_hook_install_snippet(ec ? std::string(argv0) : self.string()), {"cursor hook", {}});
     return 0;
   }
-  const std::string line = tu::cursor_hook_line(read_stdin(), okstra::time::now_unix_ms());
+  const std::string payload = okstra::fs::read_stdin(std::size_t{16} << 20, "hook payload");
+  const std::string line = tu::cursor_hook_line(payload, okstra::time::now_unix_ms());
   const auto home = okstra::dirs::home();
   okstra::fs::ensure_dir(home.usage_dir(), 0700);
   auto guard = okstra::locks::central_lock(home);

@@ -37,20 +37,6 @@ namespace {
 namespace cli = okstra::cli;
 namespace tu = okstra::token_usage;
 
-std::string read_bounded_stdin() {
-  std::string text;
-  char buf[1 << 16];
-  for (ssize_t n; (n = ::read(0, buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw okstra::io_error("read", "standard input");
-    }
-    text.append(buf, static_cast<std::size_t>(n));
-    if (text.size() > tu::statusline_input_limit) throw okstra::input_error("statusline input too large 'standard input'");
-  }
-  return text;
-}
-
 // The shell command Claude Code runs: the path quoted when it needs it.
 std::string self_command() {
   std::error_code ec;
@@ -267,7 +253,7 @@ int run_refresh(const cli::arguments& cmd, const tu::time_zone& zone, std::int64
   // so that a core stays free for the calls that come meanwhile.
   ::setpriority(PRIO_PROCESS, 0, 19);
   try {
-    const auto in = tu::parse_statusline_input(read_bounded_stdin(), now);
+    const auto in = tu::parse_statusline_input(okstra::fs::read_stdin(tu::statusline_input_limit, "statusline input"), now);
     line_inputs& li = gather_inputs(cmd, in, now);
     li.options.threads = 1;
     const tu::statusline_context context{[&]() -> const tu::price_table& { return li.price_table(); }, li.prices_key,
@@ -283,7 +269,7 @@ int run_refresh(const cli::arguments& cmd, const tu::time_zone& zone, std::int64
 std::string answer(const cli::arguments& cmd, const std::vector<std::string>& args, const tu::time_zone& zone,
                    std::int64_t now) {
   tu::detail::trace("start");
-  const std::string input = read_bounded_stdin();
+  const std::string input = okstra::fs::read_stdin(tu::statusline_input_limit, "statusline input");
   const auto in = tu::parse_statusline_input(input, now);
   line_inputs& li = gather_inputs(cmd, in, now);
   const tu::statusline_context context{[&]() -> const tu::price_table& { return li.price_table(); }, li.prices_key,

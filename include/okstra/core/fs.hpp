@@ -137,6 +137,22 @@ inline std::string read_fd(int fd, const std::string& path, std::size_t max_byte
   return out;
 }
 
+// Standard input to its end, whatever it is (pipe, file, terminal), at most
+// max_bytes: beyond that an input error "<what> too large 'standard input'".
+inline std::string read_stdin(std::size_t max_bytes, std::string_view what) {
+  std::string text;
+  char buf[1 << 16];
+  for (ssize_t n; (n = ::read(0, buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw io_error("read", "standard input");
+    }
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > max_bytes) throw input_error(quoted(std::string(what) + " too large", "standard input"));
+  }
+  return text;
+}
+
 // The one way the toolkit reads an input file whole: O_NONBLOCK so that
 // opening a FIFO returns at once, O_NOCTTY so that a terminal device never
 // becomes the controlling terminal; then read_fd's regular-file check.

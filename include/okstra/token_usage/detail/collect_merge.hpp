@@ -8,6 +8,7 @@
 
 #include "okstra/token_usage/detail/preload.hpp"
 #include "okstra/token_usage/detail/archive_collect.hpp"
+#include "okstra/token_usage/detail/collect_checks.hpp"
 
 namespace okstra::token_usage {
 
@@ -146,63 +147,6 @@ inline void collect_limits(const collect_options& o, const std::vector<tracked>&
   if (o.enabled[static_cast<std::size_t>(source::claude)]) {
     const auto recorded = read_recorded_limits(o.limits_file.empty() ? recorded_limits_file() : o.limits_file, out.warnings);
     out.limits[static_cast<std::size_t>(source::claude)] = recorded[static_cast<std::size_t>(source::claude)];
-  }
-}
-
-// Every sum a report forms (grouping, totals, by source, run summary) is a
-// sum over a subset of the collected records, so checking the grand totals
-// once keeps every later sum within max_count (docs/usage.md, "Counts that do
-// not fit"). When they would not fit, records are admitted in a canonical
-// order (so the outcome depends neither on read order nor on the cache) and
-// each one that would take a total past max_count is dropped, counted as a
-// skipped line of its source and reported in one warning per source. Runs
-// after the cache write-back is planned: snapshots keep every record, and
-// each run admits them the same way.
-inline void admit_within_limits(collection& out) {
-  tokens grand;
-  bool fits_all = true;
-  for (const record& r : out.records)
-    if (!add_checked(grand, r.usage)) {
-      fits_all = false;
-      break;
-    }
-  if (!fits_all) {
-    std::vector<std::size_t> order(out.records.size());
-    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    const auto key = [&](std::size_t k) {
-      const record& r = out.records[k];
-      const tokens& u = r.usage;
-      return std::tie(r.timestamp_ms, r.src, r.session_id, r.model, r.project, u.input, u.output, u.cache_write_5m,
-                      u.cache_write_1h, u.cache_read, u.reasoning);
-    };
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
-    std::vector<char> keep(out.records.size(), 1);
-    std::array<std::uint64_t, 4> dropped{};
-    std::array<istr, 4> first_session;
-    grand = tokens{};
-    for (const std::size_t k : order) {
-      if (add_checked(grand, out.records[k].usage)) continue;
-      keep[k] = 0;
-      const auto i = static_cast<std::size_t>(out.records[k].src);
-      if (dropped[i]++ == 0) first_session[i] = out.records[k].session_id;
-    }
-    std::size_t at = 0;
-    for (std::size_t k = 0; k < out.records.size(); ++k)
-      if (keep[k]) out.records[at++] = out.records[k];
-    out.records.resize(at);
-    for (const source s : all_sources) {
-      const auto i = static_cast<std::size_t>(s);
-      if (!dropped[i]) continue;
-      out.stats[i].skipped_lines += dropped[i];
-      out.warnings.push_back("skipped " + std::to_string(dropped[i]) + " " + std::string(source_name(s)) +
-                             " record(s) whose tokens would take a total past " + std::to_string(max_count) + " (" +
-                             quoted("first in session", first_session[i].view()) + ")");
-    }
-  }
-  for (const record& r : out.records) {
-    auto& st = out.stats[static_cast<std::size_t>(r.src)];
-    st.usage += r.usage;
-    st.records += 1;
   }
 }
 
