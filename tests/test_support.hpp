@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "okstra/core/error.hpp"
+#include "okstra/core/time.hpp"
 
 #include <grp.h>
 #include <stdlib.h>
@@ -25,6 +26,13 @@
 #include <utility>
 
 namespace okstra::test {
+
+// Unix milliseconds of an ISO 8601 time a test writes down; a typo fails the test.
+inline std::int64_t at(const char* iso) {
+  const auto ms = okstra::time::parse_iso8601(iso);
+  BOOST_TEST_REQUIRE(ms.has_value(), iso);
+  return *ms;
+}
 
 // Sets (or, given nullptr, unsets) an environment variable for one scope.
 struct scoped_env {

@@ -9,17 +9,14 @@
 
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/report.hpp"
+#include "test_support.hpp"
 
 namespace tu = okstra::token_usage;
 
 // This file's own names (each test program is one translation unit: tests/meson.build).
 namespace token_usage_blocks_test {
 
-std::int64_t at(const char* iso) {
-  const auto ms = okstra::time::parse_iso8601(iso);
-  BOOST_TEST_REQUIRE(ms.has_value(), iso);
-  return *ms;
-}
+using okstra::test::at;
 
 tu::record rec(tu::source src, const char* when, std::uint64_t input, const char* model = "claude-opus-4-6") {
   tu::record r;

@@ -14,6 +14,7 @@
 #include "okstra/core/fs.hpp"
 #include "okstra/token_usage/detail/cursor.hpp"
 #include "okstra/token_usage/detail/gemini.hpp"
+#include "test_support.hpp"
 
 // This file's own names (each test program is one translation unit: tests/meson.build).
 namespace token_usage_gemini_test {
@@ -42,7 +43,7 @@ const std::string cursor_log = "cursor/cursor.jsonl";
 
 std::string read_fixture(const std::string& rel) { return okstra::fs::read_file(usage_fixtures() / rel); }
 
-std::int64_t at(const char* iso) { return *okstra::time::parse_iso8601(iso); }
+using okstra::test::at;
 
 tu::tokens make(std::uint64_t input, std::uint64_t output, std::uint64_t cache_read, std::uint64_t reasoning,
                 std::uint64_t cache_write_5m = 0) {

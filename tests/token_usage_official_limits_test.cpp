@@ -36,7 +36,7 @@ const std::string file_b = "rollout-2026-12-05T09-05-00-bbbbbbbb-bbbb-4bbb-8bbb-
 
 std::string read(const std::string& name) { return okstra::fs::read_file(fixtures() / name); }
 
-std::int64_t at(const char* iso) { return okstra::time::parse_iso8601(iso).value(); }
+using okstra::test::at;
 
 std::string token_count(const char* ts, const std::string& rate_limits) {
   return std::string("{\"timestamp\":\"") + ts + "\",\"type\":\"event_msg\",\"payload\":{\"type\":\"token_count\"," +

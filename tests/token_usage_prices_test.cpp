@@ -50,7 +50,7 @@ void check_rates(const tu::rates& r, double in, double out, double cw5m, double 
 
 const tu::rates& now(const tu::model_price& p) { return p.periods.back().base; }
 
-std::int64_t at(const char* iso) { return okstra::time::parse_iso8601(iso).value(); }
+using okstra::test::at;
 
 tu::price_table table_of(const char* json) {
   const auto doc = okstra::json::parse(json, "test.json");

@@ -11,17 +11,14 @@
 #include "okstra/core/time.hpp"
 #include "okstra/core/display_width.hpp"
 #include "okstra/token_usage/report.hpp"
+#include "test_support.hpp"
 
 namespace tu = okstra::token_usage;
 
 // This file's own names (each test program is one translation unit: tests/meson.build).
 namespace token_usage_report_test {
 
-std::int64_t at(const char* iso) {
-  const auto ms = okstra::time::parse_iso8601(iso);
-  BOOST_TEST_REQUIRE(ms.has_value(), iso);
-  return *ms;
-}
+using okstra::test::at;
 
 tu::record rec(tu::source src, const char* when, const char* model, std::uint64_t input, std::uint64_t output,
                const char* session = "s", const char* project = "/p/app") {

@@ -19,7 +19,7 @@ namespace tu = okstra::token_usage;
 // This file's own names (each test program is one translation unit: tests/meson.build).
 namespace token_usage_statusline_state_test {
 
-std::int64_t at(const char* iso) { return *okstra::time::parse_iso8601(iso); }
+using okstra::test::at;
 
 // One Claude Code assistant line: opus-4-6, 5 USD per million input tokens.
 std::string line(const std::string& session, const std::string& id, const char* iso, std::uint64_t input,

@@ -12,6 +12,7 @@
 #include "okstra/core/fs.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/token_usage/statusline.hpp"
+#include "test_support.hpp"
 
 namespace tu = okstra::token_usage;
 
@@ -29,7 +30,7 @@ tu::record claude(const char* session, const char* iso, std::uint64_t input, std
   return r;
 }
 
-std::int64_t at(const char* iso) { return *okstra::time::parse_iso8601(iso); }
+using okstra::test::at;
 
 
 BOOST_AUTO_TEST_SUITE(statusline)
