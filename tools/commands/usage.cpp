@@ -334,11 +334,11 @@ cli::program declare() {
 // ---- reports ---------------------------------------------------------------------
 
 std::string render_report(const tu::report& report, const std::string& format, bool pretty,
-                          const okstra::style::output_style& style) {
+                          const okstra::style::output_style& style, bool bar) {
   if (format == "json") return tu::render_json(report, pretty);
   if (format == "csv") return tu::render_csv(report);
   if (format == "markdown") return tu::render_markdown(report);
-  return tu::render_table(report, style);  // table and text: the same human view
+  return tu::render_table(report, style, bar);  // table and text: the same human view
 }
 
 // What blocks add to a report's options: --active, the official windows the
@@ -397,7 +397,8 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
     // (docs/usage-archive.md, "Reports").
     key_args.push_back("\x01archive=" + std::to_string(collect.use_archive ? tu::archive(collect.archive_dir).fingerprint() : 0));
     key_args.push_back("\x01index=" + index_stamp(collect));
-    key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : ""));
+    key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : "") +
+                       (style.utf8 ? " utf8" : ""));
     key = tu::report_key(key_args, logs.fingerprint, style.terminal, prices.identity());
     if (const auto hit = tu::read_report(collect, key)) {
       tu::detail::trace_note("the logs are unchanged: printing the remembered report");
@@ -413,7 +414,7 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
   const bool no_active = o.active_only && report.rows.empty();
   if (no_active) problems += std::string(tool) + ": no active block\n";
   tu::detail::trace("build report");
-  std::string text = render_report(report, format, cmd.out().pretty() && !one_line, style);
+  std::string text = render_report(report, format, cmd.out().pretty() && !one_line, style, !cmd.has("no-bar"));
   while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
   if (!key.empty()) tu::store_report(collect, key, {problems, text});
   return {text, problems, !(no_active && format != "json" && format != "csv")};  // an empty table: nothing

@@ -26,6 +26,7 @@ std::vector<cli::option> declare(tu::report_kind kind) {
                           "a row per period and value of FIELD (docs/usage-reports.md)"));
   o.push_back(cli::count("last", "N", "only the N latest periods that have usage (totals follow)", 1));
   o.push_back(cli::choice("order", "ORDER", {"asc", "desc"}, "oldest period first (asc, the default) or newest"));
+  o.push_back(cli::flag("no-bar", "no bar of each row's total tokens at the end of table rows"));
   if (kind == tu::report_kind::weekly)
     o.push_back(cli::choice("week-start", "DAY", std::vector<std::string>(std::begin(week_days), std::end(week_days)),
                             "the first day of a week (default: monday)"));
