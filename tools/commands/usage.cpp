@@ -198,7 +198,7 @@ std::vector<cli::option> report_options() {
       cli::text("until", "DATE", "up to the end of this day (or this ISO time)"),
       cli::text("project", "TEXT", "only records whose project (cwd) contains TEXT"),
       cli::text("model", "TEXT", "only models whose name contains TEXT"),
-      cli::text("tz", "ZONE", "IANA time zone of days and blocks (default: local)"),
+      cli::text("tz", "ZONE", "IANA time zone of days and blocks (default: TZ, else usage.timeZone of config.json, else local)"),
       cli::flag("breakdown", "per-model rows under each row"),
       cli::path("prices", "FILE", prices_file_help)};
   for (auto& c : collect_options()) o.push_back(std::move(c));
@@ -367,7 +367,8 @@ struct report_job {
   std::string format = usage_report_options::format(cmd);
   tu::report_options options = usage_report_options::from(cmd, kind);
   tu::price_table prices = prices_from(cmd);
-  tu::collect_options collect = collect_options_from(cmd, kind == tu::report_kind::blocks);
+  tu::collect_options collect =
+      usage_report_options::with_config_sources(collect_options_from(cmd, kind == tu::report_kind::blocks), cmd, kind);
 
   usage_watch::frame render(const okstra::style::output_style& style, bool one_line) const;
 };
@@ -397,6 +398,10 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
     // (docs/usage-archive.md, "Reports").
     key_args.push_back("\x01archive=" + std::to_string(collect.use_archive ? tu::archive(collect.archive_dir).fingerprint() : 0));
     key_args.push_back("\x01index=" + index_stamp(collect));
+    // config.json's defaults (docs/usage-reports.md, "Defaults from config.json"), as resolved.
+    key_args.push_back("\x01" "defaults=" + options.time_zone + " " + std::to_string(options.week_start) + " " +
+                       std::to_string(collect.enabled[0]) + std::to_string(collect.enabled[1]) +
+                       std::to_string(collect.enabled[2]) + std::to_string(collect.enabled[3]));
     key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : "") +
                        (style.utf8 ? " utf8" : ""));
     key = tu::report_key(key_args, logs.fingerprint, style.terminal, prices.identity());
@@ -489,7 +494,7 @@ int run_attribution(const cli::arguments& cmd) {
 // the recorded limits file only: its transcripts carry none, so they are not read.
 struct limits_job {
   const cli::arguments& cmd;
-  std::string tz = cmd.text("tz").value_or("");
+  std::string tz = usage_report_options::time_zone(cmd);
   tu::time_zone zone = tz.empty() ? tu::time_zone::local() : tu::time_zone::load(tz);
   tu::collect_options collect = collect_options_from(cmd);
   std::array<bool, 4> shown = cmd.has("source") ? collect.enabled : std::array<bool, 4>{true, true, false, false};
