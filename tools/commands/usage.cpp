@@ -398,10 +398,7 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
     // (docs/usage-archive.md, "Reports").
     key_args.push_back("\x01archive=" + std::to_string(collect.use_archive ? tu::archive(collect.archive_dir).fingerprint() : 0));
     key_args.push_back("\x01index=" + index_stamp(collect));
-    // config.json's defaults (docs/usage-reports.md, "Defaults from config.json"), as resolved.
-    key_args.push_back("\x01" "defaults=" + options.time_zone + " " + std::to_string(options.week_start) + " " +
-                       std::to_string(collect.enabled[0]) + std::to_string(collect.enabled[1]) +
-                       std::to_string(collect.enabled[2]) + std::to_string(collect.enabled[3]));
+    key_args.push_back(usage_report_options::defaults_key(options, collect));
     key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : "") +
                        (style.utf8 ? " utf8" : ""));
     key = tu::report_key(key_args, logs.fingerprint, style.terminal, prices.identity());

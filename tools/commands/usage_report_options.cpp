@@ -157,6 +157,12 @@ std::string time_zone(const cli::arguments& cmd) {
   return time_zone(cmd, read_config(okstra::dirs::home().config_json()));
 }
 
+std::string defaults_key(const tu::report_options& options, const tu::collect_options& collect) {
+  std::string key = std::string("\x01") + "defaults=" + options.time_zone + " " + std::to_string(options.week_start) + " ";
+  for (const bool on : collect.enabled) key += on ? '1' : '0';
+  return key;
+}
+
 tu::collect_options with_config_sources(tu::collect_options o, const cli::arguments& cmd, tu::report_kind kind) {
   if (cmd.has("source") || kind == tu::report_kind::blocks) return o;
   if (const auto sources = read_config(okstra::dirs::home().config_json()).sources) o.enabled = *sources;

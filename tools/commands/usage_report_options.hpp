@@ -43,6 +43,11 @@ config_defaults read_config(const std::filesystem::path& file);
 // TZ is set, else usage.timeZone, else "" (docs/usage-reports.md, "Defaults from config.json").
 std::string time_zone(const okstra::cli::arguments& cmd);
 
+// What a remembered report's key adds for the defaults as resolved: a changed
+// config.json never replays a report made with the old ones (docs/usage-reports.md).
+std::string defaults_key(const okstra::token_usage::report_options& options,
+                         const okstra::token_usage::collect_options& collect);
+
 // The report's sources when --source is not given: usage.sources for the
 // period reports and session; blocks keep Claude Code alone (docs/usage-blocks.md).
 okstra::token_usage::collect_options with_config_sources(okstra::token_usage::collect_options o,
