@@ -1,10 +1,11 @@
 // src/token_usage_extras.cpp — the token_usage definitions off the log-reading path: where
 // prices come from (`okstra-usage prices update`), the price listing, the run summary
-// (`okstra-usage run`), the watch of `--watch` and the usage archive. Compiled once into the okstra library with the other modules that
+// (`okstra-usage run`), the watch of `--watch`, the usage archive and exports between machines. Compiled once into the okstra library with the other modules that
 // wait on files rather than on the CPU (docs/architecture.md, "Header-only or compiled").
 #define OKSTRA_COMPILED_LIB
 
 #include "okstra/token_usage/archive.hpp"
+#include "okstra/token_usage/exchange.hpp"
 #include "okstra/token_usage/price_sources.hpp"
 #include "okstra/token_usage/run_summary.hpp"
 #include "okstra/token_usage/statusline.hpp"
@@ -12,6 +13,7 @@
 
 // The definitions the public headers leave out in compiled mode.
 #include "okstra/token_usage/detail/archive_impl.hpp"
+#include "okstra/token_usage/detail/exchange_impl.hpp"
 #include "okstra/token_usage/detail/price_sources_impl.hpp"
 #include "okstra/token_usage/detail/render_prices.hpp"
 #include "okstra/token_usage/detail/run_summary_impl.hpp"

@@ -410,11 +410,11 @@ BOOST_AUTO_TEST_CASE(json_matches_the_golden_output) {
       R"("reasoning":100,"total":9915,"costUsd":0.038625},)"
       R"("bySource":{)"
       R"("claude":{"input":1000,"output":2000,"cacheWrite5m":100,"cacheWrite1h":0,"cacheRead":5000,"reasoning":0,)"
-      R"("total":8100,"costUsd":0.034875,"files":1,"records":1,"skippedLines":2,"unreadable":0,"archived":false,"archivedRecords":0},)"
+      R"("total":8100,"costUsd":0.034875,"files":1,"records":1,"skippedLines":2,"unreadable":0,"archived":false,"archivedRecords":0,"importedRecords":0},)"
       R"("codex":{"input":500,"output":300,"cacheWrite5m":0,"cacheWrite1h":0,"cacheRead":1000,"reasoning":100,)"
-      R"("total":1800,"costUsd":0.00375,"files":1,"records":1,"skippedLines":0,"unreadable":0,"archived":false,"archivedRecords":0},)"
+      R"("total":1800,"costUsd":0.00375,"files":1,"records":1,"skippedLines":0,"unreadable":0,"archived":false,"archivedRecords":0,"importedRecords":0},)"
       R"("gemini":{"input":10,"output":5,"cacheWrite5m":0,"cacheWrite1h":0,"cacheRead":0,"reasoning":0,)"
-      R"("total":15,"costUsd":0,"files":1,"records":1,"skippedLines":0,"unreadable":0,"archived":false,"archivedRecords":0}},)"
+      R"("total":15,"costUsd":0,"files":1,"records":1,"skippedLines":0,"unreadable":0,"archived":false,"archivedRecords":0,"importedRecords":0}},)"
       R"("unpricedModels":[{"model":"mystery-model","tokens":15}]})"
       "\n";
   BOOST_TEST(tu::render_json(small_report(), false) == expected);

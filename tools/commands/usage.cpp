@@ -28,6 +28,7 @@
 
 #include "commands.hpp"
 #include "usage_archive.hpp"
+#include "usage_exchange.hpp"
 #include "usage_report_options.hpp"
 #include "usage_statusline.hpp"
 #include "usage_watch.hpp"
@@ -45,6 +46,7 @@ const char* details =
     "Reports: daily (default), hourly, weekly, monthly, session, blocks (5-hour\n"
     "billing windows), run --run-dir DIR (okstra attribution), cursor-hook [--install],\n"
     "limits (the agents' own rate-limit windows), statusline (Claude Code's statusLine),\n"
+    "archive status|prune|export (history of vanished logs), export (for --import),\n"
     "prices [MODEL...] (what each model costs), prices update [--from URL|FILE].\n"
     "\n"
     "Environment:\n"
@@ -200,7 +202,8 @@ std::vector<cli::option> report_options() {
       cli::text("model", "TEXT", "only models whose name contains TEXT"),
       cli::text("tz", "ZONE", "IANA time zone of days and blocks (default: TZ, else usage.timeZone of config.json, else local)"),
       cli::flag("breakdown", "per-model rows under each row"),
-      cli::path("prices", "FILE", prices_file_help)};
+      cli::path("prices", "FILE", prices_file_help),
+      usage_exchange::import_option()};
   for (auto& c : collect_options()) o.push_back(std::move(c));
   return o;
 }
@@ -322,6 +325,7 @@ cli::program declare() {
   p.commands.push_back(limits_command());
   p.commands.push_back(usage_statusline::declare());
   for (auto& c : usage_archive::declare()) p.commands.push_back(std::move(c));
+  p.commands.push_back(usage_exchange::declare_export(collect_options()));
   p.commands.push_back(prices_command());
   p.commands.push_back(prices_update_command());
   p.exits = {{0, "done"},
@@ -398,6 +402,7 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
     // (docs/usage-archive.md, "Reports").
     key_args.push_back("\x01archive=" + std::to_string(collect.use_archive ? tu::archive(collect.archive_dir).fingerprint() : 0));
     key_args.push_back("\x01index=" + index_stamp(collect));
+    key_args.push_back("\x01import=" + usage_exchange::import_stamp(cmd));
     key_args.push_back(usage_report_options::defaults_key(options, collect));
     key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : "") +
                        (style.utf8 ? " utf8" : ""));
@@ -407,8 +412,9 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
       return {hit->output, hit->diagnostics};
     }
   }
-  const auto collected = tu::collect(collect, std::move(logs), preloaded);
-  std::string problems = problems_of(collected);
+  auto collected = tu::collect(collect, std::move(logs), preloaded);
+  std::string problems = usage_exchange::merge_imports(cmd, collect, collected);
+  problems += problems_of(collected);
   tu::report_options o = options;
   if (kind == tu::report_kind::blocks) add_block_options(o, cmd, collected);
   const auto report = tu::build_report(collected.records, collected.stats, prices, o);
@@ -586,6 +592,7 @@ int run(int argc, char** argv) {
     if (sub == "limits") return run_limits(*cmd);
     if (sub == "statusline") return usage_statusline::run(*cmd, all);
     if (sub == "archive" || sub.starts_with("archive ")) return usage_archive::run(*cmd, sub);
+    if (sub == "export") return usage_exchange::run_export(*cmd, collect_options_from(*cmd));
     if (sub == "prices") return run_prices(*cmd);
     if (sub == "prices update") return run_prices_update(*cmd);
     // The report key hashes the arguments after the report's name.

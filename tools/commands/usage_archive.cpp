@@ -10,7 +10,9 @@
 
 #include "okstra/core/json.hpp"
 #include "okstra/core/time.hpp"
+#include "okstra/dirs/dirs.hpp"
 #include "okstra/token_usage/archive.hpp"
+#include "okstra/token_usage/exchange.hpp"
 #include "okstra/token_usage/report.hpp"
 
 namespace okstra::commands::usage_archive {
@@ -19,12 +21,6 @@ namespace {
 
 namespace cli = okstra::cli;
 namespace tu = okstra::token_usage;
-
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 std::string iso_or_null(std::int64_t ms) { return ms == 0 ? std::string() : okstra::time::format_iso8601(ms); }
 
@@ -53,25 +49,14 @@ int run_prune(const cli::arguments& cmd) {
   return 0;
 }
 
-// One JSON object per line: the archived records with their identity.
+// The archived records in the export line format (docs/usage-exchange.md),
+// so another machine can --import them too.
 int run_export(const cli::arguments& cmd) {
   const auto all = tu::archive().read_all();
   for (const auto& warning : all.warnings) cli::warn("okstra-usage", warning);
+  const std::string machine = tu::machine_id(okstra::dirs::okstra_home());
   std::string out;
-  for (const auto& a : all.records) {
-    const tu::record& r = a.rec;
-    okstra::json::writer w(false);
-    w.begin_object().field("identity", hex(a.identity)).field("source", tu::source_name(r.src));
-    w.field("agent", tu::agent_name(r.who)).field("tier", tu::service_tier_name(r.tier));
-    w.field("timestamp", okstra::time::format_iso8601(r.timestamp_ms)).field("timestampMs", static_cast<long long>(r.timestamp_ms));
-    w.field("sessionId", r.session_id.view()).field("model", r.model.view()).field("project", r.project.view());
-    w.field("teamName", r.team_name.view()).field("agentName", r.agent_name.view()).field("agentId", r.agent_id.view());
-    w.field("input", r.usage.input).field("output", r.usage.output).field("cacheWrite5m", r.usage.cache_write_5m);
-    w.field("cacheWrite1h", r.usage.cache_write_1h).field("cacheRead", r.usage.cache_read);
-    w.field("reasoning", r.usage.reasoning).end_object();
-    out += std::move(w).str();
-    out += '\n';
-  }
+  for (const auto& a : all.records) tu::export_line(out, a.rec, a.identity, machine, true);
   if (!cmd.out().quiet) std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
@@ -96,7 +81,8 @@ std::vector<cli::command> declare() {
   exp.name = "archive export";
   exp.summary = "the archived records as JSON lines";
   exp.usage = {"[options]"};
-  exp.details = "One JSON object per archived record, with its identity, on stdout.";
+  exp.details = "One JSON object per archived record on stdout, in the format of\n"
+                "'okstra-usage export' (docs/usage-exchange.md).";
   exp.formats = {"jsonl"};
   // The parent of the nested commands (as "prices" is of "prices update"):
   // the status.

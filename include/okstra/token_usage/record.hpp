@@ -231,6 +231,10 @@ struct record {
   // A Claude Code subagent's type (its agent-<id>.meta.json agentType), for
   // per-agent-type report rows (docs/usage-reports.md, "Grouped reports").
   istr agent_type;
+  // Claude Code: a hash of the entry's message id and request id, the
+  // request's identity across files and machines (docs/usage-archive.md,
+  // "Record identity"); 0 for other sources and entries without ids.
+  std::uint64_t request_hash = 0;
 };
 
 // What one source contributed, for bySource in the JSON report.
@@ -241,6 +245,7 @@ struct source_stats {
   std::uint64_t skipped_lines = 0;
   std::uint64_t unreadable = 0;  // folders and files that could not be read (each also a warning)
   std::uint64_t archived = 0;    // of records, those taken from the archive (docs/usage-archive.md)
+  std::uint64_t imported = 0;    // of records, those from other machines' exports (docs/usage-exchange.md)
 };
 
 }  // namespace okstra::token_usage

@@ -175,6 +175,9 @@ struct report_options {
 
 // stats: per-source file/record/skipped counts from collection (indexed by
 // source). Throws usage_error "unknown time zone 'X'".
+// Whether a record passes the filter (what every report keeps).
+bool record_matches(const record& r, const report_filter& f);
+
 report build_report(const std::vector<record>& records, const std::array<source_stats, 4>& stats,
                     const price_table& prices, const report_options& options);
 

@@ -274,11 +274,16 @@ OKSTRA_INLINE std::uint64_t archive::fingerprint() const {
 
 OKSTRA_INLINE std::uint64_t content_identity(const record& r) {
   std::uint64_t h = detail::fnv(source_name(r.src));
+  // Claude Code: its message and request ids name the request in every file
+  // and on every machine, whichever session file holds the copy
+  // (docs/usage-archive.md, "Record identity").
+  if (r.src == source::claude && r.request_hash)
+    return detail::fnv(std::string_view(reinterpret_cast<const char*>(&r.request_hash), sizeof r.request_hash), h ^ 0x1D);
   h = detail::fnv(r.session_id.view(), h ^ 0x5E55);
   h = detail::fnv(r.model.view(), h ^ 0x30DE);
-  // Claude Code: a request rewritten with other counts (a better streaming
-  // copy) is the same request, so its counts are not part of its identity
-  // (docs/usage-archive.md, "Record identity").
+  // Claude Code entries without ids: a request rewritten with other counts
+  // (a better streaming copy) is the same request, so its counts are not
+  // part of its identity.
   if (r.src == source::claude) {
     h = detail::fnv(r.agent_id.view(), h ^ 0xA6E1);
     const std::int64_t at = r.timestamp_ms;

@@ -49,6 +49,7 @@ class encoder {
     usage(r.usage);
     str(r.session_id), str(r.model), str(r.project), str(r.team_name), str(r.agent_name), str(r.agent_id);
     str(r.agent_type);
+    u64(r.request_hash);
   }
   void raw(std::string_view bytes) { out_.append(bytes); }
   std::string& buffer() { return out_; }
@@ -112,6 +113,7 @@ class decoder {
     r.usage = usage();
     r.session_id = str(), r.model = str(), r.project = str(), r.team_name = str(), r.agent_name = str();
     r.agent_id = str(), r.agent_type = str();
+    r.request_hash = u64();
     return r;
   }
 

@@ -32,7 +32,7 @@ namespace okstra::token_usage::detail {
 inline constexpr std::string_view index_magic = "OKSTRAUI";
 // 3: index + append-only store; 4: + subagent types; 5: + Claude snapshot basis and message hashes;
 // 6: + every record's service tier (Claude entries keep their size, so only the format tells)
-inline constexpr std::uint64_t cache_format = 7;  // 7: records carry agent_type
+inline constexpr std::uint64_t cache_format = 8;  // 7: records carry agent_type; 8: and request_hash
 inline constexpr std::string_view index_name = "usage-v3.index";
 
 inline void encode_identity(encoder& e, const file_identity& id) {

@@ -391,6 +391,7 @@ inline std::vector<record> build_records(const merge_input& in, const picked_ent
       rec.agent_name = field(in, fi, 4, e.agent_name);
       rec.agent_id = field(in, fi, 5, e.agent_id);
       rec.agent_type = agent_types[fi];
+      if (e.message_id.len) rec.request_hash = in.flat[i].identity_hash | 1;  // never 0: 0 means none
     }
   });
   return out;

@@ -110,7 +110,7 @@ OKSTRA_INLINE std::string render_json(const report& r, bool pretty) {
     detail::write_buckets(w, s.stats.usage, s.cost_usd);
     w.field("files", s.stats.files).field("records", s.stats.records).field("skippedLines", s.stats.skipped_lines);
     w.field("unreadable", s.stats.unreadable).field("archived", s.stats.archived > 0);
-    w.field("archivedRecords", s.stats.archived);
+    w.field("archivedRecords", s.stats.archived).field("importedRecords", s.stats.imported);
     w.end_object();
   }
   w.end_object();

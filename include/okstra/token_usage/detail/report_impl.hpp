@@ -300,12 +300,15 @@ inline std::vector<source_totals> source_rows(std::array<source_stats, 4> seen, 
     seen[i].skipped_lines = stats[i].skipped_lines;
     seen[i].unreadable = stats[i].unreadable;
     seen[i].archived = stats[i].archived;  // of the collected records, before any date filter
+    seen[i].imported = stats[i].imported;  // likewise
     out.push_back({s, seen[i], usd_of(pico[i])});
   }
   return out;
 }
 
 }  // namespace detail
+
+OKSTRA_INLINE bool record_matches(const record& r, const report_filter& f) { return detail::keep_record(r, f); }
 
 OKSTRA_INLINE report build_report(const std::vector<record>& records, const std::array<source_stats, 4>& stats,
                            const price_table& prices, const report_options& options) {

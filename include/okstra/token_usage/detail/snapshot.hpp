@@ -65,7 +65,7 @@ struct source_snapshot {
 
 namespace snapshot_layout {
 // src, who, tier, time, six token counts, seven string numbers.
-inline constexpr std::size_t record_bytes = 3 + 8 + 6 * 8 + 7 * 4;
+inline constexpr std::size_t record_bytes = 3 + 8 + 6 * 8 + 7 * 4 + 8;
 
 inline char* put(char* at, const void* value, std::size_t n) {
   std::memcpy(at, value, n);
@@ -114,7 +114,8 @@ inline std::string encode_snapshot(std::span<const record> records, std::uint64_
     int k = 0;
     for (const istr* s : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id, &r.agent_type})
       strings[k++] = index[s->id()] - 1;
-    at = put(put(put(put(at, kind, 3), &r.timestamp_ms, 8), counts, sizeof counts), strings, sizeof strings);
+    at = put(put(put(put(put(at, kind, 3), &r.timestamp_ms, 8), counts, sizeof counts), strings, sizeof strings),
+             &r.request_hash, 8);
   }
   e.u64(skipped_lines);
   e.u64(parts_skipped);
@@ -151,7 +152,7 @@ inline bool decode_records(decoder& d, const std::vector<istr>& table, source sr
     std::uint8_t kind[3];
     std::uint64_t counts[6];
     std::uint32_t strings[7];
-    at = get(get(get(get(at, kind), r.timestamp_ms), counts), strings);
+    at = get(get(get(get(get(at, kind), r.timestamp_ms), counts), strings), r.request_hash);
     if (kind[0] != static_cast<std::uint8_t>(src) || kind[1] > 5) return false;
     if (kind[2] > static_cast<std::uint8_t>(last_service_tier)) return false;
     r.src = src;
