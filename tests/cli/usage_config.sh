@@ -83,11 +83,11 @@ check "a changed config is never answered from the report cache" holds "$work/ca
   "len(d['rows']) > 0 and all(__import__('datetime').date.fromisoformat(r['key']).weekday() == 2 for r in d['rows'])"
 
 # ---- a malformed config: exit 3, one line naming the file and the field --------------------
-# bad CONTENT FIELD: every report (and limits) refuses CONTENT with exit 3 and one line
+# bad CONTENT FIELD: every report (and limits, export) refuses CONTENT with exit 3 and one line
 # "okstra-usage: error: ..." that names config.json and FIELD (empty: the file alone).
 bad() {
   printf '%s\n' "$1" >"$config"
-  for args in "daily" "weekly --week-start monday" "session" "blocks" "limits"; do
+  for args in "daily" "weekly --week-start monday" "session" "blocks" "limits" "export --format jsonl"; do
     # shellcheck disable=SC2086
     run "$bin" $args --no-cache $roots
     check "config $1, $args: exit 3" [ "$rc" = 3 ]
