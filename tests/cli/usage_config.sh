@@ -59,6 +59,7 @@ check "config timeZone: not the hours of UTC" [ "$(json_field "$work/seoul.json"
 # ---- an option wins over the config, and TZ wins over its zone ---------------------------
 report tz-option hourly --no-cache --tz UTC
 check "--tz beats usage.timeZone" same tz-option utc-opt
+# shellcheck disable=SC2086
 run env TZ=UTC "$bin" hourly --no-cache --json $roots
 cp "$work/out" "$work/tz-env.json"
 check "TZ beats usage.timeZone" same tz-env utc-opt
