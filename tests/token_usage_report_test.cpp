@@ -470,7 +470,7 @@ BOOST_AUTO_TEST_CASE(table_aligns_columns_and_colours_only_when_asked) {
       "----------  --------------------------  -----  ------  --------  --------  ----------  -----  --------\n"
       "Total                                   1,510   2,305       100         0       6,000  9,915      0.04\n"
       "note: no price for mystery-model (15 tokens), counted as 0 USD; see 'okstra-usage prices'\n";
-  const std::string plain = tu::render_table(small_report(), {120, false, false});
+  const std::string plain = tu::render_table(small_report(), {120, false, false}, false);  // the bar: its own test
   BOOST_TEST(plain == expected);
   BOOST_TEST(plain.find('\x1b') == std::string::npos);
   const std::string colored = tu::render_table(small_report(), {120, true, true});
@@ -492,7 +492,7 @@ BOOST_AUTO_TEST_CASE(table_fits_the_width_with_the_compact_layout) {
       "Total                      1,510   2,305  6,100      0.04\n"
       "note: no price for mystery-model (15 tokens), counted as 0 USD; see\n"
       "  'okstra-usage prices'\n";
-  BOOST_TEST(tu::render_table(small_report(), {80, false, false}) == expected);
+  BOOST_TEST(tu::render_table(small_report(), {80, false, false}, false) == expected);
   const auto widest = [](const std::string& text) {
     std::size_t w = 0, at = 0;
     while (at < text.size()) {
@@ -524,7 +524,7 @@ BOOST_AUTO_TEST_CASE(table_groups_thousands_and_shows_breakdowns) {
       rec(tu::source::claude, "2026-11-24T01:00:00Z", "claude-opus-4-1", 1'234'567, 0),
       rec(tu::source::claude, "2026-11-24T02:00:00Z", "claude-haiku-4-5", 1, 2),
   };
-  const std::string t = tu::render_table(build(rs, tu::report_kind::monthly, "UTC", {}, true), {120, false, false});
+  const std::string t = tu::render_table(build(rs, tu::report_kind::monthly, "UTC", {}, true), {120, false, false}, false);
   BOOST_TEST(t ==
              "Month    Models                  Input  Output  Cache 5m  Cache 1h  Cache Read      Total  Cost USD\n"
              "-------  ------------------  ---------  ------  --------  --------  ----------  ---------  --------\n"

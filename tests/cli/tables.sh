@@ -19,6 +19,25 @@ esc=$(printf '\033')
 roots="--claude-dir $data/usage/claude --codex-dir $data/usage/codex --gemini-dir $data/usage/gemini --cursor-log $data/usage/cursor/cursor.jsonl"
 bundle="--task-root $data/task-bundle/task --runtime-root $data/task-bundle/runtime --format table"
 
+# bars FILE: "ROWS EIGHTHS HASHES LONGEST" - how many lines of FILE end in a bar
+# (two spaces, then only eighth blocks, or only '#'), how many of those are of
+# blocks and of '#', and the longest bar in columns (docs/usage-reports.md, "Bar column").
+bars() {
+  python3 - "$1" <<'EOF'
+import re, sys
+rows = eighths = hashes = longest = 0
+for line in open(sys.argv[1], encoding="utf-8").read().split("\n"):
+    m = re.search(r"\S  ([\u2588-\u258f]+|#+)$", re.sub(r"\x1b\[[0-9;]*m", "", line))
+    if not m:
+        continue
+    rows += 1
+    if m.group(1)[0] == "#": hashes += 1
+    else: eighths += 1
+    longest = max(longest, len(m.group(1)))
+print(rows, eighths, hashes, longest)
+EOF
+}
+
 # widest FILE: the widest line of FILE in display columns, SGR escapes removed.
 widest() {
   python3 - "$1" <<'EOF'
@@ -84,6 +103,44 @@ cp "$work/out" "$work/session-default"
 fits "usage session, no COLUMNS" "$work/session-default" 80
 # shellcheck disable=SC2086
 check "usage session, no COLUMNS: the 80-column layout" cmp -s "$work/session-default" "$work/session-80"
+
+# The bar column of the period tables: the free columns, up to 60, never past the width;
+# eighths in a UTF-8 locale, '#' otherwise; none with --no-bar, for session, JSON, CSV,
+# markdown, or without room (docs/usage-reports.md, "Bar column"). The daily fixture has 8 days.
+for width in 80 200; do
+  for locale in C.UTF-8 C; do
+    # shellcheck disable=SC2086
+    run env COLUMNS=$width LC_ALL=$locale "$usage" daily $roots --no-cache
+    cp "$work/out" "$work/bar-$width-$locale"
+    fits "usage daily with a bar, COLUMNS=$width, LC_ALL=$locale" "$work/bar-$width-$locale" "$width"
+  done
+done
+check "bar at 80, UTF-8: every day has a bar of eighths, the largest 17 columns" [ "$(bars "$work/bar-80-C.UTF-8")" = "8 8 0 17" ]
+check "bar at 80: the largest row's line is exactly 80 columns" [ "$(widest "$work/bar-80-C.UTF-8")" = 80 ]
+check "bar at 80, C locale: '#' instead" [ "$(bars "$work/bar-80-C")" = "8 0 8 17" ]
+check "bar at 200, UTF-8: at most 60 columns" [ "$(bars "$work/bar-200-C.UTF-8")" = "8 8 0 60" ]
+check "bar at 200, C locale: '#' instead" [ "$(bars "$work/bar-200-C")" = "8 0 8 60" ]
+check "bar: the total row has none" grep -q '^Total .* 0\.04$' "$work/bar-80-C.UTF-8"
+for shape in "daily --no-bar" "daily --json" "daily --csv" "daily --format markdown" "session" "weekly --no-bar --group-by source"; do
+  # shellcheck disable=SC2086
+  run env COLUMNS=200 LC_ALL=C.UTF-8 "$usage" $shape $roots --no-cache
+  cp "$work/out" "$work/nobar"
+  check "no bar: $shape" [ "$(bars "$work/nobar")" = "0 0 0 0" ]
+done
+# shellcheck disable=SC2086
+run env COLUMNS=80 LC_ALL=C.UTF-8 "$usage" daily --no-bar $roots --no-cache
+check "--no-bar: the table without the bar column, line for line" \
+  [ "$(sed 's/  [#]*$//' "$work/bar-80-C")" = "$(cat "$work/out")" ]
+# shellcheck disable=SC2086
+run env COLUMNS=200 LC_ALL=C.UTF-8 "$usage" weekly --group-by source $roots --no-cache
+cp "$work/out" "$work/bar-grouped"
+check "bar: a grouped report has one per (week, source) row, the largest full" [ "$(bars "$work/bar-grouped")" = "4 4 0 60" ]
+# The compact daily table is 61 columns: at 70 there are 7 free, too few for a bar.
+# shellcheck disable=SC2086
+run env COLUMNS=70 LC_ALL=C.UTF-8 "$usage" daily $roots --no-cache
+cp "$work/out" "$work/bar-70"
+fits "usage daily, COLUMNS=70" "$work/bar-70" 70
+check "no bar with fewer than 8 free columns" [ "$(bars "$work/bar-70")" = "0 0 0 0" ]
 
 # --color always colours a pipe; never and NO_COLOR do not; --color never wins over a terminal (below).
 # shellcheck disable=SC2086
@@ -152,6 +209,15 @@ for width in 80 200; do
   coloured "cost on a $width-column terminal" "$work/tty-cost-$width"
 done
 check "a 200-column terminal gets the full usage layout" grep -q 'Cache Read' "$work/tty-daily-200"
+# The bar on a terminal: the same free columns, counted on the screen (ASCII: tmux
+# itself may not speak UTF-8 here).
+for width in 80 200; do
+  # shellcheck disable=SC2086
+  on_terminal "tty-bar-$width" "$width" env LC_ALL=C OKSTRA_HOME="$OKSTRA_HOME" HOME="$HOME" TZ=UTC "$usage" daily $roots --no-cache
+  fits "usage daily with a bar on a $width-column terminal" "$work/tty-bar-$width" "$width"
+done
+check "bar on an 80-column terminal: every day, 17 columns" [ "$(bars "$work/tty-bar-80")" = "8 0 8 17" ]
+check "bar on a 200-column terminal: every day, 60 columns" [ "$(bars "$work/tty-bar-200")" = "8 0 8 60" ]
 check "an 80-column terminal gets the compact usage layout" grep -q 'Cache  *Cost USD' "$work/tty-daily-80"
 # The terminal's own width wins over COLUMNS.
 # shellcheck disable=SC2086

@@ -200,7 +200,7 @@ std::vector<cli::option> report_options() {
       cli::text("until", "DATE", "up to the end of this day (or this ISO time)"),
       cli::text("project", "TEXT", "only records whose project (cwd) contains TEXT"),
       cli::text("model", "TEXT", "only models whose name contains TEXT"),
-      cli::text("tz", "ZONE", "IANA time zone of days and blocks (default: local)"),
+      cli::text("tz", "ZONE", "IANA time zone of days and blocks (default: TZ, else usage.timeZone of config.json, else local)"),
       cli::flag("breakdown", "per-model rows under each row"),
       cli::path("prices", "FILE", prices_file_help),
       usage_exchange::import_option()};
@@ -338,11 +338,11 @@ cli::program declare() {
 // ---- reports ---------------------------------------------------------------------
 
 std::string render_report(const tu::report& report, const std::string& format, bool pretty,
-                          const okstra::style::output_style& style) {
+                          const okstra::style::output_style& style, bool bar) {
   if (format == "json") return tu::render_json(report, pretty);
   if (format == "csv") return tu::render_csv(report);
   if (format == "markdown") return tu::render_markdown(report);
-  return tu::render_table(report, style);  // table and text: the same human view
+  return tu::render_table(report, style, bar);  // table and text: the same human view
 }
 
 // What blocks add to a report's options: --active, the official windows the
@@ -371,7 +371,8 @@ struct report_job {
   std::string format = usage_report_options::format(cmd);
   tu::report_options options = usage_report_options::from(cmd, kind);
   tu::price_table prices = prices_from(cmd);
-  tu::collect_options collect = collect_options_from(cmd, kind == tu::report_kind::blocks);
+  tu::collect_options collect =
+      usage_report_options::with_config_sources(collect_options_from(cmd, kind == tu::report_kind::blocks), cmd, kind);
 
   usage_watch::frame render(const okstra::style::output_style& style, bool one_line) const;
 };
@@ -402,7 +403,9 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
     key_args.push_back("\x01archive=" + std::to_string(collect.use_archive ? tu::archive(collect.archive_dir).fingerprint() : 0));
     key_args.push_back("\x01index=" + index_stamp(collect));
     key_args.push_back("\x01import=" + usage_exchange::import_stamp(cmd));
-    key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : ""));
+    key_args.push_back(usage_report_options::defaults_key(options, collect));
+    key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : "") +
+                       (style.utf8 ? " utf8" : ""));
     key = tu::report_key(key_args, logs.fingerprint, style.terminal, prices.identity());
     if (const auto hit = tu::read_report(collect, key)) {
       tu::detail::trace_note("the logs are unchanged: printing the remembered report");
@@ -419,7 +422,7 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
   const bool no_active = o.active_only && report.rows.empty();
   if (no_active) problems += std::string(tool) + ": no active block\n";
   tu::detail::trace("build report");
-  std::string text = render_report(report, format, cmd.out().pretty() && !one_line, style);
+  std::string text = render_report(report, format, cmd.out().pretty() && !one_line, style, !cmd.has("no-bar"));
   while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
   if (!key.empty()) tu::store_report(collect, key, {problems, text});
   return {text, problems, !(no_active && format != "json" && format != "csv")};  // an empty table: nothing
@@ -481,7 +484,7 @@ int run_attribution(const cli::arguments& cmd) {
 // the recorded limits file only: its transcripts carry none, so they are not read.
 struct limits_job {
   const cli::arguments& cmd;
-  std::string tz = cmd.text("tz").value_or("");
+  std::string tz = usage_report_options::time_zone(cmd);
   tu::time_zone zone = tz.empty() ? tu::time_zone::local() : tu::time_zone::load(tz);
   tu::collect_options collect = collect_options_from(cmd);
   std::array<bool, 4> shown = cmd.has("source") ? collect.enabled : std::array<bool, 4>{true, true, false, false};

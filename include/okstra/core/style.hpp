@@ -6,6 +6,11 @@
 // - width: the terminal's column count when the output is a terminal;
 //   otherwise COLUMNS when it is a positive number; otherwise 80. A width
 //   below 20 is raised to 20: no layout is useful narrower.
+// - utf8: whether block and box characters may be printed, or ASCII must
+//   stand in for them. The locale decides: the first of LC_ALL, LC_CTYPE and
+//   LANG that is set and not empty; UTF-8 when its codeset (after '.', before
+//   '@') is "UTF-8" or "utf8" in any case, else ASCII; none set: ASCII (the
+//   C locale). The one place this is decided: the table bar follows it.
 // - detect() never fails: an unknown terminal size falls back as above.
 // - paint() adds SGR escape sequences only when style.color. Bold and dim
 //   end with SGR 22, colours with 39, so a coloured word inside a bold line
@@ -25,7 +30,11 @@ struct output_style {
   int width = 80;         // columns available to a table or text view
   bool color = false;     // may emit SGR escape sequences
   bool terminal = false;  // the output is a terminal
+  bool utf8 = true;       // the locale is UTF-8: block characters may be printed
 };
+
+// The locale's answer for output_style::utf8 (the environment, as above).
+bool locale_is_utf8() noexcept;
 
 // Looks at file descriptor `fd` (normally STDOUT_FILENO) and the environment.
 output_style detect(int fd, color_mode mode);

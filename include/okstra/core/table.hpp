@@ -12,9 +12,20 @@
 // - Colour only when style.color: bold header and total rows, dim part rows,
 //   and with colour_status_words the status words of body cells
 //   (style::status_tone). Cells must already be printable text.
+// - A bar (layout.bar): rows with a bar value get, after the last column and
+//   two spaces, a bar proportional to their value, the largest value of the
+//   table filling it. The bar takes the columns the fitted table leaves free
+//   up to bar_max, and is left out of every row when fewer than bar_min are
+//   free: it never widens the table nor narrows a column. bar() draws it.
+// - bar(): `cells` columns hold cells * 8 eighths in UTF-8 ("▏" … "█"), or
+//   cells whole '#' in ASCII (style.utf8 false). The length is value /
+//   largest of that, rounded to the nearest step (halves up); a value above
+//   zero shows at least one step, zero none, and value >= largest is full.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,12 +47,16 @@ enum class row_kind { body, part, total, rule };
 struct row {
   row_kind kind = row_kind::body;
   std::vector<std::string> cells;  // missing cells are empty
+  std::optional<std::uint64_t> bar = std::nullopt;  // with layout.bar: this row's bar value
 };
 
 struct layout {
   std::vector<column> columns;
   std::vector<row> rows;
   bool color_status_words = false;
+  bool bar = false;           // draw the rows' bar values
+  std::size_t bar_min = 8;    // fewer free columns: no bar at all
+  std::size_t bar_max = 60;   // a longer bar would show nothing more
 };
 
 // The width of the table with every column at its widest cell.
@@ -50,6 +65,8 @@ std::size_t natural_width(const layout& t);
 std::size_t narrowest_width(const layout& t);
 // The table's lines, each ending in '\n', fitted to `width` columns.
 std::string render(const layout& t, std::size_t width, const style::output_style& style);
+// A bar of `value` against `largest` in `cells` columns (empty for zero).
+std::string bar(std::uint64_t value, std::uint64_t largest, std::size_t cells, bool utf8);
 
 }  // namespace okstra::table
 

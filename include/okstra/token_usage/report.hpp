@@ -185,8 +185,9 @@ std::string render_json(const report& r, bool pretty);
 std::string render_csv(const report& r);
 // A GitHub-flavoured Markdown table (docs/usage-reports.md, "Markdown").
 std::string render_markdown(const report& r);
-// Fitted to style.width, coloured only when style.color (docs/usage.md, "Tables that fit the terminal").
-std::string render_table(const report& r, const style::output_style& style = {});
+// Fitted to style.width, coloured only when style.color (docs/usage.md, "Tables that fit the terminal");
+// period reports end their rows with a bar unless `bar` is false (docs/usage-reports.md, "Bar column").
+std::string render_table(const report& r, const style::output_style& style = {}, bool bar = true);
 
 std::string_view report_kind_name(report_kind kind) noexcept;
 

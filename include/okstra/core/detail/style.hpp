@@ -29,6 +29,20 @@ inline int columns_from_environment() noexcept {
 
 }  // namespace detail
 
+OKSTRA_INLINE bool locale_is_utf8() noexcept {
+  for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* value = std::getenv(name);
+    if (!value || !*value) continue;
+    std::string_view locale(value);
+    const auto dot = locale.find('.');
+    if (dot == std::string_view::npos) return false;
+    std::string_view codeset = locale.substr(dot + 1);
+    codeset = codeset.substr(0, codeset.find('@'));
+    return text::iequals(codeset, "UTF-8") || text::iequals(codeset, "utf8");
+  }
+  return false;
+}
+
 OKSTRA_INLINE output_style detect(int fd, color_mode mode) {
   output_style out;
   out.terminal = ::isatty(fd) == 1;
@@ -43,6 +57,7 @@ OKSTRA_INLINE output_style detect(int fd, color_mode mode) {
   const char* no_color = std::getenv("NO_COLOR");
   const bool refused = no_color && *no_color;
   out.color = mode == color_mode::always || (mode == color_mode::automatic && out.terminal && !refused);
+  out.utf8 = locale_is_utf8();
   return out;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -79,11 +80,43 @@ OKSTRA_INLINE std::size_t narrowest_width(const layout& t) {
   return detail::sum(w);
 }
 
+OKSTRA_INLINE std::string bar(std::uint64_t value, std::uint64_t largest, std::size_t cells, bool utf8) {
+  if (value == 0 || largest == 0 || cells == 0) return {};
+  const std::uint64_t steps = cells * (utf8 ? 8 : 1);
+  std::uint64_t n = steps;
+  if (value < largest) {
+    // long double holds every 64-bit count exactly: no overflow, no drift.
+    const long double share = static_cast<long double>(value) * static_cast<long double>(steps) / largest;
+    n = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(share + 0.5L), 1, steps);
+  }
+  if (!utf8) return std::string(n, '#');
+  std::string out;
+  for (std::uint64_t i = 0; i < n / 8; ++i) out += "\xe2\x96\x88";  // "█"
+  // U+2589 "▉" (seven eighths) down to U+258F "▏" (one eighth).
+  if (const auto rest = n % 8) out += {'\xe2', '\x96', static_cast<char>(0x90 - rest)};
+  return out;
+}
+
 OKSTRA_INLINE std::string render(const layout& t, std::size_t width, const style::output_style& style) {
   if (t.columns.empty()) return {};
   const auto w = detail::fitted(t, width);
+  const std::size_t used = detail::sum(w);
+  std::size_t cells = 0;
+  std::uint64_t largest = 0;
+  if (t.bar && width >= used + 2 + t.bar_min) {
+    cells = std::min(width - used - 2, t.bar_max);
+    for (const auto& r : t.rows) largest = std::max(largest, r.bar.value_or(0));
+  }
   std::string out = detail::line_of(t, {}, w, style, true);
-  for (const auto& r : t.rows) out += detail::line_of(t, r, w, style, false);
+  for (const auto& r : t.rows) {
+    std::string line = detail::line_of(t, r, w, style, false);
+    const std::string drawn = cells && r.bar ? bar(*r.bar, largest, cells, style.utf8) : std::string();
+    if (!drawn.empty()) {
+      line.pop_back();  // the '\n'
+      line.append(used - std::min(used, display::width(line)), ' ').append("  ").append(drawn).append("\n");
+    }
+    out += line;
+  }
   return out;
 }
 

@@ -15,6 +15,10 @@
 // active block (elapsed, left, burn rate, projection; docs/usage-blocks.md, "Blocks").
 // Grouped reports: a column of the group's values after the key (a project
 // by its folder's name; docs/usage-reports.md, "Grouped reports").
+// Period reports (hourly, daily, weekly, monthly, grouped or not) end each
+// row with a bar of its total tokens in the columns the table leaves free,
+// scaled to the table's largest row; no bar on the Total, breakdown and
+// continuation lines, none without `bar` (docs/usage-reports.md, "Bar column").
 // Unpriced models get a note line, wrapped to the width. An empty report is
 // the single line "no usage found". ANSI colour (bold header and total, dim
 // breakdown, yellow note) only when style.color.
@@ -119,6 +123,7 @@ struct usage_table {
   const report& r;
   bool compact;
   table::layout t;
+  bool bar = false;
 
   bool session() const { return r.kind == report_kind::session; }
 
@@ -175,6 +180,7 @@ struct usage_table {
     if (last_activity()) first.push_back(local_minute(r.zone, row.last_activity_ms.value_or(0)));
     first.push_back(r.breakdown || row.models.empty() ? "" : model_name(row.models.front()));
     add(table::row_kind::body, first, &row.usage, row.cost_usd);
+    if (bar) t.rows.back().bar = row.usage.total();
     const std::size_t blank = text_columns() - 1;
     if (r.breakdown) {
       for (const auto& m : row.breakdown) {
@@ -206,6 +212,7 @@ struct usage_table {
 
   usage_table& build() {
     columns();
+    t.bar = bar;
     t.rows.push_back({table::row_kind::rule, {}});
     const bool blocks = r.kind == report_kind::blocks;
     const bool headings = blocks && !r.rows.empty() && r.rows.front().block_source != r.rows.back().block_source;
@@ -223,15 +230,21 @@ struct usage_table {
 // "Tables that fit the terminal").
 inline constexpr int full_layout_columns = 100;
 
+// The reports whose rows are periods get the bar (docs/usage-reports.md, "Bar column").
+inline bool period_kind(report_kind k) {
+  return k == report_kind::hourly || k == report_kind::daily || k == report_kind::weekly || k == report_kind::monthly;
+}
+
 }  // namespace detail
 
-OKSTRA_INLINE std::string render_table(const report& r, const style::output_style& style) {
+OKSTRA_INLINE std::string render_table(const report& r, const style::output_style& style, bool bar) {
   using namespace detail;
   if (r.rows.empty()) return "no usage found\n";
   const auto width = static_cast<std::size_t>(style.width);
-  usage_table full{r, false, {}};
+  bar = bar && period_kind(r.kind);
+  usage_table full{r, false, {}, bar};
   const bool roomy = style.width >= full_layout_columns && table::narrowest_width(full.build().t) <= width;
-  usage_table compact{r, true, {}};
+  usage_table compact{r, true, {}, bar};
   std::string out = table::render(roomy ? full.t : compact.build().t, width, style);
   for (const auto& row : r.rows)
     if (row.live)
