@@ -66,13 +66,13 @@ BOOST_AUTO_TEST_CASE(a_codex_call_never_moves_a_claude_block) {
   // past its end (14:00), a second one at 14:00.
   BOOST_TEST_REQUIRE(mixed.rows.size() == 3u);
   const auto& c = mixed.rows[0];
-  BOOST_TEST((c.block_source == claude && c.key == "2026-11-24T10:00:00Z"));
+  BOOST_TEST((c.row_source == claude && c.key == "2026-11-24T10:00:00Z"));
   BOOST_TEST(*c.block_start_ms == *alone.rows[0].block_start_ms);
   BOOST_TEST(*c.block_end_ms == at("2026-11-24T15:00:00Z"));
   BOOST_TEST((c.usage == alone.rows[0].usage));
   BOOST_TEST(c.cost_usd == alone.rows[0].cost_usd);
-  BOOST_TEST((mixed.rows[1].block_source == codex && mixed.rows[1].key == "2026-11-24T09:00:00Z"));
-  BOOST_TEST((mixed.rows[2].block_source == codex && mixed.rows[2].key == "2026-11-24T14:00:00Z"));
+  BOOST_TEST((mixed.rows[1].row_source == codex && mixed.rows[1].key == "2026-11-24T09:00:00Z"));
+  BOOST_TEST((mixed.rows[2].row_source == codex && mixed.rows[2].key == "2026-11-24T14:00:00Z"));
   // Selecting Claude from the mixed logs prints what the Claude logs alone print.
   tu::report_filter f;
   f.sources = {claude};
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(blocks_anchor_to_the_official_window) {
   const auto r = blocks(rs, "2026-11-24T12:30:00Z", {}, false, {window});
   BOOST_TEST_REQUIRE(r.rows.size() == 5u);
   BOOST_TEST(tu::render_json(plain, false).find(R"("anchored":true)") == std::string::npos);
-  BOOST_TEST((r.rows[0].block_source == claude && r.rows[0].key == plain.rows[0].key && !r.rows[0].anchored));
+  BOOST_TEST((r.rows[0].row_source == claude && r.rows[0].key == plain.rows[0].key && !r.rows[0].anchored));
   const auto span = [&](std::size_t i) {
     return r.zone.format_iso(*r.rows[i].block_start_ms) + " " + r.zone.format_iso(*r.rows[i].block_end_ms);
   };

@@ -421,8 +421,8 @@ BOOST_AUTO_TEST_CASE(json_matches_the_golden_output) {
 
 BOOST_AUTO_TEST_CASE(json_carries_session_and_block_details) {
   const std::string session = tu::render_json(small_report(tu::report_kind::session), false);
-  BOOST_TEST(session.find(R"("models":["gpt-5-codex"],"project":"/p/app","lastActivity":"2026-11-24T02:00:00Z"})") !=
-             std::string::npos);
+  BOOST_TEST(session.find(R"("models":["gpt-5-codex"],"source":"codex","project":"/p/app",)"
+                          R"("lastActivity":"2026-11-24T02:00:00Z"})") != std::string::npos);
   const std::string blocks = tu::render_json(small_report(tu::report_kind::blocks), false);
   BOOST_TEST(blocks.find(R"({"key":"2026-11-24T01:00:00Z",)") != std::string::npos);
   // One block per source (docs/usage-blocks.md, "Blocks"): Claude's holds its 01:00 call only.
@@ -449,10 +449,10 @@ BOOST_AUTO_TEST_CASE(csv_quotes_per_rfc_4180) {
   const auto r = build(rs, tu::report_kind::session, "UTC");
   BOOST_TEST(tu::render_csv(r) ==
              "session,models,input,output,cacheWrite5m,cacheWrite1h,cacheRead,reasoning,total,costUsd,project,"
-             "lastActivity\n"
+             "lastActivity,source\n"
              "\"id,\"\"x\"\"\",claude-opus-4-6,1000000,0,0,0,0,0,1000000,5.000000,\"/p/a,b\nc\","
-             "2026-11-24T01:00:00Z\n"
-             "total,,1000000,0,0,0,0,0,1000000,5.000000,,\n");
+             "2026-11-24T01:00:00Z,claude\n"
+             "total,,1000000,0,0,0,0,0,1000000,5.000000,,,\n");
   const auto daily = build(rs, tu::report_kind::daily, "UTC", {}, true);
   BOOST_TEST(tu::render_csv(daily) ==
              "date,model,input,output,cacheWrite5m,cacheWrite1h,cacheRead,reasoning,total,costUsd\n"

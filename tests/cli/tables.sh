@@ -92,6 +92,7 @@ done
 check "usage daily at 80: the compact layout (one Cache column)" grep -q '^Date  *Models  *Input  *Output  *Cache  *Cost USD$' "$work/daily-80"
 check "usage daily at 200: the full layout" grep -q '^Date  *Models  *Input  *Output  *Cache 5m  *Cache 1h  *Cache Read  *Total  *Cost USD$' "$work/daily-200"
 check "usage session at 80: Total and cost only" grep -q '^Session  *Project  *Last Activity  *Models  *Total  *Cost USD$' "$work/session-80"
+check "usage session at 200: a Source column" grep -q '^Session  *Source  *Project  *Last Activity  *Models  *Input' "$work/session-200"
 check "usage session at 200: whole session ids" grep -q '^11111111-1111-4111-8111-111111111111 ' "$work/session-200"
 # Both layouts carry the same grand total.
 check "usage daily: the same total at 80 and 200 columns" grep -q '^Total .* 0\.04$' "$work/daily-80"

@@ -56,6 +56,6 @@ check "markdown: a codex row" grep -q "^| 2025-09-01 | codex | gpt-5, gpt-5-code
 check "markdown: the bold total (the daily total)" grep -q "^| \*\*Total\*\* |  |  | .* | \*\*22,975\*\* |" "$work/table.md"
 # shellcheck disable=SC2086
 "$bin" session --format markdown --no-cache $roots >"$work/session.md" 2>/dev/null
-check "markdown: session has a Project column" grep -q "^| Session | Project | Models |" "$work/session.md"
+check "markdown: session has Source and Project columns" grep -q "^| Session | Source | Project | Models |" "$work/session.md"
 
 finish

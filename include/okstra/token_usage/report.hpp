@@ -121,7 +121,9 @@ struct report_row {
   // blocks only
   std::optional<std::int64_t> block_start_ms, block_end_ms;
   bool active = false;
-  source block_source = source::claude;
+  // blocks and sessions: the source of the row's records (a session's
+  // first record's, should ids ever repeat across sources)
+  source row_source = source::claude;
   bool anchored = false;                 // start and end are an official window's
   std::optional<block_activity> live;    // the active block only
   // session only

@@ -35,7 +35,7 @@ inline void write_buckets(json::writer& w, const tokens& t, double cost) {
 // Keys added to a block after "active" (docs/usage-blocks.md, "Blocks"): null when
 // the block is not active.
 inline void write_block_extras(json::writer& w, const report_row& row) {
-  w.field("source", source_name(row.block_source)).field("anchored", row.anchored);
+  w.field("source", source_name(row.row_source)).field("anchored", row.anchored);
   if (!row.live) {
     for (const char* k : {"elapsedMinutes", "remainingMinutes", "burnRate", "projection"}) w.key(k).null();
     return;
@@ -81,7 +81,7 @@ inline void write_row(json::writer& w, const report& r, const report_row& row) {
     w.end_array();
   }
   if (r.kind == report_kind::session) {
-    w.field("project", row.project);
+    w.field("source", source_name(row.row_source)).field("project", row.project);
     w.field("lastActivity", r.zone.format_iso(row.last_activity_ms.value_or(0)));
   } else if (r.kind == report_kind::blocks) {
     w.field("start", r.zone.format_iso(row.block_start_ms.value_or(0)));
@@ -177,10 +177,12 @@ inline std::vector<std::string> csv_numbers(const tokens& t, double cost) {
 // The columns after the numbers: session and block details.
 inline std::vector<std::string> csv_extras(const report& r, const report_row* row) {
   const auto at = [&](const std::optional<std::int64_t>& ms) { return row && ms ? r.zone.format_iso(*ms) : ""; };
-  if (r.kind == report_kind::session) return {row ? row->project : "", at(row ? row->last_activity_ms : std::nullopt)};
+  if (r.kind == report_kind::session)
+    return {row ? row->project : "", at(row ? row->last_activity_ms : std::nullopt),
+            row ? std::string(source_name(row->row_source)) : ""};
   if (r.kind == report_kind::blocks)
     return {at(row ? row->block_end_ms : std::nullopt), at(row ? row->last_activity_ms : std::nullopt),
-            row ? (row->active ? "true" : "false") : "", row ? std::string(source_name(row->block_source)) : ""};
+            row ? (row->active ? "true" : "false") : "", row ? std::string(source_name(row->row_source)) : ""};
   return {};
 }
 
@@ -194,7 +196,7 @@ OKSTRA_INLINE std::string render_csv(const report& r) {
   for (const char* name :
        {"input", "output", "cacheWrite5m", "cacheWrite1h", "cacheRead", "reasoning", "total", "costUsd"})
     header.emplace_back(name);
-  if (r.kind == report_kind::session) header.insert(header.end(), {"project", "lastActivity"});
+  if (r.kind == report_kind::session) header.insert(header.end(), {"project", "lastActivity", "source"});
   if (r.kind == report_kind::blocks) header.insert(header.end(), {"end", "lastActivity", "active", "source"});
   std::string out;
   csv_line(out, header);

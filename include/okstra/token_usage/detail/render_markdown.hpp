@@ -50,7 +50,7 @@ OKSTRA_INLINE std::string render_markdown(const report& r) {
   const bool session = r.kind == report_kind::session;
   std::vector<std::string> header = {std::string(key_title(r.kind, true))};
   if (grouped_rows) header.push_back(group_column_title(r.group));
-  if (session) header.push_back("Project");
+  if (session) header.insert(header.end(), {"Source", "Project"});
   if (r.kind == report_kind::blocks) header.push_back("Source");
   header.push_back("Models");
   const std::size_t text_columns = header.size();
@@ -66,8 +66,9 @@ OKSTRA_INLINE std::string render_markdown(const report& r) {
       cells.push_back(local_minute(r.zone, row.block_start_ms.value_or(0)) + (row.active ? " (active)" : ""));
     else cells.push_back(markdown_cell(row.key));
     if (grouped_rows) cells.push_back(markdown_cell(row.group));
+    if (session) cells.emplace_back(source_name(row.row_source));
     if (session) cells.push_back(markdown_cell(row.project));
-    if (r.kind == report_kind::blocks) cells.emplace_back(source_name(row.block_source));
+    if (r.kind == report_kind::blocks) cells.emplace_back(source_name(row.row_source));
     std::string models;
     for (const auto& m : row.models) models += (models.empty() ? "" : ", ") + markdown_cell(m);
     cells.push_back(r.breakdown ? "" : models);

@@ -8,7 +8,8 @@
 // style.width is at least 100 columns and it fits there with no text column
 // narrower than 16; else the compact one (one "Cache" column for writes and
 // reads, no Total; session shows Total instead of the buckets; model names
-// without "claude-" and the date suffix). Text columns that still do not fit
+// without "claude-" and the date suffix). Session tables show each session's
+// source in the full layout only. Text columns that still do not fit
 // are shortened with "…", numbers never.
 // Blocks: a "source:" heading per source when there are several, a dim
 // "(gap …)" row between two blocks of a source, and under the table a note per
@@ -91,7 +92,7 @@ inline std::string duration_text(std::int64_t ms) {
 inline std::string active_note(const report& r, const report_row& row) {
   const block_activity& a = *row.live;
   const std::string until = local_minute(r.zone, *row.block_end_ms);
-  return "active " + std::string(source_name(row.block_source)) + " block" +
+  return "active " + std::string(source_name(row.row_source)) + " block" +
          (row.anchored ? " (official window)" : "") + ": " + duration_text(a.elapsed_ms) + " elapsed, " +
          duration_text(a.remaining_ms + 59'999) + " left until " + until.substr(until.size() - 5) + "; burn rate " +
          grouped(whole_count(a.tokens_per_minute)) + " tokens/min, " +
@@ -137,6 +138,7 @@ struct usage_table {
     // get narrower than 16 (docs/usage.md, "Tables that fit the terminal").
     const std::size_t text_min = compact ? 8 : 16;
     t.columns.push_back({std::string(key_title(r.kind, true)), align::left, session() ? text_min + 1 : whole});
+    if (session() && !compact) t.columns.push_back({"Source", align::left, 6});
     if (session()) t.columns.push_back({"Project", align::left, text_min});
     if (r.group != group_by::none) t.columns.push_back({group_title(), align::left, text_min});
     if (last_activity()) t.columns.push_back({"Last Activity", align::left, whole});
@@ -175,6 +177,7 @@ struct usage_table {
     if (r.kind == report_kind::blocks)
       first.push_back(local_minute(r.zone, row.block_start_ms.value_or(0)) + (row.active ? " (active)" : ""));
     else first.push_back(row.key);
+    if (session() && !compact) first.push_back(std::string(source_name(row.row_source)));
     if (session()) first.push_back(basename_of(row.project));
     if (r.group != group_by::none) first.push_back(r.group == group_by::project ? basename_of(row.group) : row.group);
     if (last_activity()) first.push_back(local_minute(r.zone, row.last_activity_ms.value_or(0)));
@@ -202,11 +205,11 @@ struct usage_table {
   void add_block_separators(std::size_t i, bool headings) {
     const report_row& row = r.rows[i];
     const report_row* prev = i > 0 ? &r.rows[i - 1] : nullptr;
-    if (prev && prev->block_source == row.block_source) {
+    if (prev && prev->row_source == row.row_source) {
       if (row.block_start_ms.value_or(0) > prev->block_end_ms.value_or(0))
         add(table::row_kind::part, {"(gap " + duration_text(*row.block_start_ms - *prev->block_end_ms) + ")"}, nullptr, 0);
     } else if (headings) {
-      add(table::row_kind::body, {std::string(source_name(row.block_source)) + ":"}, nullptr, 0);
+      add(table::row_kind::body, {std::string(source_name(row.row_source)) + ":"}, nullptr, 0);
     }
   }
 
@@ -215,7 +218,7 @@ struct usage_table {
     t.bar = bar;
     t.rows.push_back({table::row_kind::rule, {}});
     const bool blocks = r.kind == report_kind::blocks;
-    const bool headings = blocks && !r.rows.empty() && r.rows.front().block_source != r.rows.back().block_source;
+    const bool headings = blocks && !r.rows.empty() && r.rows.front().row_source != r.rows.back().row_source;
     for (std::size_t i = 0; i < r.rows.size(); ++i) {
       if (blocks) add_block_separators(i, headings);
       add_row(r.rows[i]);

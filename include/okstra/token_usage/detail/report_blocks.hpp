@@ -82,7 +82,7 @@ struct source_blocks {
     row.block_start_ms = start;
     row.block_end_ms = end;
     row.last_activity_ms = current.last_ms;
-    row.block_source = src;
+    row.row_source = src;
     row.anchored = in_window;
     row.active = now >= start && now < end && now - current.last_ms < block_ms;
     if (row.active) row.live = activity_of(row, current.first_ms, now);
@@ -142,7 +142,7 @@ inline std::array<std::optional<std::pair<std::int64_t, std::int64_t>>, 4> activ
     const std::vector<report_row>& rows) {
   std::array<std::optional<std::pair<std::int64_t, std::int64_t>>, 4> out{};
   for (const auto& row : rows)
-    if (row.active) out[static_cast<std::size_t>(row.block_source)] = {*row.block_start_ms, *row.block_end_ms};
+    if (row.active) out[static_cast<std::size_t>(row.row_source)] = {*row.block_start_ms, *row.block_end_ms};
   return out;
 }
 

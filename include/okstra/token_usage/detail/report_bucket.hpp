@@ -44,8 +44,10 @@ struct bucket {
   std::vector<std::pair<istr, model_acc>> models;
   std::int64_t first_ms = 0, last_ms = 0;
   istr project;
+  source src = source::claude;  // of the first record added
 
   void add(const priced& p) {
+    if (models.empty()) src = p.r->src;
     if (models.empty() || p.r->timestamp_ms < first_ms) first_ms = p.r->timestamp_ms;
     if (models.empty() || p.r->timestamp_ms > last_ms) last_ms = p.r->timestamp_ms;
     usage += p.r->usage;

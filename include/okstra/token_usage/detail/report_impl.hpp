@@ -267,6 +267,7 @@ inline std::vector<report_row> grouped_rows(const std::vector<priced>& recs, con
     if (o.kind == report_kind::session) {
       rows.back().last_activity_ms = b->last_ms;
       rows.back().project = b->project.str();
+      rows.back().row_source = b->src;
     }
   }
   if (o.kind == report_kind::session)

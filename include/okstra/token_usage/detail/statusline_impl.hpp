@@ -165,7 +165,7 @@ inline block_facts blocks_of(const std::vector<record>& records, std::int64_t fr
   const time_zone utc = time_zone::utc();  // blocks start on UTC hours whatever the zone
   const auto list = detail::block_rows(recs, o, utc);
   for (const auto& row : list.rows) {
-    if (row.block_source != source::claude || !row.block_start_ms) continue;
+    if (row.row_source != source::claude || !row.block_start_ms) continue;
     if (!f.last_start_ms || *row.block_start_ms > *f.last_start_ms) f.last_start_ms = row.block_start_ms;
     if (row.active && row.live) f.active = statusline_block{row.live->remaining_ms, row.live->usd_per_hour};
   }
