@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "okstra/token_usage/archive.hpp"
+#include "okstra/token_usage/detail/snapshot.hpp"
 
 namespace okstra::token_usage::detail {
 
@@ -144,26 +145,86 @@ inline std::vector<archived_record> archive_lost(const archive& ar, std::vector<
   return std::move(held.records);
 }
 
+// The positions of the archived records to add, in no order: those of enabled sources
+// whose identity no live record has, each identity once (the first copy).
+// An identity includes the session, so only live records of a session the
+// archive holds can share one: the others are not hashed. Sorted vectors
+// instead of hash sets: one allocation each, no node per record (the
+// archive can hold a year of records; docs/performance.md).
+inline std::vector<std::uint32_t> archived_to_add(const collect_options& o, const std::vector<archived_record>& archived,
+                                                  const std::vector<record>& live) {
+  std::vector<bool> held(istr::count() + 1, false);
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> ids;  // identity, position
+  ids.reserve(archived.size());
+  for (std::uint32_t i = 0; i < archived.size(); ++i) {
+    const record& r = archived[i].rec;
+    if (!o.enabled[static_cast<std::size_t>(r.src)]) continue;
+    if (r.session_id.id() < held.size()) held[r.session_id.id()] = true;
+    ids.emplace_back(archived[i].identity, i);
+  }
+  std::vector<std::uint64_t> taken;
+  for (const auto& r : live)
+    if (r.session_id.id() >= held.size() || held[r.session_id.id()]) taken.push_back(content_identity(r));
+  std::sort(taken.begin(), taken.end());
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::uint32_t> add;
+  add.reserve(ids.size());
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    if (k > 0 && ids[k].first == ids[k - 1].first) continue;
+    if (!std::binary_search(taken.begin(), taken.end(), ids[k].first)) add.push_back(ids[k].second);
+  }
+  return add;
+}
+
+// Sources stay in their order, records in time order within each.
+inline bool record_before(const record& a, const record& b) noexcept {
+  return a.src != b.src ? a.src < b.src : a.timestamp_ms < b.timestamp_ms;
+}
+
+// Sorts live records as record_before says, stably; they come grouped by
+// source, so only a source whose records are out of time order is sorted.
+inline void sort_live(std::vector<record>& records) {
+  if (std::is_sorted(records.begin(), records.end(), record_before)) return;
+  const auto by_source = [](const record& a, const record& b) { return a.src < b.src; };
+  if (!std::is_sorted(records.begin(), records.end(), by_source)) {
+    std::stable_sort(records.begin(), records.end(), record_before);
+    return;
+  }
+  for (auto from = records.begin(); from != records.end();) {
+    const auto to = std::upper_bound(from, records.end(), *from, by_source);
+    if (!std::is_sorted(from, to, record_before)) std::stable_sort(from, to, record_before);
+    from = to;
+  }
+}
+
 // Adds archived records of enabled sources that no live record (nor an
-// earlier archived one) has the identity of; live records win.
+// earlier archived one) has the identity of; live records win. The result
+// is what a stable sort of the live records followed by the added ones
+// gives: both sides sorted, then merged into one new vector (each record
+// copied once; a live record goes first on equal keys).
 inline void merge_archived(const collect_options& o, std::vector<archived_record> archived, collection& out) {
   if (archived.empty()) return;
-  std::unordered_set<std::uint64_t> seen;
-  seen.reserve(out.records.size() + archived.size());
-  for (const auto& r : out.records) seen.insert(content_identity(r));
-  bool added = false;
-  for (auto& a : archived) {
-    const auto i = static_cast<std::size_t>(a.rec.src);
-    if (!o.enabled[i] || !seen.insert(a.identity).second) continue;
-    out.stats[i].archived += 1;
-    out.records.push_back(std::move(a.rec));
-    added = true;
+  std::vector<std::uint32_t> add = archived_to_add(o, archived, out.records);
+  if (add.empty()) return;
+  for (const auto i : add) out.stats[static_cast<std::size_t>(archived[i].rec.src)].archived += 1;
+  // By key, then by position in the archive: what a stable sort gives.
+  std::sort(add.begin(), add.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const record &x = archived[a].rec, &y = archived[b].rec;
+    return record_before(x, y) || (!record_before(y, x) && a < b);
+  });
+  std::vector<record>& live = out.records;
+  sort_live(live);
+  std::vector<record> merged;
+  merged.reserve(live.size() + add.size());
+  prefer_huge_pages(merged.data(), merged.capacity() * sizeof(record));
+  std::size_t i = 0, j = 0;
+  while (j < add.size()) {
+    const record& next = archived[add[j]].rec;
+    if (i < live.size() && !record_before(next, live[i])) merged.push_back(live[i++]);
+    else merged.push_back(next), ++j;
   }
-  // Sources stay in their order, records in time order within each.
-  if (added)
-    std::stable_sort(out.records.begin(), out.records.end(), [](const record& a, const record& b) {
-      return a.src != b.src ? a.src < b.src : a.timestamp_ms < b.timestamp_ms;
-    });
+  merged.insert(merged.end(), live.begin() + static_cast<std::ptrdiff_t>(i), live.end());
+  live = std::move(merged);
 }
 
 }  // namespace okstra::token_usage::detail

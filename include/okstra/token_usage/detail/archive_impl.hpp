@@ -92,20 +92,24 @@ inline scanned_segment scan(std::string_view bytes) {
   return s;
 }
 
+// Decodes in place at the end of `out` (no copy of a block's records; a
+// year of history is tens of MiB of them) and takes them back on failure.
 inline bool decode_payload(std::string_view payload, std::vector<archived_record>& out) {
   decoder d(payload);
   const std::uint64_t n = d.u64();
   if (n > payload.size()) return false;
-  std::vector<archived_record> got;
-  got.reserve(n);
+  const std::size_t start = out.size();
+  if (out.capacity() < start + n) out.reserve(std::max<std::size_t>(start + n, 2 * out.capacity()));
+  recent_strings recent;
   for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
-    archived_record a;
+    archived_record& a = out.emplace_back();
     a.identity = d.u64();
-    a.rec = d.rec();
-    got.push_back(std::move(a));
+    a.rec = d.rec(&recent);
   }
-  if (d.failed() || !d.at_end()) return false;
-  out.insert(out.end(), got.begin(), got.end());
+  if (d.failed() || !d.at_end()) {
+    out.resize(start);
+    return false;
+  }
   return true;
 }
 
