@@ -145,7 +145,7 @@ inline std::vector<archived_record> archive_lost(const archive& ar, std::vector<
   return std::move(held.records);
 }
 
-// The positions of the archived records to add, in no order: those of enabled sources
+// The positions of the archived records to add, in order: those of enabled sources
 // whose identity no live record has, each identity once (the first copy).
 // An identity includes the session, so only live records of a session the
 // archive holds can share one: the others are not hashed. Sorted vectors
@@ -167,12 +167,16 @@ inline std::vector<std::uint32_t> archived_to_add(const collect_options& o, cons
     if (r.session_id.id() >= held.size() || held[r.session_id.id()]) taken.push_back(content_identity(r));
   std::sort(taken.begin(), taken.end());
   std::sort(ids.begin(), ids.end());
-  std::vector<std::uint32_t> add;
-  add.reserve(ids.size());
+  std::vector<bool> keep(archived.size(), false);
+  std::size_t kept = 0;
   for (std::size_t k = 0; k < ids.size(); ++k) {
     if (k > 0 && ids[k].first == ids[k - 1].first) continue;
-    if (!std::binary_search(taken.begin(), taken.end(), ids[k].first)) add.push_back(ids[k].second);
+    if (!std::binary_search(taken.begin(), taken.end(), ids[k].first)) keep[ids[k].second] = true, ++kept;
   }
+  std::vector<std::uint32_t> add;
+  add.reserve(kept);
+  for (std::uint32_t i = 0; i < archived.size(); ++i)
+    if (keep[i]) add.push_back(i);
   return add;
 }
 
@@ -207,11 +211,10 @@ inline void merge_archived(const collect_options& o, std::vector<archived_record
   std::vector<std::uint32_t> add = archived_to_add(o, archived, out.records);
   if (add.empty()) return;
   for (const auto i : add) out.stats[static_cast<std::size_t>(archived[i].rec.src)].archived += 1;
-  // By key, then by position in the archive: what a stable sort gives.
-  std::sort(add.begin(), add.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const record &x = archived[a].rec, &y = archived[b].rec;
-    return record_before(x, y) || (!record_before(y, x) && a < b);
-  });
+  // By key, then by position in the archive: what a stable sort gives. An
+  // archive written in time order needs no sort.
+  const auto by_key = [&](std::uint32_t a, std::uint32_t b) { return record_before(archived[a].rec, archived[b].rec); };
+  if (!std::is_sorted(add.begin(), add.end(), by_key)) std::stable_sort(add.begin(), add.end(), by_key);
   std::vector<record>& live = out.records;
   sort_live(live);
   std::vector<record> merged;
