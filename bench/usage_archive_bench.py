@@ -15,7 +15,8 @@ then warm (again, nothing changed) and append (1 MiB appended to each of ten Cla
 usage_bench.sh does) on both homes. Targets, on the archive's home: warm < 5% of cold, append
 < 10% of cold. Checks: totals with the archive = CORPUS's expected + HISTORY's expected, per
 source; without it (--no-archive, and the base home) = CORPUS's expected; warm = cold; append =
-cold + the appended lines. Also prints the archive's bytes per million records.
+cold + the appended lines. Also prints the archive's bytes per million records, and next to each
+wall time the run's CPU time (user + system, from wait4), which a shared machine disturbs less.
 Writes bench/out/usage-archive-bench.md and .json; exits 1 when a check fails or a target is missed.
 """
 import datetime, json, os, platform, shutil, statistics, subprocess, sys, tempfile, time
@@ -80,21 +81,30 @@ def env_for(okstra_home):
     return e
 
 
+cpu_of_last_run = [0.0]  # user + system seconds of the last run(), threads included
+
+
 def run(cmd, okstra_home, rss=False):
     """Runs CMD; returns (wall seconds, stdout, peak RSS in KiB or None). Dies on failure."""
     if rss:
         cmd = ["/usr/bin/time", "-f", "%M", "-o", os.path.join(homes, "rss")] + cmd
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=env_for(okstra_home), cwd=user_home, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE)
-    wall = time.perf_counter() - t0
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, env=env_for(okstra_home), cwd=user_home, stdout=out, stderr=err)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    cpu_of_last_run[0] = usage.ru_utime + usage.ru_stime
     if p.returncode != 0:
         sys.exit("usage_archive_bench: %s failed (%d): %s" % (" ".join(cmd), p.returncode,
-                                                               p.stderr.decode(errors="replace")[-2000:]))
-    if p.stderr and os.environ.get("OKSTRA_USAGE_TRACE"):
-        sys.stderr.write(p.stderr.decode(errors="replace"))
+                                                               stderr.decode(errors="replace")[-2000:]))
+    if stderr and os.environ.get("OKSTRA_USAGE_TRACE"):
+        sys.stderr.write(stderr.decode(errors="replace"))
     kib = int(open(os.path.join(homes, "rss")).read().split()[-1]) if rss else None
-    return wall, p.stdout, kib
+    return wall, stdout, kib
 
 
 def fresh_home(archive_from=None):
@@ -118,7 +128,9 @@ samples, checks, info = {}, [], {}
 
 
 def sample(name, t):
+    """Records the wall time T of the last run() under NAME, and its CPU time under NAME + " cpu"."""
     samples.setdefault(name, []).append(t)
+    samples.setdefault(name + " cpu", []).append(cpu_of_last_run[0])
 
 
 expected = json.load(open(os.path.join(corpus, "expected.json")))
@@ -248,6 +260,12 @@ finally:
 med = {k: statistics.median(v) for k, v in samples.items()}
 warm, app = med["warm"] / med["cold"], med["append"] / med["cold"]
 bwarm, bapp = med["base warm"] / med["base cold"], med["base append"] / med["base cold"]
+cpu = {k: med[k + " cpu"] for k in ("cold", "base cold", "warm", "base warm", "append", "base append")}
+cpu_notes = {"cold": "%.1f%% of base" % (100 * cpu["cold"] / cpu["base cold"]),
+             "warm": "%.1f%% of cold" % (100 * cpu["warm"] / cpu["cold"]),
+             "base warm": "%.1f%% of base cold" % (100 * cpu["base warm"] / cpu["base cold"]),
+             "append": "%.1f%% of cold" % (100 * cpu["append"] / cpu["cold"]),
+             "base append": "%.1f%% of base cold" % (100 * cpu["base append"] / cpu["base cold"])}
 verdicts = [("okstra warm < 5% of cold, with the archive", warm < TARGET_WARM, "%.1f%%" % (100 * warm)),
             ("okstra after append < 10% of cold, with the archive", app < TARGET_APPEND, "%.1f%%" % (100 * app))]
 load = open("/proc/loadavg").read().split()[0]
@@ -270,12 +288,15 @@ md = ["### okstra-usage daily with a year of archived history (%s)" % datetime.d
       "archived by deleting its files after a cached run." % (gen_h["seed"], hc["files"], hc["bytes"] / MiB, hx["files"],
                                                                hx["bytes"] / MiB, hc["messages"], hx["messages"],
                                                                gen_h.get("start", "?"), gen_h.get("days", "?")),
-      "Median of %d runs after one warm-up; with and without the archive interleaved." % runs, "",
-      "| measurement | wall (s) | min-max (s) | |", "|---|---:|---:|---|"]
+      "Median of %d runs after one warm-up; with and without the archive interleaved. CPU = user + system "
+      "time of the process (all its threads), which a busy machine disturbs less than wall time; the "
+      "targets are on wall time." % runs, "",
+      "| measurement | wall (s) | min-max (s) | | CPU (s) | |", "|---|---:|---:|---|---:|---|"]
 for key, label, note in rows:
     v = samples[key]
-    md.append("| %s | %.3f | %.3f-%.3f | %s |" % (label, med[key], min(v), max(v), note))
-md.append("| peak RSS, okstra cold, with the archive / without | | | %.1f / %.1f MiB |" % (info["rssColdMiB"], info["rssBaseMiB"]))
+    md.append("| %s | %.3f | %.3f-%.3f | %s | %.3f | %s |" % (label, med[key], min(v), max(v), note, med[key + " cpu"],
+                                                            cpu_notes.get(key, "")))
+md.append("| peak RSS, okstra cold, with the archive / without | | | %.1f / %.1f MiB | | |" % (info["rssColdMiB"], info["rssBaseMiB"]))
 md += ["", "Archive: %d records (%s to %s) in %d segment(s), %d bytes: **%.1f MiB per million records** "
        "(%.0f bytes a record; the history's logs were %.0f MiB, %.2f%% of them). The run that archived them: %.2f s."
        % (info["archiveRecords"], info["archiveOldest"], info["archiveNewest"], info["archiveSegments"],
