@@ -3,7 +3,7 @@
 
     gen_usage_corpus.py --out DIR [--seed N] [--claude-mb 1100] [--codex-mb 220]
                         [--files 3000] [--big-files K] [--gemini-sessions 4]
-                        [--single-file-mb 2048] [--jobs N]
+                        [--single-file-mb 2048] [--start 2026-09-01] [--days 90] [--jobs N]
     gen_usage_corpus.py append --seed N [--bytes 1048576] FILE...
 
 Layout under DIR (each root is what the tools' environment variables name):
@@ -20,6 +20,10 @@ Layout under DIR (each root is what the tools' environment variables name):
 Models are current ids; a share of Claude opus-4-6/4-7 messages are in fast mode
 (`"speed":"fast"` in message.usage) and some Codex sessions switch to priority processing with a
 thread_settings_applied event, in the shapes ccusage 20.0.24 reads (bench/README.md).
+
+--start and --days move the period sessions start in (UTC; default the 90 days from 2026-09-01),
+e.g. `--start 2025-09-01 --days 365` for a year of history before the default corpus; prices
+dated inside an earlier period may differ between okstra and ccusage (bench/README.md).
 
 --single-file-mb writes one Claude session file of that size instead (the peak-RSS test).
 `append` adds about --bytes of new, valid Claude Code lines (new message ids) to each FILE (a
@@ -56,7 +60,8 @@ CODEX_WEIGHTS = (50, 30, 20)
 CODEX_PRIORITY_VALUES = ("priority", "fast")
 GEMINI_MODELS = ("gemini-3.1-pro-preview", "gemini-2.5-pro", "gemini-3-flash-preview")
 # 2026-09-01T00:00:00Z; timestamps fall in Sep..Nov 2026, after every dated price change of the
-# models above (a price looked up by date must be the current one in both tools).
+# models above (a price looked up by date must be the current one in both tools). --start and
+# --days replace both before any session is written (the worker processes are forked after).
 EPOCH0 = 1788220800
 SPAN_DAYS = 90
 # Bumped when the content changes in a way a kept corpus must not miss (2: current models, fast
@@ -777,6 +782,8 @@ def generate(a):
     expected = {"generator": {"format": CORPUS_FORMAT, "seed": a.seed, "claudeMb": a.claude_mb,
                               "codexMb": a.codex_mb, "files": a.files, "singleFileMb": a.single_file_mb,
                               "geminiSessions": a.gemini_sessions}}
+    if (EPOCH0, SPAN_DAYS) != (1788220800, 90):
+        expected["generator"].update(start=a.start, days=a.days)
     claude_root = os.path.join(a.out, "claude")
     if a.single_file_mb:
         plan = [([int(a.single_file_mb * MB)], True)]
@@ -901,8 +908,19 @@ def main():
     p.add_argument("--codex-files", type=int, default=0)
     p.add_argument("--gemini-sessions", type=int, default=4)
     p.add_argument("--single-file-mb", type=float, default=0)
+    p.add_argument("--start", default="2026-09-01", help="first day sessions start on (UTC, YYYY-MM-DD)")
+    p.add_argument("--days", type=int, default=90, help="how many days sessions start in")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    generate(p.parse_args())
+    a = p.parse_args()
+    global EPOCH0, SPAN_DAYS
+    try:
+        EPOCH0 = calendar.timegm(time.strptime(a.start, "%Y-%m-%d"))
+    except ValueError:
+        p.error("--start must be a date YYYY-MM-DD")
+    if a.days < 1:
+        p.error("--days must be at least 1")
+    SPAN_DAYS = a.days
+    generate(a)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@
 #   okstra after appending 1 MiB to each of ten files under 10% of its cold time
 #   peak RSS of okstra cold under 128 MiB, on the corpus and on one 2 GiB file
 #
-#   bench/usage_bench.sh [--runs N] [--no-single] [--ccusage-only] [--install]
+#   bench/usage_bench.sh [--runs N] [--no-single] [--ccusage-only] [--install] [--corpus DIR]
+#   bench/usage_bench.sh --archive-year [--runs N] [--corpus DIR] [--history DIR]
 #
 # Needs python3, npm (only to install ccusage once) and /usr/bin/time (GNU time; installed with
 # apt-get when missing). Writes, all under bench/ and git-ignored:
@@ -18,6 +19,10 @@
 # of --runs runs (default 5) after one untimed warm-up. The ten appended files are truncated back
 # to their sizes at the end (also on the next run if this one was interrupted).
 # --install only installs ccusage (and GNU time); --ccusage-only measures cat and ccusage alone.
+# --corpus DIR: the corpus there instead (generated there when missing; keep it out of git).
+# --archive-year: okstra alone, with a year of archived history as large as the corpus
+# (bench/usage_archive_bench.py; the history corpus is --history DIR, default <corpus>-history,
+# seed 3, sessions starting 2025-09-01 for 365 days); no ccusage, no single file.
 # okstra-usage: $OKSTRA_USAGE, else build/okstra-usage. ccusage: $CCUSAGE, else bench's install.
 set -euo pipefail
 
@@ -27,12 +32,18 @@ runs=5
 single=1
 ccusage_only=0
 install_only=0
+archive_year=0
+corpus=$here/out/corpus
+history=
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=${2:?--runs needs a number}; shift ;;
     --no-single) single=0 ;;
     --ccusage-only) ccusage_only=1 ;;
     --install) install_only=1 ;;
+    --corpus) corpus=${2:?--corpus needs a folder}; shift ;;
+    --archive-year) archive_year=1 ;;
+    --history) history=${2:?--history needs a folder}; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage_bench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -43,7 +54,10 @@ command -v python3 >/dev/null || { echo "usage_bench: python3 is required" >&2; 
 
 # ---- ccusage (installed into bench/node_modules only when missing) ----------------------------
 prefix=$here/node_modules/ccusage-20.0.24
-if [ -n "${CCUSAGE:-}" ]; then
+if [ "$archive_year" = 1 ]; then
+  ccusage=true  # not measured
+  [ "$ccusage_only" = 0 ] || { echo "usage_bench: --archive-year measures okstra alone" >&2; exit 2; }
+elif [ -n "${CCUSAGE:-}" ]; then
   ccusage=$CCUSAGE
 else
   ccusage=$prefix/node_modules/.bin/ccusage
@@ -77,12 +91,20 @@ fi
 
 # ---- corpora (generated once) -----------------------------------------------------------------
 gen=$here/gen_usage_corpus.py
-corpus=$here/out/corpus
 single_dir=$here/out/single
 if [ ! -f "$corpus/expected.json" ]; then
   rm -rf "$corpus"
-  echo "usage_bench: generating bench/out/corpus (about 1.4 GB, under a minute on 2 cores)"
+  echo "usage_bench: generating $corpus (about 1.4 GB, under a minute on 2 cores)"
   python3 "$gen" --out "$corpus" --seed 1 --claude-mb 1100 --codex-mb 220
+fi
+if [ "$archive_year" = 1 ]; then
+  history=${history:-${corpus%/}-history}
+  if [ ! -f "$history/expected.json" ]; then
+    rm -rf "$history"
+    echo "usage_bench: generating $history (a year of history before the corpus, about 1.4 GB)"
+    python3 "$gen" --out "$history" --seed 3 --claude-mb 1100 --codex-mb 220 --start 2025-09-01 --days 365
+  fi
+  exec python3 "$here/usage_archive_bench.py" "$here" "$okstra" "$corpus" "$history" "$runs"
 fi
 [ "$ccusage_only" = 0 ] || single=0
 if [ "$single" = 1 ] && [ ! -f "$single_dir/expected.json" ]; then

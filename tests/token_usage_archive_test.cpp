@@ -3,13 +3,17 @@
 // block; a damaged block is skipped and reported; prune drops old records only.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "okstra/core/fs.hpp"
 #include "okstra/token_usage/archive.hpp"
+#include "okstra/token_usage/token_usage.hpp"
 #include "test_support.hpp"
 
 namespace tu = okstra::token_usage;
@@ -50,6 +54,23 @@ std::vector<std::filesystem::path> segment_files(const std::filesystem::path& di
   return out;
 }
 
+// What merging the archive into a collection meant before it was made
+// cheaper: a hash set of every live identity, the first archived copy of each
+// identity, then one stable sort by source and time.
+void reference_merge(const tu::collect_options& o, std::vector<tu::archived_record> archived, tu::collection& out) {
+  std::unordered_set<std::uint64_t> seen;
+  for (const auto& r : out.records) seen.insert(tu::content_identity(r));
+  for (auto& a : archived) {
+    const auto i = static_cast<std::size_t>(a.rec.src);
+    if (!o.enabled[i] || !seen.insert(a.identity).second) continue;
+    out.stats[i].archived += 1;
+    out.records.push_back(a.rec);
+  }
+  std::stable_sort(out.records.begin(), out.records.end(), [](const tu::record& a, const tu::record& b) {
+    return a.src != b.src ? a.src < b.src : a.timestamp_ms < b.timestamp_ms;
+  });
+}
+
 }  // namespace token_usage_archive_test
 
 using namespace token_usage_archive_test;
@@ -86,6 +107,31 @@ BOOST_AUTO_TEST_CASE(content_identity_depends_on_what_identifies_a_request) {
   BOOST_TEST(tu::content_identity(a.rec) != tu::content_identity(make(1001, 10).rec));
   BOOST_TEST(tu::content_identity(a.rec) != tu::content_identity(make(1000, 11).rec));
   BOOST_TEST(tu::content_identity(a.rec) != tu::content_identity(make(1000, 10, "s-2").rec));
+}
+
+// A Claude Code request is its message and request ids: a copy in another
+// session's file (a resumed session), with other counts, is the same request.
+BOOST_AUTO_TEST_CASE(a_claude_request_is_one_identity_in_any_session_file) {
+  auto a = make(1000, 10, "original");
+  a.rec.src = tu::source::claude;
+  a.rec.request_hash = 0x5151;
+  auto copy = make(1000, 99, "resumed");
+  copy.rec.src = tu::source::claude;
+  copy.rec.request_hash = 0x5151;
+  BOOST_TEST(tu::content_identity(a.rec) == tu::content_identity(copy.rec));
+  auto other = copy;
+  other.rec.request_hash = 0x5152;
+  BOOST_TEST(tu::content_identity(a.rec) != tu::content_identity(other.rec));
+  // Archived from the deleted original, live again in the resumed session's
+  // file a second later: counted once, the live copy.
+  tu::collection live;
+  copy.rec.timestamp_ms = 2000;
+  live.records.push_back(copy.rec);
+  a.identity = tu::content_identity(a.rec);
+  okstra::token_usage::detail::merge_archived(tu::collect_options{}, {a}, live);
+  BOOST_TEST(live.records.size() == 1u);
+  BOOST_TEST(live.records[0].usage.input == 99u);
+  BOOST_TEST(live.stats[0].archived == 0u);
 }
 
 // A killed writer leaves any prefix of its block: every earlier block still
@@ -164,6 +210,44 @@ BOOST_AUTO_TEST_CASE(prune_drops_older_records_only) {
   BOOST_TEST(store.prune(10000) == 2u);
   BOOST_TEST(store.read_all().records.empty());
   BOOST_TEST(segment_files(store.dir()).empty());
+}
+
+// Live records win, each archived identity counts once, and the order is a
+// stable sort of the live records then the added ones (docs/usage-archive.md,
+// "Record identity"), whatever order the live records come in.
+BOOST_AUTO_TEST_CASE(merging_the_archive_keeps_live_records_and_the_order) {
+  std::mt19937 rng(18);
+  const tu::source sources[] = {tu::source::claude, tu::source::codex, tu::source::gemini};
+  const auto random_record = [&] {
+    tu::archived_record a = make(1000 + rng() % 40, 10 + rng() % 3, rng() % 2 ? "s-1" : (rng() % 2 ? "s-2" : "s-3"));
+    a.rec.src = sources[rng() % 3];
+    a.identity = tu::content_identity(a.rec);
+    return a;
+  };
+  for (int round = 0; round < 50; ++round) {
+    tu::collect_options o;
+    o.enabled = {true, true, round % 3 != 0, true};
+    tu::collection live;
+    for (int i = 0; i < 60; ++i) live.records.push_back(random_record().rec);
+    // grouped by source, as collect() leaves them; every other round also in time order
+    std::stable_sort(live.records.begin(), live.records.end(), [&](const tu::record& a, const tu::record& b) {
+      return round % 2 ? a.src < b.src : (a.src != b.src ? a.src < b.src : a.timestamp_ms < b.timestamp_ms);
+    });
+    if (round % 5 == 4) std::shuffle(live.records.begin(), live.records.end(), rng);
+    std::vector<tu::archived_record> archived;
+    for (int i = 0; i < 80; ++i) archived.push_back(random_record());
+    archived.push_back(archived.front());           // an identity twice in the archive
+    archived.push_back({tu::content_identity(live.records[3]), live.records[3]});  // a live record
+    tu::collection want = live;
+    reference_merge(o, archived, want);
+    okstra::token_usage::detail::merge_archived(o, archived, live);
+    BOOST_REQUIRE_EQUAL(live.records.size(), want.records.size());
+    for (std::size_t i = 0; i < want.records.size(); ++i) {
+      const tu::archived_record x{0, live.records[i]}, y{0, want.records[i]};
+      BOOST_TEST(same(x, y), "round " << round << ", record " << i);
+    }
+    for (std::size_t i = 0; i < 4; ++i) BOOST_TEST(live.stats[i].archived == want.stats[i].archived);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "okstra/token_usage/archive.hpp"
+#include "okstra/token_usage/detail/snapshot.hpp"
 
 namespace okstra::token_usage::detail {
 
@@ -144,26 +145,98 @@ inline std::vector<archived_record> archive_lost(const archive& ar, std::vector<
   return std::move(held.records);
 }
 
+// The positions of the archived records to add, in order: those of enabled sources
+// whose identity no live record has, each identity once (the first copy).
+// Every copy of a request carries its time (a Claude Code request's copies in
+// other session files too, within seconds for streamed copies), so only live
+// records of a day the archive holds, or next to one, can share an identity:
+// the others are not hashed. Sorted vectors instead of hash sets: one
+// allocation each, no node per record (the archive can hold a year of
+// records; docs/performance.md).
+inline std::vector<std::uint32_t> archived_to_add(const collect_options& o, const std::vector<archived_record>& archived,
+                                                  const std::vector<record>& live) {
+  constexpr std::int64_t day_ms = 86'400'000;
+  const auto day_of = [](std::int64_t ms) { return ms >= 0 ? ms / day_ms : -((-ms + day_ms - 1) / day_ms); };
+  std::vector<std::int64_t> days;  // the archive's days and their neighbours
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> ids;  // identity, position
+  ids.reserve(archived.size());
+  for (std::uint32_t i = 0; i < archived.size(); ++i) {
+    const record& r = archived[i].rec;
+    if (!o.enabled[static_cast<std::size_t>(r.src)]) continue;
+    const std::int64_t day = day_of(r.timestamp_ms);
+    if (days.empty() || days.back() != day) days.push_back(day);
+    ids.emplace_back(archived[i].identity, i);
+  }
+  const std::size_t distinct = days.size();
+  for (std::size_t k = 0; k < distinct; ++k) days.push_back(days[k] - 1), days.push_back(days[k] + 1);
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  std::vector<std::uint64_t> taken;
+  for (const auto& r : live)
+    if (std::binary_search(days.begin(), days.end(), day_of(r.timestamp_ms))) taken.push_back(content_identity(r));
+  std::sort(taken.begin(), taken.end());
+  std::sort(ids.begin(), ids.end());
+  std::vector<bool> keep(archived.size(), false);
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    if (k > 0 && ids[k].first == ids[k - 1].first) continue;
+    if (!std::binary_search(taken.begin(), taken.end(), ids[k].first)) keep[ids[k].second] = true, ++kept;
+  }
+  std::vector<std::uint32_t> add;
+  add.reserve(kept);
+  for (std::uint32_t i = 0; i < archived.size(); ++i)
+    if (keep[i]) add.push_back(i);
+  return add;
+}
+
+// Sources stay in their order, records in time order within each.
+inline bool record_before(const record& a, const record& b) noexcept {
+  return a.src != b.src ? a.src < b.src : a.timestamp_ms < b.timestamp_ms;
+}
+
+// Sorts live records as record_before says, stably; they come grouped by
+// source, so only a source whose records are out of time order is sorted.
+inline void sort_live(std::vector<record>& records) {
+  if (std::is_sorted(records.begin(), records.end(), record_before)) return;
+  const auto by_source = [](const record& a, const record& b) { return a.src < b.src; };
+  if (!std::is_sorted(records.begin(), records.end(), by_source)) {
+    std::stable_sort(records.begin(), records.end(), record_before);
+    return;
+  }
+  for (auto from = records.begin(); from != records.end();) {
+    const auto to = std::upper_bound(from, records.end(), *from, by_source);
+    if (!std::is_sorted(from, to, record_before)) std::stable_sort(from, to, record_before);
+    from = to;
+  }
+}
+
 // Adds archived records of enabled sources that no live record (nor an
-// earlier archived one) has the identity of; live records win.
+// earlier archived one) has the identity of; live records win. The result
+// is what a stable sort of the live records followed by the added ones
+// gives: both sides sorted, then merged into one new vector (each record
+// copied once; a live record goes first on equal keys).
 inline void merge_archived(const collect_options& o, std::vector<archived_record> archived, collection& out) {
   if (archived.empty()) return;
-  std::unordered_set<std::uint64_t> seen;
-  seen.reserve(out.records.size() + archived.size());
-  for (const auto& r : out.records) seen.insert(content_identity(r));
-  bool added = false;
-  for (auto& a : archived) {
-    const auto i = static_cast<std::size_t>(a.rec.src);
-    if (!o.enabled[i] || !seen.insert(a.identity).second) continue;
-    out.stats[i].archived += 1;
-    out.records.push_back(std::move(a.rec));
-    added = true;
+  std::vector<std::uint32_t> add = archived_to_add(o, archived, out.records);
+  if (add.empty()) return;
+  for (const auto i : add) out.stats[static_cast<std::size_t>(archived[i].rec.src)].archived += 1;
+  // By key, then by position in the archive: what a stable sort gives. An
+  // archive written in time order needs no sort.
+  const auto by_key = [&](std::uint32_t a, std::uint32_t b) { return record_before(archived[a].rec, archived[b].rec); };
+  if (!std::is_sorted(add.begin(), add.end(), by_key)) std::stable_sort(add.begin(), add.end(), by_key);
+  std::vector<record>& live = out.records;
+  sort_live(live);
+  std::vector<record> merged;
+  merged.reserve(live.size() + add.size());
+  prefer_huge_pages(merged.data(), merged.capacity() * sizeof(record));
+  std::size_t i = 0, j = 0;
+  while (j < add.size()) {
+    const record& next = archived[add[j]].rec;
+    if (i < live.size() && !record_before(next, live[i])) merged.push_back(live[i++]);
+    else merged.push_back(next), ++j;
   }
-  // Sources stay in their order, records in time order within each.
-  if (added)
-    std::stable_sort(out.records.begin(), out.records.end(), [](const record& a, const record& b) {
-      return a.src != b.src ? a.src < b.src : a.timestamp_ms < b.timestamp_ms;
-    });
+  merged.insert(merged.end(), live.begin() + static_cast<std::ptrdiff_t>(i), live.end());
+  live = std::move(merged);
 }
 
 }  // namespace okstra::token_usage::detail

@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <random>
 
 #include "okstra/core/error.hpp"
@@ -18,6 +20,7 @@
 #include "okstra/locks/locks.hpp"
 #include "okstra/token_usage/detail/binary_io.hpp"
 #include "okstra/token_usage/detail/cache_store.hpp"
+#include "okstra/token_usage/detail/snapshot.hpp"
 
 namespace okstra::token_usage {
 
@@ -92,21 +95,58 @@ inline scanned_segment scan(std::string_view bytes) {
   return s;
 }
 
+// Decodes in place at the end of `out` (no copy of a block's records; a
+// year of history is tens of MiB of them) and takes them back on failure.
 inline bool decode_payload(std::string_view payload, std::vector<archived_record>& out) {
   decoder d(payload);
   const std::uint64_t n = d.u64();
   if (n > payload.size()) return false;
-  std::vector<archived_record> got;
-  got.reserve(n);
-  for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
-    archived_record a;
-    a.identity = d.u64();
-    a.rec = d.rec();
-    got.push_back(std::move(a));
+  const std::size_t start = out.size();
+  if (out.capacity() < start + n) {
+    out.reserve(std::max<std::size_t>(start + n, 2 * out.capacity()));
+    prefer_huge_pages(out.data() + start, (out.capacity() - start) * sizeof(archived_record));
   }
-  if (d.failed() || !d.at_end()) return false;
-  out.insert(out.end(), got.begin(), got.end());
+  recent_strings recent;
+  for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
+    archived_record& a = out.emplace_back();
+    a.identity = d.u64();
+    a.rec = d.rec(&recent);
+  }
+  if (d.failed() || !d.at_end()) {
+    out.resize(start);
+    return false;
+  }
   return true;
+}
+
+// A segment's bytes as they are when it is opened, read in one buffer
+// allocated once (no growing string: on a virtual machine the page faults
+// of copies are most of the cost of reading a year of history).
+struct segment_bytes {
+  std::unique_ptr<char[]> data;
+  std::size_t size = 0;
+  std::string_view view() const noexcept { return {data.get(), size}; }
+};
+
+inline segment_bytes read_segment(const std::filesystem::path& file) {
+  fs::unique_fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  struct stat st{};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t{1} << 31))
+    throw io_error("read", file.string());
+  segment_bytes out;
+  const auto size = static_cast<std::size_t>(st.st_size);
+  out.data.reset(new char[size + 1]);
+  prefer_huge_pages(out.data.get(), size);
+  // A writer only appends (a block past this size is a torn tail to us) or
+  // cuts a torn tail: what is read is what there is.
+  while (out.size < size) {
+    const ssize_t n = ::read(fd.get(), out.data.get() + out.size, size - out.size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw io_error("read", file.string());
+    if (n == 0) break;
+    out.size += static_cast<std::size_t>(n);
+  }
+  return out;
 }
 
 // The segment files, oldest first (their names sort by creation time).
@@ -187,15 +227,15 @@ OKSTRA_INLINE archive_contents archive::read_all() const {
   namespace af = detail::archive_format;
   archive_contents out;
   for (const auto& file : af::segments(dir_)) {
-    std::string bytes;
+    af::segment_bytes bytes;
     try {
-      bytes = fs::read_file(file, std::size_t{1} << 31);
+      bytes = af::read_segment(file);
     } catch (const okstra::error& e) {
       ++out.bad_segments;
       out.warnings.push_back(e.what());
       continue;
     }
-    const af::scanned_segment s = af::scan(bytes);
+    const af::scanned_segment s = af::scan(bytes.view());
     if (!s.header_ok) {
       ++out.bad_segments;
       out.warnings.push_back(quoted("not an archive segment of this version, ignored", file.string()));

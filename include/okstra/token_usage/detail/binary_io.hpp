@@ -58,6 +58,23 @@ class encoder {
   std::string out_;
 };
 
+// The string last decoded into each of a record's seven string fields.
+// Records written in time order mostly repeat their neighbour's session,
+// model and project; comparing the bytes is cheaper than interning them
+// again (a lock and a hash lookup), which matters for a year of archived
+// records (docs/performance.md).
+class recent_strings {
+ public:
+  istr get(std::size_t field, std::string_view s) {
+    istr& last = last_[field];
+    if (last.view() != s) last = istr(s);
+    return last;
+  }
+
+ private:
+  istr last_[7];
+};
+
 class decoder {
  public:
   explicit decoder(std::string_view in) : in_(in) {}
@@ -102,7 +119,7 @@ class decoder {
     t.reasoning = u64();
     return t;
   }
-  record rec() {
+  record rec(recent_strings* recent = nullptr) {
     record r;
     const auto s = u8(), a = u8(), t = u8();
     if (s > 3 || a > 5 || t > static_cast<std::uint8_t>(last_service_tier)) fail();
@@ -111,8 +128,11 @@ class decoder {
     r.tier = t > static_cast<std::uint8_t>(last_service_tier) ? service_tier::standard : static_cast<service_tier>(t);
     r.timestamp_ms = i64();
     r.usage = usage();
-    r.session_id = str(), r.model = str(), r.project = str(), r.team_name = str(), r.agent_name = str();
-    r.agent_id = str(), r.agent_type = str();
+    std::size_t field = 0;
+    for (istr* f : {&r.session_id, &r.model, &r.project, &r.team_name, &r.agent_name, &r.agent_id, &r.agent_type}) {
+      const std::string_view s = str();
+      *f = recent ? recent->get(field++, s) : istr(s);
+    }
     r.request_hash = u64();
     return r;
   }
