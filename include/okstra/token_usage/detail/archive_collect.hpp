@@ -35,8 +35,9 @@ inline bool looked_everywhere(const collect_options& o, source s, const std::vec
   std::unordered_set<std::string_view> found;
   for (const auto& t : files) found.insert(t.file.path);
   const auto roots = searched_roots(o, s);
-  for (const auto& [path, row] : cache.files) {
-    if (row.src != s || found.count(path)) continue;
+  for (const auto& entry : cache.files) {
+    const auto& path = entry.first;  // a plain reference: lambdas may not capture a structured binding (C++20, clang 14)
+    if (entry.second.src != s || found.count(path)) continue;
     const bool under = std::any_of(roots.begin(), roots.end(), [&](const std::string& root) {
       return path == root || (path.starts_with(root) && path.size() > root.size() &&
                               (path[root.size()] == '/' || root.ends_with('/')));
