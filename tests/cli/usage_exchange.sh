@@ -14,7 +14,7 @@ demo=claude/projects/-work-demo
 
 # machine NAME: an okstra home and empty log roots for NAME.
 machine() {
-  mkdir -p "$work/$1/home" "$work/$1/logs/claude/projects" "$work/$1/logs/codex" "$work/$1/logs/gemini" \
+  mkdir -p "$work/$1/okstra-home" "$work/$1/logs/claude/projects" "$work/$1/logs/codex" "$work/$1/logs/gemini" \
     "$work/$1/logs/cursor"
   : >"$work/$1/logs/cursor/cursor.jsonl"
 }
@@ -22,7 +22,7 @@ machine() {
 on() {
   m=$1
   shift
-  OKSTRA_HOME="$work/$m/home" "$bin" "$@" --claude-dir "$work/$m/logs/claude" --codex-dir "$work/$m/logs/codex" \
+  OKSTRA_HOME="$work/$m/okstra-home" "$bin" "$@" --claude-dir "$work/$m/logs/claude" --codex-dir "$work/$m/logs/codex" \
     --gemini-dir "$work/$m/logs/gemini" --cursor-log "$work/$m/logs/cursor/cursor.jsonl"
 }
 # total_on NAME ARGS...: the grand total of NAME's daily report.
@@ -79,9 +79,9 @@ for path in sys.argv[1:]:
     assert len({d["machine"] for d in lines}) == 1
 assert len(machines) == 2, machines
 EOF
-id1=$(cat "$work/a/home/usage/machine-id")
+id1=$(cat "$work/a/okstra-home/usage/machine-id")
 on a export --format jsonl >/dev/null
-check "the machine id stays the same across exports" [ "$(cat "$work/a/home/usage/machine-id")" = "$id1" ]
+check "the machine id stays the same across exports" [ "$(cat "$work/a/okstra-home/usage/machine-id")" = "$id1" ]
 
 machine c
 got=$(total_on c --import "$work/a.jsonl" --import "$work/b.jsonl")
