@@ -20,6 +20,7 @@
 #include "okstra/core/style.hpp"
 #include "okstra/core/table.hpp"
 #include "okstra/core/text_view.hpp"
+#include "test_support.hpp"
 
 namespace style = okstra::style;
 namespace display = okstra::display;
@@ -78,23 +79,9 @@ boost::test_tools::assertion_result have_pty(boost::unit_test::test_unit_id) {
   return ok;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const auto nl = text.find('\n', at);
-    out.push_back(text.substr(at, nl - at));
-    if (nl == std::string::npos) break;
-    at = nl + 1;
-  }
-  return out;
-}
+using okstra::test::lines_of;
 
-std::size_t widest_line(const std::string& text) {
-  std::size_t w = 0;
-  for (const auto& l : lines_of(text)) w = std::max(w, display::width(l));
-  return w;
-}
+using okstra::test::widest_line;
 
 // Every scalar of the JSON, as the text view shows it.
 void leaves(const okstra::json::value& v, std::vector<std::string>& out) {

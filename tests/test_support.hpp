@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "okstra/core/display_width.hpp"
 #include "okstra/core/error.hpp"
 #include "okstra/core/time.hpp"
 
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -22,10 +24,31 @@
 #include <string_view>
 #include <string>
 #include <system_error>
+#include <vector>
 #include <typeinfo>
 #include <utility>
 
 namespace okstra::test {
+
+// The lines of a rendered text (a last line without '\n' included).
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto nl = text.find('\n', at);
+    out.push_back(text.substr(at, nl - at));
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  return out;
+}
+
+// The display width of a rendered text's widest line.
+inline std::size_t widest_line(const std::string& text) {
+  std::size_t w = 0;
+  for (const auto& l : lines_of(text)) w = std::max(w, okstra::display::width(l));
+  return w;
+}
 
 // Unix milliseconds of an ISO 8601 time a test writes down; a typo fails the test.
 inline std::int64_t at(const char* iso) {

@@ -13,6 +13,7 @@
 #include "okstra/core/style.hpp"
 #include "okstra/core/table.hpp"
 #include "okstra/token_usage/report.hpp"
+#include "test_support.hpp"
 
 namespace tu = okstra::token_usage;
 
@@ -52,16 +53,7 @@ okstra::style::output_style style_of(int width, bool utf8 = true) {
   return s;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const auto nl = text.find('\n', at);
-    out.push_back(text.substr(at, nl - at));
-    at = nl + 1;
-  }
-  return out;
-}
+using okstra::test::lines_of;
 
 // The bar that ends `line` ("" when the line has none): what follows the
 // last two spaces, when it is made of block characters or '#'.
@@ -75,11 +67,6 @@ std::string bar_of(const std::string& line) {
   return hashes || eighths ? tail : std::string();
 }
 
-std::size_t widest(const std::string& text) {
-  std::size_t w = 0;
-  for (const auto& l : lines_of(text)) w = std::max(w, okstra::display::width(l));
-  return w;
-}
 
 }  // namespace token_usage_bar_test
 
@@ -115,10 +102,10 @@ BOOST_AUTO_TEST_CASE(period_rows_end_with_a_bar_in_the_free_columns) {
       const std::string text = tu::render_table(r, style_of(width));
       const std::string bare = tu::render_table(r, style_of(width), false);
       const auto lines = lines_of(text);
-      const auto table_width = widest(bare);
+      const auto table_width = okstra::test::widest_line(bare);
       const std::size_t cells = std::min<std::size_t>(width - table_width - 2, 60);
-      BOOST_TEST(widest(text) <= static_cast<std::size_t>(width));
-      BOOST_TEST(widest(text) == table_width + 2 + cells);
+      BOOST_TEST(okstra::test::widest_line(text) <= static_cast<std::size_t>(width));
+      BOOST_TEST(okstra::test::widest_line(text) == table_width + 2 + cells);
       BOOST_TEST_REQUIRE(lines.size() == 8u);  // header, rule, 4 rows, rule, total
       BOOST_TEST(bar_of(lines[2]) == blocks(cells));
       BOOST_TEST(okstra::display::width(lines[2]) == table_width + 2 + cells);
@@ -141,7 +128,7 @@ BOOST_AUTO_TEST_CASE(ascii_bars_when_the_locale_is_not_utf8) {
   const auto r = days({1000, 500});
   const std::string text = tu::render_table(r, style_of(80, false));
   const auto lines = lines_of(text);
-  const std::size_t cells = 80 - widest(tu::render_table(r, style_of(80), false)) - 2;
+  const std::size_t cells = 80 - okstra::test::widest_line(tu::render_table(r, style_of(80), false)) - 2;
   BOOST_TEST(bar_of(lines[2]) == std::string(cells, '#'));
   BOOST_TEST(bar_of(lines[3]) == std::string((cells + 1) / 2, '#'));
   BOOST_TEST(text.find("\xe2\x96") == std::string::npos);
@@ -150,7 +137,7 @@ BOOST_AUTO_TEST_CASE(ascii_bars_when_the_locale_is_not_utf8) {
 BOOST_AUTO_TEST_CASE(no_bar_without_room_or_for_other_reports) {
   // A table that leaves fewer than 8 columns free gets no bar at all.
   const auto r = days({1600, 800});
-  const std::size_t table_width = widest(tu::render_table(r, style_of(80), false));
+  const std::size_t table_width = okstra::test::widest_line(tu::render_table(r, style_of(80), false));
   for (const std::size_t w : {table_width, table_width + 2 + 7}) {
     const std::string narrow = tu::render_table(r, style_of(static_cast<int>(w)));
     BOOST_TEST(narrow == tu::render_table(r, style_of(static_cast<int>(w)), false), "width " << w);

@@ -493,19 +493,10 @@ BOOST_AUTO_TEST_CASE(table_fits_the_width_with_the_compact_layout) {
       "note: no price for mystery-model (15 tokens), counted as 0 USD; see\n"
       "  'okstra-usage prices'\n";
   BOOST_TEST(tu::render_table(small_report(), {80, false, false}, false) == expected);
-  const auto widest = [](const std::string& text) {
-    std::size_t w = 0, at = 0;
-    while (at < text.size()) {
-      const auto nl = text.find('\n', at);
-      w = std::max(w, okstra::display::width(text.substr(at, nl - at)));
-      at = nl + 1;
-    }
-    return w;
-  };
   for (const auto kind : {tu::report_kind::daily, tu::report_kind::session, tu::report_kind::blocks}) {
     for (const int width : {64, 80, 99, 100, 200}) {
       const std::string t = tu::render_table(small_report(kind), {width, false, false});
-      BOOST_TEST(widest(t) <= static_cast<std::size_t>(width), "kind " << static_cast<int>(kind) << ", width " << width);
+      BOOST_TEST(okstra::test::widest_line(t) <= static_cast<std::size_t>(width), "kind " << static_cast<int>(kind) << ", width " << width);
       BOOST_TEST(t.find("  0.04\n") != std::string::npos);  // the total cost, whole
       // Session and blocks have more text columns: their full layout needs more than 100.
       const bool full = (width >= 100 && kind == tu::report_kind::daily) || width == 200;
