@@ -105,6 +105,15 @@ for by in source model project agent session; do
   check "--group-by $by with imports: the union's total" holds "$work/g.json" "d['totals']['total'] == $union"
 done
 
+# The same command line after an imported file changed: read again, not the
+# remembered report of the old file.
+cp "$work/a.jsonl" "$work/imp.jsonl"
+first=$(total_on c --import "$work/imp.jsonl")
+check "a's export alone: a's total ($first)" [ "$first" = "$ta" ]
+cat "$work/a.jsonl" "$work/b.jsonl" >"$work/imp.jsonl"
+got=$(total_on c --import "$work/imp.jsonl")
+check "the same command after the file grew: the union's total ($got)" [ "$got" = "$union" ]
+
 # Machine c with its own copy of session 2222: live and imported count once.
 mkdir -p "$work/c/logs/$demo"
 cp "$data/$demo/22222222-bbbb.jsonl" "$work/c/logs/$demo/"
