@@ -6,6 +6,7 @@
 #include "okstra/token_usage/prices.hpp"
 #include "okstra/token_usage/report.hpp"
 #include "okstra/token_usage/token_usage.hpp"
+#include "okstra/token_usage/archive_report.hpp"
 
 // The definitions the public headers leave out in compiled mode.
 #include "okstra/token_usage/detail/price_match.hpp"
@@ -15,3 +16,4 @@
 #include "okstra/token_usage/detail/collect_impl.hpp"
 #include "okstra/token_usage/detail/collect_handles.hpp"
 #include "okstra/token_usage/detail/limits_impl.hpp"
+#include "okstra/token_usage/detail/archive_report_impl.hpp"

@@ -439,11 +439,10 @@ BOOST_AUTO_TEST_CASE(merging_onto_a_snapshot_chain_equals_the_full_merge) {
   // The chain as a later run loads it: base, then each piece in order.
   tu::detail::source_snapshot loaded;
   BOOST_REQUIRE(tu::detail::decode_snapshot(base_bytes, tu::source::claude, loaded));
-  for (const auto& bytes : piece_bytes) {
-    tu::detail::source_snapshot piece;
-    BOOST_REQUIRE(tu::detail::decode_snapshot(bytes, tu::source::claude, piece));
-    tu::detail::add_piece(loaded, std::move(piece));
-  }
+  std::vector<tu::detail::source_snapshot> pieces(piece_bytes.size());
+  for (std::size_t i = 0; i < pieces.size(); ++i)
+    BOOST_REQUIRE(tu::detail::decode_snapshot(piece_bytes[i], tu::source::claude, pieces[i]));
+  tu::detail::add_pieces(loaded, std::move(pieces));
   BOOST_TEST((summary_of(loaded.records) == summary_of(chain.records)));
   BOOST_TEST(loaded.pieces == 3u);
   BOOST_TEST(loaded.skipped_lines == 5u);

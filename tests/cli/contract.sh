@@ -39,7 +39,7 @@ prun() { run env "PATH=$prog_path" "OKSTRA_BUILD_DIR=$top/no-build-folder" "$@";
 # A home, agent folders and inputs of our own; nothing of the user's is read.
 mkdir -p "$top/home" "$top/empty" "$top/user" "$top/plain" "$top/task" "$top/legacy/.project-docs/okstra"
 export OKSTRA_HOME="$top/home" HOME="$top/user" CLAUDE_CONFIG_DIR="$top/empty" CODEX_HOME="$top/empty"
-export GEMINI_DIR="$top/empty" OKSTRA_SKIP_INSTALL_CHECK=1 OKSTRA_NO_REEXEC=1
+export GEMINI_DIR="$top/empty" OKSTRA_SKIP_INSTALL_CHECK=1
 unset NO_COLOR
 printf '{"projectId": "legacy"}\n' >"$top/legacy/.project-docs/okstra/project.json"
 printf -- '---\napproved: true\n---\n# Plan\n\n## 1. Clarification Items\n\n| id | status | blocks | question |\n|---|---|---|---|\n' \

@@ -111,6 +111,33 @@ pass "$rounds rounds of SIGKILL mid-block: the archive stays readable and the to
 got=$(total --no-cache)
 [ "$got" = "$expected" ] && pass "after the kills, --no-cache agrees ($got)" || fail "after the kills, --no-cache $got, expected $expected"
 
+# Reports over the archive (docs/usage-archive.md, "Reports over the archive"):
+# with the remembered reports gone, a run reads the archive's kept share, and
+# prints byte for byte what merging the archived records (--no-cache) prints.
+for args in "daily" "weekly --breakdown" "monthly" "hourly" "session --breakdown" "daily --group-by project" \
+  "daily --group-by session" "daily --since 2026-11-20 --source claude,codex"; do
+  # shellcheck disable=SC2086
+  "$bin" $args --json $croots >/dev/null 2>&1 || fail "$args: the first run failed"
+  rm -rf "$OKSTRA_HOME/cache/usage/reports"
+  # shellcheck disable=SC2086
+  OKSTRA_USAGE_TRACE=1 "$bin" $args --json $croots >"$work/kept.json" 2>"$work/trace"
+  # shellcheck disable=SC2086
+  "$bin" $args --json $croots --no-cache >"$work/merged.json" 2>/dev/null
+  grep -q "its share of the report was kept" "$work/trace" || fail "$args: the kept share was not used: $(cat "$work/trace")"
+  cmp -s "$work/kept.json" "$work/merged.json" && pass "$args: the kept share prints what merging prints" \
+    || fail "$args: kept share and merge differ: $(diff "$work/kept.json" "$work/merged.json" | head -8)"
+done
+ls "$OKSTRA_HOME"/cache/usage/archive-share/index-*.bin >/dev/null 2>&1 && pass "the archive's index is kept" \
+  || fail "no index in $OKSTRA_HOME/cache/usage/archive-share"
+for f in "$OKSTRA_HOME"/cache/usage/archive-share/*.bin; do printf 'damaged' | dd of="$f" bs=1 seek=20 conv=notrunc 2>/dev/null; done
+rm -rf "$OKSTRA_HOME/cache/usage/reports"
+# shellcheck disable=SC2086
+"$bin" daily --json $croots >"$work/kept.json" 2>/dev/null
+# shellcheck disable=SC2086
+"$bin" daily --json $croots --no-cache >"$work/merged.json" 2>/dev/null
+cmp -s "$work/kept.json" "$work/merged.json" && pass "damaged kept files are read again from the archive" \
+  || fail "after damage: $(diff "$work/kept.json" "$work/merged.json" | head -8)"
+
 # prune and export
 "$bin" archive export >"$work/export.jsonl"
 lines=$(wc -l <"$work/export.jsonl")

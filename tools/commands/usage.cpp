@@ -3,7 +3,6 @@
 // Compiled into the okstra library: the module headers only declare (docs/architecture.md).
 #define OKSTRA_COMPILED_LIB
 
-#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +12,7 @@
 
 #include "okstra/core/cli.hpp"
 #include "okstra/core/fs.hpp"
+#include "okstra/core/heap.hpp"
 #include "okstra/core/json.hpp"
 #include "okstra/core/text.hpp"
 #include "okstra/locks/locks.hpp"
@@ -24,6 +24,7 @@
 #include "okstra/token_usage/run_summary.hpp"
 #include "okstra/dirs/dirs.hpp"
 #include "okstra/token_usage/archive.hpp"
+#include "okstra/token_usage/archive_report.hpp"
 #include "okstra/token_usage/token_usage.hpp"
 
 #include "commands.hpp"
@@ -89,24 +90,6 @@ std::vector<std::filesystem::path> paths_of(const cli::arguments& cmd, const std
   return out;
 }
 
-char** saved_argv = nullptr;  // for prefer_huge_pages()
-
-// Reading gigabytes of logs touches a lot of fresh memory, and a page fault
-// per 4 KiB dominates on virtual machines; glibc's malloc asks for
-// transparent huge pages when this tunable is set, which must happen before
-// the process starts: so set it and start again, once (docs/performance.md).
-// Nothing has been printed or written when this runs.
-void prefer_huge_pages() {
-  const char* tunables = std::getenv("GLIBC_TUNABLES");
-  if (std::getenv("OKSTRA_NO_REEXEC") || (tunables && std::strstr(tunables, "glibc.malloc.hugetlb"))) return;
-  std::string value = tunables && *tunables ? std::string(tunables) + ":" : std::string();
-  value += "glibc.malloc.hugetlb=1";
-  ::setenv("GLIBC_TUNABLES", value.c_str(), 1);
-  ::setenv("OKSTRA_NO_REEXEC", "1", 1);
-  ::execv("/proc/self/exe", saved_argv);
-  ::unsetenv("OKSTRA_NO_REEXEC");  // exec failed: carry on without
-}
-
 // blocks: Claude Code alone unless --source says otherwise, and the official
 // windows they anchor to (docs/usage-blocks.md, "Blocks").
 tu::collect_options collect_options_from(const cli::arguments& cmd, bool blocks = false) {
@@ -130,12 +113,6 @@ tu::collect_options collect_options_from(const cli::arguments& cmd, bool blocks 
   o.use_archive = !cmd.has("no-archive");
   o.threads = static_cast<unsigned>(cmd.count("threads").value_or(0));
   o.progress = !cmd.has("no-progress") && ::isatty(2);
-  // Huge pages pay off when there is much to read (a cold run); an
-  // incremental run is faster without the restart they need.
-  if (!tu::has_cache(o)) prefer_huge_pages();
-  else o.before_reading = [](std::uint64_t bytes) {
-    if (bytes >= (std::uint64_t{256} << 20)) prefer_huge_pages();
-  };
   return o;
 }
 
@@ -395,16 +372,19 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
   tu::cache_preloader preloaded(collect);  // overlaps the walk below
   auto logs = tu::discover_logs(collect);
   tu::detail::trace("find and stat logs");
+  // Every input of the report but the logs and the archive: the key of the
+  // archive's kept share (docs/usage-archive.md, "Reports over the archive").
+  std::vector<std::string> key_args = args;
+  key_args.insert(key_args.begin(), std::string(tu::report_kind_name(kind)));
+  key_args.push_back(usage_report_options::defaults_key(options, collect));
+  const std::string share_key = tu::report_key(key_args, 0, false, prices.identity());
   if (collect.use_cache && kind != tu::report_kind::blocks) {
-    std::vector<std::string> key_args = args;
-    key_args.insert(key_args.begin(), std::string(tu::report_kind_name(kind)));
     // The archive changes without the logs changing (prune), and what the
     // cache's index remembers decides what is archived: both in the key
     // (docs/usage-archive.md, "Reports").
     key_args.push_back("\x01archive=" + std::to_string(collect.use_archive ? tu::archive(collect.archive_dir).fingerprint() : 0));
     key_args.push_back("\x01index=" + index_stamp(collect));
     key_args.push_back("\x01import=" + usage_exchange::import_stamp(cmd));
-    key_args.push_back(usage_report_options::defaults_key(options, collect));
     key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : "") +
                        (style.utf8 ? " utf8" : ""));
     key = tu::report_key(key_args, logs.fingerprint, style.terminal, prices.identity());
@@ -418,7 +398,7 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
   problems += problems_of(collected);
   tu::report_options o = options;
   if (kind == tu::report_kind::blocks) add_block_options(o, cmd, collected);
-  const auto report = tu::build_report(collected.records, collected.stats, prices, o);
+  const auto report = tu::build_report_with_archive(collect, collected, prices, o, share_key);
   problems += unpriced_warning(report);
   const bool no_active = o.active_only && report.rows.empty();
   if (no_active) problems += std::string(tool) + ": no active block\n";
@@ -432,9 +412,10 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
 int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std::string> args) {
   if (cmd.has("watch")) usage_watch::interval_of(cmd);  // a usage error before anything is read
   report_job job{cmd, kind, std::move(args)};
+  // Imported records are merged with the archive's by identity (docs/usage-exchange.md).
+  job.collect.archive_apart = !cmd.has("import");
   if (cmd.has("watch")) {
-    job.collect.before_reading = nullptr;  // no restart, no progress bar once the screen is set up
-    job.collect.progress = false;
+    job.collect.progress = false;  // no progress bar once the screen is set up
     // blocks: the remaining time and the burn rate move with the clock (docs/usage-watch.md)
     return usage_watch::run(cmd, tu::watched_roots(job.collect, false), kind == tu::report_kind::blocks,
                             [&](const okstra::style::output_style& style, bool one_line) {
@@ -521,8 +502,7 @@ int run_limits(const cli::arguments& cmd) {
   job.collect.enabled = {false, job.codex, false, false};  // Codex alone is read; Claude Code's are recorded
   job.collect.official_limits = true;
   if (cmd.has("watch")) {
-    job.collect.before_reading = nullptr;  // no restart, no progress bar once the screen is set up
-    job.collect.progress = false;
+    job.collect.progress = false;  // no progress bar once the screen is set up
     // "resets in" and the observations' age move with the clock (docs/usage-watch.md)
     return usage_watch::run(cmd, tu::watched_roots(job.collect, job.claude), true,
                             [&](const okstra::style::output_style&, bool one_line) { return job.render(one_line); });
@@ -565,11 +545,7 @@ int run_prices(const cli::arguments& cmd) {
 }  // namespace
 
 int run(int argc, char** argv) {
-  saved_argv = argv;
-  // Memory freed between phases (cache decoding, merge tables, report) is
-  // kept and reused: each fresh page costs a fault, which is slow on VMs.
-  ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
-  ::mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  okstra::heap::prefer_huge_pages();  // docs/performance.md, "Page faults and the heap"
   return cli::run_main(tool, [&] {
     const std::vector<std::string> all(argv + 1, argv + argc);
     const auto cmd = cli::parse(declare(), all);

@@ -5,6 +5,7 @@
 //   cli.hpp      option declarations, parse(), output, run_main()
 //   json.hpp     RapidJSON behind one door, field helpers, json::writer
 //   fs.hpp       read_file, write_file_atomic, append_line, ensure_dir
+//   heap.hpp     a malloc policy for tools that fill much fresh memory
 //   safe_path.hpp  folders and files below a trusted root, no symlink followed
 //   process.hpp  run a child program without a shell, capture its output
 //   process_facts.hpp  what /proc says of a process: state, start time

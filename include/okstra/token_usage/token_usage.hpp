@@ -54,6 +54,10 @@ struct collect_options {
   std::filesystem::path cache_dir;  // empty: <okstra home>/cache/usage
   // Include archived records (docs/usage-archive.md); lost files are archived either way.
   bool use_archive = true;
+  // Leave archived records out of collection::records and read the archive
+  // only to archive lost records: build_report_with_archive() adds them
+  // (okstra/token_usage/archive_report.hpp).
+  bool archive_apart = false;
   std::filesystem::path archive_dir;  // empty: <okstra home>/usage/archive
   unsigned threads = 0;             // 0: all cores
   bool progress = false;            // a progress bar on stderr
@@ -63,9 +67,6 @@ struct collect_options {
   std::filesystem::path limits_file;  // empty: recorded_limits_file()
   // Fill collection::claude_message_hashes (the statusline's state keeps them).
   bool claude_message_hashes = false;
-  // Called once the bytes to parse are known, before any is read (the tool
-  // uses it to restart itself with huge pages when there is much to read).
-  std::function<void(std::uint64_t bytes_to_read)> before_reading;
 };
 
 struct collection {
@@ -81,20 +82,20 @@ struct collection {
 };
 
 namespace detail {
-struct tracked;
+struct log_file;
 struct unreadable_path;
 }
 
 // The log files collect() would read, found and stat-ed once; the
 // fingerprint changes whenever any file's identity or the set changes.
 struct discovered_logs {
-  // Out of line: detail::tracked is complete only where collect() is defined.
+  // Out of line: detail::log_file is complete only where collect() is defined.
   discovered_logs();
   discovered_logs(discovered_logs&&) noexcept;
   discovered_logs& operator=(discovered_logs&&) noexcept;
   ~discovered_logs();
 
-  std::vector<detail::tracked> files;
+  std::vector<detail::log_file> files;  // sorted by path
   std::vector<detail::unreadable_path> unreadable;  // folders and entries the walk could not read
   std::uint64_t fingerprint = 0;
 };

@@ -125,11 +125,12 @@ inline std::vector<archived_record> lost_records(const collect_options& o, const
 
 // Appends what is not archived yet; returns the archive's records as read
 // before, plus those appended. A failure to write is a warning: the cache
-// still holds the records until the next run that can write.
+// still holds the records until the next run that can write. Damage found
+// reading is a warning too, unless `quiet` (a later reader warns).
 inline std::vector<archived_record> archive_lost(const archive& ar, std::vector<archived_record> lost,
-                                                 collection& out) {
+                                                 collection& out, bool quiet = false) {
   archive_contents held = ar.read_all();
-  out.warnings.insert(out.warnings.end(), held.warnings.begin(), held.warnings.end());
+  if (!quiet) out.warnings.insert(out.warnings.end(), held.warnings.begin(), held.warnings.end());
   if (lost.empty()) return std::move(held.records);
   std::unordered_set<std::uint64_t> known;
   for (const auto& a : held.records) known.insert(a.identity);
@@ -146,6 +147,39 @@ inline std::vector<archived_record> archive_lost(const archive& ar, std::vector<
   return std::move(held.records);
 }
 
+inline std::int64_t utc_day_of(std::int64_t ms) {
+  constexpr std::int64_t day_ms = 86'400'000;
+  return ms >= 0 ? ms / day_ms : -((-ms + day_ms - 1) / day_ms);
+}
+
+// The UTC days of the archived records of enabled sources, and their
+// neighbours, sorted: only live records on these days are compared.
+inline std::vector<std::int64_t> archive_days(const collect_options& o, const std::vector<archived_record>& archived) {
+  std::vector<std::int64_t> days;
+  for (const auto& a : archived) {
+    if (!o.enabled[static_cast<std::size_t>(a.rec.src)]) continue;
+    const std::int64_t day = utc_day_of(a.rec.timestamp_ms);
+    if (days.empty() || days.back() != day) days.push_back(day);
+  }
+  const std::size_t distinct = days.size();
+  for (std::size_t k = 0; k < distinct; ++k) days.push_back(days[k] - 1), days.push_back(days[k] + 1);
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  return days;
+}
+
+// Identity and position of each archived record of an enabled source,
+// sorted: the first copy of an identity comes first.
+inline std::vector<std::pair<std::uint64_t, std::uint32_t>> archived_identities(const collect_options& o,
+                                                                               const std::vector<archived_record>& archived) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> ids;
+  ids.reserve(archived.size());
+  for (std::uint32_t i = 0; i < archived.size(); ++i)
+    if (o.enabled[static_cast<std::size_t>(archived[i].rec.src)]) ids.emplace_back(archived[i].identity, i);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 // The positions of the archived records to add, in order: those of enabled sources
 // whose identity no live record has, each identity once (the first copy).
 // Every copy of a request carries its time (a Claude Code request's copies in
@@ -156,27 +190,12 @@ inline std::vector<archived_record> archive_lost(const archive& ar, std::vector<
 // records; docs/performance.md).
 inline std::vector<std::uint32_t> archived_to_add(const collect_options& o, const std::vector<archived_record>& archived,
                                                   const std::vector<record>& live) {
-  constexpr std::int64_t day_ms = 86'400'000;
-  const auto day_of = [](std::int64_t ms) { return ms >= 0 ? ms / day_ms : -((-ms + day_ms - 1) / day_ms); };
-  std::vector<std::int64_t> days;  // the archive's days and their neighbours
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> ids;  // identity, position
-  ids.reserve(archived.size());
-  for (std::uint32_t i = 0; i < archived.size(); ++i) {
-    const record& r = archived[i].rec;
-    if (!o.enabled[static_cast<std::size_t>(r.src)]) continue;
-    const std::int64_t day = day_of(r.timestamp_ms);
-    if (days.empty() || days.back() != day) days.push_back(day);
-    ids.emplace_back(archived[i].identity, i);
-  }
-  const std::size_t distinct = days.size();
-  for (std::size_t k = 0; k < distinct; ++k) days.push_back(days[k] - 1), days.push_back(days[k] + 1);
-  std::sort(days.begin(), days.end());
-  days.erase(std::unique(days.begin(), days.end()), days.end());
+  const auto days = archive_days(o, archived);
+  const auto ids = archived_identities(o, archived);
   std::vector<std::uint64_t> taken;
   for (const auto& r : live)
-    if (std::binary_search(days.begin(), days.end(), day_of(r.timestamp_ms))) taken.push_back(content_identity(r));
+    if (std::binary_search(days.begin(), days.end(), utc_day_of(r.timestamp_ms))) taken.push_back(content_identity(r));
   std::sort(taken.begin(), taken.end());
-  std::sort(ids.begin(), ids.end());
   std::vector<bool> keep(archived.size(), false);
   std::size_t kept = 0;
   for (std::size_t k = 0; k < ids.size(); ++k) {

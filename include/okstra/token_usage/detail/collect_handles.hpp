@@ -19,9 +19,8 @@ OKSTRA_INLINE discovered_logs::~discovered_logs() = default;
 
 OKSTRA_INLINE std::optional<found_log> find_claude_log(const discovered_logs& logs, std::uint64_t dev,
                                                       std::uint64_t ino) {
-  for (const auto& t : logs.files)
-    if (t.file.src == source::claude && t.readable && t.id.dev == dev && t.id.ino == ino)
-      return found_log{t.file.path, t.id.size};
+  for (const auto& f : logs.files)
+    if (f.src == source::claude && f.id.dev == dev && f.id.ino == ino) return found_log{f.path, f.id.size};
   return std::nullopt;
 }
 

@@ -35,7 +35,6 @@ struct cached_claude_part {
 // One log file through one run: what we know of it and what it yielded.
 struct tracked {
   log_file file;
-  file_identity id;
   bool readable = true;
   std::uint64_t head = 0;
   std::uint64_t resume_from = 0;                   // bytes already covered by the cached result
@@ -68,19 +67,19 @@ inline std::string subagent_type(const std::string& path) {
   }
 }
 
-inline std::uint64_t fingerprint_of(const tracked& t, std::uint64_t h) {
-  h = fnv(t.file.path, h);
-  const file_identity& i = t.id;
+inline std::uint64_t fingerprint_of(const log_file& f, std::uint64_t h) {
+  h = fnv(f.path, h);
+  const file_identity& i = f.id;
   for (const std::uint64_t v : {i.dev, i.ino, i.size, static_cast<std::uint64_t>(i.mtime_ns),
-                                static_cast<std::uint64_t>(i.ctime_ns), static_cast<std::uint64_t>(t.file.src)})
+                                static_cast<std::uint64_t>(i.ctime_ns), static_cast<std::uint64_t>(f.src)})
     h = fnv(std::string_view(reinterpret_cast<const char*>(&v), sizeof v), h);
   return h;
 }
 
 // Changes whenever any file's identity or the set of files changes.
-inline std::uint64_t fingerprint(const std::vector<tracked>& files) {
+inline std::uint64_t fingerprint(const std::vector<log_file>& files) {
   std::uint64_t h = fnv_offset;
-  for (const auto& t : files) h = fingerprint_of(t, h);
+  for (const auto& f : files) h = fingerprint_of(f, h);
   return h ^ files.size();
 }
 
@@ -89,7 +88,7 @@ inline std::uint64_t source_fingerprint(const std::vector<tracked>& files, sourc
   std::uint64_t h = fnv_offset ^ static_cast<std::uint64_t>(s);
   std::uint64_t n = 0;
   for (const auto& t : files)
-    if (t.file.src == s) h = fingerprint_of(t, h), ++n;
+    if (t.file.src == s) h = fingerprint_of(t.file, h), ++n;
   return h ^ n;
 }
 

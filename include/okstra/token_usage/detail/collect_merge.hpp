@@ -81,7 +81,7 @@ inline void merge_all(std::vector<tracked>& files, collection& out, merge_notes&
     const auto i = static_cast<std::size_t>(t.file.src);
     out.stats[i].files += 1;
     if (!t.readable || taken(t.file.src)) continue;
-    if (is_gemini_document(t.file) ? false : file_consumed(t) < t.id.size)
+    if (is_gemini_document(t.file) ? false : file_consumed(t) < t.file.id.size)
       notes.skipped_lines[i] += 1;  // a truncated final line
     if (t.file.src != source::claude) continue;
     for (const auto& part : t.claude_parts) parts_skipped += part.skipped_lines;
@@ -212,7 +212,7 @@ inline bool store_needs_compaction(const write_back_job& job) {
 inline cached_file row_of(const tracked& t) {
   cached_file row;
   row.src = t.file.src;
-  row.id = t.id;
+  row.id = t.file.id;
   row.head = t.head;
   row.consumed = file_consumed(t);
   row.agent_type = t.agent_type;
@@ -461,7 +461,8 @@ inline std::array<bool, 4> unchanged_or_grown(std::array<bool, 4> taken, const m
 inline std::optional<collection> collect_once(const collect_options& o, discovered_logs logs,
                                               std::unique_ptr<cache_preload> pre) {
   collection out;
-  std::vector<tracked> files = std::move(logs.files);
+  std::vector<tracked> files(logs.files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) files[i].file = std::move(logs.files[i]);
   const stdfs::path cache_dir = cache_dir_of(o);
   const cache_index& cache = pre->cache;
   auto store = pre->store;
@@ -496,11 +497,6 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
   }
   trace("plan from cache");
   const auto units = plan_work(files);
-  if (o.before_reading) {
-    std::uint64_t todo = 0;
-    for (const auto& u : units) todo += u.range.end - u.range.begin;
-    o.before_reading(todo);
-  }
   run_state state;
   const unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   run_units(files, units, threads, o.progress, state);
@@ -530,7 +526,8 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
     const bool can_lose = o.use_cache && changed && cache.valid;
     std::vector<archived_record> lost;
     if (can_lose) lost = lost_records(o, unchanged_or_grown(taken, notes), files, cache, *store, out.records);
-    archived = archive_lost(ar, std::move(lost), out);
+    // Apart: build_report_with_archive() reads the archive (and warns) itself.
+    if (!o.archive_apart || !lost.empty()) archived = archive_lost(ar, std::move(lost), out, o.archive_apart);
     trace("archive");
   }
   if (o.use_cache && changed) {
@@ -546,7 +543,7 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
       }
     });
   }
-  if (o.use_archive) merge_archived(o, std::move(archived), out);
+  if (o.use_archive && !o.archive_apart) merge_archived(o, std::move(archived), out);
   admit_within_limits(out);
   return out;
 }

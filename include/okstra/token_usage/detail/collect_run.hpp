@@ -7,7 +7,7 @@ namespace detail {
 
 // The log files of every enabled source; what the walk could not read goes
 // to `unreadable` (files.hpp).
-inline std::vector<tracked> discover(const collect_options& o, unreadable_list& unreadable) {
+inline std::vector<log_file> discover(const collect_options& o, unreadable_list& unreadable) {
   std::vector<log_file> found;
   if (o.enabled[0]) {
     const auto roots = resolve_roots(o.claude_roots, dirs::claude_roots);
@@ -27,7 +27,7 @@ inline std::vector<tracked> discover(const collect_options& o, unreadable_list& 
   if (o.enabled[3]) {
     const stdfs::path log = o.cursor_log ? *o.cursor_log : dirs::home().cursor_usage_log();
     struct stat st{};
-    if (::stat(log.c_str(), &st) == 0 && S_ISREG(st.st_mode)) found.push_back({source::cursor, log.string(), st, false, false});
+    if (::stat(log.c_str(), &st) == 0 && S_ISREG(st.st_mode)) found.push_back({source::cursor, log.string(), identity_of(st), false, false});
     else if (o.cursor_log) throw input_error(quoted("cannot find Cursor usage log", log.string()));
   }
   std::sort(found.begin(), found.end(), [](const log_file& a, const log_file& b) { return a.path < b.path; });
@@ -37,15 +37,7 @@ inline std::vector<tracked> discover(const collect_options& o, unreadable_list& 
   unreadable.erase(std::unique(unreadable.begin(), unreadable.end(),
                                [](const auto& a, const auto& b) { return a.path == b.path; }),
                    unreadable.end());
-  std::vector<tracked> out;
-  out.reserve(found.size());
-  for (auto& f : found) {
-    tracked t;
-    t.file = std::move(f);
-    t.id = identity_of(t.file.st);
-    out.push_back(std::move(t));
-  }
-  return out;
+  return found;
 }
 
 // What a run could not read, never skipped in silence (docs/usage.md, "Where
@@ -120,8 +112,8 @@ inline row_match match_row(const tracked& t, const cache_index& cache) {
   if (!t.readable || it == cache.files.end() || it->second.src != t.file.src) return m;
   const cached_file& c = it->second;
   m.row = &c;
-  m.same = c.id == t.id;
-  m.grown = !m.same && c.id.dev == t.id.dev && c.id.ino == t.id.ino && t.id.size > c.id.size &&
+  m.same = c.id == t.file.id;
+  m.grown = !m.same && c.id.dev == t.file.id.dev && c.id.ino == t.file.id.ino && t.file.id.size > c.id.size &&
             c.consumed <= c.id.size && resumable(t.file.src);
   if (m.grown) {
     fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
@@ -180,16 +172,16 @@ inline std::vector<work_unit> plan_work(std::vector<tracked>& files) {
     tracked& t = files[i];
     if (!t.readable || t.from_cache) continue;
     if (t.file.src != source::claude) {
-      units.push_back({i, {t.resume_from, t.id.size}, 0});
+      units.push_back({i, {t.resume_from, t.file.id.size}, 0});
       continue;
     }
-    const std::uint64_t todo = t.id.size - std::min(t.resume_from, t.id.size);
+    const std::uint64_t todo = t.file.id.size - std::min(t.resume_from, t.file.id.size);
     std::vector<byte_range> ranges;
     if (todo > split_above) {
       fs::unique_fd fd(::open(t.file.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-      if (fd) ranges = split_ranges(fd.get(), t.resume_from, t.id.size);
+      if (fd) ranges = split_ranges(fd.get(), t.resume_from, t.file.id.size);
     }
-    if (ranges.empty()) ranges.push_back({t.resume_from, t.id.size});
+    if (ranges.empty()) ranges.push_back({t.resume_from, t.file.id.size});
     for (const auto& r : ranges) {
       units.push_back({i, r, t.claude_parts.size()});
       t.claude_parts.emplace_back();
@@ -219,7 +211,7 @@ inline void run_unit(tracked& t, const work_unit& u, std::string& buffer, run_st
   }
   // Exactly one unit of a file starts where its reading resumes: it takes
   // the head hash that the next run compares.
-  if (u.range.begin == t.resume_from) t.head = head_hash(fd.get(), t.id.size);
+  if (u.range.begin == t.resume_from) t.head = head_hash(fd.get(), t.file.id.size);
   if (t.file.src != source::claude) {
     parse_source_file(t.file, fd.get(), u.range, buffer, t.other);
     state.bytes += u.range.end - u.range.begin;

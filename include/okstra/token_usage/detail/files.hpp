@@ -13,7 +13,6 @@
 #include <thread>
 #include <utility>
 #include <filesystem>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,14 +26,6 @@ namespace okstra::token_usage::detail {
 
 namespace stdfs = std::filesystem;
 
-struct log_file {
-  source src = source::claude;
-  std::string path;
-  struct stat st {};      // as seen while walking
-  bool subagent = false;   // Claude: <session>/subagents/agent-<id>.jsonl
-  bool archived = false;   // Codex: under archived_sessions/
-};
-
 struct file_identity {
   std::uint64_t dev = 0, ino = 0, size = 0;
   std::int64_t mtime_ns = 0, ctime_ns = 0;
@@ -46,6 +37,14 @@ inline file_identity identity_of(const struct stat& st) {
           static_cast<std::uint64_t>(st.st_size), st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec,
           st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec};
 }
+
+struct log_file {
+  source src = source::claude;
+  std::string path;
+  file_identity id;        // as seen while walking
+  bool subagent = false;   // Claude: <session>/subagents/agent-<id>.jsonl
+  bool archived = false;   // Codex: under archived_sessions/
+};
 
 // FNV-1a over the first 4 KiB: tells "grown by appending" from "replaced".
 inline std::uint64_t head_hash(int fd, std::uint64_t size) {
@@ -99,62 +98,141 @@ namespace walk_detail {
 // symbolic link that is not followed), not "there but unreadable".
 inline bool absent(int error) { return error == ENOENT || error == ENOTDIR || error == ELOOP; }
 
-using report_fn = std::function<void(std::string, int)>;
+// One thread's finds. Paths are packed into one buffer: a thread that
+// allocated a string per file would grow its malloc arena a page at a time,
+// a system call each, and every system call and fresh page is dear on a
+// virtual machine (docs/performance.md, "Warm runs and the walk").
+struct found_files {
+  struct entry {
+    std::size_t at = 0, size = 0;  // the path in `paths`
+    file_identity id;
+  };
+  std::string paths;
+  std::vector<entry> entries;
+  unreadable_list failed;
 
-// Depth-first over one folder fd: readdir's d_type avoids a stat per entry,
-// and fstatat on the folder fd gives each file's identity without a path walk.
-// Only files whose name `wanted` accepts are stat-ed (a subagent's
-// .meta.json beside each transcript would otherwise cost a stat each run).
-// Whatever cannot be read goes to unreadable(path, errno).
-template <class Wanted, class Take>
-void walk_fd(int dir_fd, const std::string& dir_path, const Wanted& wanted, Take& take, const report_fn& unreadable,
-             int depth) {
-  if (depth > 64) return;
-  DIR* d = ::fdopendir(dir_fd);
-  if (!d) {
-    unreadable(dir_path, errno);
-    ::close(dir_fd);
-    return;
+  std::string_view path_of(const entry& e) const { return {paths.data() + e.at, e.size}; }
+};
+
+// Depth-first below one folder. Folders are listed with getdents64 on the
+// open folder (opendir would add an fstat and two fcntl calls per folder);
+// the listing's d_type avoids a stat per entry, and fstatat on the folder fd
+// gives a file's identity without a path walk. Only files whose name
+// `wanted` accepts are stat-ed (a subagent's .meta.json beside each
+// transcript would otherwise cost a stat each run). Whatever cannot be read
+// goes to `failed`.
+template <class Wanted>
+class walker {
+ public:
+  walker(source src, const Wanted& wanted, found_files& out) : src_(src), wanted_(wanted), out_(out) {}
+
+  // Walks the open folder `fd` (closed here), whose path is `path`.
+  void walk(int fd, std::string path) {
+    path_ = std::move(path);
+    folder(fd, 0);
   }
-  for (;;) {
-    errno = 0;
-    const dirent* e = ::readdir(d);
-    if (!e) {
-      if (errno != 0) unreadable(dir_path, errno);
-      break;
+
+  // Lists the open folder `fd` (not closed) at `path` without descending:
+  // its wanted files are kept, its subfolders' names appended to `subdirs`.
+  void list(int fd, std::string path, std::vector<std::string>& subdirs) {
+    path_ = std::move(path);
+    std::string names;
+    scan(fd, names);
+    for (std::size_t at = 0; at < names.size();) {
+      const std::size_t end = names.find('\0', at);
+      subdirs.emplace_back(names, at, end - at);
+      at = end + 1;
     }
-    const std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    unsigned char type = e->d_type;
-    if (type == DT_REG && !wanted(name)) continue;
-    struct stat st{};
-    if (type == DT_UNKNOWN || type == DT_REG) {
-      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (!absent(errno)) unreadable(dir_path + "/" + std::string(name), errno);
-        continue;
+  }
+
+ private:
+  static constexpr int max_depth = 64;
+
+  void fail(int error) { out_.failed.push_back({src_, path_, error}); }
+
+  void keep(const file_identity& id) {
+    out_.entries.push_back({out_.paths.size(), path_.size(), id});
+    out_.paths += path_;
+  }
+
+  // The files of one folder; its subfolders' names, each ended by a NUL,
+  // go to `subdirs`.
+  void scan(int fd, std::string& subdirs) {
+    for (;;) {
+      const ssize_t got = ::getdents64(fd, buffer_, sizeof buffer_);
+      if (got == 0) return;
+      if (got < 0) return fail(errno);
+      for (ssize_t at = 0; at < got;) {
+        const auto* e = reinterpret_cast<const struct dirent64*>(buffer_ + at);
+        at += e->d_reclen;
+        entry(fd, e->d_name, e->d_type, subdirs);
       }
-      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
-    }
-    if (type == DT_REG) {
-      if (wanted(name)) take(dir_path + "/" + std::string(name), st);
-    } else if (type == DT_DIR) {
-      const int sub = ::openat(::dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (sub >= 0) walk_fd(sub, dir_path + "/" + std::string(name), wanted, take, unreadable, depth + 1);
-      else if (!absent(errno)) unreadable(dir_path + "/" + std::string(name), errno);
     }
   }
-  ::closedir(d);
-}
+
+  void entry(int fd, const char* name_z, unsigned char type, std::string& subdirs) {
+    const std::string_view name = name_z;
+    if (name == "." || name == ".." || type == DT_LNK) return;
+    if (type == DT_REG && !wanted_(name)) return;
+    if (type == DT_DIR) {
+      subdirs.append(name).push_back('\0');
+      return;
+    }
+    if (type != DT_REG && type != DT_UNKNOWN) return;  // sockets, fifos, devices
+    struct stat st{};
+    const std::size_t parent = path_.size();
+    path_.append("/").append(name);
+    if (::fstatat(fd, name_z, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (!absent(errno)) fail(errno);
+    } else if (S_ISREG(st.st_mode) && wanted_(name)) {
+      keep(identity_of(st));
+    } else if (S_ISDIR(st.st_mode)) {
+      subdirs.append(name).push_back('\0');
+    }
+    path_.resize(parent);
+  }
+
+  void folder(int fd, int depth) {
+    if (pending_.size() <= static_cast<std::size_t>(depth)) pending_.resize(static_cast<std::size_t>(depth) + 1);
+    pending_[static_cast<std::size_t>(depth)].clear();
+    scan(fd, pending_[static_cast<std::size_t>(depth)]);
+    if (depth < max_depth) {
+      // By index: deeper calls may grow pending_ and move its strings.
+      for (std::size_t at = 0; at < pending_[static_cast<std::size_t>(depth)].size();) {
+        const std::string& names = pending_[static_cast<std::size_t>(depth)];
+        const std::size_t end = names.find('\0', at);
+        const std::string name = names.substr(at, end - at);
+        at = end + 1;
+        const std::size_t parent = path_.size();
+        path_.append("/").append(name);
+        const int sub = ::openat(fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub >= 0) folder(sub, depth + 1);
+        else if (!absent(errno)) fail(errno);
+        path_.resize(parent);
+      }
+    }
+    ::close(fd);
+  }
+
+  source src_;
+  const Wanted& wanted_;
+  found_files& out_;
+  std::string path_;                   // of the folder or file at hand
+  std::vector<std::string> pending_;   // by depth: subfolder names, NUL-ended, reused
+  alignas(8) char buffer_[32 * 1024];  // one getdents64 batch
+};
 }  // namespace walk_detail
 
 // Every regular file below `dir` (symlinks not followed) whose name
-// `wanted` accepts, with its stat, passed to take(path, st) in sorted path
-// order; every folder or entry that cannot be read (`dir` itself included,
-// unless it does not exist) is added to `unreadable` as `src`, in path order.
-// The subfolders of `dir` are walked on two threads: a stat per file is most
-// of a warm run's cost.
+// `wanted` accepts, with its identity, passed to take(path, id) in sorted
+// path order; every folder or entry that cannot be read (`dir` itself
+// included, unless it does not exist) is added to `unreadable` as `src`, in
+// path order. The subfolders of `dir` are walked on two threads: a stat per
+// file is most of a warm run's cost.
 template <class Wanted, class Take>
 void walk(const stdfs::path& dir, source src, unreadable_list& unreadable, const Wanted& wanted, Take&& take) {
+  using walk_detail::found_files;
+  using walk_detail::walker;
   std::string root = dir.string();
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -162,66 +240,40 @@ void walk(const stdfs::path& dir, source src, unreadable_list& unreadable, const
     if (!walk_detail::absent(errno)) unreadable.push_back({src, root, errno});
     return;
   }
-  using found = std::vector<std::pair<std::string, struct stat>>;
-  std::array<found, 3> halves;  // [2]: the files directly in `dir`
-  std::array<unreadable_list, 3> failed;
-  std::array<walk_detail::report_fn, 3> report;
-  for (std::size_t h = 0; h < 3; ++h)
-    report[h] = [&failed, h, src](std::string path, int error) { failed[h].push_back({src, std::move(path), error}); };
+  std::array<found_files, 2> found;  // by thread; [0] also holds the files directly in `dir`
   std::vector<std::string> subdirs;
-  {
-    DIR* d = ::fdopendir(fd);
-    if (!d) {
-      unreadable.push_back({src, root, errno});
-      ::close(fd);
-      return;
-    }
-    for (;;) {
-      errno = 0;
-      const dirent* e = ::readdir(d);
-      if (!e) {
-        if (errno != 0) report[2](root, errno);
-        break;
-      }
-      const std::string_view name = e->d_name;
-      if (name == "." || name == "..") continue;
-      if (e->d_type == DT_REG && !wanted(name)) continue;
-      struct stat st{};
-      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (!walk_detail::absent(errno)) report[2](root + "/" + std::string(name), errno);
-        continue;
-      }
-      if (S_ISREG(st.st_mode) && wanted(name)) halves[2].emplace_back(root + "/" + std::string(name), st);
-      else if (S_ISDIR(st.st_mode)) subdirs.emplace_back(name);
-    }
-    ::closedir(d);
-  }
+  walker<Wanted> first(src, wanted, found[0]);
+  first.list(fd, root, subdirs);
   std::atomic<std::size_t> next{0};  // folders are taken as threads free up: sizes differ a lot
-  const auto run = [&](std::size_t half) {
-    auto collect = [&](std::string path, const struct stat& st) { halves[half].emplace_back(std::move(path), st); };
+  const auto run = [&](walker<Wanted>& w, found_files& out) {
+    out.paths.reserve(std::size_t{256} << 10);
     for (std::size_t i; (i = next.fetch_add(1)) < subdirs.size();) {
-      const std::string path = root + "/" + subdirs[i];
-      const int sub = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (sub >= 0) walk_detail::walk_fd(sub, path, wanted, collect, report[half], 1);
-      else if (!walk_detail::absent(errno)) report[half](path, errno);
+      std::string path = root + "/" + subdirs[i];
+      const int sub = ::openat(fd, subdirs[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub >= 0) w.walk(sub, std::move(path));
+      else if (!walk_detail::absent(errno)) out.failed.push_back({src, std::move(path), errno});
     }
   };
   if (subdirs.size() > 8) {
-    std::thread other(run, 1);
-    run(0);
+    std::thread other([&] {
+      walker<Wanted> second(src, wanted, found[1]);
+      run(second, found[1]);
+    });
+    run(first, found[0]);
     other.join();
   } else {
-    run(0);
-    run(1);
+    run(first, found[0]);
   }
-  found all = std::move(halves[2]);
-  for (std::size_t h = 0; h < 2; ++h)
-    all.insert(all.end(), std::make_move_iterator(halves[h].begin()), std::make_move_iterator(halves[h].end()));
+  ::close(fd);
+  std::vector<std::pair<std::string_view, const file_identity*>> all;
+  all.reserve(found[0].entries.size() + found[1].entries.size());
+  for (const auto& f : found)
+    for (const auto& e : f.entries) all.emplace_back(f.path_of(e), &e.id);
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [path, st] : all) take(std::move(path), st);
-  const auto first = static_cast<std::ptrdiff_t>(unreadable.size());
-  for (auto& f : failed) unreadable.insert(unreadable.end(), f.begin(), f.end());
-  std::sort(unreadable.begin() + first, unreadable.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  for (const auto& [path, id] : all) take(std::string(path), *id);
+  const auto first_failed = static_cast<std::ptrdiff_t>(unreadable.size());
+  for (auto& f : found) unreadable.insert(unreadable.end(), f.failed.begin(), f.failed.end());
+  std::sort(unreadable.begin() + first_failed, unreadable.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
 }
 
 // `root / sub` when it is a folder, else `root`; a `sub` that exists but
@@ -241,10 +293,10 @@ inline void find_claude(const root_set& roots, std::vector<log_file>& out, unrea
     if (unreadable.size() != before) continue;
     if (projects == root && root.filename() != "projects" && !roots.explicit_roots) continue;
     const auto jsonl = [](std::string_view name) { return name.ends_with(".jsonl"); };
-    walk(projects, source::claude, unreadable, jsonl, [&](std::string path, const struct stat& st) {
+    walk(projects, source::claude, unreadable, jsonl, [&](std::string path, const file_identity& id) {
       const std::size_t slash = path.rfind('/');
       const bool subagent = slash != std::string::npos && std::string_view(path).substr(0, slash).ends_with("/subagents");
-      out.push_back({source::claude, std::move(path), st, subagent, false});
+      out.push_back({source::claude, std::move(path), id, subagent, false});
     });
   }
 }
@@ -254,8 +306,8 @@ inline void find_codex(const root_set& roots, std::vector<log_file>& out, unread
     for (const char* sub : {"sessions", "archived_sessions"}) {
       const bool archived = std::string_view(sub) == "archived_sessions";
       const auto rollout = [](std::string_view name) { return name.starts_with("rollout-") && name.ends_with(".jsonl"); };
-      walk(root / sub, source::codex, unreadable, rollout, [&](std::string path, const struct stat& st) {
-        out.push_back({source::codex, std::move(path), st, false, archived});
+      walk(root / sub, source::codex, unreadable, rollout, [&](std::string path, const file_identity& id) {
+        out.push_back({source::codex, std::move(path), id, false, archived});
       });
     }
   }
@@ -269,9 +321,9 @@ inline void find_gemini(const root_set& roots, std::vector<log_file>& out, unrea
     const auto session = [](std::string_view name) {
       return name.starts_with("session-") && (name.ends_with(".json") || name.ends_with(".jsonl"));
     };
-    walk(tmp, source::gemini, unreadable, session, [&](std::string path, const struct stat& st) {
+    walk(tmp, source::gemini, unreadable, session, [&](std::string path, const file_identity& id) {
       if (std::string_view(path).substr(0, path.rfind('/')).ends_with("/chats"))
-        out.push_back({source::gemini, std::move(path), st, false, false});
+        out.push_back({source::gemini, std::move(path), id, false, false});
     });
   }
 }

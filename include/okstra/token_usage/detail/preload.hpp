@@ -24,12 +24,12 @@ inline bool load_snapshot(const store_map& store, const snapshot_ref& snap, sour
                           std::size_t room = 0) {
   const auto bytes = store.part(snap.ref);
   if (!bytes || !decode_snapshot(*bytes, src, out, room)) return false;
-  for (const part_ref& ref : snap.pieces) {
-    source_snapshot piece;
-    const auto piece_bytes = store.part(ref);
-    if (!piece_bytes || !decode_snapshot(*piece_bytes, src, piece)) return out = source_snapshot{}, false;
-    add_piece(out, std::move(piece));
+  std::vector<source_snapshot> pieces(snap.pieces.size());
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    const auto piece_bytes = store.part(snap.pieces[i]);
+    if (!piece_bytes || !decode_snapshot(*piece_bytes, src, pieces[i])) return out = source_snapshot{}, false;
   }
+  add_pieces(out, std::move(pieces));
   return true;
 }
 

@@ -44,6 +44,7 @@ struct bucket {
   std::vector<std::pair<istr, model_acc>> models;
   std::int64_t first_ms = 0, last_ms = 0;
   istr project;
+  std::int64_t project_ms = 0;  // the time of the record that named `project`
   source src = source::claude;  // of the first record added
 
   void add(const priced& p) {
@@ -58,7 +59,28 @@ struct bucket {
     m.usage += p.r->usage;
     m.pico += p.pico;
     m.has_price = p.has_price;
-    if (!p.r->project.empty()) project = p.r->project;  // records come in time order: the latest wins
+    if (!p.r->project.empty()) project = p.r->project, project_ms = p.r->timestamp_ms;  // in time order: the latest wins
+  }
+
+  // Adds the sums of another bucket's records as if they had been added in
+  // time order among this one's; of equal times, this bucket's record is
+  // taken as the earlier (docs/usage-archive.md, "Reports over the archive").
+  void merge(const bucket& other) {
+    if (other.models.empty()) return;
+    const bool fresh = models.empty();
+    if (fresh || other.first_ms < first_ms) src = other.src, first_ms = other.first_ms;
+    if (fresh || other.last_ms > last_ms) last_ms = other.last_ms;
+    if (!other.project.empty() && (project.empty() || other.project_ms > project_ms))
+      project = other.project, project_ms = other.project_ms;
+    usage += other.usage;
+    pico += other.pico;
+    for (const auto& theirs : other.models) {  // not a structured binding: clang 14 refuses one in a lambda
+      auto it = std::find_if(models.begin(), models.end(), [&](const auto& m) { return m.first == theirs.first; });
+      if (it == models.end()) it = models.insert(models.end(), {theirs.first, model_acc{}});
+      it->second.usage += theirs.second.usage;
+      it->second.pico += theirs.second.pico;
+      it->second.has_price = theirs.second.has_price;
+    }
   }
 
   report_row to_row(std::string key, bool breakdown) const {

@@ -144,6 +144,43 @@ struct selection_sums {
   std::map<std::string, std::uint64_t> unpriced;  // model → its tokens
 };
 
+// Prices records with one price lookup per model name, remembered by the
+// name's interned id (dense, so a flat table; no hashing per record).
+class record_pricer {
+ public:
+  explicit record_pricer(const price_table& prices) : prices_(prices), slot_of_(istr::count() + 1, unknown) {}
+
+  // The record's cost; has_price is false when its model has no price.
+  pico_amount cost(const record& r, bool& has_price) {
+    const std::uint32_t id = r.model.id();
+    if (id >= slot_of_.size()) slot_of_.resize(id + 1, unknown);
+    std::int32_t& slot = slot_of_[id];
+    if (slot == unknown) {
+      const model_price* found = prices_.find(r.model);
+      if (found) compiled_.emplace_back(*found);
+      slot = found ? static_cast<std::int32_t>(compiled_.size() - 1) : unpriced;
+    }
+    has_price = slot >= 0;
+    return has_price ? compiled_[static_cast<std::size_t>(slot)].cost(r.usage, r.timestamp_ms, r.tier) : 0;
+  }
+
+ private:
+  static constexpr std::int32_t unknown = -1, unpriced = -2;
+  const price_table& prices_;
+  std::vector<std::int32_t> slot_of_;
+  std::vector<compiled_price> compiled_;
+};
+
+inline void add_to_sums(selection_sums& sums, const record& r, pico_amount pico, bool has_price) {
+  if (!add_checked(sums.totals, r.usage)) sums.fits = false;
+  sums.pico += pico;
+  const auto i = static_cast<std::size_t>(r.src);
+  sums.seen[i].usage += r.usage;
+  sums.seen[i].records += 1;
+  sums.source_pico[i] += pico;
+  if (!has_price) sums.unpriced[r.model.str()] += r.usage.total();
+}
+
 // also_keep: a further condition on the filtered records (a template, so the
 // common case costs no call through a pointer).
 template <class Keep>
@@ -154,33 +191,14 @@ std::vector<priced> select_records(const std::vector<record>& records, const pri
   for (const record& r : records)
     if (keep_record(r, filter) && also_keep(r)) kept.emplace_back(r.timestamp_ms, &r);
   sort_canonically(kept);
-  // One price lookup per model name, remembered by the name's interned id
-  // (dense, so a flat table; no hashing per record).
-  constexpr std::int32_t unknown = -1, unpriced = -2;
-  std::vector<std::int32_t> slot_of(istr::count() + 1, unknown);
-  std::vector<compiled_price> compiled;
+  record_pricer pricer(prices);
   std::vector<priced> out;
   out.reserve(kept.size());
   for (const auto& [when, r] : kept) {
-    const std::uint32_t id = r->model.id();
-    if (id >= slot_of.size()) slot_of.resize(id + 1, unknown);
-    std::int32_t& slot = slot_of[id];
-    if (slot == unknown) {
-      const model_price* found = prices.find(r->model);
-      if (found) compiled.emplace_back(*found);
-      slot = found ? static_cast<std::int32_t>(compiled.size() - 1) : unpriced;
-    }
-    const bool has_price = slot >= 0;
-    const pico_amount pico =
-        has_price ? compiled[static_cast<std::size_t>(slot)].cost(r->usage, r->timestamp_ms, r->tier) : 0;
+    bool has_price = false;
+    const pico_amount pico = pricer.cost(*r, has_price);
     out.push_back({r, pico, has_price});
-    if (!add_checked(sums.totals, r->usage)) sums.fits = false;
-    sums.pico += pico;
-    const auto i = static_cast<std::size_t>(r->src);
-    sums.seen[i].usage += r->usage;
-    sums.seen[i].records += 1;
-    sums.source_pico[i] += pico;
-    if (!has_price) sums.unpriced[r->model.str()] += r->usage.total();
+    add_to_sums(sums, *r, pico, has_price);
   }
   return out;
 }
@@ -220,60 +238,111 @@ inline std::string format_period(report_kind kind, std::int64_t n) {
   return format_day(time::floor_div(n, 24), true) + buf;
 }
 
-// Period rows split by group_value: keyed by (first day, value), so sorted
-// by period, then value.
-inline std::vector<report_row> period_group_rows(const std::vector<priced>& recs, const report_options& o,
-                                                 const time_zone& zone) {
-  std::map<std::pair<std::int64_t, std::string>, bucket> by_key;
-  for (const priced& p : recs)
-    by_key[{period_of(o, p.r->timestamp_ms, zone), group_value(o.group, *p.r)}].add(p);
-  std::vector<report_row> rows;
-  for (const auto& [key, b] : by_key) {
-    rows.push_back(b.to_row(format_period(o.kind, key.first), o.breakdown));
-    rows.back().group = key.second;
+// What a period or session report adds up over its selected records before
+// its rows are formatted. Sums of integers keyed by period, group or session:
+// two parts over disjoint records merge into the part of their union, which
+// lets the archive's share be computed once and kept
+// (docs/usage-archive.md, "Reports over the archive").
+struct report_part {
+  selection_sums sums;
+  std::map<std::int64_t, bucket> by_period;                         // period reports
+  std::map<std::pair<std::int64_t, std::string>, bucket> by_group;  // period reports with --group-by
+  std::unordered_map<istr, bucket> by_session;                      // session reports
+};
+
+// Adds one selected record to its period row; `last` remembers the row of
+// the previous record (records come mostly in time order).
+struct period_adder {
+  const report_options& o;
+  const time_zone& zone;
+  report_part& part;
+  bucket* last = nullptr;
+  std::int64_t last_unit = 0;
+
+  void add(const priced& p) {
+    if (o.group != group_by::none) {
+      part.by_group[{period_of(o, p.r->timestamp_ms, zone), group_value(o.group, *p.r)}].add(p);
+      return;
+    }
+    const std::int64_t local_unit = time::floor_div(zone.to_local_ms(p.r->timestamp_ms), period_unit(o.kind));
+    if (!last || local_unit != last_unit) {
+      last = &part.by_period[period_of(o, p.r->timestamp_ms, zone)];
+      last_unit = local_unit;
+    }
+    last->add(p);
   }
-  return rows;
+};
+
+// Adds the selected records, in canonical order, to their rows' buckets:
+// periods are numbers (a day, an hour), sessions interned ids.
+inline void accumulate(const std::vector<priced>& recs, const report_options& o, const time_zone& zone,
+                       report_part& part) {
+  if (o.kind == report_kind::session) {
+    for (const priced& p : recs) part.by_session[p.r->session_id].add(p);
+    return;
+  }
+  period_adder adder{o, zone, part};
+  for (const priced& p : recs) adder.add(p);
 }
 
-// Rows are keyed by a number (a day) or an interned session id while
-// records are added, and formatted once per row.
-inline std::vector<report_row> grouped_rows(const std::vector<priced>& recs, const report_options& o,
-                                            const time_zone& zone) {
-  if (o.group != group_by::none) return period_group_rows(recs, o, zone);
-  std::vector<std::pair<std::string, const bucket*>> keyed;
-  std::map<std::int64_t, bucket> by_day;
-  std::unordered_map<istr, bucket> by_session;
-  if (o.kind == report_kind::session) {
-    for (const priced& p : recs) by_session[p.r->session_id].add(p);
-    for (const auto& [id, b] : by_session) keyed.emplace_back(id.str(), &b);
-    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  } else {
-    bucket* last = nullptr;
-    std::int64_t last_unit = 0;
-    const std::int64_t unit = period_unit(o.kind);
-    for (const priced& p : recs) {
-      const std::int64_t local_unit = time::floor_div(zone.to_local_ms(p.r->timestamp_ms), unit);
-      if (!last || local_unit != last_unit) {
-        last = &by_day[period_of(o, p.r->timestamp_ms, zone)];
-        last_unit = local_unit;
-      }
-      last->add(p);
-    }
-    for (const auto& [day, b] : by_day) keyed.emplace_back(format_period(o.kind, day), &b);
+// A period report's part in one pass over the records, unsorted: a period
+// row keeps only sums, which do not depend on order (a session's project and
+// source, a block's windows and --last's choice of periods do: they go
+// through select_records).
+inline void accumulate_periods(const std::vector<record>& records, const price_table& prices,
+                               const report_options& o, const time_zone& zone, report_part& part) {
+  record_pricer pricer(prices);
+  period_adder adder{o, zone, part};
+  for (const record& r : records) {
+    if (!keep_record(r, o.filter)) continue;
+    bool has_price = false;
+    const pico_amount pico = pricer.cost(r, has_price);
+    add_to_sums(part.sums, r, pico, has_price);
+    adder.add({&r, pico, has_price});
   }
+}
+
+inline void merge_part(report_part& into, const report_part& from) {
+  selection_sums& a = into.sums;
+  const selection_sums& b = from.sums;
+  if (!b.fits || !add_checked(a.totals, b.totals)) a.fits = false;
+  a.pico += b.pico;
+  for (std::size_t i = 0; i < a.seen.size(); ++i) {
+    a.seen[i].usage += b.seen[i].usage;
+    a.seen[i].records += b.seen[i].records;
+    a.source_pico[i] += b.source_pico[i];
+  }
+  for (const auto& [model, count] : b.unpriced) a.unpriced[model] += count;
+  for (const auto& [key, bk] : from.by_period) into.by_period[key].merge(bk);
+  for (const auto& [key, bk] : from.by_group) into.by_group[key].merge(bk);
+  for (const auto& [key, bk] : from.by_session) into.by_session[key].merge(bk);
+}
+
+// Rows in key order: periods (then group values) ascending; sessions by
+// their last activity, equal ones by id.
+inline std::vector<report_row> rows_of(const report_part& part, const report_options& o) {
   std::vector<report_row> rows;
-  for (const auto& [key, b] : keyed) {
-    rows.push_back(b->to_row(key, o.breakdown));
-    if (o.kind == report_kind::session) {
+  if (o.group != group_by::none) {
+    for (const auto& [key, b] : part.by_group) {
+      rows.push_back(b.to_row(format_period(o.kind, key.first), o.breakdown));
+      rows.back().group = key.second;
+    }
+  } else if (o.kind == report_kind::session) {
+    std::vector<std::pair<std::string, const bucket*>> keyed;
+    for (const auto& [id, b] : part.by_session) keyed.emplace_back(id.str(), &b);
+    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [key, b] : keyed) {
+      rows.push_back(b->to_row(key, o.breakdown));
       rows.back().last_activity_ms = b->last_ms;
       rows.back().project = b->project.str();
       rows.back().row_source = b->src;
     }
-  }
-  if (o.kind == report_kind::session)
     std::stable_sort(rows.begin(), rows.end(), [](const report_row& a, const report_row& b) {
       return *a.last_activity_ms < *b.last_activity_ms;
     });
+  } else {
+    for (const auto& [period, b] : part.by_period) rows.push_back(b.to_row(format_period(o.kind, period), o.breakdown));
+  }
   return rows;
 }
 
@@ -311,9 +380,61 @@ inline std::vector<source_totals> source_rows(std::array<source_stats, 4> seen, 
 
 OKSTRA_INLINE bool record_matches(const record& r, const report_filter& f) { return detail::keep_record(r, f); }
 
-OKSTRA_INLINE report build_report(const std::vector<record>& records, const std::array<source_stats, 4>& stats,
-                           const price_table& prices, const report_options& options) {
-  if (options.group != group_by::none && !detail::is_period(options.kind))
+namespace detail {
+
+inline void check_fits(const selection_sums& sums) {
+  // collect() admits records so that this never fails (admit_within_limits);
+  // records built elsewhere get an error rather than a wrapped total.
+  if (!sums.fits)
+    throw input_error("token totals do not fit in " + std::to_string(max_count),
+                      "a log holds impossible token counts; see docs/usage.md, \"Counts that do not fit\"");
+}
+
+// The part of a period or session report over `records`: periods without
+// --last in one unsorted pass, the rest through select_records.
+inline report_part part_of(const std::vector<record>& records, const price_table& prices,
+                           const report_options& options, const time_zone& zone) {
+  report_part part;
+  if (is_period(options.kind) && !options.last) {
+    accumulate_periods(records, prices, options, zone, part);
+    return part;
+  }
+  auto recs = select_records(records, prices, options.filter, part.sums, [](const record&) { return true; });
+  check_fits(part.sums);
+  if (options.last && is_period(options.kind)) {  // a filter: select again, the latest periods only
+    const std::int64_t from = latest_periods_start(recs, options, zone);
+    part.sums = {};
+    recs = select_records(records, prices, options.filter, part.sums, [&](const record& x) {
+      return period_of(options, x.timestamp_ms, zone) >= from;
+    });
+  }
+  accumulate(recs, options, zone, part);
+  return part;
+}
+
+inline void blocks_report(const std::vector<record>& records, const price_table& prices,
+                          const report_options& options, report& r, selection_sums& sums) {
+  auto recs = select_records(records, prices, options.filter, sums, [](const record&) { return true; });
+  check_fits(sums);
+  auto blocks = block_rows(recs, options, r.zone);
+  if (options.active_only) {  // a filter: select again, the active blocks' records only
+    const auto ranges = active_ranges(blocks.rows);
+    sums = {};
+    recs = select_records(records, prices, options.filter, sums, [&](const record& x) {
+      const auto& range = ranges[static_cast<std::size_t>(x.src)];
+      return range && x.timestamp_ms >= range->first && x.timestamp_ms < range->second;
+    });
+    blocks = block_rows(recs, options, r.zone);
+  }
+  r.rows = std::move(blocks.rows);
+  r.gaps = std::move(blocks.gaps);
+}
+
+// build_report(), with `extra` (a part over other records; period and
+// session reports without --last only) merged before the rows are made.
+inline report build_report_with(const std::vector<record>& records, const std::array<source_stats, 4>& stats,
+                                const price_table& prices, const report_options& options, const report_part* extra) {
+  if (options.group != group_by::none && !is_period(options.kind))
     throw usage_error("--group-by applies to period reports, not to the " + std::string(report_kind_name(options.kind)) +
                           " report",
                       "see docs/usage-reports.md, \"Grouped reports\"");
@@ -322,43 +443,37 @@ OKSTRA_INLINE report build_report(const std::vector<record>& records, const std:
   r.breakdown = options.breakdown;
   r.group = options.group;
   r.zone = time_zone::load(options.time_zone);
-  detail::selection_sums sums;
-  auto recs = detail::select_records(records, prices, options.filter, sums, [](const record&) { return true; });
-  // collect() admits records so that this never fails (admit_within_limits);
-  // records built elsewhere get an error rather than a wrapped total.
-  if (!sums.fits)
-    throw input_error("token totals do not fit in " + std::to_string(max_count),
-                      "a log holds impossible token counts; see docs/usage.md, \"Counts that do not fit\"");
-  if (options.last && detail::is_period(options.kind)) {  // a filter: select again, the latest periods only
-    const std::int64_t from = detail::latest_periods_start(recs, options, r.zone);
-    sums = {};
-    recs = detail::select_records(records, prices, options.filter, sums, [&](const record& x) {
-      return detail::period_of(options, x.timestamp_ms, r.zone) >= from;
-    });
-  }
-  if (options.kind != report_kind::blocks) {
-    r.rows = detail::grouped_rows(recs, options, r.zone);
-    if (options.descending && detail::is_period(options.kind))  // stable: groups stay ascending within a period
-      std::stable_sort(r.rows.begin(), r.rows.end(), [](const report_row& a, const report_row& b) { return a.key > b.key; });
+  selection_sums sums;
+  if (options.kind == report_kind::blocks) {
+    blocks_report(records, prices, options, r, sums);
   } else {
-    auto blocks = detail::block_rows(recs, options, r.zone);
-    if (options.active_only) {  // a filter: select again, the active blocks' records only
-      const auto ranges = detail::active_ranges(blocks.rows);
-      sums = {};
-      recs = detail::select_records(records, prices, options.filter, sums, [&](const record& x) {
-        const auto& range = ranges[static_cast<std::size_t>(x.src)];
-        return range && x.timestamp_ms >= range->first && x.timestamp_ms < range->second;
-      });
-      blocks = detail::block_rows(recs, options, r.zone);
-    }
-    r.rows = std::move(blocks.rows);
-    r.gaps = std::move(blocks.gaps);
+    report_part part = part_of(records, prices, options, r.zone);
+    if (extra) merge_part(part, *extra);
+    check_fits(part.sums);
+    sums = std::move(part.sums);
+    r.rows = rows_of(part, options);
+    if (options.descending && is_period(options.kind))  // stable: groups stay ascending within a period
+      std::stable_sort(r.rows.begin(), r.rows.end(), [](const report_row& a, const report_row& b) { return a.key > b.key; });
   }
   r.totals = sums.totals;
-  r.total_cost_usd = detail::usd_of(sums.pico);
+  r.total_cost_usd = usd_of(sums.pico);
   for (auto& [model, count] : sums.unpriced) r.unpriced_models.push_back({model, count});
-  r.by_source = detail::source_rows(sums.seen, sums.source_pico, stats, options.filter);
+  r.by_source = source_rows(sums.seen, sums.source_pico, stats, options.filter);
   return r;
+}
+
+// The share of `records` in a period or session report without --last:
+// what build_report_with() takes as `extra`.
+inline report_part make_report_part(const std::vector<record>& records, const price_table& prices,
+                                    const report_options& options) {
+  return part_of(records, prices, options, time_zone::load(options.time_zone));
+}
+
+}  // namespace detail
+
+OKSTRA_INLINE report build_report(const std::vector<record>& records, const std::array<source_stats, 4>& stats,
+                                  const price_table& prices, const report_options& options) {
+  return detail::build_report_with(records, stats, prices, options, nullptr);
 }
 
 OKSTRA_INLINE double unpriced_percent(const report& r) noexcept {

@@ -204,16 +204,24 @@ inline void insert_sorted(std::vector<record>& records, std::span<const record> 
   }
 }
 
-// Adds a decoded piece to its chain: its records into place, its hashes to
-// the sets; the source's totals are the piece's (the latest).
-inline void add_piece(source_snapshot& chain, source_snapshot&& piece) {
-  insert_sorted(chain.records, piece.records);
-  chain.piece_records += piece.records.size();
-  chain.pieces += 1;
-  chain.skipped_lines = piece.skipped_lines;
-  chain.parts_skipped = piece.parts_skipped;
-  chain.warnings = std::move(piece.warnings);
-  chain.hash_sets.insert(chain.hash_sets.end(), piece.hash_sets.begin(), piece.hash_sets.end());
+// Adds decoded pieces, oldest first, to their chain: their records into
+// place, their hashes to the sets; the source's totals are the latest
+// piece's. The pieces are small: they are merged among themselves first, so
+// the chain's records move once, not once per piece; records of equal time
+// keep chain, then piece order either way.
+inline void add_pieces(source_snapshot& chain, std::vector<source_snapshot>&& pieces) {
+  if (pieces.empty()) return;
+  std::vector<record> added;
+  for (auto& piece : pieces) {
+    insert_sorted(added, piece.records);
+    chain.hash_sets.insert(chain.hash_sets.end(), piece.hash_sets.begin(), piece.hash_sets.end());
+  }
+  insert_sorted(chain.records, added);
+  chain.piece_records += added.size();
+  chain.pieces += pieces.size();
+  chain.skipped_lines = pieces.back().skipped_lines;
+  chain.parts_skipped = pieces.back().parts_skipped;
+  chain.warnings = std::move(pieces.back().warnings);
 }
 
 }  // namespace okstra::token_usage::detail

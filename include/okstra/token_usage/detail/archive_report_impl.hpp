@@ -1,0 +1,160 @@
+// Definitions of okstra/token_usage/archive_report.hpp. Include that header
+// instead. What is kept, in <cache folder>/archive-share/:
+// - index-<archive fingerprint>-<sources>.bin: the sorted distinct identities
+//   of the archived records of the enabled sources (each with the source of
+//   its first copy), the days a live record must fall on to share one, and
+//   the warnings reading the archive gave;
+// - part-<key>.bin: a report's part over the archived records that are added
+//   (report_part), with the identities that live records shared (excluded).
+// Both end in a checksum; the 8 newest indexes and 32 newest parts are kept.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "okstra/core/fs.hpp"
+#include "okstra/core/sha256.hpp"
+#include "okstra/token_usage/archive.hpp"
+#include "okstra/token_usage/report_cache.hpp"
+#include "okstra/token_usage/detail/archive_collect.hpp"
+#include "okstra/token_usage/detail/binary_io.hpp"
+#include "okstra/token_usage/detail/report_impl.hpp"
+#include "okstra/token_usage/detail/trace.hpp"
+
+namespace okstra::token_usage {
+
+namespace detail {
+
+namespace archive_share {
+
+struct identity_of_source {
+  std::uint64_t identity = 0;
+  source src = source::claude;
+};
+
+struct index {
+  std::vector<identity_of_source> ids;  // sorted by identity, distinct
+  std::vector<std::int64_t> days;       // sorted: the archive's days and their neighbours
+  std::array<std::uint64_t, 4> count{};  // ids by source
+  std::vector<std::string> warnings;     // from reading the archive
+};
+
+inline constexpr std::string_view index_tag = "okstra-archive-index-1";
+inline constexpr std::string_view part_tag = "okstra-archive-part-1";
+
+inline void put_pico(encoder& e, pico_amount v) {
+  e.u64(static_cast<std::uint64_t>(v));
+  e.u64(static_cast<std::uint64_t>(v >> 64));
+}
+
+inline pico_amount get_pico(decoder& d) {
+  const pico_amount low = d.u64();
+  return low | (static_cast<pico_amount>(d.u64()) << 64);
+}
+
+// The body followed by its FNV-1a, 8 bytes.
+inline std::string sealed(std::string body) {
+  const std::uint64_t sum = fnv(body);
+  body.append(reinterpret_cast<const char*>(&sum), sizeof sum);
+  return body;
+}
+
+inline std::optional<std::string_view> unsealed(std::string_view bytes) {
+  if (bytes.size() < 8) return std::nullopt;
+  std::uint64_t sum = 0;
+  std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
+  const std::string_view body = bytes.substr(0, bytes.size() - 8);
+  if (fnv(body) != sum) return std::nullopt;
+  return body;
+}
+
+// What archived_to_add() compares live records with, computed once.
+inline index index_of(const collect_options& o, const archive_contents& contents) {
+  index out;
+  out.warnings = contents.warnings;
+  out.days = archive_days(o, contents.records);
+  const auto ids = archived_identities(o, contents.records);  // the first copy of each identity wins
+  for (std::size_t k = 0; k < ids.size(); ++k) {
+    if (k > 0 && ids[k].first == ids[k - 1].first) continue;
+    const source src = contents.records[ids[k].second].rec.src;
+    out.ids.push_back({ids[k].first, src});
+    out.count[static_cast<std::size_t>(src)] += 1;
+  }
+  return out;
+}
+
+inline std::string encode_index(const index& x) {
+  encoder e;
+  e.str(index_tag);
+  e.u64(x.ids.size());
+  for (const auto& [id, src] : x.ids) {
+    e.raw(std::string_view(reinterpret_cast<const char*>(&id), sizeof id));
+    e.u8(static_cast<std::uint8_t>(src));
+  }
+  e.u64(x.days.size());
+  for (const std::int64_t d : x.days) e.i64(d);
+  e.u64(x.warnings.size());
+  for (const auto& w : x.warnings) e.str(w);
+  return sealed(std::move(e.buffer()));
+}
+
+inline std::optional<index> decode_index(std::string_view bytes) {
+  const auto body = unsealed(bytes);
+  if (!body) return std::nullopt;
+  decoder d(*body);
+  if (d.str() != index_tag) return std::nullopt;
+  index x;
+  const std::uint64_t n = d.u64();
+  if (d.failed() || n > body->size() / 9) return std::nullopt;
+  x.ids.resize(n);
+  for (auto& [id, src] : x.ids) {
+    const std::string_view raw = d.raw(sizeof id);
+    if (d.failed()) return std::nullopt;
+    std::memcpy(&id, raw.data(), sizeof id);
+    const std::uint8_t s = d.u8();
+    src = static_cast<source>(s & 3);
+    x.count[s & 3] += 1;
+  }
+  const std::uint64_t days = d.u64();
+  if (d.failed() || days > body->size()) return std::nullopt;
+  x.days.resize(days);
+  for (auto& day : x.days) day = d.i64();
+  const std::uint64_t warnings = d.u64();
+  if (d.failed() || warnings > body->size()) return std::nullopt;
+  for (std::uint64_t i = 0; i < warnings; ++i) x.warnings.emplace_back(d.str());
+  if (d.failed() || !d.at_end()) return std::nullopt;
+  return x;
+}
+
+// The archived identities that live records have too (theirs win), sorted.
+inline std::vector<identity_of_source> shared_with(const index& x, const std::vector<record>& live) {
+  std::vector<std::uint64_t> taken;
+  if (x.days.empty()) return {};
+  for (const record& r : live) {
+    const std::int64_t day = utc_day_of(r.timestamp_ms);
+    if (day < x.days.front() || day > x.days.back()) continue;
+    if (std::binary_search(x.days.begin(), x.days.end(), day)) taken.push_back(content_identity(r));
+  }
+  std::sort(taken.begin(), taken.end());
+  taken.erase(std::unique(taken.begin(), taken.end()), taken.end());
+  std::vector<identity_of_source> out;
+  for (const std::uint64_t id : taken) {
+    const auto it = std::lower_bound(x.ids.begin(), x.ids.end(), id,
+                                     [](const identity_of_source& a, std::uint64_t b) { return a.identity < b; });
+    if (it != x.ids.end() && it->identity == id) out.push_back(*it);
+  }
+  return out;
+}
+
+}  // namespace archive_share
+
+}  // namespace detail
+
+}  // namespace okstra::token_usage
+
+#include "okstra/token_usage/detail/archive_report_part.hpp"
