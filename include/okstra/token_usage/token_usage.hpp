@@ -30,7 +30,6 @@
 
 #include <array>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
 #include <future>
@@ -110,8 +109,6 @@ struct found_log {
 };
 // The Claude Code log that is the file (device, inode), if the walk found it.
 std::optional<found_log> find_claude_log(const discovered_logs& logs, std::uint64_t dev, std::uint64_t ino);
-// True when a cache index exists for these options (a run will be incremental).
-bool has_cache(const collect_options& options);
 collection collect(const collect_options& options);
 collection collect(const collect_options& options, discovered_logs logs);
 // Loads what collect() needs from the cache on a thread: construct it before

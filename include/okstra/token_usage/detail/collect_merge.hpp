@@ -297,11 +297,6 @@ OKSTRA_INLINE collection collect(const collect_options& o) {
 }
 
 
-OKSTRA_INLINE bool has_cache(const collect_options& o) {
-  struct stat st{};
-  return o.use_cache && ::stat((detail::cache_dir_of(o) / detail::index_name).c_str(), &st) == 0;
-}
-
 namespace detail {
 
 // Takes each enabled source whose files match its snapshot from the store.
