@@ -51,11 +51,13 @@ new_repo() {
   git -C "$1" add README
   git -C "$1" -c user.name=t -c user.email=t@example.com commit -q -m init
 }
-# wait_for_pause FILE STEP: waits (15 s at most) until a tool run with
-# OKSTRA_TEST_PAUSE_AT=STEP says on stderr (FILE) that it paused there.
+# wait_for_pause FILE STEP: waits (60 s at most: a sanitized run under load is
+# slow) until a tool run with OKSTRA_TEST_PAUSE_AT=STEP says on stderr (FILE)
+# that it paused there. Remove FILE before starting the run: a background
+# shell truncates it only once it runs.
 wait_for_pause() {
   n=0
-  while ! grep -qs "test pause at $2" "$1" && [ "$n" -lt 300 ]; do sleep 0.05; n=$((n + 1)); done
+  while ! grep -qs "test pause at $2" "$1" && [ "$n" -lt 1200 ]; do sleep 0.05; n=$((n + 1)); done
   grep -qs "test pause at $2" "$1"
 }
 # lacks PATTERN FILE: FILE exists and no line of it matches PATTERN (grep).

@@ -248,6 +248,7 @@ for step in project task-lock worktree stage run-paths bundle records record-sta
   key="p/g/crash-$step"
   set -- --project-root "$repo" --task-key "$key" --task-type implementation --stage 1 --base-ref main \
     --approved-plan "$work/plan1/plan.md" -c --lock-timeout 20
+  rm -f "$work/crash.err"  # no stale pause line from the previous iteration
   OKSTRA_TEST_PAUSE_AT=$step OKSTRA_TEST_RESUME_FILE="$work/never" "$tool" "$@" >"$work/crash.out" 2>"$work/crash.err" &
   pid=$!
   check "paused at $step" wait_for_pause "$work/crash.err" "$step"
@@ -273,6 +274,7 @@ for step in stage run-paths bundle records; do
   key="p/g/auto-$step"; row="p+g+auto-$step#stage-1"
   set -- --project-root "$repo" --task-key "$key" --task-type implementation --stage auto --base-ref main \
     --approved-plan "$work/plan1/plan.md" -c --lock-timeout 20
+  rm -f "$work/crash.err"  # no stale pause line from the previous iteration
   OKSTRA_TEST_PAUSE_AT=$step OKSTRA_TEST_RESUME_FILE="$work/never" "$tool" "$@" >"$work/crash.out" 2>"$work/crash.err" &
   pid=$!
   check "auto run paused at $step" wait_for_pause "$work/crash.err" "$step"
@@ -409,10 +411,13 @@ for how in remove force reconcile prepare; do
   echo work >"$wt/work.txt"
   git -C "$wt" add work.txt
   git -C "$wt" commit -q -m work
+  # The background shell truncates rm.err only once it runs: remove the last
+  # iteration's file first, or its pause line is read as this run's.
+  rm -f "$work/rm.err"
   OKSTRA_TEST_PAUSE_AT=remove-marked OKSTRA_TEST_RESUME_FILE="$work/never" \
     setsid "$wtool" remove "$key" >/dev/null 2>"$work/rm.err" &
   pid=$!
-  n=0; while ! grep -q "test pause at remove-marked" "$work/rm.err" && [ "$n" -lt 300 ]; do sleep 0.05; n=$((n + 1)); done
+  check "remove ($how) paused once it marked the row" wait_for_pause "$work/rm.err" remove-marked
   rm -f "$wt/.git" "$wt/a.txt"
   git -C "$slow" worktree prune
   kill -s KILL -- "-$pid"
