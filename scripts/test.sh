@@ -7,6 +7,9 @@
 #                                     run each fuzz_* target SECONDS (plan_report:
 #                                     at least 15) on a copy of its seed corpus
 #                                     tests/fuzz/corpus/<name>/
+#   scripts/test.sh --build-only ...  configure and compile what the same options
+#                                     would test, run nothing (.ci/run builds the
+#                                     next run's folders while a suite runs)
 #
 # Ends with one plain line "N passed, N failed[, N skipped]" (meson tests plus
 # fuzz targets) and exits non-zero if anything failed. The same counts are
@@ -15,15 +18,17 @@
 set -eu
 
 usage() {
-  echo "usage: scripts/test.sh [--sanitize] [--fuzz SECONDS]" >&2
+  echo "usage: scripts/test.sh [--sanitize] [--fuzz SECONDS] [--build-only]" >&2
   exit 2
 }
 
 sanitize=false
 fuzz_seconds=''
+build_only=false
 while [ $# -gt 0 ]; do
   case $1 in
     --sanitize) sanitize=true ;;
+    --build-only) build_only=true ;;
     --fuzz)
       [ $# -ge 2 ] || usage
       case $2 in '' | *[!0-9]*) usage ;; esac
@@ -31,7 +36,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     -h | --help)
-      sed -n '2,14s/^# \{0,1\}//p' "$0"
+      sed -n '2,17s/^# \{0,1\}//p' "$0"
       exit 0
       ;;
     *) usage ;;
@@ -76,6 +81,28 @@ if $sanitize; then
 else
   builddir=build
   setup_build "$builddir"
+fi
+
+# build_fuzz_targets: configures build-fuzz/ and compiles only its fuzz targets
+# (the tools and test programs are built and run by the other runs).
+build_fuzz_targets() {
+  # libFuzzer needs clang; the compiler of a build folder is fixed at its
+  # first setup, so CXX only matters then.
+  # -O1: what libFuzzer recommends, and it compiles much faster than -O3.
+  CXX=clang++ setup_build build-fuzz -Dfuzz=true -Dtests=false -Doptimization=1
+  fuzz_targets=''
+  for source in tests/fuzz/fuzz_*.cpp; do
+    name=${source##*/}
+    fuzz_targets="$fuzz_targets ${name%.cpp}"
+  done
+  # shellcheck disable=SC2086  # one word per target
+  meson compile -C build-fuzz $fuzz_targets
+}
+
+if $build_only; then
+  meson compile -C "$builddir"
+  if [ -n "$fuzz_seconds" ] && [ -f tests/fuzz/meson.build ]; then build_fuzz_targets; fi
+  exit 0
 fi
 
 # Stale results must never be counted: a run that dies early leaves no counts.
@@ -127,48 +154,57 @@ fi
 printf '%s\n' "$counts" >"$builddir/okstra-counts"
 
 # ---- fuzzing -----------------------------------------------------------------------
+# fuzz_one EXE NAME: runs one fuzz target; its exit status goes to $tmp/fuzz-NAME.rc.
+fuzz_one() {
+  # libFuzzer adds new inputs to its first corpus folder: give it a copy so
+  # the repository is never modified. Crash inputs are kept in the build folder.
+  corpus=$tmp/corpus-$2
+  mkdir -p "$corpus"
+  if [ -d "tests/fuzz/corpus/$2" ]; then cp -R "tests/fuzz/corpus/$2/." "$corpus/"; fi
+  artifacts=build-fuzz/artifacts/$2
+  mkdir -p "$artifacts"
+  # The plan report parser guards the approval gate: it always gets at
+  # least 15 s (the others get SECONDS).
+  seconds=$fuzz_seconds
+  case $2 in plan_report) [ "$seconds" -ge 15 ] || seconds=15 ;; esac
+  echo "fuzz: $2 for ${seconds}s" >&2
+  rc=0
+  "$1" -max_total_time="$seconds" -timeout=25 -artifact_prefix="$artifacts/" \
+    "$corpus" >"build-fuzz/fuzz_$2.log" 2>&1 || rc=$?
+  echo "$rc" >"$tmp/fuzz-$2.rc"
+}
+
 fuzz_passed=0
 fuzz_failed=0
 if [ -n "$fuzz_seconds" ]; then
   if [ ! -f tests/fuzz/meson.build ]; then
     echo "note: no fuzz targets yet (tests/fuzz/meson.build is missing); fuzzing skipped" >&2
   else
-    # libFuzzer needs clang; the compiler of a build folder is fixed at its
-    # first setup, so CXX only matters then.
-    # -O1: what libFuzzer recommends, and it compiles much faster than -O3.
-    CXX=clang++ setup_build build-fuzz -Dfuzz=true -Dtests=false -Doptimization=1
-    # Only the fuzz targets: the tools and test programs are built and run by the other runs.
-    fuzz_targets=''
-    for source in tests/fuzz/fuzz_*.cpp; do
-      name=${source##*/}
-      fuzz_targets="$fuzz_targets ${name%.cpp}"
-    done
-    # shellcheck disable=SC2086  # one word per target
-    meson compile -C build-fuzz $fuzz_targets
+    build_fuzz_targets
+    # Each target runs on one core: two run at once, so the whole machine fuzzes.
     found=false
+    running=0
+    names=''
     for exe in build-fuzz/tests/fuzz/fuzz_*; do
       if [ ! -f "$exe" ] || [ ! -x "$exe" ]; then continue; fi
       found=true
       name=${exe##*/fuzz_}
-      # libFuzzer adds new inputs to its first corpus folder: give it a copy so
-      # the repository is never modified. Crash inputs are kept in the build folder.
-      corpus=$tmp/corpus-$name
-      mkdir -p "$corpus"
-      if [ -d "tests/fuzz/corpus/$name" ]; then cp -R "tests/fuzz/corpus/$name/." "$corpus/"; fi
-      artifacts=build-fuzz/artifacts/$name
-      mkdir -p "$artifacts"
-      log=build-fuzz/fuzz_$name.log
-      # The plan report parser guards the approval gate: it always gets at
-      # least 15 s (the others get SECONDS).
-      seconds=$fuzz_seconds
-      case $name in plan_report) [ "$seconds" -ge 15 ] || seconds=15 ;; esac
-      echo "fuzz: $name for ${seconds}s" >&2
-      if "$exe" -max_total_time="$seconds" -timeout=25 -artifact_prefix="$artifacts/" \
-        "$corpus" >"$log" 2>&1; then
+      names="$names $name"
+      fuzz_one "$exe" "$name" &
+      running=$((running + 1))
+      if [ "$running" -eq 2 ]; then
+        wait
+        running=0
+      fi
+    done
+    wait
+    for name in $names; do
+      if [ "$(cat "$tmp/fuzz-$name.rc")" = 0 ]; then
         fuzz_passed=$((fuzz_passed + 1))
       else
         fuzz_failed=$((fuzz_failed + 1))
-        echo "fuzz: $name FAILED; last lines of $log (inputs in $artifacts/):" >&2
+        log=build-fuzz/fuzz_$name.log
+        echo "fuzz: $name FAILED; last lines of $log (inputs in build-fuzz/artifacts/$name/):" >&2
         tail -n 40 "$log" >&2
       fi
     done
