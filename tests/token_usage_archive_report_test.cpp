@@ -5,6 +5,7 @@
 // on the runs that read it back, and when what live records share changes.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -94,6 +95,24 @@ std::string key_of(const tu::report_options& o) {
 using namespace token_usage_archive_report_test;
 
 BOOST_AUTO_TEST_SUITE(token_usage_archive_report)
+
+// Period reports over many records are summed in two halves on two threads
+// (report_impl.hpp, accumulate_periods); --last with more periods than there
+// are takes the sorted one-thread path over the same records.
+BOOST_AUTO_TEST_CASE(a_period_report_summed_on_two_threads_is_exact) {
+  const auto prices = tu::price_table::embedded();
+  record_maker maker{std::mt19937(77)};
+  tu::collection many;
+  for (int i = 0; i < 90000; ++i) many.records.push_back(maker.make());
+  std::shuffle(many.records.begin(), many.records.end(), maker.rng);  // the halves share every row
+  for (auto options : splittable_options()) {
+    if (options.kind == tu::report_kind::session) continue;
+    const std::string split = tu::render_json(tu::build_report(many.records, many.stats, prices, options), true);
+    options.last = 1'000'000;
+    const std::string sorted = tu::render_json(tu::build_report(many.records, many.stats, prices, options), true);
+    BOOST_TEST(split == sorted, key_of(options));
+  }
+}
 
 BOOST_AUTO_TEST_CASE(the_kept_share_gives_the_report_of_the_merged_records) {
   const auto prices = tu::price_table::embedded();

@@ -216,6 +216,39 @@ check_same "a run over one source in between"
 traced "sources from snapshots: claude,codex,gemini,cursor"
 traced "read 0 ranges"
 
+# 4b. Kept folder listings (docs/usage.md, "Folder listings"): a warm run lists
+# no folder whose entries cannot have changed, and still sees every change.
+rm -rf "$work/logs" "$OKSTRA_HOME/cache"
+cp -R "$data" "$work/logs"
+sleep 1.2  # older than a second: the first run may keep every folder's listing
+check_same "listings: the first run"
+listed=$(sed -n 's/.*walk: 0 folder listings reused, \([0-9]*\) folders listed.*/\1/p' "$work/trace")
+[ -n "$listed" ] && [ "$listed" -gt 5 ] && pass "listings: the first run lists every folder ($listed)" \
+  || fail "listings, first run: $(grep walk: "$work/trace")"
+check_same "listings: nothing changed"
+traced "walk: $listed folder listings reused, 0 folders listed"
+# Each change below is followed at once by a run: the folders it touched are
+# listed (their ctime is too recent to keep them) and the cache agrees.
+demo="$work/logs/claude/projects/-work-demo"
+printf '%s\n' "$line" | sed 's/msg_N1/msg_L1/; s/req_N1/req_L1/; s/22222222-bbbb/44444444-dddd/' >"$demo/44444444-dddd.jsonl"
+check_same "listings: a session file added to a kept folder"
+traced "walk: $((listed - 1)) folder listings reused, 1 folders listed"
+rm -f "$demo/11111111-aaaa/subagents/agent-a1.jsonl"
+check_same "listings: a subagent file removed"
+mkdir -p "$work/logs/claude/projects/-work-new/55555555-eeee/subagents"
+printf '%s\n' "$line" | sed 's/msg_N1/msg_L2/; s/req_N1/req_L2/' >"$work/logs/claude/projects/-work-new/55555555-eeee/subagents/agent-b.jsonl"
+check_same "listings: a new project three folders deep"
+mv "$demo/11111111-aaaa" "$work/moved-session"
+ln -s "$work/moved-session" "$demo/11111111-aaaa"
+check_same "listings: a session folder replaced by a symbolic link (not followed)"
+sleep 1.2
+check_same "listings: the changed folders, a second later"
+check_same "listings: then kept again"
+traced "walk: [0-9]* folder listings reused, 0 folders listed"
+for f in "$OKSTRA_HOME"/cache/usage/listings/listing-*.bin; do printf 'garbage' | dd of="$f" bs=1 seek=40 conv=notrunc 2>/dev/null; done
+check_same "listings: a damaged listing file"
+traced "walk: 0 folder listings reused"
+
 # 5. cursor-hook appends a line under the central lock; the log is the Cursor source.
 echo '{"conversation_id":"c1","generation_id":"g1","model":"claude-4.5-sonnet","input_tokens":10,"output_tokens":5,"cache_read_tokens":2,"cache_write_tokens":1}' \
   | "$bin" cursor-hook && pass "cursor-hook accepts a payload" || fail "cursor-hook failed"

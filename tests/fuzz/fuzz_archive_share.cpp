@@ -41,7 +41,7 @@ std::string sealed(std::string_view tag, const std::string& raw) {
   okstra::token_usage::detail::encoder e;
   e.str(tag);
   e.raw(raw);
-  return share::sealed(std::move(e.buffer()));
+  return okstra::token_usage::detail::sealed(std::move(e.buffer()));
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include "okstra/core/sha256.hpp"
 #include "okstra/dirs/dirs.hpp"
 #include "okstra/token_usage/token_usage.hpp"
+#include "okstra/token_usage/detail/kept_files.hpp"
 #include "okstra/version.hpp"
 
 namespace okstra::token_usage {
@@ -81,31 +82,6 @@ inline std::optional<stored_report> read_report(const collect_options& o, const 
   if (n > bytes.size() - b - 1) return std::nullopt;
   return stored_report{bytes.substr(b + 1, n), bytes.substr(b + 1 + n)};
 }
-
-namespace detail {
-
-// Writes `content` atomically as dir/name, first removing the oldest files
-// of `dir` whose names start with `prefix` and end like `name` so that fewer
-// than `keep` remain. A cache: a failure only costs the next run time.
-inline void store_bounded(const std::filesystem::path& dir, const std::string& name, std::string_view prefix,
-                          std::size_t keep, std::string_view content) {
-  const std::string_view suffix = std::string_view(name).substr(name.rfind('.'));
-  try {
-    fs::ensure_dir(dir, 0700);
-    std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> old;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) {
-      const std::string file = e.path().filename().string();
-      if (file.starts_with(prefix) && file.ends_with(suffix) && file != name) old.emplace_back(e.last_write_time(), e.path());
-    }
-    std::sort(old.begin(), old.end());
-    for (std::size_t i = 0; i + keep <= old.size(); ++i) std::filesystem::remove(old[i].second);
-    fs::write_file_atomic(dir / name, content, 0600, fs::durability::process_safe);
-  } catch (const std::exception&) {
-    // Not stored: the next run computes it again.
-  }
-}
-
-}  // namespace detail
 
 inline void store_report(const collect_options& o, const std::string& key, const stored_report& r) {
   detail::store_bounded(cache_folder(o) / "reports", key + ".txt", "", 32,

@@ -58,22 +58,6 @@ inline pico_amount get_pico(decoder& d) {
   return low | (static_cast<pico_amount>(d.u64()) << 64);
 }
 
-// The body followed by its FNV-1a, 8 bytes.
-inline std::string sealed(std::string body) {
-  const std::uint64_t sum = fnv(body);
-  body.append(reinterpret_cast<const char*>(&sum), sizeof sum);
-  return body;
-}
-
-inline std::optional<std::string_view> unsealed(std::string_view bytes) {
-  if (bytes.size() < 8) return std::nullopt;
-  std::uint64_t sum = 0;
-  std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
-  const std::string_view body = bytes.substr(0, bytes.size() - 8);
-  if (fnv(body) != sum) return std::nullopt;
-  return body;
-}
-
 // What archived_to_add() compares live records with, computed once.
 inline index index_of(const collect_options& o, const archive_contents& contents) {
   index out;

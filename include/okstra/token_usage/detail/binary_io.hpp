@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,23 @@ inline constexpr std::uint64_t fnv_offset = 1469598103934665603ULL;
 inline std::uint64_t fnv(std::string_view s, std::uint64_t h = fnv_offset) noexcept {
   for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
   return h;
+}
+
+// A kept file's body followed by its FNV-1a, 8 bytes; unsealed() gives the
+// body back, or nothing when the checksum does not match.
+inline std::string sealed(std::string body) {
+  const std::uint64_t sum = fnv(body);
+  body.append(reinterpret_cast<const char*>(&sum), sizeof sum);
+  return body;
+}
+
+inline std::optional<std::string_view> unsealed(std::string_view bytes) {
+  if (bytes.size() < 8) return std::nullopt;
+  std::uint64_t sum = 0;
+  std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
+  const std::string_view body = bytes.substr(0, bytes.size() - 8);
+  if (fnv(body) != sum) return std::nullopt;
+  return body;
 }
 
 class encoder {

@@ -5,25 +5,39 @@ namespace okstra::token_usage {
 
 namespace detail {
 
+// The kept folder listings of this run's roots (listing_cache.hpp); none
+// with --no-cache.
+inline listing_cache listings_for(const collect_options& o, const std::array<root_set, 3>& roots) {
+  if (!o.use_cache) return {};
+  std::string names;
+  for (std::size_t i = 0; i < roots.size(); ++i)
+    for (const auto& root : roots[i].roots) names.append(std::to_string(i)).append(":").append(root.string()).push_back('\0');
+  const std::int64_t started_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch()).count();
+  const stdfs::path dir = o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
+  return listing_cache(dir / "listings", listing_file_name(names), started_ns - 1'000'000'000);
+}
+
 // The log files of every enabled source; what the walk could not read goes
 // to `unreadable` (files.hpp).
 inline std::vector<log_file> discover(const collect_options& o, unreadable_list& unreadable) {
   std::vector<log_file> found;
-  if (o.enabled[0]) {
-    const auto roots = resolve_roots(o.claude_roots, dirs::claude_roots);
-    require_roots(roots, "Claude Code");
-    find_claude(roots, found, unreadable);
+  std::array<root_set, 3> roots;
+  const std::array<dirs::agent_roots (*)(), 3> defaults{dirs::claude_roots, dirs::codex_roots, dirs::gemini_roots};
+  const std::array<const std::vector<stdfs::path>*, 3> flags{&o.claude_roots, &o.codex_roots, &o.gemini_roots};
+  const std::array<std::string_view, 3> names{"Claude Code", "Codex", "Gemini"};
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    if (!o.enabled[i]) continue;
+    roots[i] = resolve_roots(*flags[i], defaults[i]);
+    require_roots(roots[i], names[i]);
   }
-  if (o.enabled[1]) {
-    const auto roots = resolve_roots(o.codex_roots, dirs::codex_roots);
-    require_roots(roots, "Codex");
-    find_codex(roots, found, unreadable);
-  }
-  if (o.enabled[2]) {
-    const auto roots = resolve_roots(o.gemini_roots, dirs::gemini_roots);
-    require_roots(roots, "Gemini");
-    find_gemini(roots, found, unreadable);
-  }
+  listing_cache listings = listings_for(o, roots);
+  if (o.enabled[0]) find_claude(roots[0], found, unreadable, &listings);
+  if (o.enabled[1]) find_codex(roots[1], found, unreadable, &listings);
+  if (o.enabled[2]) find_gemini(roots[2], found, unreadable, &listings);
+  listings.save();
+  trace_note("walk: " + std::to_string(listings.folders_reused()) + " folder listings reused, " +
+             std::to_string(listings.folders_listed()) + " folders listed");
   if (o.enabled[3]) {
     const stdfs::path log = o.cursor_log ? *o.cursor_log : dirs::home().cursor_usage_log();
     struct stat st{};

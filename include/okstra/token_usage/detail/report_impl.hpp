@@ -11,11 +11,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <map>
 #include <optional>
 #include <utility>
 #include <set>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -285,23 +287,6 @@ inline void accumulate(const std::vector<priced>& recs, const report_options& o,
   for (const priced& p : recs) adder.add(p);
 }
 
-// A period report's part in one pass over the records, unsorted: a period
-// row keeps only sums, which do not depend on order (a session's project and
-// source, a block's windows and --last's choice of periods do: they go
-// through select_records).
-inline void accumulate_periods(const std::vector<record>& records, const price_table& prices,
-                               const report_options& o, const time_zone& zone, report_part& part) {
-  record_pricer pricer(prices);
-  period_adder adder{o, zone, part};
-  for (const record& r : records) {
-    if (!keep_record(r, o.filter)) continue;
-    bool has_price = false;
-    const pico_amount pico = pricer.cost(r, has_price);
-    add_to_sums(part.sums, r, pico, has_price);
-    adder.add({&r, pico, has_price});
-  }
-}
-
 inline void merge_part(report_part& into, const report_part& from) {
   selection_sums& a = into.sums;
   const selection_sums& b = from.sums;
@@ -316,6 +301,49 @@ inline void merge_part(report_part& into, const report_part& from) {
   for (const auto& [key, bk] : from.by_period) into.by_period[key].merge(bk);
   for (const auto& [key, bk] : from.by_group) into.by_group[key].merge(bk);
   for (const auto& [key, bk] : from.by_session) into.by_session[key].merge(bk);
+}
+
+// A period report's part in one pass over the records, unsorted: a period
+// row keeps only sums, which do not depend on order (a session's project and
+// source, a block's windows and --last's choice of periods do: they go
+// through select_records). Many records are summed in two halves on two
+// threads and merged: parts over disjoint records merge exactly, and a
+// bucket's models keep the order in which they first appear either way.
+inline void accumulate_periods(const std::vector<record>& records, const price_table& prices,
+                               const report_options& o, const time_zone& zone, report_part& part) {
+  const auto sum = [&](std::size_t from, std::size_t to, report_part& into) {
+    record_pricer pricer(prices);
+    period_adder adder{o, zone, into};
+    for (std::size_t i = from; i < to; ++i) {
+      const record& r = records[i];
+      if (!keep_record(r, o.filter)) continue;
+      bool has_price = false;
+      const pico_amount pico = pricer.cost(r, has_price);
+      add_to_sums(into.sums, r, pico, has_price);
+      adder.add({&r, pico, has_price});
+    }
+  };
+  constexpr std::size_t split_from = 32768;  // below, a thread costs more than it saves
+  if (records.size() < split_from) return sum(0, records.size(), part);
+  const std::size_t half = records.size() / 2;
+  report_part later;
+  std::exception_ptr failed;
+  std::thread other([&] {
+    try {
+      sum(half, records.size(), later);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  });
+  try {
+    sum(0, half, part);
+  } catch (...) {
+    other.join();
+    throw;
+  }
+  other.join();
+  if (failed) std::rethrow_exception(failed);
+  merge_part(part, later);
 }
 
 // Rows in key order: periods (then group values) ascending; sessions by
