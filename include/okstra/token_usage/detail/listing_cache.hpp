@@ -174,7 +174,6 @@ class listing_cache {
     }
   }
 
-  bool enabled() const { return enabled_; }
   std::int64_t trust_before_ns() const { return enabled_ ? trust_before_ns_ : LLONG_MIN; }
 
   const root_listing* find(source src, std::string_view root) const {
@@ -190,24 +189,24 @@ class listing_cache {
             const std::vector<folder_listing>& fresh, std::size_t listed) {
     reused_count_ += reused.size(), listed_count_ += listed;
     if (!enabled_) return;
-    for (const auto& r : kept_)
+    for (const auto& r : changed_roots_)
       if (r.src == src && r.root == root) return;  // a root named twice is walked, and kept, once
     const root_listing* before = find(src, root);
+    if (std::find(unchanged_.begin(), unchanged_.end(), before) != unchanged_.end()) return;
     if (fresh.empty() && before && reused.size() == before->folders.size()) {
-      kept_.push_back(*before);  // unchanged
+      unchanged_.push_back(before);
       return;
     }
-    changed_ = true;
     root_listing now{src, std::move(root), {}};
     const auto own = [&](std::string_view v) -> std::string_view { return owned_.emplace_back(v); };
     for (const folder_listing& f : fresh) now.folders.push_back({own(f.rel), f.stamp, own(f.files), own(f.subdirs)});
     for (const folder_listing* f : reused) now.folders.push_back(*f);
     std::sort(now.folders.begin(), now.folders.end(), [](const auto& a, const auto& b) { return a.rel < b.rel; });
-    // A folder reached twice (a root inside another) is kept once.
+    // Never two entries for one folder (a reader refuses such a file).
     now.folders.erase(std::unique(now.folders.begin(), now.folders.end(),
                                   [](const auto& a, const auto& b) { return a.rel == b.rel; }),
                       now.folders.end());
-    kept_.push_back(std::move(now));
+    changed_roots_.push_back(std::move(now));
   }
 
   std::size_t folders_reused() const { return reused_count_; }
@@ -215,8 +214,10 @@ class listing_cache {
 
   // Writes what the walks saw when it differs from what was loaded.
   void save() {
-    if (!enabled_ || (!changed_ && kept_.size() == loaded_.size())) return;
-    store_bounded(dir_, name_, "listing-", 8, encode_listings(kept_));
+    if (!enabled_ || (changed_roots_.empty() && unchanged_.size() == loaded_.size())) return;
+    std::vector<root_listing> all = changed_roots_;
+    for (const root_listing* r : unchanged_) all.push_back(*r);
+    store_bounded(dir_, name_, "listing-", 8, encode_listings(all));
   }
 
  private:
@@ -224,11 +225,11 @@ class listing_cache {
   std::string name_;
   std::int64_t trust_before_ns_ = LLONG_MIN;
   bool enabled_ = false;
-  bool changed_ = false;
   std::size_t reused_count_ = 0, listed_count_ = 0;
   std::unique_ptr<const std::string> bytes_;  // the loaded file: loaded_ points into it
-  std::deque<std::string> owned_;             // what kept_'s fresh listings point to
-  std::vector<root_listing> loaded_, kept_;
+  std::deque<std::string> owned_;             // what changed_roots_' fresh listings point to
+  std::vector<root_listing> loaded_, changed_roots_;
+  std::vector<const root_listing*> unchanged_;  // into loaded_
 };
 
 }  // namespace okstra::token_usage::detail
