@@ -8,8 +8,7 @@
 #                                     at least 15) on a copy of its seed corpus
 #                                     tests/fuzz/corpus/<name>/
 #   scripts/test.sh --build-only ...  configure and compile what the same options
-#                                     would test, run nothing (.ci/run builds the
-#                                     next run's folders while a suite runs)
+#                                     would test, run nothing
 #
 # Ends with one plain line "N passed, N failed[, N skipped]" (meson tests plus
 # fuzz targets) and exits non-zero if anything failed. The same counts are
@@ -36,7 +35,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     -h | --help)
-      sed -n '2,17s/^# \{0,1\}//p' "$0"
+      sed -n '2,16s/^# \{0,1\}//p' "$0"
       exit 0
       ;;
     *) usage ;;
