@@ -7,8 +7,6 @@
 #                                     run each fuzz_* target SECONDS (plan_report:
 #                                     at least 15) on a copy of its seed corpus
 #                                     tests/fuzz/corpus/<name>/
-#   scripts/test.sh --build-only ...  configure and compile what the same options
-#                                     would test, run nothing
 #
 # Ends with one plain line "N passed, N failed[, N skipped]" (meson tests plus
 # fuzz targets) and exits non-zero if anything failed. The same counts are
@@ -17,17 +15,15 @@
 set -eu
 
 usage() {
-  echo "usage: scripts/test.sh [--sanitize] [--fuzz SECONDS] [--build-only]" >&2
+  echo "usage: scripts/test.sh [--sanitize] [--fuzz SECONDS]" >&2
   exit 2
 }
 
 sanitize=false
 fuzz_seconds=''
-build_only=false
 while [ $# -gt 0 ]; do
   case $1 in
     --sanitize) sanitize=true ;;
-    --build-only) build_only=true ;;
     --fuzz)
       [ $# -ge 2 ] || usage
       case $2 in '' | *[!0-9]*) usage ;; esac
@@ -35,7 +31,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     -h | --help)
-      sed -n '2,16s/^# \{0,1\}//p' "$0"
+      sed -n '2,14s/^# \{0,1\}//p' "$0"
       exit 0
       ;;
     *) usage ;;
@@ -101,12 +97,6 @@ build_fuzz_targets() {
   # shellcheck disable=SC2086  # one word per target
   meson compile -C build-fuzz $fuzz_targets
 }
-
-if $build_only; then
-  meson compile -C "$builddir"
-  if [ -n "$fuzz_seconds" ] && [ -f tests/fuzz/meson.build ]; then build_fuzz_targets; fi
-  exit 0
-fi
 
 # Stale results must never be counted: a run that dies early leaves no counts.
 rm -f "$builddir/okstra-counts" "$builddir/meson-logs/testlog.json" build-fuzz/okstra-counts
