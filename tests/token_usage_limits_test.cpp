@@ -164,6 +164,38 @@ BOOST_AUTO_TEST_CASE(admission_drops_records_that_would_overflow_a_total) {
   BOOST_TEST(small.warnings.empty());
 }
 
+// The grand totals are checked in one pass, in 128 bits: a total of exactly
+// max_count is admitted whole, one more token in another bucket, or reasoning
+// tokens (not part of the total) past max_count, drop the record that passes it.
+BOOST_AUTO_TEST_CASE(admission_at_the_limit_drops_only_what_passes_it) {
+  const auto admitted = [](std::vector<tu::record> rs) {
+    tu::collection c;
+    c.records = std::move(rs);
+    tu::detail::admit_within_limits(c);
+    return c;
+  };
+  tu::record last = record_of(0, 2000, "s2");
+  last.usage.output = 1;
+  const auto exact = admitted({record_of(tu::max_count - 1, 1000, "s1"), last});
+  BOOST_TEST(exact.records.size() == 2u);
+  BOOST_TEST(exact.stats[0].usage.total() == tu::max_count);
+  BOOST_TEST(exact.stats[0].records == 2u);
+  BOOST_TEST(exact.warnings.empty());
+  last.usage.output = 2;
+  const auto over = admitted({last, record_of(tu::max_count - 1, 1000, "s1")});
+  BOOST_TEST_REQUIRE(over.records.size() == 1u);
+  BOOST_TEST(over.records[0].session_id == "s1");
+  BOOST_TEST(over.stats[0].usage.total() == tu::max_count - 1);
+  BOOST_TEST(over.stats[0].skipped_lines == 1u);
+  tu::record thinking = record_of(1, 1000, "s1"), more = record_of(1, 2000, "s2");
+  thinking.usage.reasoning = tu::max_count;
+  more.usage.reasoning = 1;
+  const auto reasoning = admitted({thinking, more});
+  BOOST_TEST_REQUIRE(reasoning.records.size() == 1u);
+  BOOST_TEST(reasoning.stats[0].usage.reasoning == tu::max_count);
+  BOOST_TEST(reasoning.stats[0].usage.input == 1u);
+}
+
 // Records that bypass collect() get an error, never a wrapped total.
 BOOST_AUTO_TEST_CASE(report_and_run_summary_refuse_wrapping_totals) {
   const std::vector<tu::record> rs = {record_of(tu::max_count, 1000, "s"), record_of(tu::max_count, 2000, "s"),

@@ -9,6 +9,8 @@
 
 #include "okstra/core/json.hpp"
 #include "okstra/core/time.hpp"
+#include "okstra/core/fs.hpp"
+#include "okstra/token_usage/price_sources.hpp"
 #include "okstra/token_usage/prices.hpp"
 #include "test_support.hpp"
 
@@ -83,6 +85,29 @@ BOOST_AUTO_TEST_CASE(embedded_table_names_its_dataset_and_has_current_list_price
   BOOST_TEST(must_find(t, "claude-opus-4-7").tiers.fast == 6);
   BOOST_TEST(must_find(t, "gpt-5.5").tiers.priority == 2.5);
   BOOST_TEST(must_find(t, "gpt-5.4").tiers.flex == 0.5);
+}
+
+// A remembered report is keyed by its prices' identity, told without parsing
+// the embedded table only when nothing else can be chosen.
+BOOST_AUTO_TEST_CASE(the_plain_embedded_identity_is_the_chosen_tables_or_none) {
+  const okstra::test::temp_dir home;
+  const okstra::dirs::home_layout layout{home.path};
+  const auto chosen = [&] { return tu::choose_prices(layout, std::nullopt).table.identity(); };
+  const auto plain = tu::plain_embedded_identity(layout);
+  BOOST_TEST_REQUIRE(plain.has_value());
+  BOOST_TEST(*plain == chosen());
+  BOOST_TEST(*plain == tu::price_table::embedded().identity());
+  okstra::fs::write_file_atomic(layout.config_json(), R"({"usage": {"timeZone": "UTC"}})", 0600);
+  BOOST_TEST((tu::plain_embedded_identity(layout) == plain));
+  okstra::fs::write_file_atomic(layout.config_json(), R"({"prices": {"overrides": {"m": {"input": 1}}}})", 0600);
+  BOOST_TEST(!tu::plain_embedded_identity(layout).has_value());
+  BOOST_TEST(chosen() != *plain);
+  okstra::fs::write_file_atomic(layout.config_json(), "[1", 0600);
+  BOOST_TEST(!tu::plain_embedded_identity(layout).has_value());  // choose_prices() names the error
+  stdfs::remove(layout.config_json());
+  stdfs::create_directories(layout.cache_dir());
+  okstra::fs::write_file_atomic(tu::cached_prices_file(layout), "{}", 0600);
+  BOOST_TEST(!tu::plain_embedded_identity(layout).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(ids_match_the_way_logs_spell_them) {

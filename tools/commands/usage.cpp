@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <future>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -153,6 +155,36 @@ tu::price_table prices_from(const cli::arguments& cmd) {
   for (const auto& w : choice.warnings) okstra::cli::warn(tool, w);
   return std::move(choice.table);
 }
+
+// A report's prices. Their identity keys the remembered report; the table
+// itself is needed only when a report is made, and parsing it is a good part
+// of a remembered run's time (docs/performance.md, "Prices only when a report
+// is made"): when the choice is the embedded table as it ships, it is parsed
+// on first use.
+class report_prices {
+ public:
+  explicit report_prices(const cli::arguments& cmd) {
+    if (!cmd.text("prices")) identity_ = tu::plain_embedded_identity(okstra::dirs::home());
+    if (!identity_) {
+      table_ = prices_from(cmd);
+      identity_ = table_->identity();
+    }
+  }
+  const std::string& identity() const { return *identity_; }
+  // Starts parsing the table on a thread, to overlap the reading of the logs.
+  void prepare() const {
+    if (!table_ && !parsing_.valid()) parsing_ = std::async(std::launch::async, [] { return tu::price_table::embedded(); });
+  }
+  const tu::price_table& table() const {
+    if (!table_) table_ = parsing_.valid() ? parsing_.get() : tu::price_table::embedded();  // what the identity says
+    return *table_;
+  }
+
+ private:
+  std::optional<std::string> identity_;
+  mutable std::optional<tu::price_table> table_;
+  mutable std::future<tu::price_table> parsing_;
+};
 
 constexpr const char* prices_file_help = "a price file (LiteLLM or genai-prices format) instead of the built-in prices";
 
@@ -347,7 +379,7 @@ struct report_job {
   std::vector<std::string> args;  // after the report's name: part of the remembered report's key
   std::string format = usage_report_options::format(cmd);
   tu::report_options options = usage_report_options::from(cmd, kind);
-  tu::price_table prices = prices_from(cmd);
+  report_prices prices{cmd};
   tu::collect_options collect =
       usage_report_options::with_config_sources(collect_options_from(cmd, kind == tu::report_kind::blocks), cmd, kind);
 
@@ -392,12 +424,13 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
       return {hit->output, hit->diagnostics};
     }
   }
+  prices.prepare();
   auto collected = tu::collect(collect, std::move(logs), preloaded);
   std::string problems = usage_exchange::merge_imports(cmd, collect, collected);
   problems += problems_of(collected);
   tu::report_options o = options;
   if (kind == tu::report_kind::blocks) add_block_options(o, cmd, collected);
-  const auto report = tu::build_report_with_archive(collect, collected, prices, o, share_key);
+  const auto report = tu::build_report_with_archive(collect, collected, prices.table(), o, share_key);
   problems += unpriced_warning(report);
   const bool no_active = o.active_only && report.rows.empty();
   if (no_active) problems += std::string(tool) + ": no active block\n";

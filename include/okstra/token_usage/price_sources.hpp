@@ -39,6 +39,15 @@ struct price_choice {
 
 price_choice choose_prices(const dirs::home_layout& home, const std::optional<std::filesystem::path>& file);
 
+// The identity (price_table::identity()) of what choose_prices(home, nullopt)
+// chooses, told without reading a price table, when that is the embedded
+// table as it ships: no refreshed download in the cache and no `prices` member
+// in config.json. Otherwise, or when config.json is not a readable object,
+// nullopt. A run whose report is remembered needs only the identity
+// (docs/performance.md, "Prices only when a report is made"); one that gets
+// it here prices with price_table::embedded().
+std::optional<std::string> plain_embedded_identity(const dirs::home_layout& home);
+
 struct price_update {
   std::filesystem::path stored;  // <home>/cache/prices.json
   price_source source;

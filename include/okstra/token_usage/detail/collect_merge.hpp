@@ -328,7 +328,7 @@ inline std::future<std::optional<source_snapshot>> decode_claude_chain(const col
       // Room for what this run merges onto it and for the other sources'
       // records (room that is never touched costs no memory).
       source_snapshot chain;
-      if (load_snapshot(*store, snap, source::claude, chain, 65536 + snap.ref.length / 64)) return chain;
+      if (load_snapshot(*store, snap, source::claude, chain, 65536 + snap.ref.length / 64, true)) return chain;
     } catch (const std::exception&) {
     }
     return std::nullopt;

@@ -19,16 +19,27 @@ inline stdfs::path cache_dir_of(const collect_options& o) {
 }
 
 // A source's snapshot with the pieces of its chain merged in; false when any
-// link is missing or fails its check.
+// link is missing or fails its check. With `check_beside`, the base's
+// checksum is computed on a second thread while the base is decoded (the
+// decoder takes any bytes safely), and what was decoded is dropped when it
+// does not match: a run that waits for the chain waits for one pass over its
+// bytes instead of two (docs/performance.md, "Claude's chain decoded beside
+// its check").
 inline bool load_snapshot(const store_map& store, const snapshot_ref& snap, source src, source_snapshot& out,
-                          std::size_t room = 0) {
-  const auto bytes = store.part(snap.ref);
-  if (!bytes || !decode_snapshot(*bytes, src, out, room)) return false;
-  std::vector<source_snapshot> pieces(snap.pieces.size());
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
+                          std::size_t room = 0, bool check_beside = false) {
+  const auto bytes = check_beside ? store.unchecked_part(snap.ref) : store.part(snap.ref);
+  if (!bytes) return false;
+  std::future<bool> checked;
+  if (check_beside)
+    checked = std::async(std::launch::async, [b = *bytes, sum = snap.ref.sum] { return checksum(b) == sum; });
+  bool ok = decode_snapshot(*bytes, src, out, room);
+  std::vector<source_snapshot> pieces(ok ? snap.pieces.size() : 0);
+  for (std::size_t i = 0; i < pieces.size() && ok; ++i) {
     const auto piece_bytes = store.part(snap.pieces[i]);
-    if (!piece_bytes || !decode_snapshot(*piece_bytes, src, pieces[i])) return out = source_snapshot{}, false;
+    ok = piece_bytes && decode_snapshot(*piece_bytes, src, pieces[i]);
   }
+  if (checked.valid() && !checked.get()) ok = false;
+  if (!ok) return out = source_snapshot{}, false;
   add_pieces(out, std::move(pieces));
   return true;
 }

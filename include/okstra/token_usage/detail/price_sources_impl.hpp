@@ -13,6 +13,7 @@
 #include "okstra/core/text.hpp"
 #include "okstra/core/time.hpp"
 #include "okstra/locks/locks.hpp"
+#include "okstra/token_usage/detail/price_data.hpp"
 
 namespace okstra::token_usage {
 
@@ -71,6 +72,23 @@ OKSTRA_INLINE price_choice choose_prices(const dirs::home_layout& home, const st
   }
   detail::apply_config_overrides(choice.table, home);
   return choice;
+}
+
+OKSTRA_INLINE std::optional<std::string> plain_embedded_identity(const dirs::home_layout& home) {
+  if (fs::is_regular_file(cached_prices_file(home))) return std::nullopt;
+  const auto config = home.config_json();
+  if (fs::is_regular_file(config)) {
+    try {
+      const json::document doc = json::read_file(config);
+      if (!doc.IsObject() || json::find(doc, "prices")) return std::nullopt;
+    } catch (const okstra::error&) {
+      return std::nullopt;  // choose_prices() reports it
+    }
+  }
+  price_table plain;
+  plain.set_source({std::string(detail::embedded_dataset_name), std::string(detail::embedded_dataset_version),
+                    std::string(detail::embedded_dataset_date), "embedded"});
+  return plain.identity();
 }
 
 OKSTRA_INLINE price_update update_prices(const dirs::home_layout& home, const std::string& from) {
