@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -189,6 +190,39 @@ BOOST_AUTO_TEST_CASE(damaged_kept_files_are_misses) {
   tu::collection again = live;
   BOOST_TEST(tu::render_json(tu::build_report_with_archive(o, again, prices, options, "k"), true) == want);
   BOOST_TEST(again.stats[0].archived + again.stats[1].archived + again.stats[2].archived > 0u);
+}
+
+// A live record shares an archived identity only on the index's days: the
+// first and last millisecond of such a day count, the neighbouring
+// milliseconds do not, before 1970 as after, and days too far out to be
+// written in milliseconds are still compared day by day.
+BOOST_AUTO_TEST_CASE(shared_identities_are_those_of_live_records_on_the_index_days) {
+  constexpr std::int64_t day_ms = 86'400'000;
+  for (const std::int64_t day : {std::int64_t{20'700}, std::int64_t{-3}}) {
+    std::vector<tu::record> live;
+    for (const std::int64_t ms : {day * day_ms - 1, day * day_ms, (day + 1) * day_ms - 1, (day + 1) * day_ms}) {
+      tu::record r;
+      r.timestamp_ms = ms;
+      r.usage.input = 10;
+      r.session_id = "s";
+      live.push_back(r);
+    }
+    namespace share = tu::detail::archive_share;
+    share::index x;
+    for (const auto& r : live) x.ids.push_back(tu::content_identity(r));
+    std::sort(x.ids.begin(), x.ids.end());
+    x.sources.assign(x.ids.size(), 0);
+    x.days = {day};
+    const auto shared = share::shared_with(x, live);
+    std::vector<std::uint64_t> got, want = {tu::content_identity(live[1]), tu::content_identity(live[2])};
+    for (const auto& s : shared) got.push_back(s.identity);
+    std::sort(want.begin(), want.end());
+    BOOST_TEST(got == want, boost::test_tools::per_element());
+    x.days = {day, LLONG_MAX / day_ms + 1};  // past what milliseconds can hold: no span, same answer
+    got.clear();
+    for (const auto& s : share::shared_with(x, live)) got.push_back(s.identity);
+    BOOST_TEST(got == want, boost::test_tools::per_element());
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

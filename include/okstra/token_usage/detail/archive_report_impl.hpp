@@ -10,6 +10,7 @@
 #pragma once
 
 #include <algorithm>
+#include <climits>
 #include <array>
 #include <cstring>
 #include <optional>
@@ -123,7 +124,14 @@ inline std::optional<index> decode_index(std::string_view bytes) {
 inline std::vector<identity_of_source> shared_with(const index& x, const std::vector<record>& live) {
   std::vector<std::uint64_t> taken;
   if (x.days.empty()) return {};
+  // The days' span in milliseconds: most live records fall outside it, and
+  // two comparisons cost less than a division per record.
+  constexpr std::int64_t day_ms = 86'400'000;
+  std::int64_t from_ms = 0, to_ms = 0;  // [from_ms, to_ms), when it can be written in milliseconds
+  const bool spanned = x.days.back() < LLONG_MAX && !__builtin_mul_overflow(x.days.front(), day_ms, &from_ms) &&
+                       !__builtin_mul_overflow(x.days.back() + 1, day_ms, &to_ms);
   for (const record& r : live) {
+    if (spanned && (r.timestamp_ms < from_ms || r.timestamp_ms >= to_ms)) continue;
     const std::int64_t day = utc_day_of(r.timestamp_ms);
     if (day < x.days.front() || day > x.days.back()) continue;
     if (std::binary_search(x.days.begin(), x.days.end(), day)) taken.push_back(content_identity(r));
