@@ -12,10 +12,11 @@ run archives their records. Then, interleaved, for --runs runs after one warm-up
   cold     a fresh OKSTRA_HOME holding only a copy of that archive (deleting the cache keeps history)
   base     a fresh, empty OKSTRA_HOME (no archive), the same data folder
 then warm (again, nothing changed) and append (1 MiB appended to each of ten Claude files, as
-usage_bench.sh does) on both homes. Targets, on the archive's home: warm < 5% of cold, append
-< 10% of cold. Checks: totals with the archive = CORPUS's expected + HISTORY's expected, per
-source; without it (--no-archive, and the base home) = CORPUS's expected; warm = cold; append =
-cold + the appended lines. Also prints the archive's bytes per million records, and next to each
+usage_bench.sh does) on both homes, and after each append the run right after it on the archive's
+home (nothing changed since: the report the append run remembered). Targets, on the archive's
+home: warm < 5% of cold, append < 10% of cold. Checks: totals with the archive = CORPUS's expected
++ HISTORY's expected, per source; without it (--no-archive, and the base home) = CORPUS's
+expected; warm = cold; append = cold + the appended lines; the run right after = the append. Also prints the archive's bytes per million records, and next to each
 wall time the run's CPU time (user + system, from wait4), which a shared machine disturbs less.
 Writes bench/out/usage-archive-bench.md and .json; exits 1 when a check fails or a target is missed.
 """
@@ -242,10 +243,14 @@ try:
                 t, out, _ = run(OKSTRA, h)
                 sample(name, t)
                 outs[name] = json.loads(out)
+            t, out, _ = run(OKSTRA, ha)  # the run right after, nothing changed since
+            sample("next", t)
+            outs["next"] = json.loads(out)
         for name, j in (("append", cold), ("base append", base)):
             b = buckets(j, "claude")
             want = (b[0] + added["input"], b[1] + added["output"], b[2] + added["cacheWrite"], b[3] + added["cacheRead"])
             checks.append(("%s: claude == cold + appended lines" % name, buckets(outs[name], "claude") == want))
+        checks.append(("the run right after an append == that append", outs["next"] == outs["append"]))
     finally:
         restore()
     h = fresh_home(archive_dir)
@@ -276,7 +281,9 @@ rows = [("cold", "okstra cold, fresh OKSTRA_HOME holding only the archive", "%.1
         ("warm", "okstra warm, with the archive", "%.1f%% of cold" % (100 * warm)),
         ("base warm", "okstra warm, no archive", "%.1f%% of base cold" % (100 * bwarm)),
         ("append", "okstra after appending 1 MiB to each of 10 files, with the archive", "%.1f%% of cold" % (100 * app)),
-        ("base append", "the same, no archive", "%.1f%% of base cold" % (100 * bapp))]
+        ("base append", "the same, no archive", "%.1f%% of base cold" % (100 * bapp)),
+        ("next", "okstra right after an append run, nothing changed since, with the archive",
+         "%.1f%% of cold" % (100 * med["next"] / med["cold"]))]
 md = ["### okstra-usage daily with a year of archived history (%s)" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"), "",
       "Machine: %d cores, %s, Linux %s; load average %s at the start, %s at the end." % (
           os.cpu_count(), platform.machine(), platform.release(), load_start, load),

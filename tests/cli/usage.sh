@@ -93,6 +93,15 @@ traced "read 1 ranges"
 traced "claude: 1 records merged onto the snapshot's"
 before=$(json_field "$work/cached.json" "d['bySource']['claude']['total']")
 [ "$before" = "1898" ] && pass "the appended line counts (1880 + 18)" || fail "append total: $before"
+# The run right after a collecting run, nothing changed: the report that run
+# remembered again under the cache index its write-back wrote.
+KEEP_REPORTS=1 check_same "the run right after an append"
+traced "printing the remembered report"
+# An index that is not the one a report was remembered with is a miss.
+touch -d '2026-01-01 00:00:00' "$OKSTRA_HOME/cache/usage/usage-v3.index"
+KEEP_REPORTS=1 check_same "an index changed after the report was remembered"
+if grep -q "printing the remembered report" "$work/trace"; then fail "a report remembered with another index was printed"
+else pass "a report remembered with another index is not printed"; fi
 # Appended entries that meet earlier ones are left to the full merge: a better
 # streaming copy of msg_N1, a new message at msg_N1's very millisecond, and a
 # sidechain replay of msg_N1 in a subagent transcript.

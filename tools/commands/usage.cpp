@@ -384,15 +384,32 @@ struct report_job {
       usage_report_options::with_config_sources(collect_options_from(cmd, kind == tu::report_kind::blocks), cmd, kind);
 
   usage_watch::frame render(const okstra::style::output_style& style, bool one_line) const;
+  // Once the cache write-back of a render is done: see remembered_again.
+  void finish_cache_writes() const;
+
+  // A report made by collecting is remembered under the key of the cache
+  // index it was made with, which its own write-back then replaces: the run
+  // right after would miss it. It is remembered again under the index this
+  // process wrote (docs/usage.md, "The cache").
+  struct remembered_again {
+    std::vector<std::string> key_args;  // the index's entry last
+    std::uint64_t logs = 0;
+    bool terminal = false;
+    tu::stored_report report;
+  };
+  mutable std::optional<remembered_again> pending_{};
 };
 
-// The cache index's inode, size and mtime, or "" when there is none.
-std::string index_stamp(const tu::collect_options& o) {
-  const auto dir = o.cache_dir.empty() ? okstra::dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
-  struct stat st{};
-  if (::stat((dir / "usage-v3.index").c_str(), &st) != 0) return {};
-  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
+constexpr std::string_view index_key_arg = "\x01index=";
+
+void report_job::finish_cache_writes() const {
+  const std::string written = tu::finish_cache_writes();
+  if (!pending_) return;
+  remembered_again again = std::move(*pending_);
+  pending_.reset();
+  if (written.empty() || again.key_args.back() == std::string(index_key_arg) + written) return;
+  again.key_args.back() = std::string(index_key_arg) + written;
+  tu::store_report(collect, tu::report_key(again.key_args, again.logs, again.terminal, prices.identity()), again.report);
 }
 
 usage_watch::frame report_job::render(const okstra::style::output_style& style, bool one_line) const {
@@ -402,6 +419,7 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
   tu::detail::trace("start");
   tu::cache_preloader preloaded(collect);  // overlaps the walk below
   auto logs = tu::discover_logs(collect);
+  const std::uint64_t logs_fingerprint = logs.fingerprint;
   tu::detail::trace("find and stat logs");
   // Every input of the report but the logs and the archive: the key of the
   // archive's kept share (docs/usage-archive.md, "Reports over the archive").
@@ -414,11 +432,11 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
     // cache's index remembers decides what is archived: both in the key
     // (docs/usage-archive.md, "Reports").
     key_args.push_back("\x01archive=" + std::to_string(collect.use_archive ? tu::archive(collect.archive_dir).fingerprint() : 0));
-    key_args.push_back("\x01index=" + index_stamp(collect));
     key_args.push_back("\x01import=" + usage_exchange::import_stamp(cmd));
     key_args.push_back("\x01width=" + std::to_string(style.width) + (style.color ? " color" : "") + (one_line ? " one-line" : "") +
                        (style.utf8 ? " utf8" : ""));
-    key = tu::report_key(key_args, logs.fingerprint, style.terminal, prices.identity());
+    key_args.push_back(std::string(index_key_arg) + tu::cache_index_stamp(collect));
+    key = tu::report_key(key_args, logs_fingerprint, style.terminal, prices.identity());
     if (const auto hit = tu::read_report(collect, key)) {
       tu::detail::trace_note("the logs are unchanged: printing the remembered report");
       return {hit->output, hit->diagnostics};
@@ -437,7 +455,10 @@ usage_watch::frame report_job::render(const okstra::style::output_style& style, 
   tu::detail::trace("build report");
   std::string text = render_report(report, format, cmd.out().pretty() && !one_line, style, !cmd.has("no-bar"));
   while (!text.empty() && text.back() == '\n') text.pop_back();  // emit() ends the output
-  if (!key.empty()) tu::store_report(collect, key, {problems, text});
+  if (!key.empty()) {
+    tu::store_report(collect, key, {problems, text});
+    pending_ = remembered_again{std::move(key_args), logs_fingerprint, style.terminal, {problems, text}};
+  }
   return {text, problems, !(no_active && format != "json" && format != "csv")};  // an empty table: nothing
 }
 
@@ -452,7 +473,7 @@ int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std:
     return usage_watch::run(cmd, tu::watched_roots(job.collect, false), kind == tu::report_kind::blocks,
                             [&](const okstra::style::output_style& style, bool one_line) {
                               auto f = job.render(style, one_line);
-                              tu::finish_cache_writes();
+                              job.finish_cache_writes();
                               return f;
                             });
   }
@@ -460,7 +481,7 @@ int run_report(tu::report_kind kind, const cli::arguments& cmd, std::vector<std:
   std::fwrite(f.problems.data(), 1, f.problems.size(), stderr);
   if (f.shown) cli::emit(cmd, f.text);
   tu::detail::trace("render and print");
-  tu::finish_cache_writes();
+  job.finish_cache_writes();
   tu::detail::trace("finish cache write");
   return 0;
 }

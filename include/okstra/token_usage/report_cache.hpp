@@ -23,6 +23,7 @@
 #include "okstra/core/sha256.hpp"
 #include "okstra/dirs/dirs.hpp"
 #include "okstra/token_usage/token_usage.hpp"
+#include "okstra/token_usage/detail/cache.hpp"
 #include "okstra/token_usage/detail/kept_files.hpp"
 #include "okstra/version.hpp"
 
@@ -35,6 +36,13 @@ struct stored_report {
 
 inline std::filesystem::path cache_folder(const collect_options& o) {
   return o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
+}
+
+// The cache index's file_stamp(), "" when there is none. What the index
+// remembers decides what a run archives, so a remembered report's key names
+// the index it was made with (docs/usage-archive.md, "Reports").
+inline std::string cache_index_stamp(const collect_options& o) {
+  return detail::file_stamp(cache_folder(o) / detail::index_name);
 }
 
 inline std::string report_key(const std::vector<std::string>& args, std::uint64_t logs, bool stdout_is_terminal,

@@ -136,8 +136,9 @@ std::string cursor_hook_line(std::string_view stdin_text, std::int64_t now_ms);
 std::string cursor_hook_install_snippet(std::string_view path_to_okstra_usage);
 
 // Waits until the cache write-back that collect() started in the background
-// is done; call it before the program exits.
-void finish_cache_writes();
+// is done; call it before the program exits. Returns the file_stamp of the
+// cache index it wrote, "" when it wrote none (report_cache.hpp).
+std::string finish_cache_writes();
 
 }  // namespace okstra::token_usage
 

@@ -33,6 +33,10 @@ OKSTRA_INLINE cache_preloader::~cache_preloader() {
 
 OKSTRA_INLINE std::unique_ptr<detail::cache_preload> cache_preloader::take() { return result_.get(); }
 
-OKSTRA_INLINE void finish_cache_writes() { detail::cache_writer::instance().join(); }
+OKSTRA_INLINE std::string finish_cache_writes() {
+  auto& writer = detail::cache_writer::instance();
+  writer.join();
+  return writer.written();
+}
 
 }  // namespace okstra::token_usage

@@ -161,15 +161,20 @@ class cache_writer {
   template <class Fn>
   void start(Fn&& fn) {
     join();
+    written_.clear();
     thread_ = std::thread(std::forward<Fn>(fn));
   }
   void join() {
     if (thread_.joinable()) thread_.join();
   }
   ~cache_writer() { join(); }
+  // The writing thread's index, once in place; read after join().
+  void wrote(std::string stamp) { written_ = std::move(stamp); }
+  const std::string& written() const { return written_; }
 
  private:
   std::thread thread_;
+  std::string written_;
 };
 
 // What the cache write-back needs once collect() has returned.
@@ -220,8 +225,9 @@ inline cached_file row_of(const tracked& t) {
 }
 
 // Appends the new parts to the store (copying the kept ones too when a new
-// generation starts), then writes the index that refers to them.
-inline void run_write_back(write_back_job& job) {
+// generation starts), then writes the index that refers to them; false when
+// no index was written.
+inline bool run_write_back(write_back_job& job) {
   bool compact = store_needs_compaction(job);
   std::uint64_t generation = compact ? new_generation() : job.old_generation;
   fs::ensure_dir(job.dir, 0700);
@@ -230,7 +236,7 @@ inline void run_write_back(write_back_job& job) {
     compact = true;  // another run compacted it away meanwhile: start a new one
     generation = new_generation();
   }
-  if (compact && !store.open(store_path(job.dir, generation), true)) return;
+  if (compact && !store.open(store_path(job.dir, generation), true)) return false;
   const auto keep = [&](const part_ref& r) {
     if (!compact) return r;
     const auto bytes = job.old_store->part(r);
@@ -273,9 +279,10 @@ inline void run_write_back(write_back_job& job) {
     snapshots[0].fingerprint = job.fingerprints[0];
   }
   if (job.claude_basis) snapshots[0].basis = claude_basis;
-  if (!store.flush()) return;  // an index must never name parts that are not all there
+  if (!store.flush()) return false;  // an index must never name parts that are not all there
   save_index(job.dir / index_name, snapshots, generation, table.buffer());
   if (compact) remove_stale_cache_files(job.dir, generation);
+  return true;
 }
 
 }  // namespace detail
@@ -532,7 +539,7 @@ inline std::optional<collection> collect_once(const collect_options& o, discover
     job->old_generation = cache.store_generation;
     cache_writer::instance().start([job] {
       try {
-        run_write_back(*job);
+        if (run_write_back(*job)) cache_writer::instance().wrote(file_stamp(job->dir / index_name));
       } catch (const std::exception&) {
         // A cache that could not be saved only costs speed next time.
       }

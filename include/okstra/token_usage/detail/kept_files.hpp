@@ -2,6 +2,8 @@
 // the token_usage headers.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -12,6 +14,16 @@
 #include "okstra/core/fs.hpp"
 
 namespace okstra::token_usage::detail {
+
+// A file's identity as text: inode, size and modification time to the
+// nanosecond, or "" when it does not exist. A file replaced by a rename, or
+// rewritten, gets another.
+inline std::string file_stamp(const std::filesystem::path& file) {
+  struct stat st{};
+  if (::stat(file.c_str(), &st) != 0) return {};
+  return std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec);
+}
 
 // Writes `content` atomically as dir/name, first removing the oldest files
 // of `dir` whose names start with `prefix` and end like `name` so that fewer
