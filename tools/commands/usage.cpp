@@ -158,8 +158,8 @@ tu::price_table prices_from(const cli::arguments& cmd) {
 
 // A report's prices. Their identity keys the remembered report; the table
 // itself is needed only when a report is made, and parsing it is a good part
-// of a remembered run's time (docs/performance.md, "Prices only when a report
-// is made"): when the choice is the embedded table as it ships, it is parsed
+// of a remembered run's time (docs/performance.md, "An append run's chain,
+// prices and admission"): when the choice is the embedded table as it ships, it is parsed
 // on first use.
 class report_prices {
  public:

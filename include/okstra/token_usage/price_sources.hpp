@@ -44,7 +44,7 @@ price_choice choose_prices(const dirs::home_layout& home, const std::optional<st
 // table as it ships: no refreshed download in the cache and no `prices` member
 // in config.json. Otherwise, or when config.json is not a readable object,
 // nullopt. A run whose report is remembered needs only the identity
-// (docs/performance.md, "Prices only when a report is made"); one that gets
+// (docs/performance.md, "An append run's chain, prices and admission"); one that gets
 // it here prices with price_table::embedded().
 std::optional<std::string> plain_embedded_identity(const dirs::home_layout& home);
 

@@ -23,8 +23,8 @@ inline stdfs::path cache_dir_of(const collect_options& o) {
 // checksum is computed on a second thread while the base is decoded (the
 // decoder takes any bytes safely), and what was decoded is dropped when it
 // does not match: a run that waits for the chain waits for one pass over its
-// bytes instead of two (docs/performance.md, "Claude's chain decoded beside
-// its check").
+// bytes instead of two (docs/performance.md, "An append run's
+// chain, prices and admission").
 inline bool load_snapshot(const store_map& store, const snapshot_ref& snap, source src, source_snapshot& out,
                           std::size_t room = 0, bool check_beside = false) {
   const auto bytes = check_beside ? store.unchecked_part(snap.ref) : store.part(snap.ref);
