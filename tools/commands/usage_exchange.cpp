@@ -16,6 +16,7 @@
 #include "okstra/token_usage/archive.hpp"
 #include "okstra/token_usage/exchange.hpp"
 #include "okstra/token_usage/report.hpp"
+#include "okstra/token_usage/detail/kept_files.hpp"
 
 #include "usage_report_options.hpp"
 
@@ -106,14 +107,7 @@ cli::option import_option() {
 
 std::string import_stamp(const cli::arguments& cmd) {
   std::string stamp;
-  for (const auto& file : cmd.texts("import")) {
-    struct stat st{};
-    stamp += file + '\x02';
-    if (::stat(file.c_str(), &st) == 0)
-      stamp += std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
-               "." + std::to_string(st.st_mtim.tv_nsec);
-    stamp += '\x03';
-  }
+  for (const auto& file : cmd.texts("import")) stamp += file + '\x02' + tu::detail::file_stamp(file) + '\x03';
   return stamp;
 }
 
