@@ -35,7 +35,7 @@ struct stored_report {
 };
 
 inline std::filesystem::path cache_folder(const collect_options& o) {
-  return o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
+  return detail::usage_cache_dir(o.cache_dir);
 }
 
 // The cache index's file_stamp(), "" when there is none. What the index

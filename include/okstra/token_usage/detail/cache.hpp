@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "okstra/core/fs.hpp"
+#include "okstra/dirs/dirs.hpp"
 #include "okstra/token_usage/detail/binary_io.hpp"
 #include "okstra/token_usage/detail/cache_store.hpp"
 #include "okstra/token_usage/detail/files.hpp"
@@ -34,6 +35,12 @@ inline constexpr std::string_view index_magic = "OKSTRAUI";
 // 6: + every record's service tier (Claude entries keep their size, so only the format tells)
 inline constexpr std::uint64_t cache_format = 8;  // 7: records carry agent_type; 8: and request_hash
 inline constexpr std::string_view index_name = "usage-v3.index";
+
+// The cache folder: the one the caller chose (collect_options::cache_dir), else
+// $OKSTRA_HOME/cache/usage (docs/usage.md, "The cache").
+inline std::filesystem::path usage_cache_dir(const std::filesystem::path& chosen) {
+  return chosen.empty() ? dirs::okstra_home() / "cache" / "usage" : chosen;
+}
 
 inline void encode_identity(encoder& e, const file_identity& id) {
   e.u64(id.dev), e.u64(id.ino), e.u64(id.size), e.i64(id.mtime_ns), e.i64(id.ctime_ns);

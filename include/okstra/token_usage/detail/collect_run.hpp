@@ -14,8 +14,7 @@ inline listing_cache listings_for(const collect_options& o, const std::array<roo
     for (const auto& root : roots[i].roots) names.append(std::to_string(i)).append(":").append(root.string()).push_back('\0');
   const std::int64_t started_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                       std::chrono::system_clock::now().time_since_epoch()).count();
-  const stdfs::path dir = o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
-  return listing_cache(dir / "listings", listing_file_name(names), started_ns - 1'000'000'000);
+  return listing_cache(usage_cache_dir(o.cache_dir) / "listings", listing_file_name(names), started_ns - 1'000'000'000);
 }
 
 // The log files of every enabled source; what the walk could not read goes

@@ -15,7 +15,7 @@ namespace okstra::token_usage {
 namespace detail {
 
 inline stdfs::path cache_dir_of(const collect_options& o) {
-  return o.cache_dir.empty() ? dirs::okstra_home() / "cache" / "usage" : o.cache_dir;
+  return usage_cache_dir(o.cache_dir);
 }
 
 // A source's snapshot with the pieces of its chain merged in; false when any
