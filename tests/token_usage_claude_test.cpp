@@ -313,8 +313,11 @@ BOOST_AUTO_TEST_CASE(large_merge_equals_reference_rules) {
   for (std::size_t f = 0; f < results.size(); ++f)
     for (const auto& e : results[f].entries)
       if (!e.sidechain && e.message_id.len) main_ids.insert(std::string(results[f].str(e.message_id)));
-  std::map<std::pair<std::string, std::string>, ref_entry> best;
-  std::map<std::pair<std::string, std::string>, std::uint8_t> tier;  // fast when any counted copy is
+  // Main-thread copies count once per (message, request); sidechain copies of
+  // a message no main-thread line has, once per message.
+  using ref_key = std::tuple<std::string, std::string, bool>;
+  std::map<ref_key, ref_entry> best;
+  std::map<ref_key, std::uint8_t> tier;  // fast when any counted copy is
   std::vector<ref_entry> kept;
   const auto beats = [&](const ref_entry& a, const ref_entry& b) {
     const auto& x = *std::get<1>(a);
@@ -332,7 +335,8 @@ BOOST_AUTO_TEST_CASE(large_merge_equals_reference_rules) {
         continue;
       }
       if (e.sidechain && main_ids.count(std::string(str(x, e.message_id)))) continue;
-      const auto key = std::make_pair(std::string(str(x, e.message_id)), std::string(str(x, e.request_id)));
+      const bool side = e.sidechain != 0;
+      const ref_key key{std::string(str(x, e.message_id)), side ? std::string() : std::string(str(x, e.request_id)), side};
       tier[key] = std::max(tier[key], e.tier);
       const auto it = best.find(key);
       if (it == best.end()) best.emplace(key, x);
@@ -351,7 +355,9 @@ BOOST_AUTO_TEST_CASE(large_merge_equals_reference_rules) {
   for (std::size_t i = 0; i < kept.size(); ++i) {
     const auto& e = *std::get<1>(kept[i]);
     const auto expected_tier = static_cast<tu::service_tier>(
-        e.message_id.len ? tier[{std::string(str(kept[i], e.message_id)), std::string(str(kept[i], e.request_id))}]
+        e.message_id.len ? tier[ref_key{std::string(str(kept[i], e.message_id)),
+                                        e.sidechain ? std::string() : std::string(str(kept[i], e.request_id)),
+                                        e.sidechain != 0}]
                          : e.tier);
     differing += !(records[i].timestamp_ms == e.timestamp_ms && records[i].usage == e.usage &&
                    records[i].session_id == str(kept[i], e.session) && records[i].model == str(kept[i], e.model) &&

@@ -138,6 +138,62 @@ rm -rf "$OKSTRA_HOME/cache/usage/reports"
 cmp -s "$work/kept.json" "$work/merged.json" && pass "damaged kept files are read again from the archive" \
   || fail "after damage: $(diff "$work/kept.json" "$work/merged.json" | head -8)"
 
+# A subagent's file starts with a replay of its parent's message, under
+# another request id; with the parent's file gone, the replay counts for the
+# message, so the message is not lost, and it counts once when the parent's
+# file is back (docs/usage-archive.md, "Where archived records come from").
+rhome="$work/replay-home"
+rlogs="$work/replay-logs/projects/-work-replay"
+sid=33333333-cccc
+mkdir -p "$rlogs/$sid/subagents"
+# line FILE SIDECHAIN MESSAGE REQUEST TIME OUTPUT [AGENT]
+line() {
+  printf '{"type":"assistant","isSidechain":%s,"sessionId":"%s","cwd":"/work/replay","timestamp":"2026-11-20T%s.000Z","requestId":"%s","agentId":"%s","message":{"id":"%s","model":"claude-sonnet-4-6","usage":{"input_tokens":10,"output_tokens":%s,"cache_creation_input_tokens":0,"cache_read_input_tokens":100}}}\n' \
+    "$2" "$sid" "$5" "$4" "${7:-}" "$3" "$6" >>"$1"
+}
+line "$rlogs/$sid.jsonl" false msg_parent req_parent 10:00:00 7
+line "$rlogs/$sid.jsonl" false msg_lead2 req_lead2 10:05:00 11
+for a in a1 a2; do
+  line "$rlogs/$sid/subagents/agent-$a.jsonl" true msg_parent "req_replay_$a" 10:01:00 7 "$a"
+  line "$rlogs/$sid/subagents/agent-$a.jsonl" true "msg_own_$a" "req_own_$a" 10:02:00 13 "$a"
+done
+cp "$rlogs/$sid.jsonl" "$work/parent.saved"
+cp -R "$rlogs/$sid" "$work/subagents.saved"
+rtotal() {
+  OKSTRA_HOME=$rhome "$bin" daily --json --source claude --claude-dir "$work/replay-logs" "$@" >"$work/replay.json" 2>"$work/err" ||
+    { echo "rc $?: $(cat "$work/err")"; return; }
+  json_field "$work/replay.json" "d['totals']['total']"
+}
+rsame() {
+  for how in cached --no-cache fresh-cache; do
+    case $how in
+      cached) got=$(rtotal) ;;
+      --no-cache) got=$(rtotal --no-cache) ;;
+      fresh-cache) rm -rf "$rhome/cache/usage"; got=$(rtotal) ;;
+    esac
+    [ "$got" = "$2" ] && pass "$1 ($how): total $got" || fail "$1 ($how): total $got, expected $2"
+  done
+}
+# four requests of 110 input+cache and 7, 11, 13, 13 output
+rbase=$((4 * 110 + 7 + 11 + 13 + 13))
+archived_count() { OKSTRA_HOME=$rhome "$bin" archive status | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"])'; }
+rsame "a parent message replayed into two subagents counts once" "$rbase"
+rm "$rlogs/$sid.jsonl"
+rsame "the parent's file deleted: the message counts once, by one replay" "$rbase"
+got=$(archived_count)
+[ "$got" = 1 ] && pass "only the parent's other message is archived" || fail "archived records: $got, expected 1"
+got=$(rtotal --no-archive)
+[ "$got" = $((rbase - 110 - 11)) ] && pass "--no-archive: the replay counts for the parent's message" \
+  || fail "--no-archive: $got, expected $((rbase - 110 - 11))"
+cp "$work/parent.saved" "$rlogs/$sid.jsonl"
+rsame "the parent's file restored: the replays are replays again" "$rbase"
+got=$(archived_count)
+[ "$got" = 1 ] && pass "a replay dropped again is not archived" || fail "archived records: $got, expected 1"
+rm "$rlogs/$sid.jsonl"
+rtotal >/dev/null
+rm -r "$rlogs/$sid"
+rsame "then the subagents' files deleted too" "$rbase"
+
 # prune and export
 "$bin" archive export >"$work/export.jsonl"
 lines=$(wc -l <"$work/export.jsonl")

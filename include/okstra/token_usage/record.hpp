@@ -235,6 +235,13 @@ struct record {
   // request's identity across files and machines (docs/usage-archive.md,
   // "Record identity"); 0 for other sources and entries without ids.
   std::uint64_t request_hash = 0;
+  // Claude Code: a hash of the entry's message id alone (never 0 when there
+  // is one). A sidechain replay of a main-thread message has another request
+  // id but this message id, so a message still counted by another copy is
+  // not lost when one copy's file goes (docs/usage-archive.md, "Where
+  // archived records come from"). Kept in the cache's snapshots only: 0 in
+  // records read from the archive or from other machines' exports.
+  std::uint64_t message_hash = 0;
 };
 
 // What one source contributed, for bySource in the JSON report.

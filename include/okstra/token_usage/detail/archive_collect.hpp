@@ -98,12 +98,15 @@ inline std::vector<record> records_before(source s, const std::vector<tracked>& 
 // The records the cache knew of each changed, enabled source that this
 // run's merge no longer has, by identity: what vanished, shrunk or
 // rewritten files took with them. A record rewritten with the same identity
-// is not lost (docs/usage-archive.md, "Where archived records come from").
+// is not lost, nor is a Claude Code record whose message another live copy
+// still counts (a subagent's replay once the parent's file is gone, the
+// parent's line once it is back) (docs/usage-archive.md, "Where archived
+// records come from").
 inline std::vector<archived_record> lost_records(const collect_options& o, const std::array<bool, 4>& taken,
                                                  const std::vector<tracked>& files, const cache_index& cache,
                                                  const store_map& store, const std::vector<record>& live) {
   std::vector<archived_record> out;
-  std::unordered_set<std::uint64_t> now;
+  std::unordered_set<std::uint64_t> now, now_messages;
   for (const source s : all_sources) {
     const auto i = static_cast<std::size_t>(s);
     if (!o.enabled[i] || taken[i]) continue;
@@ -114,10 +117,14 @@ inline std::vector<archived_record> lost_records(const collect_options& o, const
     auto before = records_before(s, files, cache, store);
     if (before.empty()) continue;
     if (now.empty())
-      for (const auto& r : live) now.insert(content_identity(r));
+      for (const auto& r : live) {
+        now.insert(content_identity(r));
+        if (r.message_hash) now_messages.insert(r.message_hash);
+      }
     for (auto& r : before) {
       const std::uint64_t id = content_identity(r);
-      if (!now.count(id)) out.push_back({id, std::move(r)});
+      if (now.count(id) || (r.message_hash && now_messages.count(r.message_hash))) continue;
+      out.push_back({id, std::move(r)});
     }
   }
   return out;

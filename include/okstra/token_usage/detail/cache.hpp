@@ -33,7 +33,8 @@ namespace okstra::token_usage::detail {
 inline constexpr std::string_view index_magic = "OKSTRAUI";
 // 3: index + append-only store; 4: + subagent types; 5: + Claude snapshot basis and message hashes;
 // 6: + every record's service tier (Claude entries keep their size, so only the format tells)
-inline constexpr std::uint64_t cache_format = 8;  // 7: records carry agent_type; 8: and request_hash
+// 7: records carry agent_type; 8: and request_hash; 9: Claude snapshots' records carry message_hash
+inline constexpr std::uint64_t cache_format = 9;
 inline constexpr std::string_view index_name = "usage-v3.index";
 
 // The cache folder: the one the caller chose (collect_options::cache_dir), else

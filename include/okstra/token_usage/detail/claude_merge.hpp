@@ -260,7 +260,11 @@ inline picked_entries pick_entries(const merge_input& in) {
       const std::size_t slot = main_messages.find(x.message_hash, same_message(i));
       if (!main_messages.used(slot)) main_messages.set(slot, x.message_hash, i);
     }
-    flat_index best(n / 2 + 16);
+    // Main-thread copies count once per request (message id + request id);
+    // sidechain copies of a message no main-thread line has count once per
+    // message: replays of one parent message into several subagents' files
+    // carry other request ids (docs/usage.md, "Claude Code").
+    flat_index best(n / 2 + 16), best_sidechain(n / 2 + 16);  // a table never grows: room for every entry
     for (std::uint32_t i = 0; i < n; ++i) {
       const flat_entry& x = in.flat[i];
       if (x.e->message_id.len == 0) {
@@ -268,23 +272,27 @@ inline picked_entries pick_entries(const merge_input& in) {
         continue;
       }
       if (!mine(x)) continue;
-      if (x.e->sidechain && main_messages.used(main_messages.find(x.message_hash, same_message(i))))
+      const bool sidechain = x.e->sidechain != 0;
+      if (sidechain && main_messages.used(main_messages.find(x.message_hash, same_message(i))))
         continue;  // a replay of a message of the main thread
-      const std::size_t slot = best.find(x.identity_hash, [&](std::uint32_t j) {
+      flat_index& table = sidechain ? best_sidechain : best;
+      const std::uint64_t key = sidechain ? x.message_hash : x.identity_hash;
+      const std::size_t slot = sidechain ? table.find(key, same_message(i)) : table.find(key, [&](std::uint32_t j) {
         return in.flat[j].identity_hash == x.identity_hash && in.message_id(j) == in.message_id(i) &&
                in.request_id(j) == in.request_id(i);
       });
-      if (!best.used(slot)) {
-        best.set(slot, x.identity_hash, i);
+      if (!table.used(slot)) {
+        table.set(slot, key, i);
         tier[i] = x.e->tier;
         continue;
       }
-      const std::uint32_t held = best.value(slot);
+      const std::uint32_t held = table.value(slot);
       const std::uint8_t merged = merged_tier(tier[held], x.e->tier);
-      if (wins_over(in, i, held)) best.set(slot, x.identity_hash, i);
-      tier[best.value(slot)] = merged;
+      if (wins_over(in, i, held)) table.set(slot, key, i);
+      tier[table.value(slot)] = merged;
     }
     best.for_each_value([&](std::uint32_t i) { chosen[i] = 1; });
+    best_sidechain.for_each_value([&](std::uint32_t i) { chosen[i] = 1; });
   });
   picked_entries out;
   out.order.reserve(n);
@@ -391,7 +399,10 @@ inline std::vector<record> build_records(const merge_input& in, const picked_ent
       rec.agent_name = field(in, fi, 4, e.agent_name);
       rec.agent_id = field(in, fi, 5, e.agent_id);
       rec.agent_type = agent_types[fi];
-      if (e.message_id.len) rec.request_hash = in.flat[i].identity_hash | 1;  // never 0: 0 means none
+      if (e.message_id.len) {  // never 0: 0 means none
+        rec.request_hash = in.flat[i].identity_hash | 1;
+        rec.message_hash = in.flat[i].message_hash | 1;
+      }
     }
   });
   return out;

@@ -64,8 +64,9 @@ struct source_snapshot {
 };
 
 namespace snapshot_layout {
-// src, who, tier, time, six token counts, seven string numbers.
-inline constexpr std::size_t record_bytes = 3 + 8 + 6 * 8 + 7 * 4 + 8;
+// src, who, tier, time, six token counts, seven string numbers, request and
+// message hashes.
+inline constexpr std::size_t record_bytes = 3 + 8 + 6 * 8 + 7 * 4 + 8 + 8;
 
 inline char* put(char* at, const void* value, std::size_t n) {
   std::memcpy(at, value, n);
@@ -116,6 +117,7 @@ inline std::string encode_snapshot(std::span<const record> records, std::uint64_
       strings[k++] = index[s->id()] - 1;
     at = put(put(put(put(put(at, kind, 3), &r.timestamp_ms, 8), counts, sizeof counts), strings, sizeof strings),
              &r.request_hash, 8);
+    at = put(at, &r.message_hash, 8);
   }
   e.u64(skipped_lines);
   e.u64(parts_skipped);
@@ -152,7 +154,7 @@ inline bool decode_records(decoder& d, const std::vector<istr>& table, source sr
     std::uint8_t kind[3];
     std::uint64_t counts[6];
     std::uint32_t strings[7];
-    at = get(get(get(get(get(at, kind), r.timestamp_ms), counts), strings), r.request_hash);
+    at = get(get(get(get(get(get(at, kind), r.timestamp_ms), counts), strings), r.request_hash), r.message_hash);
     if (kind[0] != static_cast<std::uint8_t>(src) || kind[1] > 5) return false;
     if (kind[2] > static_cast<std::uint8_t>(last_service_tier)) return false;
     r.src = src;

@@ -37,7 +37,7 @@ namespace okstra::token_usage::detail_statusline {
 namespace d = okstra::token_usage::detail;
 
 inline constexpr std::string_view state_magic = "OKSTRASL";
-inline constexpr std::uint64_t state_format = 2;  // 2: records carry request_hash
+inline constexpr std::uint64_t state_format = 3;  // 2: records carry request_hash; 3: and message_hash
 inline constexpr std::size_t state_read_limit = std::size_t{256} << 20;
 inline constexpr std::uint64_t tail_bytes = 64;
 
