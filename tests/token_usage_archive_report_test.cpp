@@ -130,7 +130,10 @@ BOOST_AUTO_TEST_CASE(the_kept_share_gives_the_report_of_the_merged_records) {
     std::vector<tu::archived_record> archived;
     tu::collection live;
     for (int i = 0; i < 270; ++i) {
-      const tu::record r = maker.make();
+      tu::record r = maker.make();
+      // Claude Code messages from a small pool: copies of one message meet in
+      // the archive and between archived and live records.
+      if (r.src == tu::source::claude && maker.rng() % 2) r.message_hash = (maker.rng() % 40) * 2 + 1;
       if (maker.rng() % 2) archived.push_back({tu::content_identity(r), r});
       else live.records.push_back(r);
     }
@@ -224,6 +227,41 @@ BOOST_AUTO_TEST_CASE(shared_identities_are_those_of_live_records_on_the_index_da
     for (const auto& s : share::shared_with(x, live)) got.push_back(s.identity);
     BOOST_TEST(got == want, boost::test_tools::per_element());
   }
+}
+
+// One Claude Code message counts once: among archived copies with other
+// identities (a replay and its parent's line), and against a live copy.
+BOOST_AUTO_TEST_CASE(an_archived_message_counts_once) {
+  tu::collect_options o;
+  const auto copy = [](std::int64_t ms, std::uint64_t request, std::uint64_t message) {
+    tu::record r;
+    r.timestamp_ms = ms;
+    r.usage.input = 10;
+    r.session_id = "s";
+    r.request_hash = request;
+    r.message_hash = message;
+    return tu::archived_record{tu::content_identity(r), r};
+  };
+  const std::vector<tu::archived_record> archived = {copy(base_ms, 11, 7), copy(base_ms + 60'000, 13, 7),
+                                                     copy(base_ms + 1000, 17, 0), copy(base_ms + 2000, 19, 0)};
+  const auto added = [&](const std::vector<tu::record>& live) {
+    return tu::detail::archived_to_add(o, archived, live);
+  };
+  const std::uint32_t first_of_message = archived[0].identity < archived[1].identity ? 0 : 1;
+  const std::vector<std::uint32_t> alone = {std::min(first_of_message, 2u), std::max(first_of_message, 2u), 3};
+  BOOST_TEST(added({}) == alone, boost::test_tools::per_element());
+  tu::record parent = copy(base_ms - 5000, 23, 7).rec;  // the parent's line, live again
+  BOOST_TEST(added({parent}) == (std::vector<std::uint32_t>{2, 3}), boost::test_tools::per_element());
+  parent.timestamp_ms += 3 * 86'400'000;  // days away: not compared
+  BOOST_TEST(added({parent}) == alone, boost::test_tools::per_element());
+  // The kept index tells the same: the archived copy of the message is shared.
+  tu::archive_contents contents;
+  contents.records = archived;
+  const auto x = tu::detail::archive_share::index_of(o, contents);
+  BOOST_TEST(x.ids.size() == 3u);
+  const auto shared = tu::detail::archive_share::shared_with(x, {copy(base_ms - 5000, 23, 7).rec});
+  BOOST_TEST_REQUIRE(shared.size() == 1u);
+  BOOST_TEST(shared[0].identity == archived[first_of_message].identity);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -187,12 +187,42 @@ BOOST_AUTO_TEST_CASE(a_foreign_segment_is_reported_and_left_alone) {
   const tu::archive store(tmp.path / "archive");
   store.append({make(1000, 10)});
   const auto foreign = store.dir() / "segment-0000000000000000000.oka";
-  okstra::fs::write_file_atomic(foreign, std::string("OKSTRAAR\x02\0\0\0 later version", 27), 0600);
+  okstra::fs::write_file_atomic(foreign, std::string("OKSTRAAR\x03\0\0\0 later version", 27), 0600);
   const auto got = store.read_all();
   BOOST_TEST(got.bad_segments == 1u);
   BOOST_TEST(got.records.size() == 1u);
   BOOST_TEST(store.prune(5000) == 1u);
   BOOST_TEST(std::filesystem::exists(foreign));
+}
+
+// Format 2 keeps each record's message hash; a segment of format 1 (records
+// without it) is still read, and never extended: appends go to a new segment.
+BOOST_AUTO_TEST_CASE(a_format_1_segment_is_read_and_not_extended) {
+  namespace af = tu::detail::archive_format;
+  okstra::test::temp_dir tmp;
+  const tu::archive store(tmp.path / "archive");
+  std::filesystem::create_directories(store.dir());
+  tu::archived_record old = make(1000, 10);
+  tu::detail::encoder e;
+  e.u64(1), e.u64(old.identity), e.rec(old.rec);
+  std::string segment("OKSTRAAR\x01\0\0\0", 12);
+  af::put_le(segment, e.buffer().size(), 4);
+  af::put_le(segment, tu::detail::checksum(e.buffer()), 8);
+  segment += e.buffer();
+  const auto first = store.dir() / "segment-0000000000000000000.oka";
+  okstra::fs::write_file_atomic(first, segment, 0600);
+  tu::archived_record fresh = make(2000, 20);
+  fresh.rec.message_hash = 0x1234567890abcdefULL;
+  store.append({fresh});
+  BOOST_TEST(okstra::fs::read_file(first, 1 << 20) == segment);  // left as it was
+  const auto got = store.read_all();
+  BOOST_TEST(got.bad_segments == 0u);
+  BOOST_TEST(got.damaged_blocks == 0u);
+  BOOST_TEST_REQUIRE(got.records.size() == 2u);
+  BOOST_TEST(got.records[0].rec.timestamp_ms == 1000);
+  BOOST_TEST(got.records[0].rec.message_hash == 0u);
+  BOOST_TEST(got.records[1].rec.message_hash == 0x1234567890abcdefULL);
+  BOOST_TEST(store.status().segments == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(prune_drops_older_records_only) {

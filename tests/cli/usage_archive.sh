@@ -193,6 +193,34 @@ rm "$rlogs/$sid.jsonl"
 rtotal >/dev/null
 rm -r "$rlogs/$sid"
 rsame "then the subagents' files deleted too" "$rbase"
+# The replay that counted for the parent's message is archived now; the
+# parent's line, back, is the same message: it counts once, live.
+cp "$work/parent.saved" "$rlogs/$sid.jsonl"
+rsame "the parent's file restored alone" "$rbase"
+cp -R "$work/subagents.saved" "$rlogs/$sid"
+rsame "and its subagents' files restored" "$rbase"
+# Everything deleted at once: the parent's line is archived too, and the
+# archive holds two copies of the message (the replay from before).
+rm "$rlogs/$sid.jsonl"
+rm -r "$rlogs/$sid"
+rsame "everything deleted at once" "$rbase"
+got=$(archived_count)
+[ "$got" -ge 5 ] && pass "the archive holds the message's parent line and replay ($got records)" \
+  || fail "archived records: $got, expected at least 5"
+# With the remembered reports and the archive's kept share gone, and without them.
+rm -rf "$rhome/cache/usage/reports" "$rhome/cache/usage/archive-share"
+rsame "everything deleted, the kept shares rebuilt" "$rbase"
+for args in "daily" "session --breakdown" "daily --group-by agent" "blocks"; do
+  # shellcheck disable=SC2086
+  OKSTRA_HOME=$rhome "$bin" $args --json --source claude --claude-dir "$work/replay-logs" >"$work/kept.json" 2>/dev/null
+  # shellcheck disable=SC2086
+  OKSTRA_HOME=$rhome "$bin" $args --json --source claude --claude-dir "$work/replay-logs" --no-cache >"$work/merged.json" 2>/dev/null
+  cmp -s "$work/kept.json" "$work/merged.json" && pass "replays, $args: the kept share prints what merging prints" \
+    || fail "replays, $args: $(diff "$work/kept.json" "$work/merged.json" | head -6)"
+done
+cp "$work/parent.saved" "$rlogs/$sid.jsonl"
+cp -R "$work/subagents.saved" "$rlogs/$sid"
+rsame "everything restored again" "$rbase"
 
 # prune and export
 "$bin" archive export >"$work/export.jsonl"

@@ -187,28 +187,68 @@ inline std::vector<std::pair<std::uint64_t, std::uint32_t>> archived_identities(
   return ids;
 }
 
-// The positions of the archived records to add, in order: those of enabled sources
-// whose identity no live record has, each identity once (the first copy).
-// Every copy of a request carries its time (a Claude Code request's copies in
-// other session files too, within seconds for streamed copies), so only live
-// records of a day the archive holds, or next to one, can share an identity:
-// the others are not hashed. Sorted vectors instead of hash sets: one
-// allocation each, no node per record (the archive can hold a year of
-// records; docs/performance.md).
+// The archived records of enabled sources that can count, as (identity,
+// position) sorted by identity: the first copy of each identity, and of the
+// Claude Code records that keep their message hash, only the one with the
+// smallest identity per message (a replay and its parent's line archived in
+// different runs are one message; docs/usage-archive.md, "Record identity").
+inline std::vector<std::pair<std::uint64_t, std::uint32_t>> archived_choice(const collect_options& o,
+                                                                           const std::vector<archived_record>& archived) {
+  auto ids = archived_identities(o, archived);
+  ids.erase(std::unique(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+            ids.end());
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> by_message;  // (message hash, identity)
+  for (const auto& [id, at] : ids)
+    if (const std::uint64_t m = archived[at].rec.message_hash) by_message.emplace_back(m, id);
+  std::sort(by_message.begin(), by_message.end());
+  std::vector<std::uint64_t> later_copies;
+  for (std::size_t k = 1; k < by_message.size(); ++k)
+    if (by_message[k].first == by_message[k - 1].first) later_copies.push_back(by_message[k].second);
+  if (later_copies.empty()) return ids;
+  std::sort(later_copies.begin(), later_copies.end());
+  std::erase_if(ids, [&](const auto& x) { return std::binary_search(later_copies.begin(), later_copies.end(), x.first); });
+  return ids;
+}
+
+// What live records of the archive's days (and their neighbours) hold:
+// their identities and Claude Code message hashes, each sorted. Every copy
+// of a request carries its time (a Claude Code request's copies in other
+// session files too, within seconds for streamed copies; a subagent's
+// replay of its parent's message minutes after it), so only those can share
+// one with an archived record: the others are not hashed. Sorted vectors
+// instead of hash sets: one allocation each, no node per record (the archive
+// can hold a year of records; docs/performance.md).
+struct live_keys {
+  std::vector<std::uint64_t> identities;
+  std::vector<std::uint64_t> messages;
+  bool holds(const archived_record& a) const {
+    return std::binary_search(identities.begin(), identities.end(), a.identity) ||
+           (a.rec.message_hash && std::binary_search(messages.begin(), messages.end(), a.rec.message_hash));
+  }
+};
+
+inline live_keys live_keys_on(const std::vector<std::int64_t>& days, const std::vector<record>& live) {
+  live_keys k;
+  for (const auto& r : live)
+    if (std::binary_search(days.begin(), days.end(), utc_day_of(r.timestamp_ms))) {
+      k.identities.push_back(content_identity(r));
+      if (r.message_hash) k.messages.push_back(r.message_hash);
+    }
+  std::sort(k.identities.begin(), k.identities.end());
+  std::sort(k.messages.begin(), k.messages.end());
+  return k;
+}
+
+// The positions of the archived records to add, in order: those that can
+// count (archived_choice) and whose identity, or Claude Code message, no
+// live record has.
 inline std::vector<std::uint32_t> archived_to_add(const collect_options& o, const std::vector<archived_record>& archived,
                                                   const std::vector<record>& live) {
-  const auto days = archive_days(o, archived);
-  const auto ids = archived_identities(o, archived);
-  std::vector<std::uint64_t> taken;
-  for (const auto& r : live)
-    if (std::binary_search(days.begin(), days.end(), utc_day_of(r.timestamp_ms))) taken.push_back(content_identity(r));
-  std::sort(taken.begin(), taken.end());
+  const live_keys taken = live_keys_on(archive_days(o, archived), live);
   std::vector<bool> keep(archived.size(), false);
   std::size_t kept = 0;
-  for (std::size_t k = 0; k < ids.size(); ++k) {
-    if (k > 0 && ids[k].first == ids[k - 1].first) continue;
-    if (!std::binary_search(taken.begin(), taken.end(), ids[k].first)) keep[ids[k].second] = true, ++kept;
-  }
+  for (const auto& [id, at] : archived_choice(o, archived))
+    if (!taken.holds(archived[at])) keep[at] = true, ++kept;
   std::vector<std::uint32_t> add;
   add.reserve(kept);
   for (std::uint32_t i = 0; i < archived.size(); ++i)

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <random>
 
@@ -27,7 +28,11 @@ namespace okstra::token_usage {
 namespace detail::archive_format {
 
 inline constexpr std::string_view magic = "OKSTRAAR";
-inline constexpr std::uint32_t version = 1;
+// 1: records as the cache encodes them; 2: and each record's message hash
+// (record::message_hash). Both are read; only segments of the current
+// version are extended.
+inline constexpr std::uint32_t version = 2;
+inline constexpr std::uint32_t oldest_version = 1;
 inline constexpr std::size_t header_size = 12;       // magic + version
 inline constexpr std::size_t block_head = 12;        // payload length (u32) + checksum (u64)
 inline constexpr std::uint64_t segment_limit = std::uint64_t{64} << 20;
@@ -57,7 +62,12 @@ inline std::string header() {
 inline std::string encode_block(const std::vector<archived_record>& records) {
   encoder e;
   e.u64(records.size());
-  for (const auto& r : records) e.u64(r.identity), e.rec(r.rec);
+  for (const auto& r : records) {
+    e.u64(r.identity), e.rec(r.rec);
+    char message[8];  // a hash: 8 bytes as is, not 10 as a varint
+    std::memcpy(message, &r.rec.message_hash, 8);
+    e.raw(std::string_view(message, 8));
+  }
   const std::string& payload = e.buffer();
   std::string block;
   put_le(block, payload.size(), 4);
@@ -69,6 +79,7 @@ inline std::string encode_block(const std::vector<archived_record>& records) {
 // One segment as read: whole blocks, where the last whole block ends, damage.
 struct scanned_segment {
   bool header_ok = false;
+  std::uint32_t version = 0;  // of a segment whose header is good
   std::uint64_t whole_end = 0;  // end of the last whole block (or of the header)
   std::uint64_t damaged = 0;
   std::vector<std::string_view> payloads;  // checksummed, in order; views into the bytes read
@@ -76,8 +87,9 @@ struct scanned_segment {
 
 inline scanned_segment scan(std::string_view bytes) {
   scanned_segment s;
-  if (bytes.size() < header_size || bytes.substr(0, magic.size()) != magic || le32(bytes.data() + 8) != version)
-    return s;
+  if (bytes.size() < header_size || bytes.substr(0, magic.size()) != magic) return s;
+  s.version = le32(bytes.data() + 8);
+  if (s.version < oldest_version || s.version > version) return s;
   s.header_ok = true;
   std::size_t at = header_size;
   s.whole_end = at;
@@ -97,7 +109,7 @@ inline scanned_segment scan(std::string_view bytes) {
 
 // Decodes in place at the end of `out` (no copy of a block's records; a
 // year of history is tens of MiB of them) and takes them back on failure.
-inline bool decode_payload(std::string_view payload, std::vector<archived_record>& out) {
+inline bool decode_payload(std::string_view payload, std::uint32_t segment_version, std::vector<archived_record>& out) {
   decoder d(payload);
   const std::uint64_t n = d.u64();
   if (n > payload.size()) return false;
@@ -111,6 +123,10 @@ inline bool decode_payload(std::string_view payload, std::vector<archived_record
     archived_record& a = out.emplace_back();
     a.identity = d.u64();
     a.rec = d.rec(&recent);
+    if (segment_version >= 2) {
+      const std::string_view message = d.raw(8);
+      if (message.size() == 8) std::memcpy(&a.rec.message_hash, message.data(), 8);
+    }
   }
   if (d.failed() || !d.at_end()) {
     out.resize(start);
@@ -196,7 +212,7 @@ inline bool extend(const std::filesystem::path& file, const std::string& block) 
   if (!fd) return false;
   const std::string bytes = fs::read_fd(fd.get(), file.string(), std::size_t{1} << 31);
   const scanned_segment s = scan(bytes);
-  if (!s.header_ok || s.whole_end + block.size() > segment_limit) return false;
+  if (!s.header_ok || s.version != version || s.whole_end + block.size() > segment_limit) return false;
   if (s.whole_end != bytes.size() && ::ftruncate(fd.get(), static_cast<off_t>(s.whole_end)) != 0)
     throw io_error("truncate", file.string());
   if (::lseek(fd.get(), static_cast<off_t>(s.whole_end), SEEK_SET) < 0) throw io_error("write", file.string());
@@ -243,7 +259,7 @@ OKSTRA_INLINE archive_contents archive::read_all() const {
     }
     std::uint64_t bad = s.damaged;
     for (const auto payload : s.payloads)
-      if (!af::decode_payload(payload, out.records)) ++bad;
+      if (!af::decode_payload(payload, s.version, out.records)) ++bad;
     out.damaged_blocks += bad;
     if (bad > 0)
       out.warnings.push_back(quoted("damaged archive blocks skipped in", file.string()) + ": " + std::to_string(bad));
@@ -283,7 +299,7 @@ OKSTRA_INLINE std::uint64_t archive::prune(std::int64_t before_ms) const {
     const af::scanned_segment s = af::scan(bytes);
     if (!s.header_ok) continue;  // never rewrite what we cannot read
     std::vector<archived_record> all, kept;
-    for (const auto payload : s.payloads) af::decode_payload(payload, all);
+    for (const auto payload : s.payloads) af::decode_payload(payload, s.version, all);
     for (auto& r : all)
       if (r.rec.timestamp_ms >= before_ms) kept.push_back(std::move(r));
     if (kept.size() == all.size()) continue;

@@ -1,9 +1,10 @@
 // Definitions of okstra/token_usage/archive_report.hpp. Include that header
 // instead. What is kept, in <cache folder>/archive-share/:
-// - index-<archive fingerprint>-<sources>.bin: the sorted distinct identities
-//   of the archived records of the enabled sources (each with the source of
-//   its first copy), the days a live record must fall on to share one, and
-//   the warnings reading the archive gave;
+// - index-<archive fingerprint>-<sources>.bin: the sorted identities of the
+//   archived records of the enabled sources that can count (each with the
+//   source of its first copy; archived_choice()), the message hashes of the
+//   Claude Code ones that keep theirs, the days a live record must fall on
+//   to share one, and the warnings reading the archive gave;
 // - part-<key>.bin: a report's part over the archived records that are added
 //   (report_part), with the identities that live records shared (excluded).
 // Both end in a checksum; the 8 newest indexes and 32 newest parts are kept.
@@ -11,10 +12,12 @@
 
 #include <algorithm>
 #include <climits>
+#include <compare>
 #include <array>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -38,16 +41,28 @@ struct identity_of_source {
   source src = source::claude;
 };
 
+// A Claude Code archived record's message hash and identity; raw bytes in
+// the kept index.
+struct message_of_id {
+  std::uint64_t message = 0;
+  std::uint64_t id = 0;
+  auto operator<=>(const message_of_id&) const = default;
+};
+static_assert(std::is_trivially_copyable_v<message_of_id> && sizeof(message_of_id) == 16);
+
 struct index {
   std::vector<std::uint64_t> ids;       // sorted, distinct
   std::vector<std::uint8_t> sources;    // of each id's first copy
+  // Claude Code records' message hashes and their ids, sorted by message.
+  std::vector<message_of_id> messages;
   std::vector<std::int64_t> days;       // sorted: the archive's days and their neighbours
   std::array<std::uint64_t, 4> count{};  // ids by source
   std::vector<std::string> warnings;     // from reading the archive
 };
 
-inline constexpr std::string_view index_tag = "okstra-archive-index-1";
-inline constexpr std::string_view part_tag = "okstra-archive-part-1";
+// 2: records of one Claude Code message count once; the index keeps message hashes
+inline constexpr std::string_view index_tag = "okstra-archive-index-2";
+inline constexpr std::string_view part_tag = "okstra-archive-part-2";
 
 inline void put_pico(encoder& e, pico_amount v) {
   e.u64(static_cast<std::uint64_t>(v));
@@ -64,14 +79,14 @@ inline index index_of(const collect_options& o, const archive_contents& contents
   index out;
   out.warnings = contents.warnings;
   out.days = archive_days(o, contents.records);
-  const auto ids = archived_identities(o, contents.records);  // the first copy of each identity wins
-  for (std::size_t k = 0; k < ids.size(); ++k) {
-    if (k > 0 && ids[k].first == ids[k - 1].first) continue;
-    const source src = contents.records[ids[k].second].rec.src;
-    out.ids.push_back(ids[k].first);
-    out.sources.push_back(static_cast<std::uint8_t>(src));
-    out.count[static_cast<std::size_t>(src)] += 1;
+  for (const auto& [id, at] : archived_choice(o, contents.records)) {
+    const record& r = contents.records[at].rec;
+    out.ids.push_back(id);
+    out.sources.push_back(static_cast<std::uint8_t>(r.src));
+    out.count[static_cast<std::size_t>(r.src)] += 1;
+    if (r.message_hash) out.messages.push_back({r.message_hash, id});
   }
+  std::sort(out.messages.begin(), out.messages.end());
   return out;
 }
 
@@ -83,6 +98,8 @@ inline std::string encode_index(const index& x) {
   e.u64(x.ids.size());
   e.raw(std::string_view(reinterpret_cast<const char*>(x.ids.data()), x.ids.size() * sizeof(std::uint64_t)));
   e.raw(std::string_view(reinterpret_cast<const char*>(x.sources.data()), x.sources.size()));
+  e.u64(x.messages.size());  // pairs of raw u64, like the ids
+  e.raw(std::string_view(reinterpret_cast<const char*>(x.messages.data()), x.messages.size() * sizeof(message_of_id)));
   e.u64(x.days.size());
   for (const std::int64_t d : x.days) e.i64(d);
   e.u64(x.warnings.size());
@@ -109,6 +126,13 @@ inline std::optional<index> decode_index(std::string_view bytes) {
     x.count[s] += 1;
   }
   if (!std::is_sorted(x.ids.begin(), x.ids.end())) return std::nullopt;  // binary searches rely on it
+  const std::uint64_t messages = d.u64();
+  if (d.failed() || messages > body->size() / 16) return std::nullopt;
+  const std::string_view pairs = d.raw(messages * sizeof(message_of_id));
+  if (d.failed()) return std::nullopt;
+  x.messages.resize(messages);
+  if (messages > 0) std::memcpy(x.messages.data(), pairs.data(), pairs.size());
+  if (!std::is_sorted(x.messages.begin(), x.messages.end())) return std::nullopt;
   const std::uint64_t days = d.u64();
   if (d.failed() || days > body->size()) return std::nullopt;
   x.days.resize(days);
@@ -120,9 +144,10 @@ inline std::optional<index> decode_index(std::string_view bytes) {
   return x;
 }
 
-// The archived identities that live records have too (theirs win), sorted.
+// The archived identities that live records have too, or whose Claude Code
+// message a live record has (theirs win), sorted.
 inline std::vector<identity_of_source> shared_with(const index& x, const std::vector<record>& live) {
-  std::vector<std::uint64_t> taken;
+  std::vector<std::uint64_t> taken, taken_messages;
   if (x.days.empty()) return {};
   // The days' span in milliseconds: most live records fall outside it, and
   // two comparisons cost less than a division per record.
@@ -134,8 +159,15 @@ inline std::vector<identity_of_source> shared_with(const index& x, const std::ve
     if (spanned && (r.timestamp_ms < from_ms || r.timestamp_ms >= to_ms)) continue;
     const std::int64_t day = utc_day_of(r.timestamp_ms);
     if (day < x.days.front() || day > x.days.back()) continue;
-    if (std::binary_search(x.days.begin(), x.days.end(), day)) taken.push_back(content_identity(r));
+    if (!std::binary_search(x.days.begin(), x.days.end(), day)) continue;
+    taken.push_back(content_identity(r));
+    if (r.message_hash) taken_messages.push_back(r.message_hash);
   }
+  if (!x.messages.empty())
+    for (const std::uint64_t m : taken_messages) {
+      const auto it = std::lower_bound(x.messages.begin(), x.messages.end(), message_of_id{m, 0});
+      if (it != x.messages.end() && it->message == m) taken.push_back(it->id);  // one id per message
+    }
   std::sort(taken.begin(), taken.end());
   taken.erase(std::unique(taken.begin(), taken.end()), taken.end());
   std::vector<identity_of_source> out;
