@@ -32,17 +32,45 @@ namespace okstra::token_usage::detail {
 
 inline constexpr std::size_t max_regex_size = 256;
 
-// False for the shapes that make a backtracking matcher slow: a quantified
-// group that holds a quantifier, and back-references.
+inline constexpr unsigned max_regex_count = 255;
+
+// The end of a counted quantifier {n}, {n,} or {n,m} that starts at `open`
+// and whose counts are at most max_regex_count; npos when it is not one or a
+// count is larger.
+inline std::size_t counted_quantifier_end(std::string_view pattern, std::size_t open) {
+  unsigned count = 0;
+  bool digits = false;
+  for (std::size_t i = open + 1; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c >= '0' && c <= '9') {
+      count = count * 10 + static_cast<unsigned>(c - '0');
+      if (count > max_regex_count) return std::string_view::npos;
+      digits = true;
+    } else if (c == ',' && digits) {
+      count = 0;
+    } else {
+      return c == '}' && digits ? i : std::string_view::npos;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// False for the shapes that make the matcher slow or its compiled form huge:
+// a quantified group that holds a quantifier, back-references, a quantifier
+// on a quantifier (the C library copies the expression for each: `a+++…`
+// grows exponentially; JavaScript rejects it anyway, but for one lazy `?`)
+// and counts over max_regex_count.
 inline bool regex_is_tame(std::string_view pattern) {
   if (pattern.size() > max_regex_size) return false;
   std::vector<bool> group_repeats;  // per open group: does it hold a quantifier?
   bool in_class = false;
+  int after_quantifier = 0;  // 1: right after a quantifier, 2: after its lazy '?'
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const char c = pattern[i];
     if (c == '\\') {
       if (i + 1 < pattern.size() && pattern[i + 1] >= '1' && pattern[i + 1] <= '9') return false;
       ++i;
+      after_quantifier = 0;
       continue;
     }
     if (in_class) {
@@ -50,6 +78,17 @@ inline bool regex_is_tame(std::string_view pattern) {
       continue;
     }
     const bool quantifier = c == '*' || c == '+' || c == '?' || c == '{';
+    if (quantifier) {
+      if (after_quantifier == 2 || (after_quantifier == 1 && c != '?')) return false;
+      after_quantifier = after_quantifier == 1 ? 2 : 1;
+      if (c == '{') {
+        const std::size_t end = counted_quantifier_end(pattern, i);
+        if (end == std::string_view::npos) return false;
+        i = end;
+      }
+    } else {
+      after_quantifier = 0;
+    }
     if (c == '[') in_class = true;
     else if (c == '(') group_repeats.push_back(false);
     else if (c == ')' && !group_repeats.empty()) {
