@@ -6,9 +6,9 @@
 // source on a malformed rule. A regular expression (JavaScript syntax in the
 // dataset) is translated to a POSIX extended one and run by the C library's
 // regexec; one that cannot be translated (lookarounds, back-references), or
-// one that could take exponential time (a
-// repeated group that repeats inside, a back-reference, more than 256
-// characters) matches nothing; ids longer than 256 characters are not
+// one that could take exponential time or memory (a repeated group that
+// repeats inside, a quantifier on a quantifier, a count over 255, more than
+// 256 characters) matches nothing; ids longer than 256 characters are not
 // matched against expressions at all, so a price file cannot stall a report.
 // The spelling helpers turn
 // the ids logs contain into the candidates find() tries (docs/usage.md,
