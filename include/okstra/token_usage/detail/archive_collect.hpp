@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <climits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -229,11 +230,20 @@ struct live_keys {
 
 inline live_keys live_keys_on(const std::vector<std::int64_t>& days, const std::vector<record>& live) {
   live_keys k;
-  for (const auto& r : live)
-    if (std::binary_search(days.begin(), days.end(), utc_day_of(r.timestamp_ms))) {
-      k.identities.push_back(content_identity(r));
-      if (r.message_hash) k.messages.push_back(r.message_hash);
-    }
+  if (days.empty()) return k;
+  // The days' span in milliseconds: most live records fall outside it, and
+  // two comparisons cost less than a division per record.
+  constexpr std::int64_t day_ms = 86'400'000;
+  std::int64_t from_ms = 0, to_ms = 0;  // [from_ms, to_ms), when it can be written in milliseconds
+  const bool spanned = days.back() < LLONG_MAX && !__builtin_mul_overflow(days.front(), day_ms, &from_ms) &&
+                       !__builtin_mul_overflow(days.back() + 1, day_ms, &to_ms);
+  for (const auto& r : live) {
+    if (spanned && (r.timestamp_ms < from_ms || r.timestamp_ms >= to_ms)) continue;
+    const std::int64_t day = utc_day_of(r.timestamp_ms);
+    if (day < days.front() || day > days.back() || !std::binary_search(days.begin(), days.end(), day)) continue;
+    k.identities.push_back(content_identity(r));
+    if (r.message_hash) k.messages.push_back(r.message_hash);
+  }
   std::sort(k.identities.begin(), k.identities.end());
   std::sort(k.messages.begin(), k.messages.end());
   return k;

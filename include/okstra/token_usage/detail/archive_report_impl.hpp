@@ -11,7 +11,6 @@
 #pragma once
 
 #include <algorithm>
-#include <climits>
 #include <compare>
 #include <array>
 #include <cstring>
@@ -147,22 +146,9 @@ inline std::optional<index> decode_index(std::string_view bytes) {
 // The archived identities that live records have too, or whose Claude Code
 // message a live record has (theirs win), sorted.
 inline std::vector<identity_of_source> shared_with(const index& x, const std::vector<record>& live) {
-  std::vector<std::uint64_t> taken, taken_messages;
-  if (x.days.empty()) return {};
-  // The days' span in milliseconds: most live records fall outside it, and
-  // two comparisons cost less than a division per record.
-  constexpr std::int64_t day_ms = 86'400'000;
-  std::int64_t from_ms = 0, to_ms = 0;  // [from_ms, to_ms), when it can be written in milliseconds
-  const bool spanned = x.days.back() < LLONG_MAX && !__builtin_mul_overflow(x.days.front(), day_ms, &from_ms) &&
-                       !__builtin_mul_overflow(x.days.back() + 1, day_ms, &to_ms);
-  for (const record& r : live) {
-    if (spanned && (r.timestamp_ms < from_ms || r.timestamp_ms >= to_ms)) continue;
-    const std::int64_t day = utc_day_of(r.timestamp_ms);
-    if (day < x.days.front() || day > x.days.back()) continue;
-    if (!std::binary_search(x.days.begin(), x.days.end(), day)) continue;
-    taken.push_back(content_identity(r));
-    if (r.message_hash) taken_messages.push_back(r.message_hash);
-  }
+  const live_keys keys = live_keys_on(x.days, live);
+  std::vector<std::uint64_t> taken = keys.identities;
+  const std::vector<std::uint64_t>& taken_messages = keys.messages;
   if (!x.messages.empty())
     for (const std::uint64_t m : taken_messages) {
       const auto it = std::lower_bound(x.messages.begin(), x.messages.end(), message_of_id{m, 0});
