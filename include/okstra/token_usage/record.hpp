@@ -239,8 +239,9 @@ struct record {
   // is one). A sidechain replay of a main-thread message has another request
   // id but this message id, so a message still counted by another copy is
   // not lost when one copy's file goes (docs/usage-archive.md, "Where
-  // archived records come from"). Kept in the cache's snapshots only: 0 in
-  // records read from the archive or from other machines' exports.
+  // archived records come from"). Kept in the cache's snapshots and in the
+  // archive (format 2); 0 in records archived in format 1 and in records of
+  // other machines' exports.
   std::uint64_t message_hash = 0;
 };
 
